@@ -1,0 +1,81 @@
+"""Command line: parse options, call the library, print. Nothing else lives here."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from rollout.errors import RolloutError
+from rollout.pipeline import check_district_plan, plan_district
+
+EXISTING_DIR = click.Path(exists=False, file_okay=False, path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rollout")
+def cli() -> None:
+    """Score school readiness surveys and plan phased rollout cohorts."""
+
+
+@cli.command()
+@click.argument("district_dir", type=EXISTING_DIR)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for dashboard.xlsx, plan.csv and schools/.")
+@click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Rubric YAML file (default: rubrics/default.yaml).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds the solver may take (default: solver.time_limit_seconds setting).")
+def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: float | None):
+    """Plan the rollout for the district in DISTRICT_DIR."""
+    results, timings = plan_district(district_dir, out_dir, rubric, time_limit,
+                                     log=lambda m: click.echo(m, err=True))
+    for note in results.notes:
+        click.echo(f"Note: {note}", err=True)
+    p = results.plan
+    click.echo(f"Plan: {p.status_text()}")
+    click.echo(f"  objective {p.objective:,.1f}, bound {p.bound:,.1f}, gap {p.gap:.2%}; "
+               f"read+score {timings.read_score:.2f} s, solve {timings.solve:.2f} s, "
+               f"write {timings.write:.2f} s")
+    for cohort in results.facts.cohorts:
+        members = results.cohort_rows(cohort.number)
+        click.echo(f"  {cohort.name}: {len(members)} schools, launch "
+                   f"{results.facts.term_label(cohort.launch_term_index)}")
+    honoured, asked = results.preferences_honoured()
+    click.echo(f"  preferences honoured: {honoured} of {asked}")
+    click.echo(f"Outputs in {out_dir}: dashboard.xlsx, plan.csv, schools/ "
+               f"({len(results.rows)} principal workbooks)")
+
+
+@cli.command()
+@click.argument("district_dir", type=EXISTING_DIR)
+@click.argument("plan_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Rubric YAML file (default: rubrics/default.yaml).")
+def check(district_dir: Path, plan_csv: Path, rubric: Path | None):
+    """Re-verify PLAN_CSV against every planning rule, without the solver."""
+    violations = check_district_plan(district_dir, plan_csv, rubric)
+    if violations:
+        click.echo(f"The plan breaks {len(violations)} rule(s):")
+        for v in violations:
+            click.echo(f"  - {v}")
+        sys.exit(1)
+    click.echo("The plan meets every rule.")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except RolloutError as exc:
+        click.echo(f"Error: {exc.user_message()}", err=True)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Read district.xlsx (Schools, Network, Terms, Capacity plan, Preferences) with lazy validation."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+
+from rollout.domain import LEVELS, CapacityChange, District, NetworkNode, Preference, School, Term
+from rollout.errors import Problems
+from rollout.settings import Settings
+from rollout.tables import (Table, as_text, as_yes_no, number_between, one_of, open_workbook,
+                            read_table)
+
+SCHOOL_COLUMNS = ["school_id", "school_name", "level", "region", "feeder", "students", "teachers",
+                  "devices", "frl_pct", "proficiency_pct", "network_node", "link_mbps"]
+NETWORK_COLUMNS = ["node", "parent", "capacity_mbps"]
+TERM_COLUMNS = ["term", "coaches_fte"]
+CAPACITY_COLUMNS = ["link", "term", "capacity_mbps"]
+PREFERENCE_COLUMNS = ["school_id", "preferred_cohort"]
+
+
+def load_district(path: Path, settings: Settings | None, problems: Problems) -> District | None:
+    """Read and cross-check district.xlsx; returns None when any problem was found."""
+    start = len(problems.items)
+    workbook = open_workbook(path, problems) if path.exists() else None
+    if not path.exists():
+        problems.add(path, "file not found (every district folder needs a district.xlsx)")
+    if workbook is None:
+        return None
+    file = str(path)
+    schools_table = read_table(workbook, file, "Schools", problems)
+    schools = read_schools(schools_table, problems)
+    nodes = read_network(read_table(workbook, file, "Network", problems), problems)
+    terms = read_terms(read_table(workbook, file, "Terms", problems), problems)
+    if schools is None or nodes is None or terms is None:
+        return None
+    check_network_tree(nodes, file, problems)
+    check_school_nodes(schools, nodes, schools_table, problems)
+    term_index = {t.label: t.index for t in terms}
+    plan = read_capacity_plan(read_table(workbook, file, "Capacity plan", problems, required=False),
+                              schools, nodes, term_index, problems)
+    preferences = read_preferences(read_table(workbook, file, "Preferences", problems,
+                                              required=False), schools, settings, problems)
+    if len(problems.items) > start:
+        return None
+    return District(schools=tuple(sorted(schools, key=lambda s: s.school_id)), nodes=tuple(nodes),
+                    terms=tuple(terms), capacity_plan=tuple(plan), preferences=tuple(preferences),
+                    name=path.parent.name or "District")
+
+
+def read_schools(table: Table | None, problems: Problems) -> list[School] | None:
+    if table is None or not table.require_columns(SCHOOL_COLUMNS, problems):
+        return None
+    p = problems
+    ids = table.parse("school_id", as_text, p)
+    report_duplicates(table, "school_id", ids, p)
+    cols = dict(
+        school_id=ids,
+        school_name=table.parse("school_name", as_text, p),
+        level=table.parse("level", one_of(LEVELS), p),
+        region=table.parse("region", as_text, p),
+        feeder=table.parse("feeder", as_text, p),
+        students=table.parse("students", number_between(1, None, whole=True), p),
+        teachers=table.parse("teachers", number_between(0, None, whole=True), p),
+        devices=table.parse("devices", number_between(0, None, whole=True), p),
+        frl_pct=table.parse("frl_pct", number_between(0, 100), p),
+        proficiency_pct=table.parse("proficiency_pct", number_between(0, 100), p),
+        network_node=table.parse("network_node", as_text, p),
+        link_mbps=table.parse("link_mbps", number_between(0, None), p),
+        tech_staff=table.parse("tech_staff", number_between(0, None), p, required=False),
+    )
+    return [School(**{k: v[i] for k, v in cols.items()}) for i in range(len(table.rows))]
+
+
+def read_network(table: Table | None, problems: Problems) -> list[NetworkNode] | None:
+    if table is None or not table.require_columns(NETWORK_COLUMNS, problems):
+        return None
+    names = table.parse("node", as_text, problems)
+    report_duplicates(table, "node", names, problems)
+    parents = table.parse("parent", as_text, problems, required=False)
+    capacities = table.parse("capacity_mbps", number_between(0, None), problems)
+    return [NetworkNode(n, p or None, c) for n, p, c in zip(names, parents, capacities)]
+
+
+def read_terms(table: Table | None, problems: Problems) -> list[Term] | None:
+    if table is None or not table.require_columns(TERM_COLUMNS, problems):
+        return None
+    labels = table.parse("term", as_text, problems)
+    report_duplicates(table, "term", labels, problems)
+    fte = table.parse("coaches_fte", number_between(0, None), problems)
+    if not labels:
+        problems.add(table.file, "lists no terms; add one row per term in order", table.sheet)
+    return [Term(i, label, f) for i, (label, f) in enumerate(zip(labels, fte))]
+
+
+def report_duplicates(table: Table, column: str, values: list, problems: Problems) -> None:
+    first_row: dict = {}
+    index = table.column_index(column)
+    for value, row in zip(values, table.row_numbers):
+        if value is None:
+            continue
+        if value in first_row:
+            problems.add(table.file, f"duplicate {column} '{value}' (first seen in row "
+                         f"{first_row[value]})", table.sheet, row, table.column_label(index))
+        else:
+            first_row[value] = row
+
+
+def check_network_tree(nodes: list[NetworkNode], file: str, problems: Problems) -> None:
+    """The Network sheet must be one tree rooted at the Internet connection."""
+    graph = nx.DiGraph()
+    names = {n.node for n in nodes if n.node}
+    graph.add_nodes_from(names)
+    for n in nodes:
+        if n.parent is not None and n.node:
+            if n.parent not in names:
+                problems.add(file, f"node '{n.node}' has parent '{n.parent}', which is not a node "
+                             "of this sheet", "Network", column="parent")
+            else:
+                graph.add_edge(n.parent, n.node)
+    roots = sorted(n.node for n in nodes if n.parent is None and n.node)
+    if len(roots) != 1:
+        problems.add(file, f"the network needs exactly one root (a node with a blank parent: the "
+                     f"Internet connection); found {len(roots)}: {', '.join(roots) or 'none'}",
+                     "Network", column="parent")
+    try:
+        cycle = nx.find_cycle(graph)
+        problems.add(file, "the network is not a tree: it has a loop through "
+                     + " -> ".join(edge[0] for edge in cycle), "Network", column="parent")
+    except nx.NetworkXNoCycle:
+        pass
+
+
+def check_school_nodes(schools, nodes, table: Table | None, problems: Problems) -> None:
+    node_names = {n.node for n in nodes}
+    for school, row in zip(schools, table.row_numbers if table else []):
+        if school.network_node is not None and school.network_node not in node_names:
+            problems.add(table.file, f"network_node '{school.network_node}' is not a node of the "
+                         "Network sheet", table.sheet, row,
+                         table.column_label(table.column_index("network_node")))
+        if school.school_id in node_names:
+            problems.add(table.file, f"school_id '{school.school_id}' is also a Network node name; "
+                         "links would be ambiguous", table.sheet, row)
+
+
+def read_capacity_plan(table, schools, nodes, term_index, problems) -> list[CapacityChange]:
+    if table is None or not table.require_columns(CAPACITY_COLUMNS, problems):
+        return []
+    known_links = {s.school_id for s in schools} | {n.node for n in nodes}
+    links = table.parse("link", one_of_set(known_links, "a school_id or a Network node"), problems)
+    terms = table.parse("term", one_of_set(set(term_index), "a term of the Terms sheet"), problems)
+    caps = table.parse("capacity_mbps", number_between(0, None), problems)
+    return [CapacityChange(link, term_index[term], cap)
+            for link, term, cap in zip(links, terms, caps) if None not in (link, term, cap)]
+
+
+def read_preferences(table, schools, settings: Settings | None, problems) -> list[Preference]:
+    if table is None or not table.require_columns(PREFERENCE_COLUMNS, problems):
+        return []
+    ids = table.parse("school_id", one_of_set({s.school_id for s in schools}, "a school_id of the "
+                                              "Schools sheet"), problems)
+    report_duplicates(table, "school_id", ids, problems)
+    names = settings.cohort_names() if settings else []
+    cohorts = table.parse("preferred_cohort", cohort_number(names), problems)
+    locked = table.parse("locked", as_yes_no, problems, required=False)
+    return [Preference(s, c, bool(lock)) for s, c, lock in zip(ids, cohorts, locked)
+            if s is not None and c is not None]
+
+
+def one_of_set(choices: set[str], what: str):
+    def convert(value) -> str:
+        text = as_text(value)
+        if text not in choices:
+            raise ValueError(f"expected {what}")
+        return text
+    return convert
+
+
+def cohort_number(names: list[str]):
+    """A cohort given by its number (1..K) or its name from settings.yaml."""
+    def convert(value) -> int:
+        text = as_text(value)
+        if text.isdigit() and 1 <= int(text) <= len(names):
+            return int(text)
+        lowered = [n.lower() for n in names]
+        if text.lower() in lowered:
+            return lowered.index(text.lower()) + 1
+        raise ValueError(f"expected a cohort number 1-{len(names)} or a cohort name from "
+                         "settings.yaml")
+    return convert

@@ -1,0 +1,137 @@
+"""Facts a district gives us, as typed records. Planning decisions live in planning/."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+LEVELS = ["ES", "MS", "HS", "Other"]
+
+
+@dataclass(frozen=True)
+class School:
+    school_id: str
+    school_name: str
+    level: str
+    region: str
+    feeder: str
+    students: int
+    teachers: int
+    devices: int
+    frl_pct: float
+    proficiency_pct: float
+    network_node: str
+    link_mbps: float
+    tech_staff: float | None = None
+
+
+@dataclass(frozen=True)
+class NetworkNode:
+    node: str
+    parent: str | None
+    capacity_mbps: float
+
+
+@dataclass(frozen=True)
+class Term:
+    index: int
+    label: str
+    coaches_fte: float
+
+
+@dataclass(frozen=True)
+class CapacityChange:
+    link: str
+    term_index: int
+    capacity_mbps: float
+
+
+@dataclass(frozen=True)
+class Preference:
+    school_id: str
+    preferred_cohort: int  # 1-based cohort number
+    locked: bool
+
+
+@dataclass(frozen=True)
+class District:
+    schools: tuple[School, ...]  # sorted by school_id
+    nodes: tuple[NetworkNode, ...]
+    terms: tuple[Term, ...]
+    capacity_plan: tuple[CapacityChange, ...] = ()
+    preferences: tuple[Preference, ...] = ()
+    name: str = "District"
+
+    @cached_property
+    def school_by_id(self) -> dict[str, School]:
+        return {s.school_id: s for s in self.schools}
+
+    @cached_property
+    def node_by_name(self) -> dict[str, NetworkNode]:
+        return {n.node: n for n in self.nodes}
+
+    @cached_property
+    def preference_by_school(self) -> dict[str, Preference]:
+        return {p.school_id: p for p in self.preferences}
+
+    def path_to_internet(self, school_id: str) -> list[str]:
+        """Links a school's traffic crosses: its own link (named by school_id), then each node's."""
+        links = [school_id]
+        node = self.school_by_id[school_id].network_node
+        while node is not None:
+            links.append(node)
+            node = self.node_by_name[node].parent
+        return links
+
+    @cached_property
+    def links(self) -> list[str]:
+        """Every link: schools' own links, then network nodes' links, in a stable order."""
+        return [s.school_id for s in self.schools] + sorted(self.node_by_name)
+
+    @cached_property
+    def schools_behind(self) -> dict[str, list[str]]:
+        behind: dict[str, list[str]] = {link: [] for link in self.links}
+        for school in self.schools:
+            for link in self.path_to_internet(school.school_id):
+                behind[link].append(school.school_id)
+        return behind
+
+    def base_capacity(self, link: str) -> float:
+        if link in self.school_by_id:
+            return self.school_by_id[link].link_mbps
+        return self.node_by_name[link].capacity_mbps
+
+    @cached_property
+    def capacity_by_term(self) -> dict[str, list[float]]:
+        """Capacity of each link in each term, after the committed capacity plan."""
+        capacity = {link: [self.base_capacity(link)] * len(self.terms) for link in self.links}
+        for change in sorted(self.capacity_plan, key=lambda c: c.term_index):
+            row = capacity[change.link]
+            for t in range(change.term_index, len(self.terms)):
+                row[t] = change.capacity_mbps
+        return capacity
+
+    def link_kind(self, link: str) -> str:
+        return "school link" if link in self.school_by_id else "network link"
+
+    def link_label(self, link: str) -> str:
+        if link in self.school_by_id:
+            return f"{link} (own link of {self.school_by_id[link].school_name})"
+        parent = self.node_by_name[link].parent
+        return f"{link} (uplink to {parent})" if parent else f"{link} (district Internet access)"
+
+
+@dataclass(frozen=True)
+class Cohort:
+    number: int  # 1-based
+    name: str
+    launch_term_index: int
+
+
+@dataclass
+class Notes:
+    """Warnings that do not stop a run (shown in the terminal and the dashboard)."""
+
+    items: list[str] = field(default_factory=list)
+
+    def add(self, text: str) -> None:
+        self.items.append(text)

@@ -1,0 +1,1 @@
+"""Outputs: plan.csv, the dashboard workbook and one workbook per principal."""

@@ -1,0 +1,92 @@
+"""Load a whole district folder: settings, rubric, district.xlsx and surveys, checked together.
+
+Every problem in every file is collected first; then one InputError reports them all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rollout.district import load_district
+from rollout.domain import Cohort, District
+from rollout.errors import Problems
+from rollout.rubric import Rubric, load_rubric
+from rollout.scoring import Scores, score_schools
+from rollout.settings import Settings, load_settings
+from rollout.survey import SurveyResponses, read_surveys
+
+DEFAULT_RUBRIC = Path(__file__).resolve().parent.parent / "rubrics" / "default.yaml"
+
+
+@dataclass
+class Inputs:
+    district_dir: Path
+    district: District
+    settings: Settings
+    rubric: Rubric
+    rubric_path: Path
+    responses: SurveyResponses
+    scores: Scores
+    cohorts: list[Cohort]
+    notes: list[str] = field(default_factory=list)
+
+
+def default_rubric_path() -> Path:
+    return DEFAULT_RUBRIC
+
+
+def load_inputs(district_dir: Path, rubric_path: Path | None = None,
+                settings_override: Settings | None = None) -> Inputs:
+    district_dir = Path(district_dir)
+    rubric_path = Path(rubric_path) if rubric_path else default_rubric_path()
+    problems = Problems()
+    if not district_dir.is_dir():
+        problems.add(district_dir, "district folder not found")
+        problems.raise_if_any()
+    settings = settings_override or load_settings(district_dir / "settings.yaml", problems)
+    rubric = load_rubric(rubric_path, problems)
+    district = load_district(district_dir / "district.xlsx", settings, problems)
+    cohorts = resolve_cohorts(settings, district, problems) if settings and district else []
+    survey_dir = district_dir / "surveys"
+    if not survey_dir.is_dir():
+        problems.add(survey_dir, "folder not found (put the survey files in a 'surveys' folder)")
+    problems.raise_if_any()
+    responses = read_surveys(survey_dir, rubric, district, problems)
+    problems.raise_if_any()
+    scores = score_schools(district, rubric, responses, problems, str(survey_dir))
+    check_locks_against_gate(district, settings, scores, problems)
+    problems.raise_if_any()
+    notes = responses.notes + scores.notes
+    return Inputs(district_dir, district, settings, rubric, rubric_path, responses, scores,
+                  cohorts, notes)
+
+
+def resolve_cohorts(settings: Settings, district: District, problems: Problems) -> list[Cohort]:
+    """Cohorts with their launch term found in the Terms sheet, in launch order."""
+    term_index = {t.label: t.index for t in district.terms}
+    cohorts, previous = [], -1
+    for number, spec in enumerate(settings.cohorts, start=1):
+        index = term_index.get(spec.launch_term)
+        if index is None:
+            problems.add("settings.yaml", f"setting 'cohorts.{number - 1}.launch_term': "
+                         f"'{spec.launch_term}' is not a term of the Terms sheet "
+                         f"({', '.join(term_index)})")
+            continue
+        if index <= previous:
+            problems.add("settings.yaml", f"setting 'cohorts.{number - 1}.launch_term': cohorts "
+                         "must launch in term order, each after the one before")
+        previous = index
+        cohorts.append(Cohort(number, spec.name, index))
+    return cohorts
+
+
+def check_locks_against_gate(district: District, settings: Settings, scores: Scores,
+                             problems: Problems) -> None:
+    for pref in district.preferences:
+        readiness = scores.table.at[pref.school_id, "readiness"]
+        ready = readiness if readiness == readiness else 0.0
+        if pref.locked and pref.preferred_cohort == 1 and ready < settings.readiness_gate:
+            problems.add("district.xlsx", f"{pref.school_id} is locked to cohort 1 but its "
+                         f"readiness {ready:.1f} is below the readiness gate "
+                         f"{settings.readiness_gate:g}; unlock it or lower the gate",
+                         "Preferences")

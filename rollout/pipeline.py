@@ -1,0 +1,95 @@
+"""The main job, surveys -> scores -> plan -> workbooks, and the stand-alone plan check."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rollout.check import Violation, check_plan
+from rollout.errors import Problems, RolloutError
+from rollout.export.dashboard import write_dashboard
+from rollout.export.planfile import read_plan_csv, write_plan_csv
+from rollout.export.principal import write_principal_workbooks
+from rollout.inputs import load_inputs
+from rollout.planning.facts import facts_from_inputs
+from rollout.planning.model import solve_plan
+from rollout.results import Results, build_results
+
+OUTPUT_ITEMS = ["dashboard.xlsx", "plan.csv", "schools"]
+
+
+@dataclass
+class Timings:
+    read_score: float = 0.0
+    solve: float = 0.0
+    write: float = 0.0
+
+
+class PlanCheckError(RolloutError):
+    """The solver produced a plan the independent checker rejects: a bug, never shipped."""
+
+
+def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
+                  time_limit: float | None = None, log=lambda message: None
+                  ) -> tuple[Results, Timings]:
+    timings = Timings()
+    start = time.perf_counter()
+    log("Reading district files and surveys ...")
+    inputs = load_inputs(Path(district_dir), rubric)
+    facts = facts_from_inputs(inputs)
+    timings.read_score = time.perf_counter() - start
+    log(f"Scored {len(facts.schools)} schools; solving the plan ...")
+    plan = solve_plan(facts, time_limit)
+    timings.solve = plan.build_seconds + plan.solve_seconds
+    violations = check_plan(facts, plan.cohort_of)
+    if violations:
+        raise PlanCheckError("internal error: the plan breaks rules the model should enforce: "
+                             + "; ".join(map(str, violations)))
+    results = build_results(inputs, facts, plan)
+    log("Writing workbooks ...")
+    start = time.perf_counter()
+    write_outputs(results, Path(out_dir))
+    timings.write = time.perf_counter() - start
+    return results, timings
+
+
+def write_outputs(results: Results, out_dir: Path) -> None:
+    """Write everything to a temporary folder, then move it into place: a failure part-way
+    leaves the previous outputs untouched and no partial files."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        write_plan_csv(results, staging / "plan.csv")
+        write_principal_workbooks(results, staging / "schools")
+        write_dashboard(results, staging / "dashboard.xlsx")
+        out_dir.mkdir(exist_ok=True)
+        for name in OUTPUT_ITEMS:
+            replace(staging / name, out_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def replace(source: Path, target: Path) -> None:
+    if source.is_dir():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(source, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(source, target)
+
+
+def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None = None
+                        ) -> list[Violation]:
+    """Re-verify a plan.csv against the district's inputs with the independent checker."""
+    inputs = load_inputs(Path(district_dir), rubric)
+    problems = Problems()
+    cohort_of = read_plan_csv(Path(plan_csv), problems)
+    problems.raise_if_any()
+    return check_plan(facts_from_inputs(inputs), cohort_of)

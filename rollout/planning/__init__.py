@@ -1,0 +1,1 @@
+"""The rollout plan: facts -> CP-SAT model -> plan records."""

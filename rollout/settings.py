@@ -1,0 +1,127 @@
+"""settings.yaml: the district's planning choices, validated with every problem reported."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from rollout.errors import Problems
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CohortSpec(Strict):
+    name: str = Field(min_length=1)
+    launch_term: str = Field(min_length=1)
+
+
+class CohortSize(Strict):
+    min: int = Field(ge=0)
+    max: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def min_not_above_max(self):
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is larger than max ({self.max})")
+        return self
+
+
+class Coaching(Strict):
+    teachers_per_coach: float = Field(gt=0)
+    load_profile: dict[int, float]
+
+    @model_validator(mode="after")
+    def shares_not_negative(self):
+        bad = {k: v for k, v in self.load_profile.items() if v < 0}
+        if bad:
+            raise ValueError(f"load_profile shares must not be negative: {bad}")
+        if 0 not in self.load_profile:
+            raise ValueError("load_profile needs an entry for offset 0 (the launch term)")
+        return self
+
+
+class Bandwidth(Strict):
+    baseline_kbps_per_student: float = Field(ge=0)
+    launch_kbps_per_student: float = Field(ge=0)
+
+
+class SolverSettings(Strict):
+    time_limit_seconds: float = Field(default=30.0, gt=0)
+    random_seed: int = 1
+    workers: int = Field(default=1, ge=1)
+
+
+class Settings(Strict):
+    cohorts: list[CohortSpec] = Field(min_length=1)
+    cohort_size: CohortSize
+    need_weight: float = Field(ge=0, le=1)
+    coaching: Coaching
+    bandwidth: Bandwidth
+    readiness_gate: float = Field(ge=0, le=100)
+    preference_weight: float = Field(default=10.0, ge=0)
+    solver: SolverSettings = SolverSettings()
+
+    @model_validator(mode="after")
+    def cohort_names_unique(self):
+        names = [c.name for c in self.cohorts]
+        if len(set(names)) != len(names):
+            raise ValueError(f"cohort names must be unique, found {names}")
+        return self
+
+    def cohort_names(self) -> list[str]:
+        return [c.name for c in self.cohorts]
+
+
+def load_settings(path: Path, problems: Problems) -> Settings | None:
+    """Read settings.yaml; every invalid or unknown key becomes a problem naming its YAML path."""
+    raw = load_yaml(path, problems)
+    if raw is None:
+        return None
+    return settings_from_dict(raw, str(path), problems)
+
+
+def settings_from_dict(raw: Any, file: str, problems: Problems) -> Settings | None:
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            report_pydantic_error(error, file, problems)
+        return None
+
+
+def report_pydantic_error(error: dict, file: str, problems: Problems, what: str = "setting"
+                          ) -> None:
+    path = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown setting (check the spelling)"
+    elif error["type"] == "missing":
+        message = "is required but missing"
+    found = error.get("input")
+    suffix = "" if error["type"] in {"missing", "extra_forbidden"} or isinstance(found, dict) \
+        else f" (found {found!r})"
+    problems.add(file, f"{what} '{path}': {message}{suffix}")
+
+
+def load_yaml(path: Path, problems: Problems) -> Any:
+    if not path.exists():
+        problems.add(path, "file not found")
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problems.add(path, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}")
+        return None
+    except UnicodeDecodeError:
+        problems.add(path, "is not a text file (UTF-8 YAML expected)")
+        return None
+    if not isinstance(data, dict):
+        problems.add(path, "must be a YAML mapping of settings")
+        return None
+    return data

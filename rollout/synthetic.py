@@ -1,0 +1,291 @@
+"""Realistic synthetic districts (feeder patterns, regions, network tree, surveys) for the
+sample data, tests and benchmarks. Deterministic for a given seed.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from openpyxl import Workbook
+
+from rollout.rubric import Rubric
+
+TERMS = ["2027 Fall", "2028 Spring", "2028 Fall", "2029 Spring", "2029 Fall", "2030 Spring"]
+COHORT_LAUNCH_TERMS = TERMS[1:]
+REGIONS = ["North", "South", "East", "West", "Central", "Northeast", "Southwest", "Northwest"]
+STREET_NAMES = ["Oak", "Maple", "Cedar", "Pine", "Willow", "River", "Lake", "Hill", "Park",
+                "Spring", "Meadow", "Forest", "Brook", "Ridge", "Valley", "Stone", "Mill",
+                "Harbor", "Sunset", "Liberty", "Heritage", "Pioneer", "Summit", "Crossroads",
+                "Magnolia", "Dogwood", "Hickory", "Chestnut", "Birch", "Laurel"]
+LEVEL_SHAPE = {"ES": (700, 120, 14.5), "MS": (1100, 180, 15.5), "HS": (1700, 300, 16.5)}
+BASELINE_KBPS, LAUNCH_KBPS = 100, 1000
+TEACHERS_PER_COACH = 25
+LOAD_PROFILE = {-1: 0.25, 0: 1.0, 1: 0.5, 2: 0.25}
+
+
+@dataclass
+class SyntheticSchool:
+    school_id: str
+    school_name: str
+    level: str
+    region: str
+    feeder: str
+    students: int
+    teachers: int
+    devices: int
+    frl_pct: float
+    proficiency_pct: float
+    network_node: str
+    link_mbps: float
+    tech_staff: float
+    latent: float  # true readiness 0-1 that drives the survey answers
+
+
+def make_district(out: Path, schools: int = 95, seed: int = 2027, rubric: Rubric | None = None,
+                  respondents: tuple[int, int] = (4, 8), files: int = 2) -> dict:
+    """Write district.xlsx, settings.yaml and surveys/ for a synthetic district into `out`."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    roster = make_schools(rng, schools)
+    nodes, plan = make_network(rng, roster)
+    coaches = coaching_staff(roster)
+    write_district_workbook(out / "district.xlsx", roster, nodes, plan, coaches,
+                            make_preferences(rng, roster))
+    write_settings(out / "settings.yaml", len(roster))
+    if rubric is not None:
+        write_form_exports(out / "surveys", rng, roster, rubric, respondents, files)
+    return {"schools": len(roster), "students": sum(s.students for s in roster)}
+
+
+def make_schools(rng: random.Random, count: int) -> list[SyntheticSchool]:
+    high_schools = max(1, round(count * 0.19))
+    middle = max(1, round(count * 0.20))
+    elementary = count - high_schools - middle
+    region_count = 2 if count < 200 else min(len(REGIONS), max(2, count // 150))
+    feeders = [f"{name(rng, i)} HS" for i in range(high_schools)]
+    feeder_region = {f: REGIONS[i * region_count // high_schools] for i, f in enumerate(feeders)}
+    levels = ["HS"] * high_schools + ["MS"] * middle + ["ES"] * elementary
+    roster = []
+    for i, level in enumerate(levels):
+        feeder = feeders[i % high_schools]
+        region = feeder_region[feeder]
+        mean, spread, ratio = LEVEL_SHAPE[level]
+        students = max(250, int(rng.gauss(mean, spread)))
+        frl = min(98.0, max(3.0, rng.gauss(55 if region in ("South", "East") else 35, 20)))
+        proficiency = min(95.0, max(10.0, 85 - 0.6 * frl + rng.gauss(0, 8)))
+        latent = min(1.0, max(0.0, rng.gauss(0.55 - 0.002 * (frl - 45), 0.18)))
+        per_device = 1.0 if level != "ES" else rng.choice([1.5, 2.0, 3.0, 4.0])
+        if rng.random() < 0.2:
+            per_device *= 1.8
+        label = "Elementary School" if level == "ES" else "Middle School"
+        school_name = feeder.replace(" HS", " High School") if level == "HS" and \
+            i < high_schools else f"{name(rng, i + 7)} {label}"
+        roster.append(SyntheticSchool(
+            school_id=f"{level}{i + 1:04d}" if count > 999 else f"{level}{i + 1:03d}",
+            school_name=school_name, level=level, region=region, feeder=feeder,
+            students=students, teachers=max(12, round(students / ratio)),
+            devices=int(students / per_device), frl_pct=round(frl, 1),
+            proficiency_pct=round(proficiency, 1), network_node=feeder_node(feeder),
+            link_mbps=0.0, tech_staff=round(rng.choice([0.5, 1.0, 1.0, 1.5, 2.0]), 1),
+            latent=latent))
+    dedupe_names(roster)
+    return sorted(roster, key=lambda s: s.school_id)
+
+
+def name(rng: random.Random, i: int) -> str:
+    street = STREET_NAMES[i % len(STREET_NAMES)]
+    suffix = ["", " Creek", " Springs", " Grove", " Point", " Trail", " Woods"][
+        (i // len(STREET_NAMES)) % 7]
+    return f"{street}{suffix}" + (f" {i // (len(STREET_NAMES) * 7) + 1}" if i >= 210 else "")
+
+
+def dedupe_names(roster: list[SyntheticSchool]) -> None:
+    seen: dict[str, int] = {}
+    for s in roster:
+        if s.school_name in seen:
+            seen[s.school_name] += 1
+            s.school_name = f"{s.school_name} {seen[s.school_name]}"
+        else:
+            seen[s.school_name] = 1
+
+
+def feeder_node(feeder: str) -> str:
+    return "FDR-" + feeder.replace(" HS", "").upper().replace(" ", "-")
+
+
+def make_network(rng: random.Random, roster: list[SyntheticSchool]):
+    """Root -> regional hubs -> feeder nodes -> schools, with a committed capacity plan that
+    raises the hubs and the weakest school links over the years."""
+    nodes, plan = [], []
+    total = sum(s.students for s in roster) * LAUNCH_KBPS / 1000
+    nodes.append(("DISTRICT-CORE", None, round_up(total * 0.55, 1000)))
+    plan.append(("DISTRICT-CORE", TERMS[3], round_up(total * 0.8, 1000)))
+    plan.append(("DISTRICT-CORE", TERMS[5], round_up(total * 1.1, 1000)))
+    for region in sorted({s.region for s in roster}):
+        members = [s for s in roster if s.region == region]
+        full = sum(s.students for s in members) * LAUNCH_KBPS / 1000
+        hub = f"{region.upper()}-HUB"
+        # Sized so that about the schools of an even plan fit: upgrades decide the pace.
+        nodes.append((hub, "DISTRICT-CORE", round_up(full * 0.36, 500)))
+        plan.append((hub, TERMS[2], round_up(full * 0.58, 500)))
+        plan.append((hub, TERMS[4], round_up(full * 1.05, 500)))
+        for feeder in sorted({s.feeder for s in members}):
+            fed = sum(s.students for s in members if s.feeder == feeder) * LAUNCH_KBPS / 1000
+            nodes.append((feeder_node(feeder), hub, round_up(fed * 1.2, 1000)))
+    for s in roster:
+        needed = s.students * LAUNCH_KBPS / 1000
+        s.link_mbps = 1000 if needed <= 1000 else 10000
+        if rng.random() < 0.18:
+            s.link_mbps = round_up(needed * 0.5, 100)
+            plan.append((s.school_id, TERMS[rng.choice([1, 2, 3, 4])],
+                         1000 if needed <= 1000 else 10000))
+    return nodes, plan
+
+
+def round_up(value: float, step: int) -> int:
+    return int(math.ceil(value / step) * step)
+
+
+def coaching_staff(roster: list[SyntheticSchool]) -> list[float]:
+    """Coaches per term: what an even split of schools over the cohorts needs, trimmed so that
+    coaching binds in the busy middle terms."""
+    fte = [0.0] * len(TERMS)
+    per_cohort = len(roster) / len(COHORT_LAUNCH_TERMS)
+    mean_load = sum(s.teachers for s in roster) / len(roster) / TEACHERS_PER_COACH
+    for k in range(len(COHORT_LAUNCH_TERMS)):
+        launch = k + 1
+        for offset, share in LOAD_PROFILE.items():
+            if 0 <= launch + offset < len(TERMS):
+                fte[launch + offset] += per_cohort * mean_load * share
+    return [math.ceil(f * 1.04 * 2) / 2 for f in fte]
+
+
+def make_preferences(rng: random.Random, roster: list[SyntheticSchool]):
+    prefs = []
+    for s in roster:
+        if rng.random() < 0.25:
+            cohort = min(5, max(1, round(5 - 4 * s.latent + rng.gauss(0, 0.8))))
+            locked = rng.random() < 0.12 and cohort > 1
+            prefs.append((s.school_id, cohort, "yes" if locked else "no"))
+    return prefs
+
+
+def write_district_workbook(path, roster, nodes, plan, coaches, preferences) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Schools"
+    ws.append(["school_id", "school_name", "level", "region", "feeder", "students", "teachers",
+               "devices", "frl_pct", "proficiency_pct", "network_node", "link_mbps",
+               "tech_staff"])
+    for s in roster:
+        ws.append([s.school_id, s.school_name, s.level, s.region, s.feeder, s.students,
+                   s.teachers, s.devices, s.frl_pct, s.proficiency_pct, s.network_node,
+                   s.link_mbps, s.tech_staff])
+    sheet(wb, "Network", ["node", "parent", "capacity_mbps"], nodes)
+    sheet(wb, "Terms", ["term", "coaches_fte"], list(zip(TERMS, coaches)))
+    sheet(wb, "Capacity plan", ["link", "term", "capacity_mbps"], plan)
+    sheet(wb, "Preferences", ["school_id", "preferred_cohort", "locked"], preferences)
+    for ws in wb.worksheets:
+        ws.freeze_panes = "A2"
+        for column in ws.columns:
+            ws.column_dimensions[column[0].column_letter].width = max(
+                12, min(40, max(len(str(c.value or "")) for c in column) + 2))
+    wb.save(path)
+
+
+def sheet(wb, title, header, rows) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for row in rows:
+        ws.append(list(row))
+
+
+def write_settings(path: Path, schools: int) -> None:
+    per = schools / len(COHORT_LAUNCH_TERMS)
+    text = SETTINGS_TEMPLATE.format(
+        cohorts="\n".join(f"  - {{name: Group {i + 1}, launch_term: {t}}}"
+                          for i, t in enumerate(COHORT_LAUNCH_TERMS)),
+        min=max(1, math.floor(per * 0.75)), max=math.ceil(per * 1.3))
+    path.write_text(text, encoding="utf-8")
+
+
+SETTINGS_TEMPLATE = """\
+# Planning settings. Every number is the district's choice; sources of the defaults in brackets.
+
+# Five roll-out groups launching over three years (Fulton County Schools placed its 95 schools
+# in five groups). Each cohort launches in a term of the Terms sheet of district.xlsx.
+cohorts:
+{cohorts}
+
+# Schools per cohort (Fulton's groups held 15 to 32 schools).
+cohort_size: {{min: {min}, max: {max}}}
+
+# 0 = launch the most ready schools first, 1 = launch the schools in greatest need first
+# ("Look Both Ways", question 3: surveyed districts sit at 3.3 on a 1-need to 5-readiness scale,
+# so the default leans slightly to need).
+need_weight: 0.4
+
+coaching:
+  # Teachers one coach can guide in a school's launch term (a coach guides fewer than 30).
+  teachers_per_coach: 25
+  # Share of that load by term relative to launch: planning, launch, support.
+  load_profile: {{-1: 0.25, 0: 1.0, 1: 0.5, 2: 0.25}}
+
+bandwidth:
+  # SETDA: 100 Mbps per 1,000 students today, 1 Gbps per 1,000 students as the goal.
+  baseline_kbps_per_student: 100
+  launch_kbps_per_student: 1000
+
+# Minimum readiness (0-100) for the first cohort: pilots go to ready schools.
+readiness_gate: 55
+
+# Honouring a school's own (unlocked) choice of cohort is worth this many priority points.
+preference_weight: 10
+
+solver:
+  time_limit_seconds: 30
+  random_seed: 1
+  workers: 1
+"""
+
+
+def write_form_exports(folder: Path, rng: random.Random, roster, rubric: Rubric,
+                       respondents: tuple[int, int], files: int) -> None:
+    """Online-form exports: one row per respondent, items as columns, answers like
+    '3 - Advanced' or a bare number, some schools named instead of identified."""
+    folder.mkdir(parents=True, exist_ok=True)
+    items = rubric.items()
+    header = ["Timestamp", "Email Address", "School", "Role"] + [
+        f"{item.id} - {item.text}" for _, item in items] + ["Comments"]
+    books = [Workbook() for _ in range(files)]
+    for book in books:
+        book.active.title = "Form Responses 1"
+        book.active.append(header)
+    for n, s in enumerate(roster):
+        ws = books[n % files].active
+        count = rng.randint(*respondents)
+        roles = ["principal", "technology"] + ["teacher"] * (count - 2)
+        for k, role in enumerate(roles):
+            row = [f"2027-03-{1 + (n + k) % 28:02d} {8 + k % 9:02d}:{(n * 7 + k) % 60:02d}:00",
+                   f"{role[0]}{k}.{s.school_id.lower()}@district.example",
+                   s.school_id if rng.random() < 0.7 else s.school_name, role.title()]
+            for _, item in items:
+                row.append(answer(rng, s, role, item, rubric))
+            row.append("")
+            ws.append(row)
+    for i, book in enumerate(books):
+        book.save(folder / f"form_export_{i + 1}.xlsx")
+
+
+def answer(rng: random.Random, school: SyntheticSchool, role: str, item, rubric: Rubric):
+    if role not in item.roles:
+        return None
+    optimism = 0.35 if role == "principal" else 0.0
+    value = 1 + 3 * school.latent + optimism + rng.gauss(0, 0.6)
+    level = min(rubric.high, max(rubric.low, round(value)))
+    if rng.random() < 0.04:
+        return None  # skipped question
+    return level if rng.random() < 0.5 else f"{level} - {rubric.scale[level]}"

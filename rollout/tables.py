@@ -1,0 +1,201 @@
+"""Read worksheets into tables that remember where every cell came from.
+
+Reading uses python-calamine (fast, read-only, refuses what is not a workbook); typed column
+access collects problems with file, sheet, row and column instead of stopping at the first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
+
+from rollout.errors import Problems
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+@dataclass
+class Table:
+    """One sheet: a header row and the data rows below it (blank rows dropped)."""
+
+    file: str
+    sheet: str
+    header: list[str]
+    rows: list[list[Any]]
+    row_numbers: list[int]  # the Excel row number of each data row
+
+    def column_index(self, name: str) -> int | None:
+        wanted = normalise_header(name)
+        for i, h in enumerate(self.header):
+            if normalise_header(h) == wanted:
+                return i
+        return None
+
+    def column_label(self, index: int) -> str:
+        return f"{get_column_letter(index + 1)} ({self.header[index]})"
+
+    def require_columns(self, names: list[str], problems: Problems) -> bool:
+        missing = [n for n in names if self.column_index(n) is None]
+        for name in missing:
+            problems.add(self.file, f"required column '{name}' is missing (found: "
+                         f"{', '.join(h for h in self.header if h) or 'no headers'})", self.sheet, 1)
+        return not missing
+
+    def values(self, name: str) -> list[Any]:
+        index = self.column_index(name)
+        if index is None:
+            return [None] * len(self.rows)
+        return [row[index] if index < len(row) else None for row in self.rows]
+
+    def parse(self, name: str, convert: Callable[[Any], Any], problems: Problems,
+              required: bool = True) -> list[Any]:
+        """Convert every cell of a column; bad cells become problems and None."""
+        index = self.column_index(name)
+        if index is None:
+            return [None] * len(self.rows)
+        out = []
+        for row, excel_row in zip(self.rows, self.row_numbers):
+            raw = row[index] if index < len(row) else None
+            if is_blank(raw):
+                if required:
+                    problems.add(self.file, "is empty; a value is required", self.sheet, excel_row,
+                                 self.column_label(index))
+                out.append(None)
+                continue
+            try:
+                out.append(convert(raw))
+            except ValueError as exc:
+                problems.add(self.file, f"{exc} (found {describe(raw)})", self.sheet, excel_row,
+                             self.column_label(index))
+                out.append(None)
+        return out
+
+
+def normalise_header(text: Any) -> str:
+    return " ".join(str(text or "").strip().lower().replace("_", " ").split())
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        return f"a date/time {value}"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+def open_workbook(path: Path, problems: Problems) -> CalamineWorkbook | None:
+    """Open an Excel workbook, or record why it cannot be read."""
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        problems.add(path, "is an old-format .xls workbook; open it in Excel or LibreOffice and "
+                     "save it as .xlsx (File > Save As > Excel Workbook)")
+        return None
+    if suffix not in EXCEL_SUFFIXES:
+        problems.add(path, f"is not an Excel workbook (.xlsx or .xlsm expected, found '{suffix}')")
+        return None
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types for broken/protected files
+        problems.add(path, f"cannot be read as an Excel workbook ({why_unreadable(exc)})")
+        return None
+
+
+def why_unreadable(exc: Exception) -> str:
+    text = str(exc)
+    name = type(exc).__name__
+    if "Password" in name or "password" in text.lower() or "encrypt" in text.lower():
+        return "it is password-protected; save an unprotected copy"
+    if "Zip" in name or "zip" in text.lower():
+        return "the file is damaged or not really an .xlsx file"
+    return text.splitlines()[0] if text else name
+
+
+def read_table(workbook: CalamineWorkbook, file: str, sheet: str, problems: Problems,
+               required: bool = True) -> Table | None:
+    """Read a sheet whose first row is the header."""
+    if sheet not in workbook.sheet_names:
+        if required:
+            problems.add(file, f"required sheet '{sheet}' is missing (found: "
+                         f"{', '.join(workbook.sheet_names)})", sheet)
+        return None
+    cells = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return table_from_cells(cells, file, sheet)
+
+
+def table_from_cells(cells: list[list[Any]], file: str, sheet: str) -> Table:
+    if not cells:
+        return Table(file, sheet, [], [], [])
+    header = [str(h).strip() if not is_blank(h) else "" for h in cells[0]]
+    rows, numbers = [], []
+    for offset, row in enumerate(cells[1:], start=2):
+        if all(is_blank(v) for v in row):
+            continue
+        rows.append([None if is_blank(v) else v for v in row])
+        numbers.append(offset)
+    return Table(file, sheet, header, rows, numbers)
+
+
+# ---- cell converters: raise ValueError with what was expected ---------------------------------
+
+def as_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # ids typed as numbers in Excel come back as floats
+    if isinstance(value, (dt.date, dt.datetime)):
+        raise ValueError("expected text")
+    return str(value).strip()
+
+
+def as_number(value: Any) -> float:
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        raise ValueError("expected a number")
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).strip().replace(",", ""))
+    except ValueError:
+        raise ValueError("expected a number") from None
+
+
+def number_between(low: float | None, high: float | None, whole: bool = False
+                   ) -> Callable[[Any], float]:
+    def convert(value: Any) -> float:
+        number = as_number(value)
+        if whole and not float(number).is_integer():
+            raise ValueError("expected a whole number")
+        if (low is not None and number < low) or (high is not None and number > high):
+            bounds = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+            raise ValueError(f"expected a number {bounds}")
+        return int(number) if whole else number
+    return convert
+
+
+def as_yes_no(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"yes", "y", "true", "1", "x"}:
+        return True
+    if text in {"no", "n", "false", "0", ""}:
+        return False
+    raise ValueError("expected yes or no")
+
+
+def one_of(choices: list[str]) -> Callable[[Any], str]:
+    lookup = {c.lower(): c for c in choices}
+
+    def convert(value: Any) -> str:
+        text = as_text(value)
+        if text.lower() not in lookup:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return lookup[text.lower()]
+    return convert
