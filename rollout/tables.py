@@ -90,6 +90,8 @@ def describe(value: Any) -> str:
         return f"a date/time {value}"
     if isinstance(value, str):
         return repr(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
 
 
