@@ -25,14 +25,17 @@ class Violation:
 
 @dataclass
 class Usage:
-    """What a plan uses: schools per cohort, coaching FTE per term, Mbps per link and term."""
+    """What a plan uses: schools per cohort, coaching FTE per term, Mbps per link and term,
+    and each link's capacity per term after the chosen upgrades."""
 
     cohort_counts: Counter
     coaching: list[float]
     link_load: dict[str, list[float]] = field(default_factory=dict)
+    capacity: dict[str, list[float]] = field(default_factory=dict)
 
 
-def compute_usage(facts: PlanningFacts, cohort_of: dict[str, int]) -> Usage:
+def compute_usage(facts: PlanningFacts, cohort_of: dict[str, int],
+                  upgrades: dict[str, int] | None = None) -> Usage:
     district = facts.district
     terms = range(facts.term_count)
     coaching = [0.0 for _ in terms]
@@ -48,26 +51,41 @@ def compute_usage(facts: PlanningFacts, cohort_of: dict[str, int]) -> Usage:
             mbps = facts.bandwidth_mbps(school, launched=t >= launch)
             for link in path:
                 load[link][t] += mbps
-    return Usage(Counter(cohort_of.values()), coaching, load)
+    capacity = {link: [facts.capacity_with_upgrades(link, t, upgrades or {}) for t in terms]
+                for link in district.links}
+    return Usage(Counter(cohort_of.values()), coaching, load, capacity)
 
 
-def every_school_in_one_cohort(facts, cohort_of, usage, scope=None) -> list[Violation]:
-    known = {s.school_id for s in facts.schools}
+@dataclass
+class PlanUnderCheck:
+    facts: PlanningFacts
+    cohort_of: dict[str, int]
+    upgrades: dict[str, int]
+    usage: Usage
+    links: list[str] | None = None     # limit link checks to these (single-move tests)
+    schools: list[str] | None = None   # limit per-school checks to these
+
+    def school_ids(self) -> list[str]:
+        return sorted(self.schools if self.schools is not None else self.cohort_of)
+
+
+def every_school_in_one_cohort(p: PlanUnderCheck) -> list[Violation]:
+    known = {s.school_id for s in p.facts.schools}
     out = [Violation("One cohort per school", f"{sid} has no cohort", (sid,))
-           for sid in sorted(known - set(cohort_of))]
+           for sid in sorted(known - set(p.cohort_of))]
     out += [Violation("One cohort per school", f"{sid} is not a school of the district", (sid,))
-            for sid in sorted(set(cohort_of) - known)]
+            for sid in sorted(set(p.cohort_of) - known)]
     out += [Violation("One cohort per school", f"{sid} is in cohort {c}, which does not exist",
-                      (sid,)) for sid, c in sorted(cohort_of.items())
-            if not 1 <= c <= len(facts.cohorts)]
+                      (sid,)) for sid, c in sorted(p.cohort_of.items())
+            if not 1 <= c <= len(p.facts.cohorts)]
     return out
 
 
-def cohort_sizes(facts, cohort_of, usage, scope=None) -> list[Violation]:
-    size = facts.settings.cohort_size
+def cohort_sizes(p: PlanUnderCheck) -> list[Violation]:
+    size = p.facts.settings.cohort_size
     out = []
-    for cohort in facts.cohorts:
-        n = usage.cohort_counts.get(cohort.number, 0)
+    for cohort in p.facts.cohorts:
+        n = p.usage.cohort_counts.get(cohort.number, 0)
         if n > size.max:
             out.append(Violation("Cohort size", f"{cohort.name} would have {n} schools, above the "
                                  f"maximum of {size.max}"))
@@ -77,61 +95,133 @@ def cohort_sizes(facts, cohort_of, usage, scope=None) -> list[Violation]:
     return out
 
 
-def coaching_within_staff(facts, cohort_of, usage, scope=None) -> list[Violation]:
+def coaching_within_staff(p: PlanUnderCheck) -> list[Violation]:
     out = []
-    for term in facts.district.terms:
-        need = usage.coaching[term.index]
+    for term in p.facts.district.terms:
+        need = p.usage.coaching[term.index]
         if need > term.coaches_fte + TOLERANCE:
             out.append(Violation("Coaching capacity", f"coaching in {term.label} would need "
                                  f"{need:.2f} FTE of {term.coaches_fte:g} available"))
     return out
 
 
-def links_within_capacity(facts, cohort_of, usage, scope=None) -> list[Violation]:
-    district = facts.district
+def links_within_capacity(p: PlanUnderCheck) -> list[Violation]:
+    district = p.facts.district
     out = []
-    for link in scope or district.links:
+    for link in p.links or district.links:
         for term in district.terms:
-            load = usage.link_load[link][term.index]
-            capacity = district.capacity_by_term[link][term.index]
+            load = p.usage.link_load[link][term.index]
+            capacity = p.usage.capacity[link][term.index]
             if load > capacity + TOLERANCE:
                 out.append(Violation("Link capacity", f"link {district.link_label(link)} in "
                                      f"{term.label} would carry {load:,.0f} Mbps of "
-                                     f"{capacity:,.0f}", tuple(district.schools_behind[link])))
+                                     f"{capacity:,.0f}{pending_upgrade(p, link, term.index)}",
+                                     tuple(district.schools_behind[link])))
     return out
 
 
-def first_cohort_ready(facts, cohort_of, usage, scope=None) -> list[Violation]:
-    gate = facts.settings.readiness_gate
-    return [Violation("Readiness gate", f"{sid} has readiness {facts.readiness[sid]:.1f}, below "
-                      f"the gate of {gate:g} for {facts.cohort(1).name}", (sid,))
-            for sid in sorted(scope or cohort_of) if cohort_of.get(sid) == 1
-            and facts.readiness[sid] < gate - TOLERANCE]
+def pending_upgrade(p: PlanUnderCheck, link: str, term: int) -> str:
+    """Name the chosen upgrade that raises this link later, if any."""
+    later = [(t, u) for u, t in p.upgrades.items()
+             if p.facts.district.upgrade_by_id[u].link == link and t > term]
+    if not later:
+        return ""
+    t, u = min(later)
+    return f" (needs upgrade {u} first, due {p.facts.term_label(t)})"
 
 
-def locked_preferences_held(facts, cohort_of, usage, scope=None) -> list[Violation]:
+def readiness_gates_met(p: PlanUnderCheck) -> list[Violation]:
     out = []
-    for pref in facts.district.preferences:
-        if scope and pref.school_id not in scope:
+    for sid in p.school_ids():
+        cohort = p.cohort_of.get(sid)
+        if cohort is None or not 1 <= cohort <= len(p.facts.cohorts):
             continue
-        if pref.locked and cohort_of.get(pref.school_id) != pref.preferred_cohort:
-            out.append(Violation("Locked preference", f"{pref.school_id} is locked to "
-                                 f"{facts.cohort(pref.preferred_cohort).name}",
-                                 (pref.school_id,)))
+        gate = p.facts.settings.gate_for(cohort)
+        if p.facts.readiness[sid] < gate - TOLERANCE:
+            out.append(Violation("Readiness gate", f"{sid} has readiness "
+                                 f"{p.facts.readiness[sid]:.1f}, below the gate of {gate:g} for "
+                                 f"{p.facts.cohort(cohort).name}", (sid,)))
+    return out
+
+
+def readiness_floor_met(p: PlanUnderCheck) -> list[Violation]:
+    floor = p.facts.settings.readiness_floor
+    if floor is None:
+        return []
+    return [Violation("Readiness floor", f"{sid} has readiness {p.facts.readiness[sid]:.1f}, "
+                      f"below the floor of {floor.below:g}, so it launches no earlier than "
+                      f"{p.facts.cohort(floor.earliest_cohort).name}", (sid,))
+            for sid in p.school_ids() if p.facts.readiness[sid] < floor.below - TOLERANCE
+            and p.cohort_of.get(sid, floor.earliest_cohort) < floor.earliest_cohort]
+
+
+def locked_preferences_held(p: PlanUnderCheck) -> list[Violation]:
+    scope = set(p.school_ids())
+    return [Violation("Locked preference", f"{pref.school_id} is locked to "
+                      f"{p.facts.cohort(pref.preferred_cohort).name}", (pref.school_id,))
+            for pref in p.facts.district.preferences if pref.school_id in scope
+            and pref.locked and p.cohort_of.get(pref.school_id) != pref.preferred_cohort]
+
+
+def feeder_patterns_together(p: PlanUnderCheck) -> list[Violation]:
+    cohesion = p.facts.settings.feeder_cohesion
+    if not cohesion.hard:
+        return []
+    out = []
+    for feeder, ids in p.facts.feeder_patterns.items():
+        if p.schools is not None and not set(ids) & set(p.schools):
+            continue
+        cohorts = [p.cohort_of[s] for s in ids if s in p.cohort_of]
+        if cohorts and max(cohorts) - min(cohorts) > cohesion.max_spread:
+            out.append(Violation("Feeder cohesion", f"the {feeder} feeder pattern would spread "
+                                 f"over {max(cohorts) - min(cohorts) + 1} cohorts (at most "
+                                 f"{cohesion.max_spread + 1} allowed)", tuple(ids)))
+    return out
+
+
+def upgrades_feasible(p: PlanUnderCheck) -> list[Violation]:
+    """Known upgrades, lead times, one per link, crews per term and the budget."""
+    district, out = p.facts.district, []
+    for u, term in sorted(p.upgrades.items()):
+        upgrade = district.upgrade_by_id.get(u)
+        if upgrade is None:
+            out.append(Violation("Upgrades", f"upgrade {u} is not in the Upgrades sheet"))
+        elif not upgrade.lead_terms <= term < p.facts.term_count:
+            out.append(Violation("Upgrades", f"upgrade {u} completes in term {term + 1}, before "
+                                 f"its lead time of {upgrade.lead_terms} term(s)"))
+    known = {u: t for u, t in p.upgrades.items() if u in district.upgrade_by_id}
+    per_link = Counter(district.upgrade_by_id[u].link for u in known)
+    out += [Violation("Upgrades", f"{n} upgrades chosen for link {link}; they are alternatives")
+            for link, n in sorted(per_link.items()) if n > 1]
+    per_term = Counter(known.values())
+    for term in district.terms:
+        if term.upgrade_crews is not None and per_term[term.index] > term.upgrade_crews:
+            out.append(Violation("Upgrades", f"{per_term[term.index]} upgrades complete in "
+                                 f"{term.label}, more than its {term.upgrade_crews} crew(s)"))
+    budget = p.facts.settings.upgrade_budget
+    spent = sum(district.upgrade_by_id[u].cost for u in known)
+    if budget is not None and spent > budget + TOLERANCE:
+        out.append(Violation("Upgrades", f"upgrades cost {spent:,.0f}, above the budget of "
+                             f"{budget:,.0f}"))
     return out
 
 
 CHECKS = [every_school_in_one_cohort, cohort_sizes, coaching_within_staff,
-          links_within_capacity, first_cohort_ready, locked_preferences_held]
+          links_within_capacity, readiness_gates_met, readiness_floor_met,
+          locked_preferences_held, feeder_patterns_together, upgrades_feasible]
+MOVE_CHECKS = [cohort_sizes, coaching_within_staff, links_within_capacity, readiness_gates_met,
+               readiness_floor_met, locked_preferences_held, feeder_patterns_together]
 
 
-def check_plan(facts: PlanningFacts, cohort_of: dict[str, int]) -> list[Violation]:
-    usage = compute_usage(facts, cohort_of)
-    return [v for rule in CHECKS for v in rule(facts, cohort_of, usage)]
+def check_plan(facts: PlanningFacts, cohort_of: dict[str, int],
+               upgrades: dict[str, int] | None = None) -> list[Violation]:
+    upgrades = upgrades or {}
+    plan = PlanUnderCheck(facts, cohort_of, upgrades, compute_usage(facts, cohort_of, upgrades))
+    return [v for rule in CHECKS for v in rule(plan)]
 
 
-def move_violations(facts: PlanningFacts, cohort_of: dict[str, int], usage: Usage,
-                    school_id: str, new_cohort: int) -> list[Violation]:
+def move_violations(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[str, int],
+                    usage: Usage, school_id: str, new_cohort: int) -> list[Violation]:
     """Rules a single move would break, evaluated on the changed parts of the plan only."""
     school = facts.district.school_by_id[school_id]
     old = cohort_of[school_id]
@@ -144,15 +234,11 @@ def move_violations(facts: PlanningFacts, cohort_of: dict[str, int], usage: Usag
     counts[new_cohort] += 1
     coaching = [fte - facts.coaching_fte(school, t, old_launch)
                 + facts.coaching_fte(school, t, new_launch) for t, fte in enumerate(usage.coaching)]
-    load = {}
-    for link in path:
-        load[link] = [mbps - facts.bandwidth_mbps(school, t >= old_launch)
-                      + facts.bandwidth_mbps(school, t >= new_launch)
-                      for t, mbps in enumerate(usage.link_load[link])]
-    after = Usage(counts, coaching, load)
-    before = set(v.message for rule in CHECKS[1:4] for v in rule(facts, cohort_of, usage,
-                                                                     scope=path))
-    found = [v for rule in CHECKS[1:] for v in rule(facts, moved, after, scope=path
-                                                    if rule is links_within_capacity
-                                                    else [school_id])]
-    return [v for v in found if v.message not in before]
+    load = {link: [mbps - facts.bandwidth_mbps(school, t >= old_launch)
+                   + facts.bandwidth_mbps(school, t >= new_launch)
+                   for t, mbps in enumerate(usage.link_load[link])] for link in path}
+    after = Usage(counts, coaching, load, usage.capacity)
+    before = PlanUnderCheck(facts, cohort_of, upgrades, usage, links=path, schools=[school_id])
+    already = {v.message for rule in MOVE_CHECKS for v in rule(before)}
+    trial = PlanUnderCheck(facts, moved, upgrades, after, links=path, schools=[school_id])
+    return [v for rule in MOVE_CHECKS for v in rule(trial) if v.message not in already]

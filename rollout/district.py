@@ -1,11 +1,13 @@
-"""Read district.xlsx (Schools, Network, Terms, Capacity plan, Preferences) with lazy validation."""
+"""Read district.xlsx (Schools, Network, Terms, Capacity plan, Preferences, Upgrades) with lazy
+validation."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import networkx as nx
 
-from rollout.domain import LEVELS, CapacityChange, District, NetworkNode, Preference, School, Term
+from rollout.domain import (LEVELS, CapacityChange, District, NetworkNode, Preference, School,
+                            Term, Upgrade)
 from rollout.errors import Problems
 from rollout.settings import Settings
 from rollout.tables import (Table, as_text, as_yes_no, number_between, one_of, open_workbook,
@@ -17,6 +19,7 @@ NETWORK_COLUMNS = ["node", "parent", "capacity_mbps"]
 TERM_COLUMNS = ["term", "coaches_fte"]
 CAPACITY_COLUMNS = ["link", "term", "capacity_mbps"]
 PREFERENCE_COLUMNS = ["school_id", "preferred_cohort"]
+UPGRADE_COLUMNS = ["upgrade", "link", "new_capacity_mbps", "cost", "lead_terms"]
 
 
 def load_district(path: Path, settings: Settings | None, problems: Problems) -> District | None:
@@ -41,11 +44,13 @@ def load_district(path: Path, settings: Settings | None, problems: Problems) -> 
                               schools, nodes, term_index, problems)
     preferences = read_preferences(read_table(workbook, file, "Preferences", problems,
                                               required=False), schools, settings, problems)
+    upgrades = read_upgrades(read_table(workbook, file, "Upgrades", problems, required=False),
+                             schools, nodes, len(terms), problems)
     if len(problems.items) > start:
         return None
     return District(schools=tuple(sorted(schools, key=lambda s: s.school_id)), nodes=tuple(nodes),
                     terms=tuple(terms), capacity_plan=tuple(plan), preferences=tuple(preferences),
-                    name=path.parent.name or "District")
+                    upgrades=tuple(upgrades), name=path.parent.name or "District")
 
 
 def read_schools(table: Table | None, problems: Problems) -> list[School] | None:
@@ -88,9 +93,11 @@ def read_terms(table: Table | None, problems: Problems) -> list[Term] | None:
     labels = table.parse("term", as_text, problems)
     report_duplicates(table, "term", labels, problems)
     fte = table.parse("coaches_fte", number_between(0, None), problems)
+    crews = table.parse("upgrade_crews", number_between(0, None, whole=True), problems,
+                        required=False)
     if not labels:
         problems.add(table.file, "lists no terms; add one row per term in order", table.sheet)
-    return [Term(i, label, f) for i, (label, f) in enumerate(zip(labels, fte))]
+    return [Term(i, label, f, c) for i, (label, f, c) in enumerate(zip(labels, fte, crews))]
 
 
 def report_duplicates(table: Table, column: str, values: list, problems: Problems) -> None:
@@ -188,3 +195,18 @@ def cohort_number(names: list[str]):
         raise ValueError(f"expected a cohort number 1-{len(names)} or a cohort name from "
                          "settings.yaml")
     return convert
+
+
+def read_upgrades(table, schools, nodes, term_count, problems) -> list[Upgrade]:
+    """Possible upgrades the solver may choose: id, link, new capacity, cost, lead time."""
+    if table is None or not table.require_columns(UPGRADE_COLUMNS, problems):
+        return []
+    known_links = {s.school_id for s in schools} | {n.node for n in nodes}
+    ids = table.parse("upgrade", as_text, problems)
+    report_duplicates(table, "upgrade", ids, problems)
+    links = table.parse("link", one_of_set(known_links, "a school_id or a Network node"), problems)
+    caps = table.parse("new_capacity_mbps", number_between(0, None), problems)
+    costs = table.parse("cost", number_between(0, None), problems)
+    leads = table.parse("lead_terms", number_between(0, term_count - 1, whole=True), problems)
+    return [Upgrade(*values) for values in zip(ids, links, caps, costs, leads)
+            if None not in values]

@@ -36,6 +36,18 @@ class Term:
     index: int
     label: str
     coaches_fte: float
+    upgrade_crews: int | None = None  # upgrades that can complete this term; None = no limit
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """A possible network upgrade the solver may choose (beyond the committed capacity plan)."""
+
+    upgrade: str
+    link: str
+    new_capacity_mbps: float
+    cost: float
+    lead_terms: int  # completes no earlier than this many terms after the first term
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,7 @@ class District:
     terms: tuple[Term, ...]
     capacity_plan: tuple[CapacityChange, ...] = ()
     preferences: tuple[Preference, ...] = ()
+    upgrades: tuple[Upgrade, ...] = ()
     name: str = "District"
 
     @cached_property
@@ -109,6 +122,17 @@ class District:
             for t in range(change.term_index, len(self.terms)):
                 row[t] = change.capacity_mbps
         return capacity
+
+    @cached_property
+    def upgrades_by_link(self) -> dict[str, list[Upgrade]]:
+        out: dict[str, list[Upgrade]] = {}
+        for upgrade in self.upgrades:
+            out.setdefault(upgrade.link, []).append(upgrade)
+        return out
+
+    @cached_property
+    def upgrade_by_id(self) -> dict[str, Upgrade]:
+        return {u.upgrade: u for u in self.upgrades}
 
     def link_kind(self, link: str) -> str:
         return "school link" if link in self.school_by_id else "network link"

@@ -13,15 +13,18 @@ from rollout.planning.constraints import allowed_cohorts
 from rollout.planning.facts import PlanningFacts
 
 DIAGNOSIS_TIME_LIMIT = 20.0
+MAX_CORE_TO_SHRINK = 12
 
 
 def school_reasons(facts: PlanningFacts, cohort_of: dict[str, int],
-                   usage: Usage | None = None) -> dict[str, str]:
-    usage = usage or compute_usage(facts, cohort_of)
-    return {sid: reason_for(facts, cohort_of, usage, sid) for sid in sorted(cohort_of)}
+                   upgrades: dict[str, int] | None = None, usage: Usage | None = None
+                   ) -> dict[str, str]:
+    upgrades = upgrades or {}
+    usage = usage or compute_usage(facts, cohort_of, upgrades)
+    return {sid: reason_for(facts, cohort_of, upgrades, usage, sid) for sid in sorted(cohort_of)}
 
 
-def reason_for(facts: PlanningFacts, cohort_of, usage: Usage, school_id: str) -> str:
+def reason_for(facts: PlanningFacts, cohort_of, upgrades, usage: Usage, school_id: str) -> str:
     cohort = cohort_of[school_id]
     pref = facts.district.preference_by_school.get(school_id)
     chosen = pref is not None and pref.preferred_cohort == cohort
@@ -31,7 +34,7 @@ def reason_for(facts: PlanningFacts, cohort_of, usage: Usage, school_id: str) ->
         why = "the school chose this group" if chosen else \
             f"priority {facts.priorities[school_id]:.1f} is among the highest that fit the limits"
         return f"Launches in the first group: {why}."
-    broken = move_violations(facts, cohort_of, usage, school_id, cohort - 1)
+    broken = move_violations(facts, cohort_of, upgrades, usage, school_id, cohort - 1)
     earlier = facts.cohort(cohort - 1).name
     if broken:
         return f"Not in {earlier} because " + "; ".join(v.message for v in broken) + "."
@@ -43,27 +46,67 @@ def reason_for(facts: PlanningFacts, cohort_of, usage: Usage, school_id: str) ->
 
 def diagnose_infeasible(facts: PlanningFacts, time_limit: float | None = None
                         ) -> InfeasiblePlanError:
-    """Find the smallest relaxation of the limits that makes a plan possible."""
-    from rollout.planning.model import build_model, make_solver
-
+    """Which limits conflict (a minimal infeasible subset, from assumption literals) and the
+    smallest relaxation of the limits that makes a plan possible (elastic re-solve)."""
     unplaceable = [s.school_id for s in facts.schools if not allowed_cohorts(facts, s.school_id)]
     if unplaceable:
         return InfeasiblePlanError(
-            [f"{sid} can be in no cohort (its locked preference breaks the readiness gate)"
-             for sid in unplaceable], ["unlock those schools or lower readiness_gate"])
-    m = build_model(facts, elastic=True)
-    solver = make_solver(facts, min(time_limit or DIAGNOSIS_TIME_LIMIT, DIAGNOSIS_TIME_LIMIT))
-    status = solver.solve(m.model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return InfeasiblePlanError(["the limits conflict, but no relaxation was found in time"], [])
-    conflicts, relaxations = [], []
-    for limit in m.limits:
-        amount = solver.value(limit.slack)
-        if amount > 0:
-            conflicts.append(limit.text)
-            relaxations.append(relaxation_text(facts, limit, amount))
-    return InfeasiblePlanError(conflicts, ["together: " + "; ".join(relaxations)]
+            [f"{sid} can be in no cohort (its locked preference breaks a readiness gate or the "
+             "readiness floor)" for sid in unplaceable],
+            ["unlock those schools, or lower the readiness gates or floor"])
+    budget = min(time_limit or DIAGNOSIS_TIME_LIMIT, DIAGNOSIS_TIME_LIMIT)
+    conflicts = conflicting_limits(facts, budget)
+    relaxations = smallest_relaxation(facts, budget)
+    if not conflicts and not relaxations:
+        return InfeasiblePlanError(["the limits conflict, but the solver could not narrow it "
+                                    "down in time"], [])
+    return InfeasiblePlanError(conflicts or ["(see the relaxation below)"],
+                               ["together: " + "; ".join(relaxations)]
                                if len(relaxations) > 1 else relaxations)
+
+
+def conflicting_limits(facts: PlanningFacts, time_limit: float) -> list[str]:
+    """A minimal set of limits that cannot hold together: the solver's core of assumption
+    literals, shrunk by dropping each limit the rest still conflict without."""
+    from rollout.planning.model import build_model, make_solver
+
+    def infeasible_with(active: list[int]) -> tuple[bool, list[int]]:
+        m = build_model(facts, assumptions=True)
+        literals = [m.limits[i].literal for i in active]
+        m.model.add_assumptions(literals)
+        solver = make_solver(facts, time_limit, workers=1)
+        status = solver.solve(m.model)
+        if status != cp_model.INFEASIBLE:
+            return False, active
+        index = {lit.index: i for lit, i in zip(literals, active)}
+        core = [index[v] for v in solver.sufficient_assumptions_for_infeasibility()
+                if v in index]
+        return True, sorted(core) or active
+
+    probe = build_model(facts, assumptions=True)
+    infeasible, core = infeasible_with(list(range(len(probe.limits))))
+    if not infeasible:
+        return []
+    if len(core) <= MAX_CORE_TO_SHRINK:
+        for i in list(core):
+            if i not in core:
+                continue  # already dropped with an earlier, smaller core
+            trial = [j for j in core if j != i]
+            still, smaller = infeasible_with(trial)
+            if still:
+                core = smaller
+    return [probe.limits[i].text for i in core]
+
+
+def smallest_relaxation(facts: PlanningFacts, time_limit: float) -> list[str]:
+    from rollout.planning.model import build_model, make_solver
+
+    m = build_model(facts, elastic=True)
+    solver = make_solver(facts, time_limit)
+    if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return []
+    return [relaxation_text(facts, limit, solver.value(limit.slack))
+            for limit in m.limits if solver.value(limit.slack) > 0]
 
 
 def relaxation_text(facts: PlanningFacts, limit, amount: int) -> str:
@@ -73,6 +116,10 @@ def relaxation_text(facts: PlanningFacts, limit, amount: int) -> str:
         link, term = limit.key
         return (f"+{amount / 1000:,.0f} Mbps on link {link} from {facts.term_label(term)} "
                 "(an earlier upgrade)")
+    if limit.kind == "crews":
+        return f"+{amount} upgrade crew(s) in {facts.term_label(limit.key)}"
+    if limit.kind == "budget":
+        return f"raise upgrade_budget to {facts.settings.upgrade_budget + amount:,.0f}"
     name = facts.cohort(limit.key).name
     if limit.kind == "cohort_max":
         return f"raise cohort_size.max to {facts.settings.cohort_size.max + amount} (for {name})"

@@ -44,7 +44,7 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     log(f"Scored {len(facts.schools)} schools; solving the plan ...")
     plan = solve_plan(facts, time_limit)
     timings.solve = plan.build_seconds + plan.solve_seconds
-    violations = check_plan(facts, plan.cohort_of)
+    violations = check_plan(facts, plan.cohort_of, plan.upgrades)
     if violations:
         raise PlanCheckError("internal error: the plan breaks rules the model should enforce: "
                              + "; ".join(map(str, violations)))

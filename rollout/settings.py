@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -33,6 +33,9 @@ class CohortSize(Strict):
 class Coaching(Strict):
     teachers_per_coach: float = Field(gt=0)
     load_profile: dict[int, float]
+    # Henry County: need sets support. A school's coaching FTE is multiplied by
+    # 1 + need_intensity x need / 100 (0 = every school gets the same coaching per teacher).
+    need_intensity: float = Field(default=0.0, ge=0)
 
     @model_validator(mode="after")
     def shares_not_negative(self):
@@ -49,6 +52,22 @@ class Bandwidth(Strict):
     launch_kbps_per_student: float = Field(ge=0)
 
 
+class ReadinessFloor(Strict):
+    below: float = Field(ge=0, le=100)
+    earliest_cohort: int = Field(ge=1)
+
+
+class FeederCohesion(Strict):
+    max_spread: int = Field(default=1, ge=0)
+    hard: bool = False
+    weight: float = Field(default=0.0, ge=0)
+
+
+class Balance(Strict):
+    weight: float = Field(default=0.0, ge=0)
+    by: list[Literal["region", "level"]] = ["region", "level"]
+
+
 class SolverSettings(Strict):
     time_limit_seconds: float = Field(default=30.0, gt=0)
     random_seed: int = 1
@@ -63,7 +82,33 @@ class Settings(Strict):
     bandwidth: Bandwidth
     readiness_gate: float = Field(ge=0, le=100)
     preference_weight: float = Field(default=10.0, ge=0)
+    readiness_gates: dict[int, float] = {}
+    readiness_floor: ReadinessFloor | None = None
+    feeder_cohesion: FeederCohesion = FeederCohesion()
+    balance: Balance = Balance()
+    upgrade_budget: float | None = Field(default=None, ge=0)
+    upgrade_cost_weight: float = Field(default=0.0001, ge=0)
     solver: SolverSettings = SolverSettings()
+
+    @model_validator(mode="after")
+    def gates_name_cohorts(self):
+        for number, gate in self.readiness_gates.items():
+            if not 1 <= number <= len(self.cohorts):
+                raise ValueError(f"readiness_gates: cohort {number} does not exist "
+                                 f"(cohorts are 1-{len(self.cohorts)})")
+            if not 0 <= gate <= 100:
+                raise ValueError(f"readiness_gates: gate {gate} for cohort {number} must be "
+                                 "between 0 and 100")
+        if self.readiness_floor and self.readiness_floor.earliest_cohort > len(self.cohorts):
+            raise ValueError("readiness_floor.earliest_cohort names a cohort that does not exist")
+        return self
+
+    def gate_for(self, cohort: int) -> float:
+        """Minimum readiness to join a cohort: `readiness_gate` for the first, and a cohort's
+        `readiness_gates` entry for it and every earlier cohort (a school not ready for a
+        later cohort is not ready for an earlier one either)."""
+        gates = [g for c, g in self.readiness_gates.items() if c >= cohort]
+        return max([self.readiness_gate if cohort == 1 else 0.0, *gates])
 
     @model_validator(mode="after")
     def cohort_names_unique(self):

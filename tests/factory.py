@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 from openpyxl import Workbook
 
-from rollout.domain import Cohort, District, NetworkNode, Preference, School, Term
+from rollout.domain import Cohort, District, NetworkNode, Preference, School, Term, Upgrade
 from rollout.planning.facts import PlanningFacts
 from rollout.settings import Settings
 
@@ -38,15 +38,18 @@ def school(sid: str, students=100, teachers=10, node="HUB", link_mbps=10_000, **
 
 
 def facts(schools, readiness=None, need=None, terms=("T1", "T2"), coaches=100.0,
-          nodes=None, capacity_plan=(), preferences=(), **settings_patch) -> PlanningFacts:
+          nodes=None, capacity_plan=(), preferences=(), upgrades=(), crews=None,
+          **settings_patch) -> PlanningFacts:
     settings = Settings.model_validate(merge(BASE_SETTINGS, settings_patch))
     coach_list = coaches if isinstance(coaches, (list, tuple)) else [coaches] * len(terms)
     district = District(
         schools=tuple(sorted(schools, key=lambda s: s.school_id)),
         nodes=tuple(nodes or (NetworkNode("HUB", None, 1_000_000),)),
-        terms=tuple(Term(i, t, c) for i, (t, c) in enumerate(zip(terms, coach_list))),
+        terms=tuple(Term(i, t, c, crews[i] if crews else None)
+                    for i, (t, c) in enumerate(zip(terms, coach_list))),
         capacity_plan=tuple(capacity_plan), preferences=tuple(
-            Preference(*p) for p in preferences))
+            Preference(*p) for p in preferences),
+        upgrades=tuple(Upgrade(*u) for u in upgrades))
     index = {t: i for i, t in enumerate(terms)}
     cohorts = tuple(Cohort(i + 1, c.name, index[c.launch_term])
                     for i, c in enumerate(settings.cohorts))

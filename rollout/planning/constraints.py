@@ -1,9 +1,9 @@
 """Hard planning rules, one function each. Docstrings say the rule in a planner's words.
 
-Domain rules (`readiness_gate`, `locked_preference`) decide which cohorts a school may be in at
-all, so no variable exists for a cohort it cannot join. Limit rules add constraints to the
-model through `PlanModel.limit`, which makes them elastic when the model is diagnosing an
-infeasible plan.
+Domain rules (`readiness_gates`, `readiness_floor`, `locked_preference`) decide which cohorts a
+school may be in at all, so no variable exists for a cohort it cannot join. Limit rules add
+constraints through `PlanModel.limit`, which makes them elastic when the model is diagnosing
+an infeasible plan.
 """
 from __future__ import annotations
 
@@ -12,12 +12,22 @@ import math
 from rollout.planning.facts import PlanningFacts
 
 SCALE_FTE = 1000   # coaching FTE in thousandths
-SCALE_KBPS = 1     # bandwidth in kbps
 
 
-def readiness_gate(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
-    """Hard: schools in the first cohort meet the readiness gate."""
-    return cohort != 1 or facts.readiness[school_id] >= facts.settings.readiness_gate
+def kbps(mbps: float) -> int:
+    return math.floor(mbps * 1000 + 1e-6)
+
+
+def readiness_gates(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
+    """Hard: a school joins a cohort only if its readiness meets that cohort's gate."""
+    return facts.readiness[school_id] >= facts.settings.gate_for(cohort)
+
+
+def readiness_floor(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
+    """Hard: a school below the readiness floor launches no earlier than the floor's cohort."""
+    floor = facts.settings.readiness_floor
+    return floor is None or facts.readiness[school_id] >= floor.below \
+        or cohort >= floor.earliest_cohort
 
 
 def locked_preference(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
@@ -26,7 +36,7 @@ def locked_preference(facts: PlanningFacts, school_id: str, cohort: int) -> bool
     return pref is None or not pref.locked or pref.preferred_cohort == cohort
 
 
-DOMAIN_RULES = [readiness_gate, locked_preference]
+DOMAIN_RULES = [readiness_gates, readiness_floor, locked_preference]
 
 
 def allowed_cohorts(facts: PlanningFacts, school_id: str) -> list[int]:
@@ -43,31 +53,39 @@ def one_cohort_per_school(m) -> None:
 def cohort_size_limits(m) -> None:
     """Hard: each cohort holds between cohort_size.min and cohort_size.max schools."""
     size = m.facts.settings.cohort_size
+    members: dict[int, list] = {c.number: [] for c in m.facts.cohorts}
+    for (sid, c), var in m.assign.items():
+        members[c].append(var)
     for cohort in m.facts.cohorts:
-        members = [v for (sid, c), v in m.assign.items() if c == cohort.number]
-        m.limit(sum(members), size.max, "cohort_max", cohort.number,
+        count = sum(members[cohort.number])
+        m.limit(count, size.max, "cohort_max", cohort.number,
                 f"at most {size.max} schools in {cohort.name}")
-        m.limit(-sum(members), -size.min, "cohort_min", cohort.number,
+        m.limit(-count, -size.min, "cohort_min", cohort.number,
                 f"at least {size.min} schools in {cohort.name}")
 
 
 def coaching_capacity(m) -> None:
     """Hard: in every term, the coaching FTE the schools need is at most the coaches available."""
     facts = m.facts
+    per_term: dict[int, list] = {t.index: [] for t in facts.district.terms}
+    for (sid, c), var in m.assign.items():
+        school, launch = facts.district.school_by_id[sid], facts.launch_term_of(c)
+        for offset in facts.settings.coaching.load_profile:
+            term = launch + offset
+            if term in per_term:
+                fte = facts.coaching_fte(school, term, launch)
+                if fte > 0:
+                    per_term[term].append(math.ceil(fte * SCALE_FTE - 1e-6) * var)
     for term in facts.district.terms:
-        terms = []
-        for (sid, c), var in m.assign.items():
-            fte = facts.coaching_fte(facts.district.school_by_id[sid], term.index,
-                                     facts.launch_term_of(c))
-            if fte > 0:
-                terms.append(math.ceil(fte * SCALE_FTE - 1e-6) * var)
-        if terms:
-            m.limit(sum(terms), math.floor(term.coaches_fte * SCALE_FTE + 1e-6), "coaching",
-                    term.index, f"coaching FTE in {term.label} ({term.coaches_fte:g} available)")
+        if per_term[term.index]:
+            m.limit(sum(per_term[term.index]), math.floor(term.coaches_fte * SCALE_FTE + 1e-6),
+                    "coaching", term.index,
+                    f"coaching FTE in {term.label} ({term.coaches_fte:g} available)")
 
 
 def link_capacity(m) -> None:
-    """Hard: in every term, every link carries the bandwidth of the schools behind it."""
+    """Hard: in every term, every link (after committed and chosen upgrades) carries the
+    bandwidth of the schools behind it; so a school launches only when its whole path can."""
     facts, district = m.facts, m.facts.district
     base = {s.school_id: math.ceil(facts.bandwidth_mbps(s, False) * 1000 - 1e-6)
             for s in facts.schools}
@@ -78,13 +96,57 @@ def link_capacity(m) -> None:
         if not behind:
             continue
         for term in district.terms:
-            capacity = math.floor(district.capacity_by_term[link][term.index] * 1000 + 1e-6)
-            if sum(max(base[s], full[s]) for s in behind) <= capacity:
+            committed = kbps(district.capacity_by_term[link][term.index])
+            if sum(max(base[s], full[s]) for s in behind) <= committed:
                 continue  # cannot bind whatever the plan
             extra = [(full[s] - base[s]) * m.launched_by(s, term.index) for s in behind]
-            m.limit(sum(extra), capacity - sum(base[s] for s in behind), "link",
+            raised = [(kbps(u.new_capacity_mbps) - committed) * m.upgrade_done_by(u.upgrade,
+                                                                                 term.index)
+                      for u in district.upgrades_by_link.get(link, [])
+                      if kbps(u.new_capacity_mbps) > committed]
+            m.limit(sum(extra) - sum(raised), committed - sum(base[s] for s in behind), "link",
                     (link, term.index), f"link {district.link_label(link)} in {term.label} "
-                    f"({district.capacity_by_term[link][term.index]:g} Mbps)")
+                    f"({district.capacity_by_term[link][term.index]:,.0f} Mbps)")
 
 
-HARD_RULES = [one_cohort_per_school, cohort_size_limits, coaching_capacity, link_capacity]
+def one_upgrade_per_link(m) -> None:
+    """Hard: each upgrade completes at most once, and the upgrades of one link are alternatives
+    (at most one of them is done)."""
+    for upgrades in m.facts.district.upgrades_by_link.values():
+        chosen = [v for u in upgrades for v in m.upgrade_terms(u.upgrade).values()]
+        if chosen:
+            m.model.add_at_most_one(chosen)
+
+
+def upgrade_crews(m) -> None:
+    """Hard: at most the term's upgrade_crews upgrades complete in each term."""
+    for term in m.facts.district.terms:
+        done = [terms[term.index] for terms in m.upgrade_done.values() if term.index in terms]
+        if term.upgrade_crews is not None and len(done) > term.upgrade_crews:
+            m.limit(sum(done), term.upgrade_crews, "crews", term.index,
+                    f"{term.upgrade_crews} upgrade crew(s) in {term.label}")
+
+
+def upgrade_budget(m) -> None:
+    """Hard: the chosen upgrades cost no more than upgrade_budget."""
+    budget = m.facts.settings.upgrade_budget
+    upgrades = m.facts.district.upgrades
+    if budget is None or sum(u.cost for u in upgrades) <= budget:
+        return
+    spend = sum(round(u.cost) * v for u in upgrades for v in m.upgrade_terms(u.upgrade).values())
+    m.limit(spend, math.floor(budget), "budget", None, f"upgrade budget of {budget:,.0f}")
+
+
+def feeder_cohesion_hard(m) -> None:
+    """Hard (when feeder_cohesion.hard): the schools of a feeder pattern launch within
+    max_spread cohorts of each other."""
+    cohesion = m.facts.settings.feeder_cohesion
+    if not cohesion.hard:
+        return
+    for feeder, ids in m.facts.feeder_patterns.items():
+        low, high = m.feeder_range(feeder, ids)
+        m.model.add(high - low <= cohesion.max_spread)
+
+
+HARD_RULES = [one_cohort_per_school, cohort_size_limits, coaching_capacity, link_capacity,
+              one_upgrade_per_link, upgrade_crews, upgrade_budget, feeder_cohesion_hard]

@@ -40,9 +40,12 @@ class PlanningFacts:
         return {s.school_id: self.priority(s.school_id) for s in self.schools}
 
     def coaching_fte(self, school: School, term: int, launch_term: int) -> float:
-        """FTE a school needs in `term` when it launches in `launch_term` (load profile)."""
-        share = self.settings.coaching.load_profile.get(term - launch_term, 0.0)
-        return school.teachers / self.settings.coaching.teachers_per_coach * share
+        """FTE a school needs in `term` when it launches in `launch_term`: teachers per coach,
+        the load profile's share for that term, and more for higher need if so set."""
+        coaching = self.settings.coaching
+        share = coaching.load_profile.get(term - launch_term, 0.0)
+        intensity = 1 + coaching.need_intensity * self.need[school.school_id] / 100
+        return school.teachers / coaching.teachers_per_coach * share * intensity
 
     def bandwidth_mbps(self, school: School, launched: bool) -> float:
         bw = self.settings.bandwidth
@@ -54,6 +57,39 @@ class PlanningFacts:
 
     def launch_term_of(self, number: int) -> int:
         return self.cohorts[number - 1].launch_term_index
+
+    def capacity_with_upgrades(self, link: str, term: int, upgrades: dict[str, int]) -> float:
+        """Capacity of a link in a term: committed plan, raised by any chosen upgrade of that
+        link completed by then (`upgrades` maps upgrade id -> completion term)."""
+        capacity = self.district.capacity_by_term[link][term]
+        for upgrade in self.district.upgrades_by_link.get(link, []):
+            done = upgrades.get(upgrade.upgrade)
+            if done is not None and done <= term:
+                capacity = max(capacity, upgrade.new_capacity_mbps)
+        return capacity
+
+    @cached_property
+    def feeder_patterns(self) -> dict[str, list[str]]:
+        """Schools of each feeder pattern, from the feeder graph (HS - MS - ES chains)."""
+        import networkx as nx
+
+        graph = nx.Graph()
+        for school in self.schools:
+            graph.add_node(school.school_id)
+        by_feeder: dict[str, dict[str, list[str]]] = {}
+        for school in self.schools:
+            by_feeder.setdefault(school.feeder, {}).setdefault(school.level, []).append(
+                school.school_id)
+        for levels in by_feeder.values():
+            chain = [levels.get(level, []) for level in ("HS", "MS", "ES", "Other")]
+            members = [sid for group in chain for sid in group]
+            graph.add_edges_from(zip(members, members[1:]))
+        patterns = {}
+        for component in nx.connected_components(graph):
+            ids = sorted(component)
+            if len(ids) > 1:
+                patterns[self.district.school_by_id[ids[0]].feeder] = ids
+        return dict(sorted(patterns.items()))
 
 
 def facts_from_inputs(inputs) -> PlanningFacts:

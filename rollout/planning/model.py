@@ -9,34 +9,41 @@ from ortools.sat.python import cp_model
 from rollout.errors import SolverGaveUpError
 from rollout.planning.constraints import HARD_RULES, allowed_cohorts
 from rollout.planning.facts import PlanningFacts
-from rollout.planning.objectives import PRIORITY_SCALE, SOFT_RULES
+from rollout.planning.objectives import SOFT_RULES, objective_units
 from rollout.planning.plan import Plan
 
 
 @dataclass
 class Limit:
-    """A numeric limit of the district (capacity, size) as it appears in the model."""
+    """A numeric limit of the district (capacity, size, budget) as it appears in the model."""
 
-    kind: str       # coaching | link | cohort_max | cohort_min
-    key: object     # term index, (link, term index) or cohort number
+    kind: str       # coaching | link | cohort_max | cohort_min | crews | budget
+    key: object     # term index, (link, term index), cohort number or None
     text: str
     slack: cp_model.IntVar | None = None
+    literal: cp_model.IntVar | None = None
 
 
 class PlanModel:
-    """Decision variables `assign[school_id, cohort]` plus the limits added by the rules.
+    """Decision variables and the limits the rules add.
 
-    With `elastic=True` every limit gets a non-negative slack variable and the objective
-    becomes "smallest total relaxation": that is how an infeasible plan is diagnosed.
+    - `assign[school_id, cohort]`: the school is in that cohort (only for allowed cohorts);
+    - `upgrade_done[upgrade][term]`: that optional upgrade completes in that term.
+
+    With `elastic=True` every limit gets a non-negative slack variable (to find the smallest
+    relaxation); with `assumptions=True` every limit is enforced by a literal the solver can
+    name in an infeasible core.
     """
 
-    def __init__(self, facts: PlanningFacts, elastic: bool = False):
+    def __init__(self, facts: PlanningFacts, elastic: bool = False, assumptions: bool = False):
         self.facts = facts
         self.elastic = elastic
+        self.assumptions = assumptions
         self.model = cp_model.CpModel()
         self.assign: dict[tuple[str, int], cp_model.IntVar] = {}
         self.by_school: dict[str, list[tuple[int, cp_model.IntVar]]] = {}
         self.limits: list[Limit] = []
+        self._feeder_ranges: dict[str, tuple] = {}
         for school in facts.schools:
             sid = school.school_id
             self.by_school[sid] = []
@@ -44,6 +51,10 @@ class PlanModel:
                 var = self.model.new_bool_var(f"assign[{sid},{c}]")
                 self.assign[sid, c] = var
                 self.by_school[sid].append((c, var))
+        self.upgrade_done: dict[str, dict[int, cp_model.IntVar]] = {
+            u.upgrade: {t: self.model.new_bool_var(f"upgrade[{u.upgrade},{t}]")
+                        for t in range(u.lead_terms, facts.term_count)}
+            for u in facts.district.upgrades}
 
     def choices(self, school_id: str) -> list[cp_model.IntVar]:
         return [v for _, v in self.by_school[school_id]]
@@ -53,48 +64,92 @@ class PlanModel:
         return sum(v for c, v in self.by_school[school_id]
                    if self.facts.launch_term_of(c) <= term)
 
+    def cohort_number(self, school_id: str):
+        return sum(c * v for c, v in self.by_school[school_id])
+
+    def upgrade_terms(self, upgrade_id: str) -> dict[int, cp_model.IntVar]:
+        return self.upgrade_done[upgrade_id]
+
+    def upgrade_done_by(self, upgrade_id: str, term: int):
+        return sum(v for t, v in self.upgrade_done[upgrade_id].items() if t <= term)
+
+    def feeder_range(self, feeder: str, ids: list[str]):
+        """(lowest, highest) cohort number among a feeder pattern's schools."""
+        if feeder not in self._feeder_ranges:
+            k = len(self.facts.cohorts)
+            low = self.model.new_int_var(1, k, f"feeder_low[{feeder}]")
+            high = self.model.new_int_var(1, k, f"feeder_high[{feeder}]")
+            for sid in ids:
+                self.model.add(low <= self.cohort_number(sid))
+                self.model.add(high >= self.cohort_number(sid))
+            self._feeder_ranges[feeder] = (low, high)
+        return self._feeder_ranges[feeder]
+
     def limit(self, expr, bound: int, kind: str, key, text: str) -> None:
         limit = Limit(kind, key, text)
         if self.elastic:
-            limit.slack = self.model.new_int_var(0, 10**9, f"slack[{kind},{key}]")
+            limit.slack = self.model.new_int_var(0, 10**12, f"slack[{kind},{key}]")
             self.model.add(expr <= bound + limit.slack)
+        elif self.assumptions:
+            limit.literal = self.model.new_bool_var(f"holds[{kind},{key}]")
+            self.model.add(expr <= bound).only_enforce_if(limit.literal)
         else:
             self.model.add(expr <= bound)
         self.limits.append(limit)
 
 
-def build_model(facts: PlanningFacts, elastic: bool = False) -> PlanModel:
-    m = PlanModel(facts, elastic)
+def build_model(facts: PlanningFacts, elastic: bool = False, assumptions: bool = False
+                ) -> PlanModel:
+    m = PlanModel(facts, elastic, assumptions)
     for rule in HARD_RULES:
         rule(m)
     if elastic:
         m.model.minimize(sum(limit.slack * slack_weight(limit) for limit in m.limits))
-    else:
+    elif not assumptions:
         m.model.maximize(sum(term for rule in SOFT_RULES for term in rule(m)))
     return m
 
 
 def slack_weight(limit: Limit) -> int:
-    # One school over a cohort bound counts like 1 coaching FTE or 1 Mbps, so that the
-    # relaxation found is small in every unit.
-    return 1000 if limit.kind in ("cohort_max", "cohort_min") else 1
+    # One school over a cohort bound, one crew or one unit of budget count like 1 coaching FTE
+    # (1000 units) so that the relaxation found is small in every unit; 1 Mbps = 1000 kbps.
+    return {"cohort_max": 1000, "cohort_min": 1000, "crews": 1000}.get(limit.kind, 1)
 
 
-def make_solver(facts: PlanningFacts, time_limit: float | None) -> cp_model.CpSolver:
+def make_solver(facts: PlanningFacts, time_limit: float | None, workers: int | None = None
+                ) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = facts.settings.solver
     solver.parameters.max_time_in_seconds = time_limit or params.time_limit_seconds
     solver.parameters.random_seed = params.random_seed
-    solver.parameters.num_workers = params.workers
+    solver.parameters.num_workers = workers or params.workers
     return solver
 
 
-def solve_plan(facts: PlanningFacts, time_limit: float | None = None) -> Plan:
+def tune_for_plans(solver: cp_model.CpSolver) -> None:
+    # Measured on synthetic districts (docs/benchmarks.md): the LP relaxation from the start
+    # proves the bound early, and inclusion presolve only costs time on this model.
+    solver.parameters.add_lp_constraints_lazily = False
+    solver.parameters.presolve_inclusion_work_limit = 0
+
+
+def add_hint(m: PlanModel, cohort_of: dict[str, int]) -> None:
+    for (sid, c), var in m.assign.items():
+        m.model.add_hint(var, 1 if cohort_of.get(sid) == c else 0)
+
+
+def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
+               hint: dict[str, int] | None = None, workers: int | None = None) -> Plan:
     """Solve the rollout plan; raises InfeasiblePlanError or SolverGaveUpError when none."""
     started = time.perf_counter()
     m = build_model(facts)
+    if hint is None:
+        from rollout.planning.greedy import greedy_plan
+        hint = greedy_plan(facts).cohort_of
+    add_hint(m, hint)
     built = time.perf_counter()
-    solver = make_solver(facts, time_limit)
+    solver = make_solver(facts, time_limit, workers)
+    tune_for_plans(solver)
     status = solver.solve(m.model)
     solved = time.perf_counter()
     if status == cp_model.INFEASIBLE or any(not m.by_school[s] for s in m.by_school):
@@ -104,12 +159,21 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None) -> Plan:
         raise SolverGaveUpError(
             f"The solver found no plan within {solver.parameters.max_time_in_seconds:g} s and "
             "could not prove that none exists. Run again with a longer --time-limit.")
-    cohort_of = {sid: next(c for c, v in pairs if solver.boolean_value(v))
-                 for sid, pairs in m.by_school.items()}
-    return Plan(cohort_of=cohort_of,
+    units = objective_units(facts)
+    return Plan(cohort_of=read_assignments(solver, m), upgrades=read_upgrades(solver, m),
                 status="optimal" if status == cp_model.OPTIMAL else "feasible",
-                objective=solver.objective_value / PRIORITY_SCALE,
-                bound=solver.best_objective_bound / PRIORITY_SCALE,
+                objective=solver.objective_value / units,
+                bound=solver.best_objective_bound / units,
                 build_seconds=built - started, solve_seconds=solved - built,
-                stats={"variables": len(m.assign), "constraints": len(m.model.proto.constraints),
-                       "limits": len(m.limits)})
+                stats={"variables": len(m.model.proto.variables),
+                       "constraints": len(m.model.proto.constraints), "limits": len(m.limits)})
+
+
+def read_assignments(solver: cp_model.CpSolver, m: PlanModel) -> dict[str, int]:
+    return {sid: next(c for c, v in pairs if solver.boolean_value(v))
+            for sid, pairs in m.by_school.items()}
+
+
+def read_upgrades(solver: cp_model.CpSolver, m: PlanModel) -> dict[str, int]:
+    return {u: t for u, terms in sorted(m.upgrade_done.items())
+            for t, v in terms.items() if solver.boolean_value(v)}

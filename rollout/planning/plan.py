@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Plan:
     cohort_of: dict[str, int]  # school_id -> 1-based cohort number
+    upgrades: dict[str, int] = field(default_factory=dict)  # chosen upgrade -> completion term
     status: str = "given"      # optimal | feasible | given (read back from plan.csv)
     objective: float | None = None
     bound: float | None = None

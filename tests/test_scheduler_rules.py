@@ -1,0 +1,177 @@
+"""The full scheduler's rules (issue 5), each on a tiny district: the solver respects the
+rule, the rule changes the plan, and the independent checker catches a plan that breaks it."""
+from __future__ import annotations
+
+import pytest
+
+from rollout.check import check_plan
+from rollout.domain import NetworkNode
+from rollout.errors import InfeasiblePlanError
+from rollout.explain import school_reasons
+from rollout.planning.constraints import allowed_cohorts
+from rollout.planning.model import solve_plan
+from rollout.planning.objectives import objective_value
+from tests.factory import facts, school
+
+THREE_TERMS = ("T1", "T2", "T3")
+THREE_COHORTS = [{"name": "G1", "launch_term": "T1"}, {"name": "G2", "launch_term": "T2"},
+                 {"name": "G3", "launch_term": "T3"}]
+
+
+def broken(f, cohort_of, upgrades=None):
+    return {v.rule for v in check_plan(f, cohort_of, upgrades)}
+
+
+def hub_limited(**kw):
+    """Two schools of 1,000 students behind a hub that carries only one launched school
+    (1,000 + 100 Mbps); an optional upgrade can raise it."""
+    nodes = [NetworkNode("HUB", None, 1100)]
+    return facts([school("A", students=1000), school("B", students=1000)], nodes=nodes,
+                 terms=THREE_TERMS, cohorts=THREE_COHORTS, capacity_plan=kw.pop("plan", ()),
+                 **kw)
+
+
+def test_chosen_upgrade_lets_schools_launch_earlier():
+    without = solve_plan(hub_limited(plan=[_change("HUB", 2, 2000)]))
+    assert sorted(without.cohort_of.values()) == [1, 3]
+    f = hub_limited(plan=[_change("HUB", 2, 2000)], upgrades=[("U1", "HUB", 2000, 5000, 1)])
+    plan = solve_plan(f)
+    assert sorted(plan.cohort_of.values()) == [1, 2]
+    assert plan.upgrades == {"U1": 1}
+    assert check_plan(f, plan.cohort_of, plan.upgrades) == []
+    assert broken(f, plan.cohort_of, {}) == {"Link capacity"}
+
+
+def _change(link, term, mbps):
+    from rollout.domain import CapacityChange
+    return CapacityChange(link, term, mbps)
+
+
+def test_upgrade_lead_time():
+    f = hub_limited(plan=[_change("HUB", 2, 2000)], upgrades=[("U1", "HUB", 2000, 5000, 2)])
+    plan = solve_plan(f)
+    assert plan.upgrades == {} and sorted(plan.cohort_of.values()) == [1, 3]
+    assert "Upgrades" in broken(f, {"A": 1, "B": 2}, {"U1": 1})
+
+
+def test_upgrade_crews_per_term():
+    nodes = [NetworkNode("CORE", None, 1e6), NetworkNode("H1", "CORE", 1100),
+             NetworkNode("H2", "CORE", 1100)]
+    schools = [school(s, students=1000, node=n) for s, n in
+               (("A", "H1"), ("B", "H1"), ("C", "H2"), ("D", "H2"))]
+    upgrades = [("U1", "H1", 2000, 100, 1), ("U2", "H2", 2000, 100, 1)]
+    kwargs = dict(nodes=nodes, terms=THREE_TERMS, cohorts=THREE_COHORTS,
+                  capacity_plan=[_change("H1", 2, 2000), _change("H2", 2, 2000)],
+                  upgrades=upgrades)
+    free = solve_plan(facts(schools, **kwargs))
+    assert free.upgrades == {"U1": 1, "U2": 1}
+    f = facts(schools, crews=[0, 1, 1], **kwargs)
+    plan = solve_plan(f)
+    assert len(plan.upgrades) == 1
+    assert check_plan(f, plan.cohort_of, plan.upgrades) == []
+    assert "Upgrades" in broken(f, free.cohort_of, free.upgrades)
+
+
+def test_upgrade_budget():
+    f = hub_limited(plan=[_change("HUB", 2, 2000)], upgrades=[("U1", "HUB", 2000, 5000, 1)],
+                    upgrade_budget=4000)
+    plan = solve_plan(f)
+    assert plan.upgrades == {}
+    assert "Upgrades" in broken(f, {"A": 1, "B": 2}, {"U1": 1})
+
+
+def test_reason_names_the_upgrade_a_school_waits_for():
+    f = hub_limited(plan=[_change("HUB", 2, 2000)], upgrades=[("U1", "HUB", 2000, 5000, 1)])
+    plan = solve_plan(f)
+    reasons = school_reasons(f, plan.cohort_of, plan.upgrades)
+    later = next(s for s, c in plan.cohort_of.items() if c == 2)
+    assert "link HUB" in reasons[later] and "needs upgrade U1 first, due T2" in reasons[later]
+
+
+def test_need_sets_coaching_intensity():
+    # A (need 100) costs 1 x (1 + 1.0) = 2 FTE at launch, B (need 0) costs 1 FTE.
+    f = facts([school("A"), school("B")], need={"A": 100.0, "B": 0.0}, coaches=[2.0, 2.0],
+              coaching={"need_intensity": 1.0})
+    assert f.coaching_fte(f.district.school_by_id["A"], 0, 0) == pytest.approx(2.0)
+    plan = solve_plan(f)
+    assert sorted(plan.cohort_of.values()) == [1, 2]
+    assert broken(f, {"A": 1, "B": 1}) == {"Coaching capacity"}
+    same = facts([school("A"), school("B")], need={"A": 100.0, "B": 0.0}, coaches=[2.0, 2.0])
+    assert check_plan(same, {"A": 1, "B": 1}) == []
+
+
+def test_readiness_gates_for_later_cohorts():
+    f = facts([school("A"), school("B")], readiness={"A": 80.0, "B": 40.0}, terms=THREE_TERMS,
+              cohorts=THREE_COHORTS, readiness_gates={2: 50})
+    assert allowed_cohorts(f, "B") == [3]
+    assert solve_plan(f).cohort_of["B"] == 3
+    assert broken(f, {"A": 1, "B": 2}) == {"Readiness gate"}
+
+
+def test_readiness_floor():
+    f = facts([school("A"), school("B")], readiness={"A": 80.0, "B": 20.0}, terms=THREE_TERMS,
+              cohorts=THREE_COHORTS, readiness_floor={"below": 30, "earliest_cohort": 3})
+    assert allowed_cohorts(f, "B") == [3]
+    assert solve_plan(f).cohort_of == {"A": 1, "B": 3}
+    assert broken(f, {"A": 1, "B": 2}) == {"Readiness floor"}
+
+
+def feeder_district(**kw):
+    # One feeder pattern (HS, MS, ES); priorities pull the ES first and the HS last, and at most
+    # one school fits a cohort.
+    schools = [school("H", level="HS", feeder="Ridge"), school("M", level="MS", feeder="Ridge"),
+               school("E", level="ES", feeder="Ridge")]
+    kw.setdefault("cohort_size", {"min": 0, "max": 1})
+    return facts(schools, readiness={"H": 10.0, "M": 50.0, "E": 90.0}, need_weight=0.0,
+                 terms=("T1", "T2", "T3", "T4"),
+                 cohorts=THREE_COHORTS + [{"name": "G4", "launch_term": "T4"}], **kw)
+
+
+def test_feeder_cohesion_soft_pulls_a_pattern_together():
+    loose = solve_plan(feeder_district())
+    assert loose.cohort_of == {"E": 1, "M": 2, "H": 3}
+    f = feeder_district(feeder_cohesion={"max_spread": 1, "weight": 1000})
+    assert f.feeder_patterns == {"Ridge": ["E", "H", "M"]}
+    # max 1 per cohort makes a spread of 2 unavoidable; cohesion keeps it there, not 3.
+    tight = solve_plan(f)
+    spread = max(tight.cohort_of.values()) - min(tight.cohort_of.values())
+    assert spread == 2
+    assert objective_value(f, tight.cohort_of) == pytest.approx(tight.objective)
+
+
+def test_feeder_cohesion_hard_is_checked():
+    f = feeder_district(feeder_cohesion={"max_spread": 1, "hard": True},
+                        cohort_size={"min": 0, "max": 2})
+    plan = solve_plan(f)
+    assert max(plan.cohort_of.values()) - min(plan.cohort_of.values()) <= 1
+    assert check_plan(f, plan.cohort_of) == []
+    assert broken(f, {"E": 1, "M": 2, "H": 3}) == {"Feeder cohesion"}
+
+
+def test_balance_mixes_regions():
+    # Readiness would put both North schools first; balance asks for one of each region.
+    schools = [school("N1", region="North"), school("N2", region="North"),
+               school("S1", region="South"), school("S2", region="South")]
+    ready = {"N1": 90.0, "N2": 85.0, "S1": 30.0, "S2": 20.0}
+    base = dict(readiness=ready, need_weight=0.0, cohort_size={"min": 2, "max": 2})
+    assert {s for s, c in solve_plan(facts(schools, **base)).cohort_of.items() if c == 1} == \
+        {"N1", "N2"}
+    f = facts(schools, balance={"weight": 100, "by": ["region"]}, **base)
+    plan = solve_plan(f)
+    first = {s for s, c in plan.cohort_of.items() if c == 1}
+    assert first == {"N1", "S1"}
+    assert objective_value(f, plan.cohort_of) == pytest.approx(plan.objective)
+
+
+def test_diagnosis_names_a_minimal_conflict():
+    # Cohort max 1 with two schools and two cohorts is fine; with no coaches in T1, one school
+    # cannot launch anywhere: coaching in T1 and the cohort maximum of G2 conflict.
+    f = facts([school("A"), school("B")], coaches=[0.0, 5.0], cohort_size={"min": 0, "max": 1})
+    with pytest.raises(InfeasiblePlanError) as caught:
+        solve_plan(f)
+    conflicts = caught.value.conflicts
+    assert any("coaching FTE in T1" in c for c in conflicts)
+    assert any("at most 1 schools in Group 2" in c for c in conflicts)
+    assert not any("T2" in c for c in conflicts)  # T2's coaching has room: not in the core
+    text = caught.value.user_message()
+    assert "+1.00 coaching FTE in T1" in text or "raise cohort_size.max to 2" in text
