@@ -26,6 +26,39 @@ def format_cell(value) -> str:
     return safe_text(str(value))
 
 
+UPGRADE_COLUMNS = ["upgrade", "link", "complete_term", "cost"]
+
+
+def write_upgrades_csv(results: Results, path: Path) -> None:
+    """The upgrades the plan needs, with the term each must be complete by."""
+    facts = results.facts
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(UPGRADE_COLUMNS)
+        for upgrade_id, term in sorted(results.plan.upgrades.items()):
+            upgrade = facts.district.upgrade_by_id[upgrade_id]
+            writer.writerow([safe_text(upgrade_id), safe_text(upgrade.link),
+                             facts.term_label(term), f"{upgrade.cost:.0f}"])
+
+
+def read_upgrades_csv(path: Path, term_index: dict[str, int], problems: Problems
+                      ) -> dict[str, int]:
+    """upgrade id -> completion term index; an absent file means no upgrades were chosen."""
+    if not path.exists():
+        return {}
+    chosen: dict[str, int] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        for number, record in enumerate(reader, start=2):
+            term = (record.get("complete_term") or "").strip()
+            if term not in term_index:
+                problems.add(path, f"complete_term must be a term of the Terms sheet (found "
+                             f"{term!r})", row=number, column="complete_term")
+                continue
+            chosen[(record.get("upgrade") or "").strip().lstrip("'")] = term_index[term]
+    return chosen
+
+
 def read_plan_csv(path: Path, problems: Problems) -> dict[str, int]:
     """school_id -> cohort number, as written by `rollout plan`."""
     if not path.exists():
