@@ -11,14 +11,15 @@ from pathlib import Path
 from rollout.check import Violation, check_plan
 from rollout.errors import Problems, RolloutError
 from rollout.export.dashboard import write_dashboard
-from rollout.export.planfile import read_plan_csv, write_plan_csv
+from rollout.export.planfile import (read_plan_csv, read_upgrades_csv, write_plan_csv,
+                                     write_upgrades_csv)
 from rollout.export.principal import write_principal_workbooks
 from rollout.inputs import load_inputs
 from rollout.planning.facts import facts_from_inputs
 from rollout.planning.model import solve_plan
 from rollout.results import Results, build_results
 
-OUTPUT_ITEMS = ["dashboard.xlsx", "plan.csv", "schools"]
+OUTPUT_ITEMS = ["dashboard.xlsx", "plan.csv", "upgrades.csv", "schools"]
 
 
 @dataclass
@@ -64,6 +65,7 @@ def write_outputs(results: Results, out_dir: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         write_plan_csv(results, staging / "plan.csv")
+        write_upgrades_csv(results, staging / "upgrades.csv")
         write_principal_workbooks(results, staging / "schools")
         write_dashboard(results, staging / "dashboard.xlsx")
         out_dir.mkdir(exist_ok=True)
@@ -87,9 +89,12 @@ def replace(source: Path, target: Path) -> None:
 
 def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None = None
                         ) -> list[Violation]:
-    """Re-verify a plan.csv against the district's inputs with the independent checker."""
+    """Re-verify a plan.csv (and the upgrades.csv beside it, if any) against the district's
+    inputs with the independent checker."""
     inputs = load_inputs(Path(district_dir), rubric)
     problems = Problems()
     cohort_of = read_plan_csv(Path(plan_csv), problems)
+    terms = {t.label: t.index for t in inputs.district.terms}
+    upgrades = read_upgrades_csv(Path(plan_csv).with_name("upgrades.csv"), terms, problems)
     problems.raise_if_any()
-    return check_plan(facts_from_inputs(inputs), cohort_of)
+    return check_plan(facts_from_inputs(inputs), cohort_of, upgrades)
