@@ -53,7 +53,7 @@ def load_inputs(district_dir: Path, rubric_path: Path | None = None,
     problems.raise_if_any()
     responses = read_surveys(survey_dir, rubric, district, problems)
     problems.raise_if_any()
-    scores = score_schools(district, rubric, responses, problems, str(survey_dir))
+    scores = score_schools(district, rubric, responses)
     check_locks_against_gate(district, settings, scores, problems)
     problems.raise_if_any()
     notes = responses.notes + scores.notes

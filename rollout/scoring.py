@@ -1,6 +1,11 @@
 """Pooled rubric scores per school: survey answers pooled by role, blended with indicators.
 
 Every score is on 0-100. Individual answers never leave this module: only school-level pools.
+
+Per item, each role's answers are averaged, then the role means are combined with the domain's
+role weights (over the roles that answered). Per domain, the items' pooled levels are combined
+with the item weights, and the domain's `survey_share` of it is blended with the measured
+indicators. Unscored (local) items are pooled for reporting and never enter a score.
 """
 from __future__ import annotations
 
@@ -10,93 +15,112 @@ import numpy as np
 import pandas as pd
 
 from rollout.domain import District
-from rollout.errors import Problems
-from rollout.rubric import DOMAINS, Rubric
+from rollout.rubric import DOMAINS, Domain, Rubric
 from rollout.survey import SurveyResponses
+
+COVERAGE_TOLERANCE = 1e-9
 
 
 @dataclass
 class Scores:
     """School-level results; `table` is indexed by school_id."""
 
-    table: pd.DataFrame        # domains, readiness, need, coverage, assessable, respondents
-    item_levels: pd.DataFrame  # school x item: pooled mean level on the rubric scale
-    indicators: pd.DataFrame   # school x indicator: measured value
+    table: pd.DataFrame        # domains, readiness, need, coverage, assessable, respondents...
+    item_levels: pd.DataFrame  # school x item (local items too): pooled level on the scale
+    indicators: pd.DataFrame   # school x metric: measured value
     notes: list[str]
 
     def readiness(self, school_id: str) -> float:
         return float(self.table.at[school_id, "readiness"])
 
+    def local_items(self, rubric: Rubric) -> pd.DataFrame:
+        """Pooled answers to the rubric's unscored (local) questions: reported, never scored."""
+        return self.item_levels[[item.id for _, item in rubric.items() if not item.scored]]
 
-def score_schools(district: District, rubric: Rubric, responses: SurveyResponses,
-                  problems: Problems, survey_folder: str = "surveys") -> Scores:
-    school_ids = [s.school_id for s in district.schools]
-    role_means = (responses.answers.groupby(["school_id", "item_id", "role"])["level"].mean()
-                  .unstack("role"))
+
+def score_schools(district: District, rubric: Rubric, responses: SurveyResponses) -> Scores:
+    school_ids = pd.Index([s.school_id for s in district.schools], name="school_id")
+    role_means = role_item_means(responses, rubric, school_ids)
     item_levels = pool_items(role_means, rubric, school_ids)
     item_scores = (item_levels - rubric.low) / (rubric.high - rubric.low) * 100
-    indicators = measure_indicators(district, rubric)
-    table = pd.DataFrame(index=pd.Index(school_ids, name="school_id"))
-    coverage_num = pd.Series(0.0, index=table.index)
-    coverage_den = 0.0
+    indicators = measure_indicators(district)
+    table = pd.DataFrame(index=school_ids)
+    answered_weight = pd.Series(0.0, index=school_ids)
+    total_weight = 0.0
+    empty_domains = pd.Series("", index=school_ids)
     for name in DOMAINS:
         domain = rubric.domains[name]
-        items = [i for i in domain.items if i.scored and i.weight > 0]
-        weights = pd.Series({i.id: i.weight for i in items})
-        scores = item_scores.reindex(columns=weights.index)
+        weights = pd.Series({i.id: i.weight for i in domain.items if i.scored and i.weight > 0})
+        scores = item_scores[weights.index]
         answered = scores.notna().mul(weights, axis=1).sum(axis=1)
         survey = scores.mul(weights, axis=1).sum(axis=1) / answered.replace(0, np.nan)
         table[name] = blend_indicators(survey, indicators, domain)
-        coverage_num += answered
-        coverage_den += weights.sum()
-    table["coverage"] = (coverage_num / coverage_den).round(4)
-    table["assessable"] = table["coverage"] >= rubric.min_coverage - 1e-9
+        empty_domains = empty_domains.where(answered > 0, empty_domains + name + ", ")
+        answered_weight += answered
+        total_weight += weights.sum()
+    table["coverage"] = (answered_weight / total_weight).round(4)
+    table["assessable"] = ((table["coverage"] >= rubric.min_coverage - COVERAGE_TOLERANCE)
+                           & (empty_domains == ""))
     domain_weights = pd.Series({d: rubric.domains[d].weight for d in DOMAINS})
-    table["readiness"] = table[DOMAINS].mul(domain_weights, axis=1).sum(axis=1, min_count=3)
+    table["readiness"] = table[DOMAINS].mul(domain_weights, axis=1).sum(axis=1)
     table.loc[~table["assessable"], DOMAINS + ["readiness"]] = np.nan
     table["need"] = [rubric.need.frl_pct * s.frl_pct + rubric.need.not_proficient_pct
                      * (100 - s.proficiency_pct) for s in district.schools]
     add_respondent_counts(table, responses, rubric)
     add_role_gaps(table, role_means, rubric)
-    notes = report_unscored(table, problems, survey_folder)
+    notes = not_assessable_notes(table, empty_domains.str.rstrip(", "), rubric)
     return Scores(table, item_levels, indicators, notes)
 
 
-def pool_items(role_means: pd.DataFrame, rubric: Rubric, school_ids: list[str]) -> pd.DataFrame:
-    """Per item: the role-weighted mean of each role's mean answer (roles that answered)."""
-    pooled = pd.DataFrame(index=pd.Index(school_ids, name="school_id"))
+def role_item_means(responses: SurveyResponses, rubric: Rubric, school_ids: pd.Index
+                    ) -> pd.DataFrame:
+    """School x (item, role): the mean level each role gave each item (NaN: no answer)."""
+    people = responses.respondents
+    means = responses.levels.groupby([people["school_id"].to_numpy(),
+                                      people["role"].to_numpy()]).mean()
+    means.index.names = ["school_id", "role"]
+    wide = means.unstack("role").reindex(school_ids)
+    columns = pd.MultiIndex.from_product([[item.id for _, item in rubric.items()],
+                                          rubric.roles], names=["item_id", "role"])
+    return wide.reindex(columns=columns)
+
+
+def pool_items(role_means: pd.DataFrame, rubric: Rubric, school_ids: pd.Index) -> pd.DataFrame:
+    """Per item: the role-weighted mean of each role's mean answer (over roles that answered).
+    Local items, which no weight applies to, get the plain mean of their roles."""
+    pooled = {}
     for domain_name, item in rubric.items():
-        weights = {r: rubric.domains[domain_name].role_weights.get(r, 0.0) for r in item.roles}
-        if not item.scored or not any(weights.values()):
-            weights = {r: 1.0 for r in item.roles}  # local questions: plain mean, never scored
-        try:
-            means = role_means.xs(item.id, level="item_id")
-        except KeyError:
-            pooled[item.id] = np.nan
-            continue
-        means = means.reindex(index=school_ids, columns=list(weights))
-        w = pd.Series(weights)
-        present = means.notna().mul(w, axis=1).sum(axis=1)
-        pooled[item.id] = means.mul(w, axis=1).sum(axis=1) / present.replace(0, np.nan)
-    return pooled
+        weights = pd.Series({r: rubric.domains[domain_name].role_weights.get(r, 0.0)
+                             for r in item.roles})
+        if not item.scored or not weights.any():
+            weights[:] = 1.0
+        means = role_means[item.id][weights.index]
+        present = means.notna().mul(weights, axis=1).sum(axis=1)
+        pooled[item.id] = means.mul(weights, axis=1).sum(axis=1) / present.replace(0, np.nan)
+    return pd.DataFrame(pooled, index=school_ids)
 
 
-def measure_indicators(district: District, rubric: Rubric) -> pd.DataFrame:
-    rows = {}
-    for s in district.schools:
-        rows[s.school_id] = {
-            "link_kbps_per_student": s.link_mbps * 1000 / s.students,
-            "students_per_device": s.students / s.devices if s.devices else np.inf,
-            "devices_per_tech_staff": (s.devices / s.tech_staff if s.tech_staff else np.inf)
-            if s.tech_staff is not None else np.nan,
-        }
-    frame = pd.DataFrame.from_dict(rows, orient="index")
-    frame.index.name = "school_id"
+def measure_indicators(district: District) -> pd.DataFrame:
+    """Measured figures from the Schools sheet. A school with no devices (or no technology
+    staff) gets infinity, which every indicator scores as its worst point."""
+    schools = district.schools
+    students = np.array([s.students for s in schools], dtype=float)
+    devices = np.array([s.devices for s in schools], dtype=float)
+    staff = np.array([np.nan if s.tech_staff is None else s.tech_staff for s in schools])
+    link = np.array([s.link_mbps for s in schools], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame = pd.DataFrame({
+            "link_kbps_per_student": link * 1000 / students,
+            "students_per_device": np.where(devices > 0, students / devices, np.inf),
+            "devices_per_tech_staff": np.where(staff > 0, devices / staff,
+                                               np.where(staff == 0, np.inf, np.nan)),
+        }, index=pd.Index([s.school_id for s in schools], name="school_id"))
     return frame
 
 
-def blend_indicators(survey: pd.Series, indicators: pd.DataFrame, domain) -> pd.Series:
-    """Domain score: survey share from the items, the rest from the measured indicators."""
+def blend_indicators(survey: pd.Series, indicators: pd.DataFrame, domain: Domain) -> pd.Series:
+    """Domain score: `survey_share` from the items, the rest from the measured indicators
+    (each scored by interpolating its points; weighted by indicator weight)."""
     if not domain.indicators or domain.survey_share >= 1:
         return survey
     total = pd.Series(0.0, index=survey.index)
@@ -104,8 +128,8 @@ def blend_indicators(survey: pd.Series, indicators: pd.DataFrame, domain) -> pd.
     for ind in domain.indicators:
         values = indicators[ind.metric]
         xs, ys = zip(*ind.points)
-        score = pd.Series(np.interp(values.fillna(0), xs, ys), index=values.index)
         known = values.notna()
+        score = pd.Series(np.interp(values.where(known, xs[0]), xs, ys), index=values.index)
         total += score.where(known, 0) * ind.weight
         weight += known * ind.weight
     measured = total / weight.replace(0, np.nan)
@@ -121,29 +145,35 @@ def add_respondent_counts(table: pd.DataFrame, responses: SurveyResponses, rubri
     table["respondents"] = table[[f"respondents_{r}" for r in rubric.roles]].sum(axis=1)
 
 
-def add_role_gaps(table: pd.DataFrame, role_means: pd.DataFrame, rubric: Rubric) -> None:
-    """Domains where the principal's and teachers' mean levels differ by more than the rubric's
-    `role_gap_levels`."""
-    gaps = pd.Series("", index=table.index)
-    if {"principal", "teacher"} <= set(role_means.columns):
-        for name in DOMAINS:
-            ids = [i.id for i in rubric.domains[name].items if i.scored]
-            sub = role_means[role_means.index.get_level_values("item_id").isin(ids)]
-            by_school = sub.groupby(level="school_id")[["principal", "teacher"]].mean()
-            diff = (by_school["principal"] - by_school["teacher"]).reindex(table.index)
-            flagged = diff.abs() > rubric.role_gap_levels
-            gaps = gaps.where(~flagged, gaps + f"{name} ({diff.round(1).astype(str)} levels); ")
-    table["role_gap"] = gaps.str.rstrip("; ")
+def add_role_gaps(table: pd.DataFrame, role_means: pd.DataFrame, rubric: Rubric,
+                  leader: str = "principal", staff: str = "teacher") -> None:
+    """Per domain, the mean over items both answered of (principal's mean level - teachers'
+    mean level); domains beyond the rubric's `role_gap_levels` are named in `role_gap`."""
+    text = pd.Series("", index=table.index)
+    for name in DOMAINS:
+        ids = [i.id for i in rubric.domains[name].items
+               if i.scored and {leader, staff} <= set(i.roles)]
+        if not ids or leader not in rubric.roles or staff not in rubric.roles:
+            table[f"role_gap_{name}"] = np.nan
+            continue
+        lead = role_means.xs(leader, axis=1, level="role")[ids]
+        rest = role_means.xs(staff, axis=1, level="role")[ids]
+        gap = (lead - rest).mean(axis=1)
+        table[f"role_gap_{name}"] = gap.round(2)
+        flagged = gap.abs() > rubric.role_gap_levels
+        words = gap.abs().map("{:.1f}".format) + np.where(gap > 0, " levels above", " levels below")
+        text = text.where(~flagged, text + f"{name}: principal " + words + " teachers; ")
+    table["role_gap"] = text.str.rstrip("; ")
 
 
-def report_unscored(table: pd.DataFrame, problems: Problems, folder: str) -> list[str]:
+def not_assessable_notes(table: pd.DataFrame, empty_domains: pd.Series, rubric: Rubric
+                         ) -> list[str]:
     notes = []
-    for school_id, row in table.iterrows():
-        if row["respondents"] == 0:
-            problems.add(folder, f"school {school_id} has no survey responses; every school "
-                         "needs at least one")
-        elif not row["assessable"]:
-            notes.append(f"{school_id}: answers cover {row['coverage']:.0%} of the rubric, below "
-                         "the minimum; the school is not assessable and is planned with "
-                         "readiness 0")
+    for school_id in table.index[~table["assessable"] & (table["respondents"] > 0)]:
+        coverage = table.at[school_id, "coverage"]
+        why = (f"answers cover {coverage:.0%} of the rubric (minimum {rubric.min_coverage:.0%})"
+               if coverage < rubric.min_coverage - COVERAGE_TOLERANCE
+               else f"no answers for the {empty_domains[school_id]} domain")
+        notes.append(f"{school_id}: {why}; the school is not assessable and is planned with "
+                     "readiness 0")
     return notes

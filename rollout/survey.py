@@ -1,17 +1,26 @@
-"""Read survey responses (online-form exports: one row per respondent) into a tidy table.
+"""Read survey responses, whatever layout a district hands us, into one table of respondents.
 
-Parsing is vectorised per column with pandas so large exports stay fast; only bad cells are
+Layouts are detected per sheet: our own template workbooks (template.py; each filled role
+sheet is one respondent) and online-form exports (one row per respondent, items as columns,
+answers such as "3 - Developing" or 3), in .xlsx, .xlsm or .csv files. Every sheet is first
+brought into one shape (`SheetAnswers`), then parsed as whole numpy blocks; only bad cells are
 visited one by one, to report them with file, sheet, row and column.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
 import re
+import zipfile
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+from defusedxml import ElementTree
 from openpyxl.utils import get_column_letter
 from rapidfuzz import fuzz, process
 
@@ -19,102 +28,211 @@ from rollout.domain import District
 from rollout.errors import Problems
 from rollout.rubric import Rubric
 from rollout.tables import EXCEL_SUFFIXES, describe, is_blank, normalise_header, open_workbook
+from rollout.template import ANSWER_HEADER, find_layout
 
 SURVEY_SUFFIXES = EXCEL_SUFFIXES | {".csv", ".xls"}
 SCHOOL_ID_HEADERS = {"school id", "schoolid", "school code"}
 SCHOOL_NAME_HEADERS = {"school", "school name", "name of school", "your school"}
 ROLE_HEADERS = {"role", "your role", "respondent role"}
 TIMESTAMP_HEADERS = {"timestamp", "submitted", "submitted at", "submission time", "date"}
-RESPONDENT_HEADERS = {"respondent", "respondent id", "email", "email address", "name"}
+RESPONDENT_HEADERS = {"respondent", "respondent id", "email", "email address", "name",
+                      "your name", "your email"}
 ROLE_ALIASES = {"principal": "principal", "assistant principal": "principal",
                 "administrator": "principal", "teacher": "teacher", "teachers": "teacher",
-                "technology": "technology", "tech": "technology", "it": "technology",
-                "technology staff": "technology", "technology specialist": "technology",
-                "media specialist": "technology"}
+                "classroom teacher": "teacher", "technology": "technology",
+                "tech": "technology", "it": "technology", "technology staff": "technology",
+                "technology specialist": "technology", "media specialist": "technology"}
 NAME_MATCH_CUTOFF = 88  # rapidfuzz score (0-100) a school name must reach to be accepted
 NAME_MATCH_MARGIN = 4   # ... and by how much it must beat the runner-up
 NAME_ABBREVIATIONS = {r"\belem\b\.?": "elementary", r"\bes\b": "elementary",
                       r"\bms\b": "middle school", r"\bhs\b": "high school",
                       r"\bmid\b\.?": "middle", r"\bsch\b\.?": "school", r"\bst\b\.?": "saint"}
+FORM, TEMPLATE = "form export", "template"
+DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-"})
 
 
 @dataclass
 class SurveyResponses:
-    """Answers in long form, one row per respondent and item; respondents one row each."""
+    """One row per respondent. `levels` holds their answers (one column per rubric item, NaN
+    where not answered) aligned with `respondents` by index. Used only to pool per school."""
 
-    answers: pd.DataFrame      # respondent, school_id, role, item_id, level
-    respondents: pd.DataFrame  # respondent, school_id, role, file, sheet, row
+    respondents: pd.DataFrame  # school_id, role, file, sheet, row, layout, person, timestamp
+    levels: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    files: dict[str, int] = field(default_factory=dict)  # files read per layout
+
+    def answers(self) -> pd.DataFrame:
+        """Long form: one row per respondent and answered item."""
+        long = self.levels.rename_axis("respondent").reset_index().melt(
+            id_vars="respondent", var_name="item_id", value_name="level").dropna()
+        people = self.respondents[["school_id", "role"]]
+        return long.join(people, on="respondent")[["respondent", "school_id", "role", "item_id",
+                                                   "level"]].reset_index(drop=True)
+
+    def summary(self) -> str:
+        layouts = ", ".join(f"{n} {kind} file{'s' if n != 1 else ''}"
+                            for kind, n in sorted(self.files.items()))
+        return (f"Surveys: {len(self.respondents):,} respondents at "
+                f"{self.respondents['school_id'].nunique():,} schools from {layouts or 'no files'}")
+
+
+@dataclass
+class SheetAnswers:
+    """One sheet's respondents in a common shape, whatever its layout; raw cells."""
+
+    file: str
+    sheet: str
+    layout: str
+    school: np.ndarray     # one raw cell per respondent
+    role: np.ndarray
+    person: np.ndarray
+    timestamp: np.ndarray
+    answers: np.ndarray    # respondents x items
+    item_ids: list[str]
+    rows: np.ndarray       # the Excel row that stands for each respondent
+    locate: Callable[[int, str | int], tuple[int, str]]  # (respondent, field or item) -> cell
 
 
 def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Problems
                  ) -> SurveyResponses:
+    """Every survey file in `folder`, checked together; problems are collected, not raised."""
     notes: list[str] = []
-    frames, people = [], []
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
-    if not files:
+    files: dict[str, int] = defaultdict(int)
+    paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+    if not paths:
         problems.add(folder, "holds no survey files (.xlsx, .xlsm or .csv expected)")
     matcher = SchoolMatcher(district)
-    for path in files:
-        for answers, respondents in read_survey_file(path, rubric, matcher, problems, notes):
-            frames.append(answers)
+    people, blocks = [], []
+    for path in skip_copies(paths, notes):
+        layouts = set()
+        for sheet in read_survey_file(path, rubric, problems, notes):
+            layouts.add(sheet.layout)
+            respondents, levels = parse_sheet(sheet, rubric, matcher, problems, notes)
             people.append(respondents)
-    answers = pd.concat(frames, ignore_index=True) if frames else empty_answers()
-    respondents = pd.concat(people, ignore_index=True) if people else empty_respondents()
-    respondents, answers = drop_duplicate_submissions(respondents, answers, notes)
+            blocks.append(levels)
+        for layout in layouts:
+            files[layout + (" (csv)" if path.suffix.lower() == ".csv" else "")] += 1
+    item_ids = [item.id for _, item in rubric.items()]
+    respondents = (pd.concat(people, ignore_index=True) if people
+                   else pd.DataFrame(columns=RESPONDENT_COLUMNS))
+    levels = pd.DataFrame(np.vstack(blocks) if blocks else np.empty((0, len(item_ids))),
+                          columns=item_ids)
+    keep = latest_submissions(respondents, notes)
+    respondents, levels = (respondents[keep].reset_index(drop=True),
+                           levels[keep].reset_index(drop=True))
+    report_schools_without_answers(district, respondents, folder, problems)
     notes.extend(matcher.notes)
-    return SurveyResponses(answers, respondents, notes)
+    return SurveyResponses(respondents, levels, notes, dict(files))
 
 
-def empty_answers() -> pd.DataFrame:
-    return pd.DataFrame({"respondent": pd.Series(dtype=str), "school_id": pd.Series(dtype=str),
-                         "role": pd.Series(dtype=str), "item_id": pd.Series(dtype=str),
-                         "level": pd.Series(dtype=float)})
+RESPONDENT_COLUMNS = ["school_id", "role", "file", "sheet", "row", "layout", "person",
+                      "timestamp"]
 
 
-def empty_respondents() -> pd.DataFrame:
-    return pd.DataFrame(columns=["respondent", "school_id", "role", "file", "sheet", "row",
-                                 "timestamp", "person"])
+def skip_copies(paths: list[Path], notes: list[str]) -> list[Path]:
+    """A file saved twice under two names is read once (same size, then same bytes)."""
+    by_size: dict[int, list[Path]] = defaultdict(list)
+    for path in paths:
+        by_size[path.stat().st_size].append(path)
+    seen: dict[str, Path] = {}
+    keep = []
+    for path in paths:
+        if path.stat().st_size and len(by_size[path.stat().st_size]) > 1:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest in seen:
+                notes.append(f"{path}: an exact copy of {seen[digest].name}; read only once")
+                continue
+            seen[digest] = path
+        keep.append(path)
+    return keep
 
 
-def read_survey_file(path: Path, rubric: Rubric, matcher: "SchoolMatcher", problems: Problems,
-                     notes: list[str]):
-    """Yield (answers, respondents) for each survey sheet found in one file."""
+# ---- files and layouts ------------------------------------------------------------------------
+
+def read_survey_file(path: Path, rubric: Rubric, problems: Problems, notes: list[str]):
+    """Yield SheetAnswers for each survey sheet found in one file, whatever its layout."""
     if path.suffix.lower() not in SURVEY_SUFFIXES:
         problems.add(path, f"is not a survey file (.xlsx, .xlsm or .csv expected, found "
                      f"'{path.suffix}')")
         return
     if path.stat().st_size == 0:
-        problems.add(path, "is empty (0 bytes)")
+        problems.add(path, "is empty (0 bytes); export or save the survey again")
         return
-    sheets = list(read_cells(path, problems))
-    found = False
-    for sheet, cells in sheets:
+    sheets = list(read_cells(path, problems, notes))
+    found = unused = 0
+    for sheet, cells, merged in sheets:
+        layout = find_layout(cells)
+        if layout is not None:
+            found += 1
+            answers = template_sheet(cells, layout, str(path), sheet, rubric, problems,
+                                     modified_time(path))
+            if answers is None:
+                unused += 1
+            else:
+                yield answers
+            continue
         header_row = find_header_row(cells)
         if header_row is None:
             continue
-        found = True
-        yield read_form_sheet(cells, header_row, str(path), sheet, rubric, matcher, problems, notes)
+        found += 1
+        if not merged_header(merged, header_row, cells, str(path), sheet, problems):
+            yield from form_sheet(cells, header_row, str(path), sheet, rubric, problems, notes)
     if sheets and not found:
         problems.add(path, "has no recognisable survey: no sheet has a header row with a school "
-                     "column (school_id or school name) and a role column")
+                     "column (school_id or school name) and a role column, and none is a "
+                     "rollout survey template")
+    elif found and unused == found:
+        notes.append(f"{path}: a survey template with no answers filled in; skipped")
 
 
-def read_cells(path: Path, problems: Problems):
+def read_cells(path: Path, problems: Problems, notes: list[str]):
+    """Yield (sheet name, rows of cells, merged ranges) for every sheet of a file."""
     if path.suffix.lower() == ".csv":
-        try:
-            frame = pd.read_csv(path, header=None, dtype=object, keep_default_na=False,
-                                encoding="utf-8-sig")
-        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            problems.add(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})")
-            return
-        yield "csv", frame.values.tolist()
+        frame = read_csv_cells(path, problems, notes)
+        if frame is not None:
+            yield "csv", frame.values.tolist(), []
         return
     workbook = open_workbook(path, problems)
     if workbook is None:
         return
     for name in workbook.sheet_names:
-        yield name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_name(name)
+        yield name, sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
+
+
+def read_csv_cells(path: Path, problems: Problems, notes: list[str]) -> pd.DataFrame | None:
+    raw = path.read_bytes()
+    try:
+        text, encoding = raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"
+        notes.append(f"{path}: not UTF-8; read as Windows-1252 (check accented school names)")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        return pd.read_csv(path, header=None, dtype=object, keep_default_na=False,
+                           encoding="utf-8-sig" if encoding == "utf-8" else "cp1252",
+                           sep=delimiter, encoding_errors="replace")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        problems.add(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})")
+        return None
+
+
+def modified_time(path: Path) -> pd.Timestamp:
+    """When a workbook was last saved (its own record, which survives e-mailing), else the
+    file's time."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            root = ElementTree.fromstring(archive.read("docProps/core.xml"))
+        stamp = root.find("{http://purl.org/dc/terms/}modified")
+        if stamp is not None and stamp.text:
+            return pd.Timestamp(stamp.text).tz_localize(None)
+    except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+        pass
+    return pd.Timestamp(path.stat().st_mtime, unit="s")
 
 
 def find_header_row(cells: list[list], search_rows: int = 10) -> int | None:
@@ -125,141 +243,355 @@ def find_header_row(cells: list[list], search_rows: int = 10) -> int | None:
     return None
 
 
+def merged_header(merged, header_row: int, cells, file: str, sheet: str,
+                  problems: Problems) -> bool:
+    """Merged cells in the header row hide which column is which: report them."""
+    bad = False
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= header_row <= r1 and c1 > c0:
+            bad = True
+            text = cells[r0][c0] if r0 < len(cells) and c0 < len(cells[r0]) else ""
+            span = f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+            problems.add(file, f"header cells {span} are merged (found {describe(text)} over "
+                         f"{c1 - c0 + 1} columns); unmerge them so that every column has its "
+                         "own header", sheet, header_row + 1, get_column_letter(c0 + 1))
+    return bad
+
+
+def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
+    """An online-form export: one row per respondent, items as columns."""
+    header = [str(h).strip() if not is_blank(h) else "" for h in cells[header_row]]
+    width = len(header)
+    body = np.empty((len(cells) - header_row - 1, width), dtype=object)
+    for i, row in enumerate(cells[header_row + 1:]):  # calamine rows are already full width
+        body[i, :len(row)] = row[:width]
+    rows = np.arange(len(body)) + header_row + 2
+    filled = ~blank_cells(body)
+    body, rows = body[filled.any(axis=1)], rows[filled.any(axis=1)]
+    by_name = {normalise_header(h): i for i, h in enumerate(header)}
+
+    def col(names) -> int | None:
+        return next((by_name[n] for n in names if n in by_name), None)
+
+    id_col, name_col = col(SCHOOL_ID_HEADERS), col(SCHOOL_NAME_HEADERS)
+    role_col, time_col, person_col = col(ROLE_HEADERS), col(TIMESTAMP_HEADERS), \
+        col(RESPONDENT_HEADERS)
+    item_cols = {i: item_for_header(h, rubric) for i, h in enumerate(header)}
+    item_cols = {i: item for i, item in item_cols.items() if item}
+
+    def column_label(index: int) -> str:
+        return f"{get_column_letter(index + 1)} ({header[index]})"
+
+    if not item_cols:
+        problems.add(file, "no column header names a rubric item (expected headers such as "
+                     f"'{rubric.items()[0][1].id}' or the item's text)", sheet, header_row + 1)
+        return
+    if report_repeated_items(item_cols, file, sheet, header_row + 1, column_label, problems):
+        return
+    used = {id_col, name_col, role_col, time_col, person_col, *item_cols}
+    ignored = [h for i, h in enumerate(header) if i not in used and h]
+    if ignored:
+        notes.append(f"{file}, sheet '{sheet}': ignored column(s) that are not rubric items: "
+                     f"{', '.join(ignored)}")
+    school = body[:, id_col] if id_col is not None else body[:, name_col]
+    if id_col is not None and name_col is not None:
+        school = np.where(blank_cells(school), body[:, name_col], school)
+    fields = {"school": id_col if id_col is not None else name_col, "role": role_col}
+    none = np.full(len(body), None, dtype=object)
+    columns = list(item_cols)
+
+    def locate(i: int, what: str | int) -> tuple[int, str]:
+        index = columns[what] if isinstance(what, int) else fields[what]
+        if what == "school" and id_col is not None and name_col is not None \
+                and is_blank(body[i, id_col]):
+            index = name_col
+        return int(rows[i]), column_label(index)
+
+    yield SheetAnswers(file, sheet, FORM, school, body[:, role_col],
+                       body[:, person_col] if person_col is not None else none,
+                       body[:, time_col] if time_col is not None else none,
+                       body[:, columns], list(item_cols.values()), rows, locate)
+
+
+def template_sheet(cells, layout, file, sheet, rubric: Rubric, problems, saved_at
+                   ) -> SheetAnswers | None:
+    """One role sheet of our template: one respondent, items as rows. None when unused."""
+    def cell(r: int, c: int) -> Any:
+        return cells[r][c] if r < len(cells) and c < len(cells[r]) else None
+
+    answer_col = layout.answer_column
+    letter = get_column_letter(answer_col + 1)
+    known = rubric.item_by_id()
+    item_rows, item_ids = [], []
+    for r in layout.item_rows:
+        item_id = str(cell(r, 0)).strip()
+        if item_id in known:
+            item_rows.append(r)
+            item_ids.append(item_id)
+        elif not is_blank(cell(r, answer_col)):
+            problems.add(file, f"item '{item_id}' is not in the rubric; was this template made "
+                         "from another rubric?", sheet, r + 1, "A (Item)")
+    answers = np.array([[cell(r, answer_col) for r in item_rows]], dtype=object)
+    person = cell(*layout.person)
+    if blank_cells(answers).all() and is_blank(person):
+        return None  # a role sheet nobody filled in
+    spots = {"school": layout.school, "role": layout.role}
+
+    def locate(i: int, what: str | int) -> tuple[int, str]:
+        if isinstance(what, int):
+            return item_rows[what] + 1, f"{letter} ({ANSWER_HEADER}, item {item_ids[what]})"
+        r, c = spots[what]
+        return r + 1, get_column_letter(c + 1)
+
+    return SheetAnswers(file, sheet, TEMPLATE, np.array([cell(*layout.school)], dtype=object),
+                        np.array([cell(*layout.role)], dtype=object),
+                        np.array([person], dtype=object), np.array([saved_at], dtype=object),
+                        answers.reshape(1, -1), item_ids, np.array([layout.role[0] + 1]), locate)
+
+
 def item_for_header(header: str, rubric: Rubric) -> str | None:
-    """Match a column header to an item: 'INS1', 'INS1 - Principal leadership', or the text."""
+    """Match a column header to an item: 'INS1', 'INS1 - Principal leadership', the item's
+    text, or a form grid question 'Rate your school [item text]'."""
     text = str(header or "").strip()
+    grid = re.search(r"\[([^\]]+)\]\s*$", text)
     by_text = {normalise_header(item.text): item.id for _, item in rubric.items()}
     for _, item in rubric.items():
         if text.upper() == item.id.upper() or re.match(rf"^{re.escape(item.id)}\b[\s.:)\-]",
                                                        text, re.IGNORECASE):
             return item.id
-    return by_text.get(normalise_header(text))
+    return by_text.get(normalise_header(text)) or (
+        by_text.get(normalise_header(grid.group(1))) if grid else None)
 
 
-def read_form_sheet(cells, header_row, file, sheet, rubric, matcher, problems, notes):
-    header = [str(h).strip() if not is_blank(h) else "" for h in cells[header_row]]
-    width = len(header)
-    body = [list(r) + [None] * (width - len(r)) for r in cells[header_row + 1:]]
-    frame = pd.DataFrame(body, columns=range(width), dtype=object)
-    frame["_row"] = np.arange(len(body)) + header_row + 2
-    frame = frame[~frame.drop(columns="_row").map(is_blank).all(axis=1)]
-    roles = {normalise_header(h): i for i, h in enumerate(header)}
-    where = Where(file, sheet, header)
-
-    def col(names):
-        return next((roles[n] for n in names if n in roles), None)
-
-    school_col = col(SCHOOL_ID_HEADERS) if col(SCHOOL_ID_HEADERS) is not None else col(SCHOOL_NAME_HEADERS)
-    role_col, time_col, person_col = col(ROLE_HEADERS), col(TIMESTAMP_HEADERS), col(RESPONDENT_HEADERS)
-    item_cols = {i: item_for_header(h, rubric) for i, h in enumerate(header)}
-    item_cols = {i: item for i, item in item_cols.items() if item}
-    report_repeated_items(item_cols, where, problems)
-    used = {school_col, role_col, time_col, person_col, *item_cols, col(SCHOOL_NAME_HEADERS)}
-    ignored = [h for i, h in enumerate(header) if i not in used and h]
-    if ignored:
-        notes.append(f"{file}, sheet '{sheet}': ignored column(s) that are not rubric items: "
-                     f"{', '.join(ignored)}")
-    schools = matcher.resolve_column(frame[school_col], frame["_row"], where, school_col, problems)
-    role_values = parse_roles(frame[role_col], frame["_row"], where, role_col, rubric, problems)
-    respondent = file + "|" + sheet + "|" + frame["_row"].astype(str)
-    respondents = pd.DataFrame({
-        "respondent": respondent.values, "school_id": schools.values, "role": role_values.values,
-        "file": file, "sheet": sheet, "row": frame["_row"].values,
-        "timestamp": parse_timestamps(frame[time_col]) if time_col is not None else pd.NaT,
-        "person": frame[person_col].astype(str).str.strip().str.lower().values
-        if person_col is not None else None})
-    long = []
-    for index, item_id in item_cols.items():
-        levels = parse_levels(frame[index], frame["_row"], where, index, rubric, problems)
-        long.append(pd.DataFrame({"respondent": respondent.values, "school_id": schools.values,
-                                  "role": role_values.values, "item_id": item_id,
-                                  "level": levels.values}))
-    answers = pd.concat(long, ignore_index=True) if long else empty_answers()
-    answers = answers.dropna(subset=["level", "school_id", "role"])
-    return answers, respondents.dropna(subset=["school_id", "role"])
-
-
-@dataclass(frozen=True)
-class Where:
-    file: str
-    sheet: str
-    header: list[str]
-
-    def column(self, index: int) -> str:
-        return f"{get_column_letter(index + 1)} ({self.header[index]})"
-
-
-def report_repeated_items(item_cols: dict[int, str], where: Where, problems: Problems) -> None:
+def report_repeated_items(item_cols: dict[int, str], file, sheet, header_row, column_label,
+                          problems: Problems) -> bool:
     seen: dict[str, int] = {}
+    repeated = False
     for index, item in item_cols.items():
         if item in seen:
-            problems.add(where.file, f"item {item} appears in two columns (also "
-                         f"{where.column(seen[item])})", where.sheet, 1, where.column(index))
+            repeated = True
+            problems.add(file, f"item {item} appears in two columns (also "
+                         f"{column_label(seen[item])})", sheet, header_row, column_label(index))
         seen[item] = index
+    return repeated
 
 
-def parse_levels(values: pd.Series, rows: pd.Series, where: Where, index: int, rubric: Rubric,
-                 problems: Problems) -> pd.Series:
-    """Answers as numbers on the rubric scale: 3, '3', '3 - Advanced' or 'Advanced'."""
-    blank = values.map(is_blank)
-    is_date = values.map(lambda v: isinstance(v, (dt.date, dt.datetime, dt.time, dt.timedelta)))
-    numeric = pd.to_numeric(values.where(~is_date & ~values.map(lambda v: isinstance(v, bool))),
-                            errors="coerce")
-    text = values.astype(str).str.strip()
-    leading = pd.to_numeric(text.str.extract(r"^(\d+)\s*(?:[-.:)]|$)")[0], errors="coerce")
-    labels = {label.lower(): level for level, label in rubric.scale.items()}
-    by_label = text.str.lower().map(labels)
-    level = numeric.fillna(leading).fillna(by_label)
-    valid = level.isin(list(rubric.scale))
-    bad = ~blank & ~valid
-    scale = f"{rubric.low}-{rubric.high}"
-    for raw, row in zip(values[bad], rows[bad]):
-        problems.add(where.file, f"answer must be a level {scale} of the rubric scale (found "
-                     f"{describe(raw)})", where.sheet, int(row), where.column(index))
-    return level.where(valid).astype(float)
+# ---- parsing one sheet ------------------------------------------------------------------------
+
+def parse_sheet(sheet: SheetAnswers, rubric: Rubric, matcher: "SchoolMatcher",
+                problems: Problems, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Respondents of one sheet (school, role, ...) and their levels on every rubric item."""
+    levels, bad, answered = parse_levels(sheet.answers, ~blank_cells(sheet.answers), rubric)
+    for i, j in zip(*np.nonzero(bad)):
+        row, column = sheet.locate(int(i), int(j))
+        problems.add(sheet.file, level_problem(sheet.answers[i, j], sheet.item_ids[j], rubric),
+                     sheet.sheet, row, column)
+    school_ids = matcher.resolve_cells(sheet, problems)
+    roles = parse_roles(sheet, rubric, problems)
+    has_answers = answered.any(axis=1)
+    silent = ~has_answers & (school_ids != None) & (roles != None)  # noqa: E711 (elementwise)
+    if silent.any() and sheet.layout == FORM:
+        notes.append(f"{sheet.file}, sheet '{sheet.sheet}': {int(silent.sum())} respondent(s) "
+                     f"answered no rubric item (rows {row_list(sheet.rows[silent])}); not counted")
+    keep = has_answers & (school_ids != None) & (roles != None)  # noqa: E711
+    asked = asked_matrix(roles, sheet.item_ids, rubric)
+    not_asked = answered & ~asked & keep[:, None]
+    if not_asked.any():
+        items = sorted({sheet.item_ids[j] for j in np.nonzero(not_asked)[1]})
+        notes.append(f"{sheet.file}, sheet '{sheet.sheet}': {int(not_asked.sum())} answer(s) to "
+                     f"items the rubric does not ask of that role ({', '.join(items)}) were "
+                     "ignored")
+    report_required(sheet, rubric, roles, answered, keep, notes)
+    full = np.full((len(levels), len(rubric.items())), np.nan)
+    position = {item.id: k for k, (_, item) in enumerate(rubric.items())}
+    full[:, [position[i] for i in sheet.item_ids]] = np.where(asked, levels, np.nan)
+    respondents = pd.DataFrame({
+        "school_id": school_ids, "role": roles, "file": sheet.file, "sheet": sheet.sheet,
+        "row": sheet.rows, "layout": sheet.layout,
+        "person": [normalise_person(p) for p in sheet.person], "timestamp": sheet.timestamp})
+    return respondents[keep].reset_index(drop=True), full[keep]
 
 
-def parse_roles(values, rows, where, index, rubric: Rubric, problems) -> pd.Series:
-    text = values.map(lambda v: normalise_header(v) if not is_blank(v) else "")
-    mapped = text.map(lambda t: ROLE_ALIASES.get(t, t if t in rubric.roles else None))
-    for raw, row, role in zip(values, rows, mapped):
-        if role is None:
-            problems.add(where.file, f"role must be one of {', '.join(rubric.roles)} (found "
-                         f"{describe(raw) if not is_blank(raw) else 'nothing'})", where.sheet,
-                         int(row), where.column(index))
-    return mapped
+def blank_cells(values: np.ndarray) -> np.ndarray:
+    """Vectorised is_blank for an object array (calamine gives '' for empty cells; cells of
+    spaces only are caught where text is parsed)."""
+    if values.size == 0:
+        return np.zeros(values.shape, dtype=bool)
+    return pd.isna(values) | (values == "")
 
 
-def parse_timestamps(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values.map(lambda v: v if not is_blank(v) else None),
-                          errors="coerce", format="mixed").values
+def parse_levels(values: np.ndarray, answered: np.ndarray, rubric: Rubric
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Answers as levels of the rubric scale: 3, '3', '3 - Advanced' or 'Advanced'.
+    Returns levels (NaN where blank or bad), the mask of bad cells and the mask of answered
+    cells (without cells of spaces only)."""
+    shape = values.shape
+    flat = pd.Series(values.ravel(), dtype=object)
+    answered = answered.ravel().copy()
+    level = pd.to_numeric(flat, errors="coerce").to_numpy(dtype=float, copy=True)
+    maybe_bool = np.flatnonzero((level == 0) | (level == 1))
+    if maybe_bool.size:  # TRUE/FALSE cells convert to 1/0 but are not answers
+        texts = flat.to_numpy()[maybe_bool].astype(str)
+        level[maybe_bool[np.isin(texts, ["True", "False"])]] = np.nan
+    todo = np.flatnonzero(np.isnan(level) & answered)
+    if todo.size:
+        level[todo], spaces = levels_from_text(flat.iloc[todo], rubric)
+        answered[todo[spaces]] = False
+    valid = np.isin(level, list(rubric.scale)) & answered
+    bad = answered & ~valid
+    level[~valid] = np.nan
+    return level.reshape(shape), bad.reshape(shape), answered.reshape(shape)
 
 
-def drop_duplicate_submissions(respondents: pd.DataFrame, answers: pd.DataFrame, notes):
-    """The same person answering twice for the same school and role: keep the latest."""
-    named = respondents.dropna(subset=["person"])
-    named = named[named["person"].astype(str).str.len() > 0]
-    if named.empty:
-        return respondents, answers
-    order = named.sort_values(["timestamp", "file", "row"], na_position="first")
-    dupes = order[order.duplicated(["school_id", "role", "person"], keep="last")]
-    if dupes.empty:
-        return respondents, answers
-    for _, d in dupes.sort_values(["school_id", "file", "row"]).iterrows():
+def levels_from_text(texts: pd.Series, rubric: Rubric) -> tuple[np.ndarray, np.ndarray]:
+    """Text answers: exact choices first (a hash lookup), then tolerant forms. Returns the
+    levels (NaN where none) and which texts are only spaces."""
+    exact = {}
+    for level, name in rubric.scale.items():
+        for form in (f"{level} - {name}", f"{level} \u2013 {name}", f"{level}-{name}", name,
+                     name.lower(), f"{level} - {name}".lower()):
+            exact[form] = float(level)
+    level = texts.map(exact).to_numpy(dtype=float, copy=True)
+    spaces = np.zeros(len(texts), dtype=bool)
+    rest = np.flatnonzero(np.isnan(level))
+    if rest.size:
+        text = texts.iloc[rest]
+        strings = text.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        clean = text[strings].str.translate(DASHES).str.strip().str.lower()
+        leading = pd.to_numeric(clean.str.extract(r"^(\d+(?:\.0+)?)\s*(?:[-.:)]|$)")[0],
+                                errors="coerce")
+        by_name = clean.map({name.lower(): float(lv) for lv, name in rubric.scale.items()})
+        found = np.full(len(rest), np.nan)
+        found[strings] = leading.fillna(by_name).to_numpy(dtype=float)
+        level[rest] = found
+        spaces[rest[strings]] = (clean == "").to_numpy()
+    return level, spaces
+
+
+def level_problem(raw: Any, item_id: str, rubric: Rubric) -> str:
+    scale = ", ".join(f"{lv} ({name})" for lv, name in sorted(rubric.scale.items()))
+    found = describe(raw)
+    if isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        found += "; Excel may have turned a typed answer into a date: format the column as text"
+    return f"answer to {item_id} must be a level of the rubric scale: {scale} (found {found})"
+
+
+def parse_roles(sheet: SheetAnswers, rubric: Rubric, problems: Problems) -> np.ndarray:
+    raw = pd.Series(sheet.role, dtype=object)
+    lookup = {}
+    for value in raw.drop_duplicates():
+        text = normalise_header(value) if not is_blank(value) else ""
+        lookup[value] = ROLE_ALIASES.get(text, text if text in rubric.roles else None)
+    roles = raw.map(lookup).to_numpy(dtype=object)
+    for value, indices in group_failures(raw, roles == None):  # noqa: E711
+        row, column = sheet.locate(indices[0], "role")
+        problems.add(sheet.file, f"role must be one of {', '.join(rubric.roles)} (found "
+                     f"{describe(value) if not is_blank(value) else 'nothing'})"
+                     + also_rows(sheet, indices), sheet.sheet, row, column)
+    return roles
+
+
+def group_failures(raw: pd.Series, failed: np.ndarray):
+    """(value, respondent indices) for each distinct value that failed, in order of rows."""
+    groups: dict[Any, list[int]] = {}
+    for i in np.flatnonzero(failed):
+        value = raw.iloc[i]
+        groups.setdefault("" if is_blank(value) else value, []).append(int(i))
+    return groups.items()
+
+
+def also_rows(sheet: SheetAnswers, indices: list[int]) -> str:
+    if len(indices) == 1:
+        return ""
+    return f" (also rows {row_list(sheet.rows[indices[1:]])})"
+
+
+def row_list(rows, limit: int = 10) -> str:
+    rows = [int(r) for r in rows]
+    text = ", ".join(map(str, rows[:limit]))
+    return text + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def asked_matrix(roles: np.ndarray, item_ids: list[str], rubric: Rubric) -> np.ndarray:
+    """respondents x items: does the rubric ask this respondent's role this item?"""
+    items = rubric.item_by_id()
+    return np.column_stack([np.isin(roles, items[i].roles) for i in item_ids]) \
+        if item_ids else np.zeros((len(roles), 0), dtype=bool)
+
+
+def report_required(sheet: SheetAnswers, rubric: Rubric, roles, answered, keep, notes) -> None:
+    """Required items left blank: a warning; the respondent's other answers still count."""
+    items = rubric.item_by_id()
+    missing: dict[str, list[int]] = {}
+    for j, item_id in enumerate(sheet.item_ids):
+        if items[item_id].required:
+            blank = keep & ~answered[:, j] & np.isin(roles, items[item_id].roles)
+            for i in np.flatnonzero(blank):
+                missing.setdefault(item_id, []).append(sheet.locate(int(i), j)[0])
+    asked_required = [item.id for _, item in rubric.items() if item.required]
+    absent = [i for i in asked_required if i not in sheet.item_ids and sheet.layout == FORM]
+    for item_id, rows in missing.items():
+        notes.append(f"{sheet.file}, sheet '{sheet.sheet}': required item {item_id} was left "
+                     f"blank in row(s) {row_list(rows)}; those respondents' other answers are "
+                     "used")
+    if absent:
+        notes.append(f"{sheet.file}, sheet '{sheet.sheet}': no column for required item(s) "
+                     f"{', '.join(absent)}")
+
+
+def normalise_person(value: Any) -> str | None:
+    return None if is_blank(value) else str(value).strip().lower()
+
+
+def latest_submissions(respondents: pd.DataFrame, notes: list[str]) -> np.ndarray:
+    """The same person answering twice for the same school and role: keep the latest.
+    Timestamps are parsed only for those repeated submissions."""
+    keep = np.ones(len(respondents), dtype=bool)
+    if respondents.empty:
+        return keep
+    named = respondents[respondents["person"].notna()]
+    repeated = named[named.duplicated(["school_id", "role", "person"], keep=False)]
+    if repeated.empty:
+        return keep
+    order = repeated.assign(when=parse_timestamps(repeated["timestamp"]))
+    order = order.sort_values(["when", "file", "row"], na_position="first", kind="stable")
+    earlier = order[order.duplicated(["school_id", "role", "person"], keep="last")]
+    for _, d in earlier.sort_values(["school_id", "file", "row"]).iterrows():
         notes.append(f"{d['file']}, sheet '{d['sheet']}', row {d['row']}: an earlier submission "
                      f"by the same respondent for {d['school_id']} ({d['role']}); the latest one "
                      "is kept")
-    drop = set(dupes["respondent"])
-    return (respondents[~respondents["respondent"].isin(drop)],
-            answers[~answers["respondent"].isin(drop)])
+    keep[earlier.index.to_numpy()] = False
+    return keep
 
+
+def parse_timestamps(values: pd.Series) -> pd.Series:
+    cleaned = values.map(lambda v: None if is_blank(v) else v)
+    return pd.to_datetime(cleaned, errors="coerce", format="mixed")
+
+
+def report_schools_without_answers(district: District, respondents: pd.DataFrame, folder: Path,
+                                   problems: Problems) -> None:
+    answered = set(respondents["school_id"])
+    for school in district.schools:
+        if school.school_id not in answered:
+            problems.add(folder, f"school {school.school_id} ({school.school_name}) has no "
+                         "survey responses; every school needs at least one (add its survey "
+                         "files, or check that its name or school_id is spelled as in "
+                         "district.xlsx)")
+
+
+# ---- schools ----------------------------------------------------------------------------------
 
 class SchoolMatcher:
-    """Finds the school a survey row means: by school_id, else by name with fuzzy matching."""
+    """Finds the school a survey row means: by school_id ('ES001' or 'ES001 - Oak Elementary'),
+    else by name with fuzzy matching."""
 
     def __init__(self, district: District):
         self.ids = {s.school_id.lower(): s.school_id for s in district.schools}
         self.names = {s.school_id: simplify_name(s.school_name) for s in district.schools}
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        for sid, name in self.names.items():
+            self.by_name[name].append(sid)
         self.display = {s.school_id: s.school_name for s in district.schools}
         self.notes: list[str] = []
         self.cache: dict[str, tuple[str | None, str | None]] = {}
@@ -272,12 +604,15 @@ class SchoolMatcher:
         return self.cache[key]
 
     def lookup(self, key: str) -> tuple[str | None, str | None]:
-        if isinstance(key, str) and key.endswith(".0") and key[:-2].isdigit():
-            key = key[:-2]
+        if key.endswith(".0") and key[:-2].isdigit():
+            key = key[:-2]  # a numeric school code read back as a float
         if key.lower() in self.ids:
             return self.ids[key.lower()], None
+        prefix = re.match(r"^(\S+)\s+-\s+", key)
+        if prefix and prefix.group(1).lower() in self.ids:
+            return self.ids[prefix.group(1).lower()], None
         wanted = simplify_name(key)
-        exact = [sid for sid, name in self.names.items() if name == wanted]
+        exact = self.by_name.get(wanted, [])
         if len(exact) == 1:
             return exact[0], None
         matches = process.extract(wanted, self.names, scorer=fuzz.token_sort_ratio, limit=3)
@@ -291,19 +626,23 @@ class SchoolMatcher:
             return None, f"school '{key}' is ambiguous; closest: {candidates}"
         return None, f"unknown school '{key}'; closest: {candidates}"
 
-    def resolve_column(self, values, rows, where: Where, index, problems) -> pd.Series:
-        out = []
-        for raw, row in zip(values, rows):
-            if is_blank(raw):
-                problems.add(where.file, "school is empty", where.sheet, int(row),
-                             where.column(index))
-                out.append(None)
+    def resolve_cells(self, sheet: SheetAnswers, problems: Problems) -> np.ndarray:
+        """school_id per respondent (None where unknown), each distinct value looked up once."""
+        raw = pd.Series(sheet.school, dtype=object)
+        lookup, why = {}, {}
+        for value in raw.drop_duplicates():
+            if is_blank(value):
+                lookup[value], why[""] = None, "school is empty"
                 continue
-            sid, why = self.resolve(raw)
-            if why:
-                problems.add(where.file, why, where.sheet, int(row), where.column(index))
-            out.append(sid)
-        return pd.Series(out, index=values.index, dtype=object)
+            lookup[value], reason = self.resolve(value)
+            if reason:
+                why[value] = reason
+        ids = raw.map(lookup).to_numpy(dtype=object)
+        for value, indices in group_failures(raw, ids == None):  # noqa: E711
+            row, column = sheet.locate(indices[0], "school")
+            problems.add(sheet.file, why[value] + also_rows(sheet, indices), sheet.sheet, row,
+                         column)
+        return ids
 
 
 def simplify_name(name: str) -> str:
