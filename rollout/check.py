@@ -99,7 +99,7 @@ def coaching_within_staff(p: PlanUnderCheck) -> list[Violation]:
     out = []
     for term in p.facts.district.terms:
         need = p.usage.coaching[term.index]
-        if need > term.coaches_fte + TOLERANCE:
+        if need > term.coaches_fte + TOLERANCE and not p.facts.is_history(term.index):
             out.append(Violation("Coaching capacity", f"coaching in {term.label} would need "
                                  f"{need:.2f} FTE of {term.coaches_fte:g} available"))
     return out
@@ -112,7 +112,7 @@ def links_within_capacity(p: PlanUnderCheck) -> list[Violation]:
         for term in district.terms:
             load = p.usage.link_load[link][term.index]
             capacity = p.usage.capacity[link][term.index]
-            if load > capacity + TOLERANCE:
+            if load > capacity + TOLERANCE and not p.facts.is_history(term.index):
                 out.append(Violation("Link capacity", f"link {district.link_label(link)} in "
                                      f"{term.label} would carry {load:,.0f} Mbps of "
                                      f"{capacity:,.0f}{pending_upgrade(p, link, term.index)}",
@@ -130,11 +130,32 @@ def pending_upgrade(p: PlanUnderCheck, link: str, term: int) -> str:
     return f" (needs upgrade {u} first, due {p.facts.term_label(t)})"
 
 
+def launched_stay_launched(p: PlanUnderCheck) -> list[Violation]:
+    """A school whose cohort launched keeps it; a launched cohort takes no newcomers."""
+    out = []
+    for sid in p.school_ids():
+        cohort, told = p.cohort_of.get(sid), p.facts.previous.get(sid)
+        if cohort is None or not 1 <= cohort <= len(p.facts.cohorts):
+            continue
+        if told is not None and p.facts.has_launched(told) and cohort != told:
+            out.append(Violation("Launched schools stay", f"{sid} launched with "
+                                 f"{p.facts.cohort(told).name} and cannot move", (sid,)))
+        elif (told is None or not p.facts.has_launched(told)) and p.facts.has_launched(cohort):
+            out.append(Violation("Launched schools stay", f"{p.facts.cohort(cohort).name} has "
+                                 f"already launched; {sid} cannot join it", (sid,)))
+    return out
+
+
+def already_launched(p: PlanUnderCheck, sid: str) -> bool:
+    told = p.facts.previous.get(sid)
+    return told is not None and p.facts.has_launched(told)
+
+
 def readiness_gates_met(p: PlanUnderCheck) -> list[Violation]:
     out = []
     for sid in p.school_ids():
         cohort = p.cohort_of.get(sid)
-        if cohort is None or not 1 <= cohort <= len(p.facts.cohorts):
+        if cohort is None or not 1 <= cohort <= len(p.facts.cohorts) or already_launched(p, sid):
             continue
         gate = p.facts.settings.gate_for(cohort)
         if p.facts.readiness[sid] < gate - TOLERANCE:
@@ -152,7 +173,8 @@ def readiness_floor_met(p: PlanUnderCheck) -> list[Violation]:
                       f"below the floor of {floor.below:g}, so it launches no earlier than "
                       f"{p.facts.cohort(floor.earliest_cohort).name}", (sid,))
             for sid in p.school_ids() if p.facts.readiness[sid] < floor.below - TOLERANCE
-            and p.cohort_of.get(sid, floor.earliest_cohort) < floor.earliest_cohort]
+            and p.cohort_of.get(sid, floor.earliest_cohort) < floor.earliest_cohort
+            and not already_launched(p, sid)]
 
 
 def locked_preferences_held(p: PlanUnderCheck) -> list[Violation]:
@@ -160,7 +182,8 @@ def locked_preferences_held(p: PlanUnderCheck) -> list[Violation]:
     return [Violation("Locked preference", f"{pref.school_id} is locked to "
                       f"{p.facts.cohort(pref.preferred_cohort).name}", (pref.school_id,))
             for pref in p.facts.district.preferences if pref.school_id in scope
-            and pref.locked and p.cohort_of.get(pref.school_id) != pref.preferred_cohort]
+            and pref.locked and p.cohort_of.get(pref.school_id) != pref.preferred_cohort
+            and not already_launched(p, pref.school_id)]
 
 
 def feeder_patterns_together(p: PlanUnderCheck) -> list[Violation]:
@@ -189,6 +212,9 @@ def upgrades_feasible(p: PlanUnderCheck) -> list[Violation]:
         elif not upgrade.lead_terms <= term < p.facts.term_count:
             out.append(Violation("Upgrades", f"upgrade {u} completes in term {term + 1}, before "
                                  f"its lead time of {upgrade.lead_terms} term(s)"))
+        elif p.facts.is_history(term):
+            out.append(Violation("Upgrades", f"upgrade {u} completes in "
+                                 f"{p.facts.term_label(term)}, a term that has passed"))
     known = {u: t for u, t in p.upgrades.items() if u in district.upgrade_by_id}
     per_link = Counter(district.upgrade_by_id[u].link for u in known)
     out += [Violation("Upgrades", f"{n} upgrades chosen for link {link}; they are alternatives")
@@ -207,10 +233,12 @@ def upgrades_feasible(p: PlanUnderCheck) -> list[Violation]:
 
 
 CHECKS = [every_school_in_one_cohort, cohort_sizes, coaching_within_staff,
-          links_within_capacity, readiness_gates_met, readiness_floor_met,
-          locked_preferences_held, feeder_patterns_together, upgrades_feasible]
-MOVE_CHECKS = [cohort_sizes, coaching_within_staff, links_within_capacity, readiness_gates_met,
-               readiness_floor_met, locked_preferences_held, feeder_patterns_together]
+          links_within_capacity, launched_stay_launched, readiness_gates_met,
+          readiness_floor_met, locked_preferences_held, feeder_patterns_together,
+          upgrades_feasible]
+MOVE_CHECKS = [cohort_sizes, coaching_within_staff, links_within_capacity,
+               launched_stay_launched, readiness_gates_met, readiness_floor_met,
+               locked_preferences_held, feeder_patterns_together]
 
 
 def check_plan(facts: PlanningFacts, cohort_of: dict[str, int],

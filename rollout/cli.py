@@ -26,10 +26,14 @@ def cli() -> None:
               help="Rubric YAML file (default: rubrics/default.yaml).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
               help="Seconds the solver may take (default: solver.time_limit_seconds setting).")
-def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: float | None):
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Last year's plan.csv: re-plan from it (launched schools keep their cohort; "
+                   "others move only when needed or clearly better).")
+def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: float | None,
+         previous: Path | None):
     """Plan the rollout for the district in DISTRICT_DIR."""
     results, timings = plan_district(district_dir, out_dir, rubric, time_limit,
-                                     log=lambda m: click.echo(m, err=True))
+                                     log=lambda m: click.echo(m, err=True), previous=previous)
     for note in results.notes:
         click.echo(f"Note: {note}", err=True)
     p = results.plan
@@ -43,6 +47,13 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
                    f"{results.facts.term_label(cohort.launch_term_index)}")
     honoured, asked = results.preferences_honoured()
     click.echo(f"  preferences honoured: {honoured} of {asked}")
+    if results.plan.upgrades:
+        click.echo(f"  upgrades needed: {len(results.plan.upgrades)} (see upgrades.csv)")
+    if previous:
+        moved = [c for c in results.changes if c["change"].startswith("moved")]
+        click.echo(f"  against last year's plan: {len(moved)} school(s) moved, "
+                   f"{sum(c['change'] == 'new school' for c in results.changes)} new "
+                   "(see changes.csv)")
     click.echo(f"Outputs in {out_dir}: dashboard.xlsx, plan.csv, schools/ "
                f"({len(results.rows)} principal workbooks)")
 

@@ -50,7 +50,9 @@ def load_district(path: Path, settings: Settings | None, problems: Problems) -> 
         return None
     return District(schools=tuple(sorted(schools, key=lambda s: s.school_id)), nodes=tuple(nodes),
                     terms=tuple(terms), capacity_plan=tuple(plan), preferences=tuple(preferences),
-                    upgrades=tuple(upgrades), name=path.parent.name or "District")
+                    upgrades=tuple(upgrades),
+                    name=(settings.district_name if settings and settings.district_name
+                          else path.resolve().parent.name) or "District")
 
 
 def read_schools(table: Table | None, problems: Problems) -> list[School] | None:

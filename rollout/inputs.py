@@ -77,6 +77,9 @@ def resolve_cohorts(settings: Settings, district: District, problems: Problems) 
                          "must launch in term order, each after the one before")
         previous = index
         cohorts.append(Cohort(number, spec.name, index))
+    if settings.current_term is not None and settings.current_term not in term_index:
+        problems.add("settings.yaml", f"setting 'current_term': '{settings.current_term}' is not "
+                     f"a term of the Terms sheet ({', '.join(term_index)})")
     return cohorts
 
 

@@ -16,10 +16,14 @@ from rollout.export.planfile import (read_plan_csv, read_upgrades_csv, write_pla
 from rollout.export.principal import write_principal_workbooks
 from rollout.inputs import load_inputs
 from rollout.planning.facts import facts_from_inputs
+from rollout.planning.greedy import greedy_plan
 from rollout.planning.model import solve_plan
+from rollout.replan import (PreviousPlan, history_rows, plan_changes, read_previous_plan,
+                            write_changes_csv, write_history_csv)
 from rollout.results import Results, build_results
 
-OUTPUT_ITEMS = ["dashboard.xlsx", "plan.csv", "upgrades.csv", "schools"]
+OUTPUT_ITEMS = ["dashboard.xlsx", "plan.csv", "upgrades.csv", "changes.csv", "history.csv",
+                "schools"]
 
 
 @dataclass
@@ -34,27 +38,48 @@ class PlanCheckError(RolloutError):
 
 
 def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
-                  time_limit: float | None = None, log=lambda message: None
-                  ) -> tuple[Results, Timings]:
+                  time_limit: float | None = None, log=lambda message: None,
+                  previous: Path | None = None) -> tuple[Results, Timings]:
     timings = Timings()
     start = time.perf_counter()
     log("Reading district files and surveys ...")
     inputs = load_inputs(Path(district_dir), rubric)
-    facts = facts_from_inputs(inputs)
+    last_year = load_previous(inputs, previous) if previous else None
+    facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
     timings.read_score = time.perf_counter() - start
     log(f"Scored {len(facts.schools)} schools; solving the plan ...")
-    plan = solve_plan(facts, time_limit)
+    hint = greedy_plan(facts).cohort_of | (last_year.cohort_of if last_year else {})
+    plan = solve_plan(facts, time_limit, hint=hint)
     timings.solve = plan.build_seconds + plan.solve_seconds
     violations = check_plan(facts, plan.cohort_of, plan.upgrades)
     if violations:
         raise PlanCheckError("internal error: the plan breaks rules the model should enforce: "
                              + "; ".join(map(str, violations)))
     results = build_results(inputs, facts, plan)
+    add_years(results, inputs, facts, plan, last_year)
     log("Writing workbooks ...")
     start = time.perf_counter()
     write_outputs(results, Path(out_dir))
     timings.write = time.perf_counter() - start
     return results, timings
+
+
+def load_previous(inputs, previous: Path) -> PreviousPlan:
+    problems = Problems()
+    facts = facts_from_inputs(inputs)
+    last_year = read_previous_plan(previous, inputs.district, inputs.cohorts, facts.current_term,
+                                   inputs.district.name, problems)
+    problems.raise_if_any()
+    inputs.notes.extend(last_year.notes)
+    return last_year
+
+
+def add_years(results: Results, inputs, facts, plan, last_year: PreviousPlan | None) -> None:
+    """Changes against last year's plan, and the history of every season so far."""
+    season = inputs.settings.current_term or facts.term_label(0)
+    results.changes = plan_changes(facts, plan, last_year, facts.readiness) if last_year else []
+    results.history = history_rows(facts, plan, inputs.scores.table, season,
+                                   inputs.district.name, last_year.history if last_year else [])
 
 
 def write_outputs(results: Results, out_dir: Path) -> None:
@@ -66,6 +91,8 @@ def write_outputs(results: Results, out_dir: Path) -> None:
     try:
         write_plan_csv(results, staging / "plan.csv")
         write_upgrades_csv(results, staging / "upgrades.csv")
+        write_changes_csv(results.changes, staging / "changes.csv")
+        write_history_csv(results.history, staging / "history.csv")
         write_principal_workbooks(results, staging / "schools")
         write_dashboard(results, staging / "dashboard.xlsx")
         out_dir.mkdir(exist_ok=True)

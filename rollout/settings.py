@@ -75,6 +75,7 @@ class SolverSettings(Strict):
 
 
 class Settings(Strict):
+    district_name: str | None = None  # shown on outputs; ties the years' history together
     cohorts: list[CohortSpec] = Field(min_length=1)
     cohort_size: CohortSize
     need_weight: float = Field(ge=0, le=1)
@@ -88,6 +89,10 @@ class Settings(Strict):
     balance: Balance = Balance()
     upgrade_budget: float | None = Field(default=None, ge=0)
     upgrade_cost_weight: float = Field(default=0.0001, ge=0)
+    # Spring re-plan: the first term still to come (earlier terms are history), and what moving
+    # a school away from the cohort it was already told costs, in priority points.
+    current_term: str | None = None
+    churn_weight: float = Field(default=25.0, ge=0)
     solver: SolverSettings = SolverSettings()
 
     @model_validator(mode="after")

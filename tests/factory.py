@@ -55,7 +55,8 @@ def facts(schools, readiness=None, need=None, terms=("T1", "T2"), coaches=100.0,
                     for i, c in enumerate(settings.cohorts))
     ids = [s.school_id for s in schools]
     return PlanningFacts(district, settings, cohorts,
-                         readiness or {sid: 50.0 for sid in ids}, need or {sid: 50.0 for sid in ids})
+                         readiness or {sid: 50.0 for sid in ids}, need or {sid: 50.0 for sid in ids},
+                         current_term=index.get(settings.current_term, 0))
 
 
 # ---- a district folder with real files ----------------------------------------------------

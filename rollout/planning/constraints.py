@@ -36,7 +36,25 @@ def locked_preference(facts: PlanningFacts, school_id: str, cohort: int) -> bool
     return pref is None or not pref.locked or pref.preferred_cohort == cohort
 
 
-DOMAIN_RULES = [readiness_gates, readiness_floor, locked_preference]
+def launched_schools_stay(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
+    """Hard: a school whose cohort has launched keeps it, and a launched cohort takes no
+    newcomers (spring re-plan: terms before current_term are history)."""
+    told = facts.previous.get(school_id)
+    if told is not None and facts.has_launched(told):
+        return cohort == told
+    return not facts.has_launched(cohort)
+
+
+def readiness_allows(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
+    """Hard: gates, floor and locks, except for a school whose cohort has already launched."""
+    told = facts.previous.get(school_id)
+    if told is not None and facts.has_launched(told):
+        return True
+    return all(rule(facts, school_id, cohort) for rule in READINESS_RULES)
+
+
+READINESS_RULES = [readiness_gates, readiness_floor, locked_preference]
+DOMAIN_RULES = [launched_schools_stay, readiness_allows]
 
 
 def allowed_cohorts(facts: PlanningFacts, school_id: str) -> list[int]:
@@ -77,7 +95,7 @@ def coaching_capacity(m) -> None:
                 if fte > 0:
                     per_term[term].append(math.ceil(fte * SCALE_FTE - 1e-6) * var)
     for term in facts.district.terms:
-        if per_term[term.index]:
+        if per_term[term.index] and not facts.is_history(term.index):
             m.limit(sum(per_term[term.index]), math.floor(term.coaches_fte * SCALE_FTE + 1e-6),
                     "coaching", term.index,
                     f"coaching FTE in {term.label} ({term.coaches_fte:g} available)")
@@ -96,6 +114,8 @@ def link_capacity(m) -> None:
         if not behind:
             continue
         for term in district.terms:
+            if facts.is_history(term.index):
+                continue
             committed = kbps(district.capacity_by_term[link][term.index])
             if sum(max(base[s], full[s]) for s in behind) <= committed:
                 continue  # cannot bind whatever the plan

@@ -4,7 +4,7 @@ The model scales these to integers; the independent checker uses them as floats.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from rollout.domain import Cohort, District, School
@@ -18,6 +18,15 @@ class PlanningFacts:
     cohorts: tuple[Cohort, ...]
     readiness: dict[str, float]  # 0-100; a school that is not assessable counts as 0
     need: dict[str, float]       # 0-100
+    current_term: int = 0        # terms before this one are history (spring re-plan)
+    previous: dict[str, int] = field(default_factory=dict)  # cohort told last year, by school
+
+    def is_history(self, term: int) -> bool:
+        return term < self.current_term
+
+    def has_launched(self, number: int) -> bool:
+        """A cohort whose launch term is history has launched: it is closed to newcomers."""
+        return self.is_history(self.launch_term_of(number))
 
     @property
     def schools(self) -> tuple[School, ...]:
@@ -92,8 +101,11 @@ class PlanningFacts:
         return dict(sorted(patterns.items()))
 
 
-def facts_from_inputs(inputs) -> PlanningFacts:
+def facts_from_inputs(inputs, previous: dict[str, int] | None = None) -> PlanningFacts:
     table = inputs.scores.table
     readiness = {sid: (float(v) if v == v else 0.0) for sid, v in table["readiness"].items()}
     need = {sid: float(v) for sid, v in table["need"].items()}
-    return PlanningFacts(inputs.district, inputs.settings, tuple(inputs.cohorts), readiness, need)
+    terms = {t.label: t.index for t in inputs.district.terms}
+    current = terms.get(inputs.settings.current_term, 0) if inputs.settings.current_term else 0
+    return PlanningFacts(inputs.district, inputs.settings, tuple(inputs.cohorts), readiness, need,
+                         current, dict(previous or {}))

@@ -53,7 +53,7 @@ class PlanModel:
                 self.by_school[sid].append((c, var))
         self.upgrade_done: dict[str, dict[int, cp_model.IntVar]] = {
             u.upgrade: {t: self.model.new_bool_var(f"upgrade[{u.upgrade},{t}]")
-                        for t in range(u.lead_terms, facts.term_count)}
+                        for t in range(max(u.lead_terms, facts.current_term), facts.term_count)}
             for u in facts.district.upgrades}
 
     def choices(self, school_id: str) -> list[cp_model.IntVar]:

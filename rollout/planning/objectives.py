@@ -88,8 +88,16 @@ def upgrade_cost(m) -> list:
     return terms
 
 
+def keep_told_cohorts(m) -> list:
+    """Soft: a school already told a future cohort keeps it; each school moved costs
+    churn_weight points, so only moves that are needed or clearly better happen."""
+    weight = round(m.facts.settings.churn_weight * objective_units(m.facts))
+    return [weight * m.assign[sid, told] for sid, told in m.facts.previous.items()
+            if (sid, told) in m.assign and weight]
+
+
 SOFT_RULES = [launch_high_priority_early, honour_preferences, feeder_cohesion, balance,
-              upgrade_cost]
+              upgrade_cost, keep_told_cohorts]
 
 
 def objective_value(facts, cohort_of: dict[str, int], upgrades: dict[str, int] | None = None
@@ -114,8 +122,15 @@ def objective_value(facts, cohort_of: dict[str, int], upgrades: dict[str, int] |
                 count = sum(1 for s in facts.schools if getattr(s, attribute) == group
                             and cohort_of.get(s.school_id) == cohort.number)
                 total -= round(settings.balance.weight * PRIORITY_SCALE) * abs(k * count - size)
+    churn = round(settings.churn_weight * units)
+    total += sum(churn for sid, told in facts.previous.items()
+                 if cohort_of.get(sid) == told and told in facts_cohort_numbers(facts))
     for upgrade_id, term in (upgrades or {}).items():
         u = facts.district.upgrade_by_id[upgrade_id]
         total -= round(u.cost * settings.upgrade_cost_weight * units) + (facts.term_count - 1
                                                                            - term)
     return total / units
+
+
+def facts_cohort_numbers(facts) -> set[int]:
+    return {c.number for c in facts.cohorts}

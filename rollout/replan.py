@@ -1,0 +1,211 @@
+"""Spring re-plan: last year's plan in, what changed and why out, and the years' history.
+
+Last year's `plan.csv` says which cohort each school was told. Schools whose cohort has
+launched keep it (a hard rule in planning); the others keep theirs unless moving is needed or
+clearly better (a churn weight). Every move is explained by testing the stay it replaced.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rollout.check import compute_usage, move_violations
+from rollout.domain import District
+from rollout.errors import Problems
+from rollout.planning.facts import PlanningFacts
+from rollout.planning.plan import Plan
+
+CHANGE_COLUMNS = ["school_id", "school_name", "change", "old_cohort", "old_launch_term",
+                  "new_cohort", "new_launch_term", "reason"]
+HISTORY_COLUMNS = ["district", "season", "school_id", "school_name", "infrastructure",
+                   "technology", "instructional", "readiness", "need", "cohort", "launch_term",
+                   "launched"]
+SCORE_CHANGE = 1.0  # readiness points that count as "new scores" in a move's reason
+
+
+@dataclass
+class PreviousPlan:
+    """Last year's plan, mapped onto this year's cohorts."""
+
+    path: Path
+    cohort_of: dict[str, int]           # school_id -> this year's cohort number
+    rows: dict[str, dict]               # school_id -> last year's plan.csv row
+    history: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def read_previous_plan(path: Path, district: District, cohorts, current_term: int,
+                       district_name: str, problems: Problems) -> PreviousPlan | None:
+    """Read last year's plan.csv (and history.csv beside it); adjust and report what no longer
+    fits: closed schools, cohorts that are gone, renamed schools."""
+    path = Path(path)
+    rows = read_csv_rows(path, ["school_id", "cohort", "launch_term"], problems)
+    if rows is None:
+        return None
+    by_term = {district.terms[c.launch_term_index].label: c.number for c in cohorts}
+    term_index = {t.label: t.index for t in district.terms}
+    previous = PreviousPlan(path, {}, {})
+    for number, row in enumerate(rows, start=2):
+        sid = row["school_id"].strip().lstrip("'")
+        if sid not in district.school_by_id:
+            previous.notes.append(f"{sid} ({row.get('school_name', '')}) was in last year's plan "
+                                  "but is not in the Schools sheet: treated as closed")
+            continue
+        previous.rows[sid] = row
+        name = district.school_by_id[sid].school_name
+        if row.get("school_name") and row["school_name"].lstrip("'") != name:
+            previous.notes.append(f"{sid} was called '{row['school_name']}' last year and is "
+                                  f"now '{name}' (renamed)")
+        term = row["launch_term"].strip()
+        cohort = by_term.get(term)
+        if cohort is None:
+            launched = term in term_index and term_index[term] < current_term
+            if launched:
+                problems.add(path, f"{sid} launched in {term}, but no cohort in settings.yaml "
+                             "launches in that term; keep the cohorts that have launched",
+                             row=number, column="launch_term")
+            else:
+                old_name = row.get("cohort_name") or row["cohort"]
+                previous.notes.append(f"{sid}'s cohort last year ({old_name}, {term}) no longer "
+                                      "exists: the school is planned afresh")
+            continue
+        previous.cohort_of[sid] = cohort
+    for school in district.schools:
+        if school.school_id not in previous.rows:
+            previous.notes.append(f"{school.school_id} ({school.school_name}) is new since last "
+                                  "year's plan")
+    previous.history = read_history(path.with_name("history.csv"), district, district_name,
+                                    problems)
+    return previous
+
+
+def read_csv_rows(path: Path, required: list[str], problems: Problems) -> list[dict] | None:
+    if not path.exists():
+        problems.add(path, "previous plan not found")
+        return None
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            for column in missing:
+                problems.add(path, f"required column '{column}' is missing", row=1)
+            return None if missing else list(reader)
+    except UnicodeDecodeError:
+        problems.add(path, "is not a CSV text file")
+        return None
+
+
+def read_history(path: Path, district: District, district_name: str, problems: Problems
+                 ) -> list[dict]:
+    if not path.exists():
+        return []
+    rows = read_csv_rows(path, HISTORY_COLUMNS[:4], problems) or []
+    names = {r["district"] for r in rows}
+    known = {r["school_id"] for r in rows} & set(district.school_by_id)
+    if rows and (names != {district_name} or len(known) < len({r["school_id"] for r in rows}) / 2):
+        problems.add(path, f"is the history of {', '.join(sorted(names))}, not of "
+                     f"{district_name} (or shares too few schools with it); pass the history of "
+                     "this district or remove the file")
+        return []
+    return rows
+
+
+def history_rows(facts: PlanningFacts, plan: Plan, scores_table, season: str,
+                 district_name: str, earlier: list[dict]) -> list[dict]:
+    """Earlier seasons' rows (minus any of this season, re-run) plus this season's."""
+    rows = [r for r in earlier if r["season"] != season]
+    for school in facts.schools:
+        sid = school.school_id
+        cohort = plan.cohort_of[sid]
+        score = scores_table.loc[sid]
+        rows.append({
+            "district": district_name, "season": season, "school_id": sid,
+            "school_name": school.school_name,
+            **{k: fmt(score[k]) for k in ("infrastructure", "technology", "instructional",
+                                          "readiness", "need")},
+            "cohort": cohort, "launch_term": facts.term_label(facts.launch_term_of(cohort)),
+            "launched": "yes" if facts.has_launched(cohort) else "no"})
+    return rows
+
+
+def fmt(value) -> str:
+    return "" if value is None or value != value else f"{float(value):.1f}"
+
+
+def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
+                 readiness_now: dict[str, float]) -> list[dict]:
+    """One row per school that moved, is new, or left; each with its reason."""
+    usage = compute_usage(facts, plan.cohort_of, plan.upgrades)
+    changes = []
+    for school in facts.schools:
+        sid = school.school_id
+        new = plan.cohort_of[sid]
+        old_row = previous.rows.get(sid)
+        base = {"school_id": sid, "school_name": school.school_name, "new_cohort": new,
+                "new_launch_term": facts.term_label(facts.launch_term_of(new))}
+        if old_row is None:
+            changes.append(base | {"change": "new school", "old_cohort": "",
+                                   "old_launch_term": "", "reason": "New since last year's plan."})
+            continue
+        told = previous.cohort_of.get(sid)
+        if told == new:
+            continue
+        old = {"old_cohort": old_row["cohort"], "old_launch_term": old_row["launch_term"]}
+        if told is None:
+            changes.append(base | old | {"change": "re-planned", "reason":
+                                         "Its cohort no longer exists."})
+            continue
+        direction = "moved earlier" if new < told else "moved later"
+        changes.append(base | old | {"change": direction, "reason": move_reason(
+            facts, plan, usage, previous, sid, told, readiness_now)})
+    return changes
+
+
+def move_reason(facts, plan, usage, previous, sid, told, readiness_now) -> str:
+    """Why a school left the cohort it was told: what staying would break, plus what changed
+    in its own figures."""
+    causes = []
+    blocked = move_violations(facts, plan.cohort_of, plan.upgrades, usage, sid, told)
+    capacity_rules = {"Coaching capacity", "Link capacity", "Cohort size"}
+    if any(v.rule in capacity_rules for v in blocked):
+        causes.append("capacity changed")
+    old_row = previous.rows[sid]
+    try:
+        before = float(old_row.get("readiness") or "nan")
+    except ValueError:
+        before = float("nan")
+    now = readiness_now.get(sid)
+    if before == before and now is not None and abs(now - before) >= SCORE_CHANGE:
+        causes.append(f"new scores (readiness {before:.1f} -> {now:.1f})")
+    pref = facts.district.preference_by_school.get(sid)
+    old_pref = (old_row.get("preferred_cohort") or "").strip()
+    if pref is not None and str(pref.preferred_cohort) != old_pref:
+        causes.append(f"new preference ({facts.cohort(pref.preferred_cohort).name})")
+    if blocked:
+        detail = "staying in " + facts.cohort(told).name + " would break: " + "; ".join(
+            v.message for v in blocked)
+    else:
+        detail = (f"staying in {facts.cohort(told).name} was possible, but the plan is clearly "
+                  "better with the move (it outweighs the churn weight)")
+    head = ", ".join(causes) if causes else "the plan as a whole changed"
+    return f"{head[0].upper()}{head[1:]}: {detail}."
+
+
+def write_changes_csv(changes: list[dict], path: Path) -> None:
+    from rollout.export.safe import safe_text
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CHANGE_COLUMNS)
+        for row in changes:
+            writer.writerow([safe_text(str(row[c])) for c in CHANGE_COLUMNS])
+
+
+def write_history_csv(rows: list[dict], path: Path) -> None:
+    from rollout.export.safe import safe_text
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(HISTORY_COLUMNS)
+        seasons = list(dict.fromkeys(r["season"] for r in rows))  # in the order they came
+        for row in sorted(rows, key=lambda r: (seasons.index(r["season"]), r["school_id"])):
+            writer.writerow([safe_text(str(row[c])) for c in HISTORY_COLUMNS])
