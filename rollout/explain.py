@@ -5,6 +5,8 @@ an infeasible plan re-solves with every limit made elastic and reports the small
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ortools.sat.python import cp_model
 
 from rollout.check import Usage, compute_usage, move_violations
@@ -124,3 +126,70 @@ def relaxation_text(facts: PlanningFacts, limit, amount: int) -> str:
     if limit.kind == "cohort_max":
         return f"raise cohort_size.max to {facts.settings.cohort_size.max + amount} (for {name})"
     return f"lower cohort_size.min to {facts.settings.cohort_size.min - amount} (for {name})"
+
+
+@dataclass(frozen=True)
+class Justification:
+    """What a soft rule cost the plan, and the schools it concerns."""
+
+    rule: str
+    points: float
+    message: str
+    schools: tuple[str, ...] = ()
+
+
+def soft_rule_justifications(facts: PlanningFacts, cohort_of: dict[str, int],
+                             upgrades: dict[str, int]) -> list[Justification]:
+    """Every soft rule the plan could not fully satisfy, with its cost in priority points."""
+    settings, out = facts.settings, []
+    for pref in facts.district.preferences:
+        got = cohort_of.get(pref.school_id)
+        if not pref.locked and got != pref.preferred_cohort:
+            out.append(Justification(
+                "Self-selection", settings.preference_weight,
+                f"{pref.school_id} chose {facts.cohort(pref.preferred_cohort).name} but is in "
+                f"{facts.cohort(got).name}", (pref.school_id,)))
+    cohesion = settings.feeder_cohesion
+    for feeder, ids in facts.feeder_patterns.items():
+        cohorts = [cohort_of[s] for s in ids]
+        excess = max(cohorts) - min(cohorts) - cohesion.max_spread
+        if excess > 0 and cohesion.weight > 0:
+            out.append(Justification(
+                "Feeder cohesion", cohesion.weight * excess,
+                f"the {feeder} feeder pattern spreads over {max(cohorts) - min(cohorts) + 1} "
+                f"cohorts ({excess} more than {cohesion.max_spread + 1})", tuple(ids)))
+    out += balance_justifications(facts, cohort_of)
+    for upgrade_id, term in sorted(upgrades.items()):
+        upgrade = facts.district.upgrade_by_id[upgrade_id]
+        out.append(Justification(
+            "Upgrade cost", upgrade.cost * settings.upgrade_cost_weight,
+            f"upgrade {upgrade_id} on link {upgrade.link} ({upgrade.cost:,.0f}) completes in "
+            f"{facts.term_label(term)}", tuple(facts.district.schools_behind[upgrade.link])))
+    for sid, told in sorted(facts.previous.items()):
+        if cohort_of.get(sid) != told and settings.churn_weight > 0:
+            out.append(Justification("Keep told cohorts", settings.churn_weight,
+                                     f"{sid} moves from {facts.cohort(told).name} to "
+                                     f"{facts.cohort(cohort_of[sid]).name}", (sid,)))
+    return out
+
+
+def balance_justifications(facts: PlanningFacts, cohort_of: dict[str, int]
+                           ) -> list[Justification]:
+    settings, k = facts.settings.balance, len(facts.cohorts)
+    if settings.weight <= 0:
+        return []
+    out = []
+    for attribute in settings.by:
+        groups = sorted({getattr(s, attribute) for s in facts.schools})
+        for group in groups:
+            members = [s.school_id for s in facts.schools if getattr(s, attribute) == group]
+            for cohort in facts.cohorts:
+                count = sum(cohort_of.get(s) == cohort.number for s in members)
+                off = abs(count - len(members) / k)
+                if off >= 1:
+                    out.append(Justification(
+                        "Balance", settings.weight * off,
+                        f"{cohort.name} has {count} {group} schools; an even share is "
+                        f"{len(members) / k:.1f}", tuple(s for s in members
+                                                         if cohort_of.get(s) == cohort.number)))
+    return out

@@ -175,3 +175,16 @@ def test_diagnosis_names_a_minimal_conflict():
     assert not any("T2" in c for c in conflicts)  # T2's coaching has room: not in the core
     text = caught.value.user_message()
     assert "+1.00 coaching FTE in T1" in text or "raise cohort_size.max to 2" in text
+
+
+def test_soft_rules_justify_their_cost_naming_schools():
+    from rollout.explain import soft_rule_justifications
+    f = feeder_district(feeder_cohesion={"max_spread": 0, "weight": 3},
+                        preferences=[("H", 1, False)])
+    plan = solve_plan(f)
+    found = {j.rule: j for j in soft_rule_justifications(f, plan.cohort_of, plan.upgrades)}
+    assert set(found["Feeder cohesion"].schools) == {"E", "H", "M"}
+    assert "Ridge feeder pattern spreads over 3 cohorts" in found["Feeder cohesion"].message
+    assert plan.cohort_of["H"] != 1  # E's priority outweighs H's choice of G1
+    assert found["Self-selection"].schools == ("H",)
+    assert found["Self-selection"].points == f.settings.preference_weight
