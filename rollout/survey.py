@@ -3,8 +3,9 @@
 Layouts are detected per sheet: our own template workbooks (template.py; each filled role
 sheet is one respondent) and online-form exports (one row per respondent, items as columns,
 answers such as "3 - Developing" or 3), in .xlsx, .xlsm or .csv files. Every sheet is first
-brought into one shape (`SheetAnswers`), then parsed as whole numpy blocks; only bad cells are
-visited one by one, to report them with file, sheet, row and column.
+brought into one shape (`Block`: a form sheet, or all template sheets together), then parsed as
+whole numpy arrays; only bad cells are visited one by one, to report them with file, sheet, row
+and column.
 """
 from __future__ import annotations
 
@@ -22,13 +23,14 @@ import numpy as np
 import pandas as pd
 from defusedxml import ElementTree
 from openpyxl.utils import get_column_letter
+from python_calamine import SheetVisibleEnum
 from rapidfuzz import fuzz, process
 
 from rollout.domain import District
 from rollout.errors import Problems
 from rollout.rubric import Rubric
 from rollout.tables import EXCEL_SUFFIXES, describe, is_blank, normalise_header, open_workbook
-from rollout.template import ANSWER_HEADER, find_layout
+from rollout.template import ANSWER_HEADER, LISTS_SHEET, find_layout
 
 SURVEY_SUFFIXES = EXCEL_SUFFIXES | {".csv", ".xls"}
 SCHOOL_ID_HEADERS = {"school id", "schoolid", "school code"}
@@ -77,20 +79,51 @@ class SurveyResponses:
 
 
 @dataclass
-class SheetAnswers:
-    """One sheet's respondents in a common shape, whatever its layout; raw cells."""
+class Block:
+    """Respondents of one layout in one shape, raw cells: a form-export sheet, or every
+    template sheet of the folder together (so that hundreds of small files parse at once)."""
 
-    file: str
-    sheet: str
     layout: str
-    school: np.ndarray     # one raw cell per respondent
+    files: np.ndarray      # per respondent
+    sheets: np.ndarray     # per respondent (None for a CSV file)
+    rows: np.ndarray       # the Excel row that stands for each respondent
+    school: np.ndarray
     role: np.ndarray
     person: np.ndarray
     timestamp: np.ndarray
     answers: np.ndarray    # respondents x items
     item_ids: list[str]
-    rows: np.ndarray       # the Excel row that stands for each respondent
     locate: Callable[[int, str | int], tuple[int, str]]  # (respondent, field or item) -> cell
+
+    def problem(self, problems: Problems, i: int, what: str | int, message: str) -> None:
+        row, column = self.locate(i, what)
+        problems.add(self.files[i], message, self.sheets[i], row, column)
+
+    def places(self, mask: np.ndarray) -> dict[str, np.ndarray]:
+        """Respondents in `mask` grouped by 'file, sheet', for notes."""
+        out: dict[str, list[int]] = defaultdict(list)
+        for i in np.flatnonzero(mask):
+            out[place(self.files[i], self.sheets[i])].append(int(i))
+        return {k: np.array(v) for k, v in out.items()}
+
+
+@dataclass
+class TemplateSheet:
+    """One filled role sheet of a template workbook: one respondent."""
+
+    file: str
+    sheet: str
+    school: Any
+    role: Any
+    person: Any
+    answers: dict[str, tuple[Any, int]]  # item_id -> (raw answer, Excel row)
+    school_cell: tuple[int, str]
+    role_cell: tuple[int, str]
+    answer_letter: str
+
+
+def place(file: str, sheet: str | None) -> str:
+    return f"{file}, sheet '{sheet}'" if sheet else str(file)
 
 
 def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Problems
@@ -98,25 +131,31 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
     """Every survey file in `folder`, checked together; problems are collected, not raised."""
     notes: list[str] = []
     files: dict[str, int] = defaultdict(int)
-    paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+    paths = sorted(p for p in folder.iterdir()
+                   if p.is_file() and not p.name.startswith(("~$", ".")))
     if not paths:
         problems.add(folder, "holds no survey files (.xlsx, .xlsm or .csv expected)")
     matcher = SchoolMatcher(district)
-    people, blocks = [], []
+    blocks, templates = [], []
     for path in skip_copies(paths, notes):
         layouts = set()
-        for sheet in read_survey_file(path, rubric, problems, notes):
-            layouts.add(sheet.layout)
-            respondents, levels = parse_sheet(sheet, rubric, matcher, problems, notes)
-            people.append(respondents)
-            blocks.append(levels)
+        for found in read_survey_file(path, rubric, problems, notes):
+            layouts.add(found.layout if isinstance(found, Block) else TEMPLATE)
+            (blocks if isinstance(found, Block) else templates).append(found)
         for layout in layouts:
             files[layout + (" (csv)" if path.suffix.lower() == ".csv" else "")] += 1
+    if templates:
+        blocks.append(template_block(templates, rubric))
+    people, levels_blocks = [], []
+    for block in blocks:
+        respondents, levels = parse_block(block, rubric, matcher, problems, notes)
+        people.append(respondents)
+        levels_blocks.append(levels)
     item_ids = [item.id for _, item in rubric.items()]
     respondents = (pd.concat(people, ignore_index=True) if people
                    else pd.DataFrame(columns=RESPONDENT_COLUMNS))
-    levels = pd.DataFrame(np.vstack(blocks) if blocks else np.empty((0, len(item_ids))),
-                          columns=item_ids)
+    levels = pd.DataFrame(np.vstack(levels_blocks) if levels_blocks
+                          else np.empty((0, len(item_ids))), columns=item_ids)
     keep = latest_submissions(respondents, notes)
     respondents, levels = (respondents[keep].reset_index(drop=True),
                            levels[keep].reset_index(drop=True))
@@ -150,7 +189,8 @@ def skip_copies(paths: list[Path], notes: list[str]) -> list[Path]:
 # ---- files and layouts ------------------------------------------------------------------------
 
 def read_survey_file(path: Path, rubric: Rubric, problems: Problems, notes: list[str]):
-    """Yield SheetAnswers for each survey sheet found in one file, whatever its layout."""
+    """Yield a Block for each form-export sheet and a TemplateSheet for each filled template
+    sheet found in one file."""
     if path.suffix.lower() not in SURVEY_SUFFIXES:
         problems.add(path, f"is not a survey file (.xlsx, .xlsm or .csv expected, found "
                      f"'{path.suffix}')")
@@ -164,8 +204,7 @@ def read_survey_file(path: Path, rubric: Rubric, problems: Problems, notes: list
         layout = find_layout(cells)
         if layout is not None:
             found += 1
-            answers = template_sheet(cells, layout, str(path), sheet, rubric, problems,
-                                     modified_time(path))
+            answers = template_sheet(cells, layout, str(path), sheet, rubric, problems)
             if answers is None:
                 unused += 1
             else:
@@ -190,12 +229,15 @@ def read_cells(path: Path, problems: Problems, notes: list[str]):
     if path.suffix.lower() == ".csv":
         frame = read_csv_cells(path, problems, notes)
         if frame is not None:
-            yield "csv", frame.values.tolist(), []
+            yield None, frame.values.tolist(), []
         return
     workbook = open_workbook(path, problems)
     if workbook is None:
         return
+    hidden = {m.name for m in workbook.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
     for name in workbook.sheet_names:
+        if name == LISTS_SHEET and name in hidden:
+            continue  # our templates' dropdown choices
         sheet = workbook.get_sheet_by_name(name)
         yield name, sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
 
@@ -291,7 +333,7 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
     used = {id_col, name_col, role_col, time_col, person_col, *item_cols}
     ignored = [h for i, h in enumerate(header) if i not in used and h]
     if ignored:
-        notes.append(f"{file}, sheet '{sheet}': ignored column(s) that are not rubric items: "
+        notes.append(f"{place(file, sheet)}: ignored column(s) that are not rubric items: "
                      f"{', '.join(ignored)}")
     school = body[:, id_col] if id_col is not None else body[:, name_col]
     if id_col is not None and name_col is not None:
@@ -307,46 +349,67 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
             index = name_col
         return int(rows[i]), column_label(index)
 
-    yield SheetAnswers(file, sheet, FORM, school, body[:, role_col],
-                       body[:, person_col] if person_col is not None else none,
-                       body[:, time_col] if time_col is not None else none,
-                       body[:, columns], list(item_cols.values()), rows, locate)
+    yield Block(FORM, np.full(len(body), file, dtype=object),
+                np.full(len(body), sheet, dtype=object), rows, school, body[:, role_col],
+                body[:, person_col] if person_col is not None else none,
+                body[:, time_col] if time_col is not None else none,
+                body[:, columns], list(item_cols.values()), locate)
 
 
-def template_sheet(cells, layout, file, sheet, rubric: Rubric, problems, saved_at
-                   ) -> SheetAnswers | None:
+def template_sheet(cells, layout, file, sheet, rubric: Rubric, problems
+                   ) -> TemplateSheet | None:
     """One role sheet of our template: one respondent, items as rows. None when unused."""
     def cell(r: int, c: int) -> Any:
         return cells[r][c] if r < len(cells) and c < len(cells[r]) else None
 
-    answer_col = layout.answer_column
-    letter = get_column_letter(answer_col + 1)
     known = rubric.item_by_id()
-    item_rows, item_ids = [], []
+    answers = {}
     for r in layout.item_rows:
-        item_id = str(cell(r, 0)).strip()
+        item_id, value = str(cell(r, 0)).strip(), cell(r, layout.answer_column)
         if item_id in known:
-            item_rows.append(r)
-            item_ids.append(item_id)
-        elif not is_blank(cell(r, answer_col)):
+            answers[item_id] = (value, r + 1)
+        elif not is_blank(value):
             problems.add(file, f"item '{item_id}' is not in the rubric; was this template made "
                          "from another rubric?", sheet, r + 1, "A (Item)")
-    answers = np.array([[cell(r, answer_col) for r in item_rows]], dtype=object)
     person = cell(*layout.person)
-    if blank_cells(answers).all() and is_blank(person):
+    if all(is_blank(v) for v, _ in answers.values()) and is_blank(person):
         return None  # a role sheet nobody filled in
-    spots = {"school": layout.school, "role": layout.role}
+
+    def spot(position: tuple[int, int]) -> tuple[int, str]:
+        return position[0] + 1, get_column_letter(position[1] + 1)
+
+    return TemplateSheet(file, sheet, cell(*layout.school), cell(*layout.role), person, answers,
+                         spot(layout.school), spot(layout.role),
+                         get_column_letter(layout.answer_column + 1))
+
+
+def template_block(sheets: list[TemplateSheet], rubric: Rubric) -> Block:
+    """All filled template sheets as one block over every rubric item (None where a sheet has
+    no row for the item). A template's time is the workbook's own save time, read only where
+    two submissions compete (see latest_submissions)."""
+    item_ids = [item.id for _, item in rubric.items()]
+    answers = np.full((len(sheets), len(item_ids)), None, dtype=object)
+    position = {item_id: j for j, item_id in enumerate(item_ids)}
+    for i, sheet in enumerate(sheets):
+        for item_id, (value, _) in sheet.answers.items():
+            answers[i, position[item_id]] = value
 
     def locate(i: int, what: str | int) -> tuple[int, str]:
-        if isinstance(what, int):
-            return item_rows[what] + 1, f"{letter} ({ANSWER_HEADER}, item {item_ids[what]})"
-        r, c = spots[what]
-        return r + 1, get_column_letter(c + 1)
+        sheet = sheets[i]
+        if what == "school":
+            return sheet.school_cell
+        if what == "role":
+            return sheet.role_cell
+        item_id = item_ids[what]
+        return sheet.answers[item_id][1], f"{sheet.answer_letter} ({ANSWER_HEADER}, {item_id})"
 
-    return SheetAnswers(file, sheet, TEMPLATE, np.array([cell(*layout.school)], dtype=object),
-                        np.array([cell(*layout.role)], dtype=object),
-                        np.array([person], dtype=object), np.array([saved_at], dtype=object),
-                        answers.reshape(1, -1), item_ids, np.array([layout.role[0] + 1]), locate)
+    def column(name: str) -> np.ndarray:
+        return np.array([getattr(s, name) for s in sheets], dtype=object)
+
+    return Block(TEMPLATE, column("file"), column("sheet"),
+                 np.array([s.role_cell[0] for s in sheets]), column("school"), column("role"),
+                 column("person"), np.full(len(sheets), None, dtype=object), answers, item_ids,
+                 locate)
 
 
 def item_for_header(header: str, rubric: Rubric) -> str | None:
@@ -378,37 +441,36 @@ def report_repeated_items(item_cols: dict[int, str], file, sheet, header_row, co
 
 # ---- parsing one sheet ------------------------------------------------------------------------
 
-def parse_sheet(sheet: SheetAnswers, rubric: Rubric, matcher: "SchoolMatcher",
+def parse_block(block: Block, rubric: Rubric, matcher: "SchoolMatcher",
                 problems: Problems, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Respondents of one sheet (school, role, ...) and their levels on every rubric item."""
-    levels, bad, answered = parse_levels(sheet.answers, ~blank_cells(sheet.answers), rubric)
+    """Respondents of a block (school, role, ...) and their levels on every rubric item."""
+    levels, bad, answered = parse_levels(block.answers, ~blank_cells(block.answers), rubric)
     for i, j in zip(*np.nonzero(bad)):
-        row, column = sheet.locate(int(i), int(j))
-        problems.add(sheet.file, level_problem(sheet.answers[i, j], sheet.item_ids[j], rubric),
-                     sheet.sheet, row, column)
-    school_ids = matcher.resolve_cells(sheet, problems)
-    roles = parse_roles(sheet, rubric, problems)
+        block.problem(problems, int(i), int(j),
+                      level_problem(block.answers[i, j], block.item_ids[j], rubric))
+    school_ids = matcher.resolve_cells(block, problems)
+    roles = parse_roles(block, rubric, problems)
+    known = pd.notna(school_ids) & pd.notna(roles)
     has_answers = answered.any(axis=1)
-    silent = ~has_answers & (school_ids != None) & (roles != None)  # noqa: E711 (elementwise)
-    if silent.any() and sheet.layout == FORM:
-        notes.append(f"{sheet.file}, sheet '{sheet.sheet}': {int(silent.sum())} respondent(s) "
-                     f"answered no rubric item (rows {row_list(sheet.rows[silent])}); not counted")
-    keep = has_answers & (school_ids != None) & (roles != None)  # noqa: E711
-    asked = asked_matrix(roles, sheet.item_ids, rubric)
+    for where, indices in block.places(~has_answers & known).items():
+        notes.append(f"{where}: {len(indices)} respondent(s) answered no rubric item "
+                     f"(row(s) {row_list(block.rows[indices])}); not counted")
+    keep = has_answers & known
+    asked = asked_matrix(roles, block.item_ids, rubric)
     not_asked = answered & ~asked & keep[:, None]
-    if not_asked.any():
-        items = sorted({sheet.item_ids[j] for j in np.nonzero(not_asked)[1]})
-        notes.append(f"{sheet.file}, sheet '{sheet.sheet}': {int(not_asked.sum())} answer(s) to "
-                     f"items the rubric does not ask of that role ({', '.join(items)}) were "
-                     "ignored")
-    report_required(sheet, rubric, roles, answered, keep, notes)
+    for where, indices in block.places(not_asked.any(axis=1)).items():
+        items = sorted({block.item_ids[j] for j in np.nonzero(not_asked[indices])[1]})
+        notes.append(f"{where}: {int(not_asked[indices].sum())} answer(s) to items the rubric "
+                     f"does not ask of that role ({', '.join(items)}) were ignored")
+    report_required(block, rubric, roles, answered, keep, notes)
     full = np.full((len(levels), len(rubric.items())), np.nan)
     position = {item.id: k for k, (_, item) in enumerate(rubric.items())}
-    full[:, [position[i] for i in sheet.item_ids]] = np.where(asked, levels, np.nan)
+    full[:, [position[i] for i in block.item_ids]] = np.where(asked, levels, np.nan)
     respondents = pd.DataFrame({
-        "school_id": school_ids, "role": roles, "file": sheet.file, "sheet": sheet.sheet,
-        "row": sheet.rows, "layout": sheet.layout,
-        "person": [normalise_person(p) for p in sheet.person], "timestamp": sheet.timestamp})
+        "school_id": school_ids, "role": roles, "file": block.files, "sheet": block.sheets,
+        "row": block.rows, "layout": block.layout,
+        "person": pd.Series(block.person, dtype=object).map(normalise_person).to_numpy(),
+        "timestamp": block.timestamp})
     return respondents[keep].reset_index(drop=True), full[keep]
 
 
@@ -476,34 +538,40 @@ def level_problem(raw: Any, item_id: str, rubric: Rubric) -> str:
     return f"answer to {item_id} must be a level of the rubric scale: {scale} (found {found})"
 
 
-def parse_roles(sheet: SheetAnswers, rubric: Rubric, problems: Problems) -> np.ndarray:
-    raw = pd.Series(sheet.role, dtype=object)
-    lookup = {}
-    for value in raw.drop_duplicates():
+def parse_roles(block: Block, rubric: Rubric, problems: Problems) -> np.ndarray:
+    """Role per respondent (None where not a rubric role), each distinct value looked up once."""
+    def role_of(value) -> str | None:
         text = normalise_header(value) if not is_blank(value) else ""
-        lookup[value] = ROLE_ALIASES.get(text, text if text in rubric.roles else None)
-    roles = raw.map(lookup).to_numpy(dtype=object)
-    for value, indices in group_failures(raw, roles == None):  # noqa: E711
-        row, column = sheet.locate(indices[0], "role")
-        problems.add(sheet.file, f"role must be one of {', '.join(rubric.roles)} (found "
-                     f"{describe(value) if not is_blank(value) else 'nothing'})"
-                     + also_rows(sheet, indices), sheet.sheet, row, column)
+        return ROLE_ALIASES.get(text, text if text in rubric.roles else None)
+
+    roles = lookup_each(block.role, role_of)
+    for value, indices in group_failures(block, block.role, pd.isna(roles)):
+        block.problem(problems, indices[0], "role", f"role must be one of "
+                      f"{', '.join(rubric.roles)} (found "
+                      f"{describe(value) if not is_blank(value) else 'nothing'})"
+                      + also_rows(block, indices))
     return roles
 
 
-def group_failures(raw: pd.Series, failed: np.ndarray):
-    """(value, respondent indices) for each distinct value that failed, in order of rows."""
-    groups: dict[Any, list[int]] = {}
+def lookup_each(values: np.ndarray, convert: Callable[[Any], Any]) -> np.ndarray:
+    """convert() applied once per distinct value, spread back to every row."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    return np.array([convert(v) for v in uniques] + [None], dtype=object)[codes]
+
+
+def group_failures(block: Block, raw: np.ndarray, failed: np.ndarray):
+    """((value, respondent indices) per distinct failed value within each file and sheet."""
+    groups: dict[tuple, list[int]] = {}
     for i in np.flatnonzero(failed):
-        value = raw.iloc[i]
-        groups.setdefault("" if is_blank(value) else value, []).append(int(i))
-    return groups.items()
+        value = "" if is_blank(raw[i]) else raw[i]
+        groups.setdefault((block.files[i], block.sheets[i], value), []).append(int(i))
+    return [(key[2], indices) for key, indices in groups.items()]
 
 
-def also_rows(sheet: SheetAnswers, indices: list[int]) -> str:
+def also_rows(block: Block, indices: list[int]) -> str:
     if len(indices) == 1:
         return ""
-    return f" (also rows {row_list(sheet.rows[indices[1:]])})"
+    return f" (also rows {row_list(block.rows[indices[1:]])})"
 
 
 def row_list(rows, limit: int = 10) -> str:
@@ -519,24 +587,22 @@ def asked_matrix(roles: np.ndarray, item_ids: list[str], rubric: Rubric) -> np.n
         if item_ids else np.zeros((len(roles), 0), dtype=bool)
 
 
-def report_required(sheet: SheetAnswers, rubric: Rubric, roles, answered, keep, notes) -> None:
+def report_required(block: Block, rubric: Rubric, roles, answered, keep, notes) -> None:
     """Required items left blank: a warning; the respondent's other answers still count."""
     items = rubric.item_by_id()
-    missing: dict[str, list[int]] = {}
-    for j, item_id in enumerate(sheet.item_ids):
+    for j, item_id in enumerate(block.item_ids):
         if items[item_id].required:
             blank = keep & ~answered[:, j] & np.isin(roles, items[item_id].roles)
-            for i in np.flatnonzero(blank):
-                missing.setdefault(item_id, []).append(sheet.locate(int(i), j)[0])
-    asked_required = [item.id for _, item in rubric.items() if item.required]
-    absent = [i for i in asked_required if i not in sheet.item_ids and sheet.layout == FORM]
-    for item_id, rows in missing.items():
-        notes.append(f"{sheet.file}, sheet '{sheet.sheet}': required item {item_id} was left "
-                     f"blank in row(s) {row_list(rows)}; those respondents' other answers are "
-                     "used")
-    if absent:
-        notes.append(f"{sheet.file}, sheet '{sheet.sheet}': no column for required item(s) "
-                     f"{', '.join(absent)}")
+            for where, indices in block.places(blank).items():
+                rows = [block.locate(int(i), j)[0] for i in indices]
+                notes.append(f"{where}: required item {item_id} was left blank in row(s) "
+                             f"{row_list(rows)}; those respondents' other answers are used")
+    if block.layout == FORM:
+        absent = [item.id for _, item in rubric.items()
+                  if item.required and item.id not in block.item_ids]
+        if absent:
+            notes.append(f"{place(block.files[0], block.sheets[0])}: no column for required "
+                         f"item(s) {', '.join(absent)}")
 
 
 def normalise_person(value: Any) -> str | None:
@@ -553,11 +619,13 @@ def latest_submissions(respondents: pd.DataFrame, notes: list[str]) -> np.ndarra
     repeated = named[named.duplicated(["school_id", "role", "person"], keep=False)]
     if repeated.empty:
         return keep
-    order = repeated.assign(when=parse_timestamps(repeated["timestamp"]))
+    stamps = repeated["timestamp"].where(repeated["layout"] != TEMPLATE,
+                                         repeated["file"].map(lambda f: modified_time(Path(f))))
+    order = repeated.assign(when=parse_timestamps(stamps))
     order = order.sort_values(["when", "file", "row"], na_position="first", kind="stable")
     earlier = order[order.duplicated(["school_id", "role", "person"], keep="last")]
     for _, d in earlier.sort_values(["school_id", "file", "row"]).iterrows():
-        notes.append(f"{d['file']}, sheet '{d['sheet']}', row {d['row']}: an earlier submission "
+        notes.append(f"{place(d['file'], d['sheet'])}, row {d['row']}: an earlier submission "
                      f"by the same respondent for {d['school_id']} ({d['role']}); the latest one "
                      "is kept")
     keep[earlier.index.to_numpy()] = False
@@ -626,22 +694,22 @@ class SchoolMatcher:
             return None, f"school '{key}' is ambiguous; closest: {candidates}"
         return None, f"unknown school '{key}'; closest: {candidates}"
 
-    def resolve_cells(self, sheet: SheetAnswers, problems: Problems) -> np.ndarray:
+    def resolve_cells(self, block: Block, problems: Problems) -> np.ndarray:
         """school_id per respondent (None where unknown), each distinct value looked up once."""
-        raw = pd.Series(sheet.school, dtype=object)
-        lookup, why = {}, {}
-        for value in raw.drop_duplicates():
+        why: dict[Any, str] = {}
+
+        def school_of(value) -> str | None:
             if is_blank(value):
-                lookup[value], why[""] = None, "school is empty"
-                continue
-            lookup[value], reason = self.resolve(value)
+                why[""] = "school is empty"
+                return None
+            sid, reason = self.resolve(value)
             if reason:
                 why[value] = reason
-        ids = raw.map(lookup).to_numpy(dtype=object)
-        for value, indices in group_failures(raw, ids == None):  # noqa: E711
-            row, column = sheet.locate(indices[0], "school")
-            problems.add(sheet.file, why[value] + also_rows(sheet, indices), sheet.sheet, row,
-                         column)
+            return sid
+
+        ids = lookup_each(block.school, school_of)
+        for value, indices in group_failures(block, block.school, pd.isna(ids)):
+            block.problem(problems, indices[0], "school", why[value] + also_rows(block, indices))
         return ids
 
 

@@ -3,15 +3,19 @@ sample data, tests and benchmarks. Deterministic for a given seed.
 """
 from __future__ import annotations
 
+import csv
 import math
 import random
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from openpyxl import Workbook
 
+from rollout.domain import School
 from rollout.rubric import Rubric
+from rollout.template import answer_choice, sheet_title, survey_workbook
 
 TERMS = ["2027 Fall", "2028 Spring", "2028 Fall", "2029 Spring", "2029 Fall", "2030 Spring"]
 COHORT_LAUNCH_TERMS = TERMS[1:]
@@ -45,7 +49,8 @@ class SyntheticSchool:
 
 
 def make_district(out: Path, schools: int = 95, seed: int = 2027, rubric: Rubric | None = None,
-                  respondents: tuple[int, int] = (4, 8), files: int = 2) -> dict:
+                  respondents: tuple[int, int] = (4, 8), files: int = 2,
+                  template_region: str | None = None) -> dict:
     """Write district.xlsx, settings.yaml and surveys/ for a synthetic district into `out`."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -56,7 +61,7 @@ def make_district(out: Path, schools: int = 95, seed: int = 2027, rubric: Rubric
                             make_preferences(rng, roster))
     write_settings(out / "settings.yaml", len(roster))
     if rubric is not None:
-        write_form_exports(out / "surveys", rng, roster, rubric, respondents, files)
+        write_surveys(out / "surveys", rng, roster, rubric, respondents, files, template_region)
     return {"schools": len(roster), "students": sum(s.students for s in roster)}
 
 
@@ -252,32 +257,104 @@ solver:
 """
 
 
-def write_form_exports(folder: Path, rng: random.Random, roster, rubric: Rubric,
-                       respondents: tuple[int, int], files: int) -> None:
+def write_surveys(folder: Path, rng: random.Random, roster, rubric: Rubric,
+                  respondents: tuple[int, int], files: int, template_region: str | None = None
+                  ) -> None:
+    """Surveys in the layouts districts collect: the schools of `template_region` return our
+    per-school template workbooks (one file per respondent, one of them sent twice), the others
+    answer an online form whose answers were exported (the last export as .csv when there are
+    several). A few rows carry the mess real exports have: abbreviated and misspelt school
+    names and a respondent who submitted twice."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*"):
+        if old.suffix.lower() in {".xlsx", ".csv"}:
+            old.unlink()
+    people = {s.school_id: respondent_roles(rng, respondents) for s in roster}
+    on_forms = [s for s in roster if s.region != template_region]
+    write_form_exports(folder, rng, on_forms, rubric, people, files,
+                       csv_files=1 if template_region and files > 1 else 0, messy=True)
+    on_templates = [s for s in roster if s.region == template_region]
+    if on_templates:
+        write_template_returns(folder, rng, on_templates, roster, rubric, people)
+
+
+def respondent_roles(rng: random.Random, respondents: tuple[int, int]) -> list[str]:
+    count = rng.randint(*respondents)
+    return ["principal", "technology"] + ["teacher"] * (count - 2)
+
+
+def write_form_exports(folder: Path, rng: random.Random, schools, rubric: Rubric,
+                       people: dict[str, list[str]], files: int, csv_files: int = 0,
+                       messy: bool = False) -> None:
     """Online-form exports: one row per respondent, items as columns, answers like
     '3 - Advanced' or a bare number, some schools named instead of identified."""
-    folder.mkdir(parents=True, exist_ok=True)
     items = rubric.items()
     header = ["Timestamp", "Email Address", "School", "Role"] + [
         f"{item.id} - {item.text}" for _, item in items] + ["Comments"]
-    books = [Workbook() for _ in range(files)]
-    for book in books:
-        book.active.title = "Form Responses 1"
-        book.active.append(header)
-    for n, s in enumerate(roster):
-        ws = books[n % files].active
-        count = rng.randint(*respondents)
-        roles = ["principal", "technology"] + ["teacher"] * (count - 2)
-        for k, role in enumerate(roles):
+    exports: list[list[list]] = [[header] for _ in range(files)]
+    for n, s in enumerate(schools):
+        rows = exports[n % files]
+        for k, role in enumerate(people[s.school_id]):
+            school = s.school_id if rng.random() < 0.7 else s.school_name
+            if messy and n % 17 == 5:
+                school = s.school_name.replace("Elementary", "Elem.").replace("School", "Sch.")
+            if messy and n == 11 and k == 0:
+                school = misspelt(s.school_name)
             row = [f"2027-03-{1 + (n + k) % 28:02d} {8 + k % 9:02d}:{(n * 7 + k) % 60:02d}:00",
-                   f"{role[0]}{k}.{s.school_id.lower()}@district.example",
-                   s.school_id if rng.random() < 0.7 else s.school_name, role.title()]
-            for _, item in items:
-                row.append(answer(rng, s, role, item, rubric))
-            row.append("")
+                   f"{role[0]}{k}.{s.school_id.lower()}@district.example", school, role.title()]
+            row += [answer(rng, s, role, item, rubric) for _, item in items] + [""]
+            rows.append(row)
+            if messy and n == 3 and k == 2:  # sent twice: the later answers count
+                rows.append([row[0].replace("2027-03-", "2027-04-"), *row[1:4]] +
+                            [answer(rng, s, role, item, rubric) for _, item in items] + [""])
+    for i, rows in enumerate(exports):
+        if i >= files - csv_files:
+            with open(folder / f"form_export_{i + 1}.csv", "w", newline="",
+                      encoding="utf-8") as handle:
+                csv.writer(handle).writerows(rows)
+            continue
+        book = Workbook(write_only=True)
+        ws = book.create_sheet("Form Responses 1")
+        for row in rows:
             ws.append(row)
-    for i, book in enumerate(books):
         book.save(folder / f"form_export_{i + 1}.xlsx")
+
+
+def misspelt(name: str) -> str:
+    """A typing slip in the first word long enough to make one."""
+    words = name.split()
+    first = next(i for i, w in enumerate(words) if len(w) > 4)
+    words[first] = words[first][:2] + words[first][3:]
+    return " ".join(words)
+
+
+def write_template_returns(folder: Path, rng: random.Random, schools, roster, rubric: Rubric,
+                           people: dict[str, list[str]]) -> None:
+    """Each respondent returns the school's template workbook with their role's sheet filled."""
+    directory = [School(s.school_id, s.school_name, s.level, s.region, s.feeder, s.students,
+                        s.teachers, s.devices, s.frl_pct, s.proficiency_pct, s.network_node,
+                        s.link_mbps, s.tech_staff) for s in roster]
+    by_id = {s.school_id: s for s in directory}
+    for n, s in enumerate(schools):
+        book = survey_workbook(rubric, directory, school=by_id[s.school_id])
+        for k, role in enumerate(people[s.school_id]):
+            ws = book[sheet_title(role)]
+            filled = []
+            for row in ws.iter_rows(min_row=9):
+                item_id = row[0].value
+                if item_id in rubric.item_by_id():
+                    level = answer(rng, s, role, rubric.item_by_id()[item_id], rubric)
+                    row[3].value = None if level is None else answer_choice(
+                        rubric, int(str(level).split()[0]))
+                    filled.append(row[3])
+            ws["D6"] = f"{role[0]}{k}.{s.school_id.lower()}@district.example" \
+                if rng.random() < 0.5 else None
+            name = folder / f"{s.school_id}_{role}_{k + 1}.xlsx"
+            book.save(name)
+            if n == 0 and k == 0:  # the sender attached the same file again
+                shutil.copyfile(name, folder / f"{s.school_id}_{role}_{k + 1}_resent.xlsx")
+            for cell in filled + [ws["D6"]]:
+                cell.value = None
 
 
 def answer(rng: random.Random, school: SyntheticSchool, role: str, item, rubric: Rubric):
@@ -286,6 +363,6 @@ def answer(rng: random.Random, school: SyntheticSchool, role: str, item, rubric:
     optimism = 0.35 if role == "principal" else 0.0
     value = 1 + 3 * school.latent + optimism + rng.gauss(0, 0.6)
     level = min(rubric.high, max(rubric.low, round(value)))
-    if rng.random() < 0.04:
+    if rng.random() < 0.04 and not item.required:
         return None  # skipped question
     return level if rng.random() < 0.5 else f"{level} - {rubric.scale[level]}"

@@ -37,6 +37,7 @@ ITEM_HEADER, QUESTION_HEADER, REQUIRED_HEADER, ANSWER_HEADER = (
 LISTS_SHEET = "Lists"
 INSTRUCTIONS_SHEET = "Instructions"
 HEADER_SEARCH_ROWS = 20
+LABEL_COLUMNS = 3  # meta labels sit in column B; a little slack
 VALUE_OFFSET = 2  # a meta value sits two columns right of its label (in the answer column)
 
 NAVY = "1F3864"
@@ -71,16 +72,17 @@ def find_layout(cells: list[list[Any]]) -> TemplateLayout | None:
     wanted = {label(SCHOOL_LABEL), label(ROLE_LABEL), label(PERSON_LABEL)}
     found: dict[str, tuple[int, int]] = {}
     for r, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
-        texts = [label(v) for v in row]
-        if texts and texts[0] == label(ITEM_HEADER) and label(ANSWER_HEADER) in texts:
-            if set(found) != wanted:
+        if row and label(row[0]) == label(ITEM_HEADER):
+            texts = [label(v) for v in row]
+            if label(ANSWER_HEADER) not in texts or set(found) != wanted:
                 return None
             items = [i for i in range(r + 1, len(cells))
                      if cells[i] and str(cells[i][0] or "").strip()]
             return TemplateLayout(found[label(SCHOOL_LABEL)], found[label(ROLE_LABEL)],
                                   found[label(PERSON_LABEL)], texts.index(label(ANSWER_HEADER)),
                                   items)
-        for c, text in enumerate(texts):
+        for c, value in enumerate(row[:LABEL_COLUMNS]):
+            text = label(value)
             if text in wanted:
                 found.setdefault(text, (r, c + VALUE_OFFSET))
     return None
@@ -166,7 +168,7 @@ def survey_workbook(rubric: Rubric, schools: list[School], school: School | None
     instructions.title = INSTRUCTIONS_SHEET
     roles = [role] if role else [r for r in rubric.roles if rubric_items_for(rubric, r)]
     lists = wb.create_sheet(LISTS_SHEET)
-    answers_ref, schools_ref = fill_lists(lists, rubric, schools)
+    answers_ref, schools_ref = fill_lists(lists, rubric, [] if school else schools)
     write_instructions(instructions, rubric, roles, school)
     for r in roles:
         ws = wb.create_sheet(sheet_title(r))
