@@ -8,6 +8,7 @@ import click
 
 from rollout.errors import RolloutError
 from rollout.pipeline import check_district_plan, plan_district
+from rollout.template import TEMPLATE_KINDS, make_templates
 
 EXISTING_DIR = click.Path(exists=False, file_okay=False, path_type=Path)
 
@@ -34,6 +35,7 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
     """Plan the rollout for the district in DISTRICT_DIR."""
     results, timings = plan_district(district_dir, out_dir, rubric, time_limit,
                                      log=lambda m: click.echo(m, err=True), previous=previous)
+    click.echo(results.inputs.responses.summary(), err=True)
     for note in results.notes:
         click.echo(f"Note: {note}", err=True)
     p = results.plan
@@ -72,6 +74,25 @@ def check(district_dir: Path, plan_csv: Path, rubric: Path | None):
             click.echo(f"  - {v}")
         sys.exit(1)
     click.echo("The plan meets every rule.")
+
+
+@cli.command()
+@click.argument("district_dir", type=EXISTING_DIR)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for schools/ (one workbook per school) and roles/ (one per role).")
+@click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Rubric YAML file (default: rubrics/default.yaml).")
+@click.option("--kind", type=click.Choice(TEMPLATE_KINDS), default="both", show_default=True,
+              help="school: one workbook per school, school filled in; role: one blank "
+                   "workbook per role; both.")
+def template(district_dir: Path, out_dir: Path, rubric: Path | None, kind: str):
+    """Make the survey workbooks to send out for the district in DISTRICT_DIR."""
+    made = make_templates(district_dir, out_dir, rubric, kind)
+    if made.school_files:
+        click.echo(f"{made.school_files} school workbooks in {out_dir / 'schools'}")
+    if made.role_files:
+        click.echo(f"{made.role_files} blank role workbooks in {out_dir / 'roles'}")
+    click.echo("Send them out; put the returned files in the district's surveys/ folder.")
 
 
 def main() -> None:

@@ -100,8 +100,8 @@ def check_rubric(rubric: Rubric, file: str, problems: Problems) -> None:
         problems.add(file, f"rubric '{path}': {message}")
 
     levels = sorted(rubric.scale)
-    if levels != list(range(levels[0], levels[0] + len(levels))) or len(levels) < 2:
-        bad("scale", f"levels must be consecutive whole numbers, found {levels}")
+    if len(levels) < 2 or levels != list(range(levels[0], levels[0] + len(levels))):
+        bad("scale", f"levels must be consecutive whole numbers with no gaps, found {levels}")
     for name in rubric.domains:
         if name not in DOMAINS:
             bad(f"domains.{name}", f"unknown domain; expected {', '.join(DOMAINS)}")
@@ -129,22 +129,24 @@ def check_domain(rubric: Rubric, dname: str, domain: Domain, seen: set[str], bad
     if not any(item.scored and item.weight > 0 for item in domain.items):
         bad(f"{base}.items", "needs at least one scored item with a weight above 0")
     for i, item in enumerate(domain.items):
-        path = f"{base}.items[{i}]"
+        path = f"{base}.items.{i}"
         if item.id in seen:
             bad(f"{path}.id", f"item id '{item.id}' is used twice")
         seen.add(item.id)
         if sorted(item.levels) != sorted(rubric.scale):
-            bad(f"{path}.levels", f"needs a descriptor for each scale level {sorted(rubric.scale)}")
+            bad(f"{path}.levels", f"item {item.id} needs a descriptor for each scale level "
+                f"{sorted(rubric.scale)}, found {sorted(item.levels)}")
         unknown = [r for r in item.roles if r not in rubric.roles]
         if unknown:
-            bad(f"{path}.roles", f"unknown role(s) {unknown}; expected {', '.join(rubric.roles)}")
+            bad(f"{path}.roles", f"item {item.id} names unknown role(s) {', '.join(unknown)}; "
+                f"expected {', '.join(rubric.roles)}")
         if item.scored and not any(domain.role_weights.get(r, 0) > 0 for r in item.roles):
-            bad(f"{path}.roles", "no role that answers this item has a weight in this domain, so "
-                "no answer could ever count")
+            bad(f"{path}.roles", f"no role that answers item {item.id} ({', '.join(item.roles)}) "
+                "has a weight in this domain's role_weights, so no answer could ever count")
     for i, ind in enumerate(domain.indicators):
         if ind.metric not in METRICS:
-            bad(f"{base}.indicators[{i}].metric", f"unknown metric '{ind.metric}'; expected "
+            bad(f"{base}.indicators.{i}.metric", f"unknown metric '{ind.metric}'; expected "
                 f"{', '.join(METRICS)}")
         xs = [x for x, _ in ind.points]
         if xs != sorted(xs) or len(set(xs)) != len(xs):
-            bad(f"{base}.indicators[{i}].points", "x values must increase")
+            bad(f"{base}.indicators.{i}.points", "x values must increase")
