@@ -1,334 +1,513 @@
-"""dashboard.xlsx: the plan for central office and the board."""
+"""dashboard.xlsx: the plan for central office and the board.
+
+Sheets: Overview (headline figures, tables and charts), Schools, Cohorts, Capacity, Network,
+Upgrades, Settings, Data issues, About. Every figure comes from `Results`; this module only
+lays it out.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-
-from rollout.export.style import (LABEL_FONT, WRAP, cohort_colour, print_setup, put, title,
-                                  today, write_table)
+from rollout import __version__
+from rollout.domain import LEVELS
+from rollout.export.safe import safe_text
+from rollout.export.style import (BAD, GOOD, GREY_TEXT, MIDDLE, NAVY, ONE_DECIMAL, PCT,
+                                  SERIES_COLOURS, THOUSANDS, TWO_DECIMALS, Book, Column, Sheet,
+                                  cohort_colour)
 from rollout.results import Results
-from rollout.rubric import DOMAINS
 
-PCT = "0%"
-ONE_DECIMAL = "0.0"
-THOUSANDS = "#,##0"
+CHART_W, CHART_H = 330, 300  # pixels of the small charts on the Overview
+WIDE_CHART_W = 495
 
 
 def write_dashboard(results: Results, path: Path, principal_dir: str = "schools") -> None:
-    wb = Workbook()
-    wb.remove(wb.active)
-    cohort_table_row = overview(wb.create_sheet("Overview"), results)
-    schools_sheet(wb.create_sheet("Schools"), results, principal_dir)
-    cohorts_sheet(wb.create_sheet("Cohorts"), results)
-    capacity_sheet(wb.create_sheet("Capacity"), results)
-    network_sheet(wb.create_sheet("Network"), results)
-    settings_sheet(wb.create_sheet("Settings"), results)
-    data_issues_sheet(wb.create_sheet("Data issues"), results)
-    about_sheet(wb.create_sheet("About"), results)
-    add_overview_charts(wb, results, cohort_table_row)
-    wb.properties.creator = "rollout"
-    wb.properties.title = f"Rollout plan: {results.facts.district.name}"
-    wb.save(path)
-
-
-def overview(ws, results: Results) -> int:
-    """Headline figures and the cohort table; returns the row of that table's header."""
-    facts, plan = results.facts, results.plan
-    top = title(ws, f"Blended learning rollout plan: {facts.district.name}",
-                f"Generated {today()} by rollout. Plan status: {plan.status_text()}")
-    honoured, asked = results.preferences_honoured()
-    students = sum(s.students for s in facts.schools)
-    assessable = sum(r["assessable"] == "yes" for r in results.rows)
-    peak = max(range(facts.term_count), key=lambda t: results.usage.coaching[t]
-               / max(facts.district.terms[t].coaches_fte, 1e-9))
-    link, term, share = busiest_link(results, range(facts.term_count - 1))
-    figures = [
-        ("Schools", len(facts.schools)), ("Students", f"{students:,}"),
-        ("Cohorts", f"{len(facts.cohorts)} launching {facts.cohort(1).name} in "
-         f"{facts.term_label(facts.launch_term_of(1))} to {facts.cohorts[-1].name} in "
-         f"{facts.term_label(facts.cohorts[-1].launch_term_index)}"),
-        ("Need weight", f"{facts.settings.need_weight:g} (0 = most ready first, 1 = greatest "
-         "need first)"),
-        ("Busiest coaching term", f"{facts.term_label(peak)}: "
-         f"{results.usage.coaching[peak]:.1f} of {facts.district.terms[peak].coaches_fte:g} FTE"),
-        ("Tightest network link", f"{link} in {facts.term_label(term)}: {share:.0%} of capacity"
-         if link else "none"),
-        ("Preferences honoured", f"{honoured} of {asked} schools got the group they chose"),
-        ("Survey coverage", f"{assessable} of {len(facts.schools)} schools assessable; "
-         f"{sum(r['respondents'] for r in results.rows):,} respondents"),
-        ("Solver", f"{plan.status_text()}; objective {plan.objective:,.1f}, bound "
-         f"{plan.bound:,.1f}, solved in {plan.solve_seconds:.2f} s"
-         if plan.objective is not None else plan.status_text()),
-    ]
-    for i, (label, value) in enumerate(figures):
-        put(ws, top + i, 1, label, font=LABEL_FONT)
-        put(ws, top + i, 2, value)
-    row = top + len(figures) + 1
-    put(ws, row, 1, "Schools per cohort", font=Font(bold=True, size=12))
-    headers = ["Cohort", "Launch term", "Schools", "ES", "MS", "HS", "Other",
-               "Mean readiness", "Mean need"]
-    rows = [[c.name, facts.term_label(c.launch_term_index), len(members),
-             *[sum(r["level"] == lv for r in members) for lv in ("ES", "MS", "HS", "Other")],
-             mean(members, "readiness"), mean(members, "need")]
-            for c in facts.cohorts for members in [results.cohort_rows(c.number)]]
-    write_table(ws, row + 1, headers, rows, formats={"Mean readiness": ONE_DECIMAL,
-                                                      "Mean need": ONE_DECIMAL},
-                widths={"Cohort": 22, "Launch term": 14})
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 16
-    ws.sheet_properties.tabColor = "1F3864"
-    print_setup(ws, "Rollout plan: overview")
-    return row + 1
-
-
-def mean(rows: list[dict], key: str) -> float | None:
-    values = [r[key] for r in rows if r[key] is not None]
-    return round(sum(values) / len(values), 1) if values else None
-
-
-def busiest_link(results: Results, terms) -> tuple[str | None, int, float]:
-    best = (None, 0, 0.0)
-    caps = results.facts.district.capacity_by_term
-    for link, loads in results.usage.link_load.items():
-        for t in terms:
-            share = loads[t] / caps[link][t] if caps[link][t] else 0.0
-            if share > best[2]:
-                best = (link, t, share)
-    return best
-
-
-def add_overview_charts(wb, results: Results, table_top: int) -> None:
-    ws = wb["Overview"]
-    k = len(results.facts.cohorts)
-    bar = BarChart()
-    bar.type, bar.grouping, bar.overlap = "col", "stacked", 100
-    bar.title, bar.y_axis.title = "Schools per cohort by level", "Schools"
-    data = Reference(ws, min_col=4, max_col=7, min_row=table_top, max_row=table_top + k)
-    bar.add_data(data, titles_from_data=True)
-    bar.set_categories(Reference(ws, min_col=1, min_row=table_top + 1, max_row=table_top + k))
-    bar.height, bar.width = 7.5, 14
-    ws.add_chart(bar, "K3")
-    cap = wb["Capacity"]
-    terms = results.facts.term_count
-    line = BarChart()
-    line.title, line.y_axis.title = "Coaching FTE needed vs available", "FTE"
-    line.add_data(Reference(cap, min_col=3, min_row=4, max_row=4 + terms), titles_from_data=True)
-    avail = LineChart()
-    avail.add_data(Reference(cap, min_col=2, min_row=4, max_row=4 + terms), titles_from_data=True)
-    line.set_categories(Reference(cap, min_col=1, min_row=5, max_row=4 + terms))
-    line += avail
-    line.height, line.width = 7.5, 14
-    ws.add_chart(line, "K19")
-
-
-def schools_sheet(ws, results: Results, principal_dir: str) -> None:
-    headers = ["school_id", "school_name", "cohort", "launch_term", "infrastructure",
-               "technology", "instructional", "readiness", "need", "priority",
-               "preferred_cohort", "reasons", "level", "region", "feeder", "cohort_name",
-               "respondents", "coverage", "role_gap", "workbook"]
-    rows = [[r.get(h) for h in headers[:-1]] + [f"{r['school_id']}.xlsx"] for r in results.rows]
-    first, last = write_table(ws, 1, headers, rows, name="Schools",
-                              formats={h: ONE_DECIMAL for h in DOMAINS + ["readiness", "need",
-                                                                          "priority"]}
-                              | {"coverage": PCT},
-                              widths={"reasons": 70, "school_name": 30, "role_gap": 24})
-    for i, r in enumerate(results.rows, start=first):
-        cell = ws.cell(row=i, column=3)
-        cell.fill = PatternFill("solid", fgColor=cohort_colour(r["cohort"]))
-        cell.font = Font(bold=True, color="FFFFFF")
-        link = ws.cell(row=i, column=len(headers))
-        link.hyperlink = f"{principal_dir}/{r['school_id']}.xlsx"
-        link.font = Font(color="0563C1", underline="single")
-        ws.cell(row=i, column=12).alignment = WRAP
-    for col in range(5, 11):
-        letter = get_column_letter(col)
-        ws.conditional_formatting.add(f"{letter}{first}:{letter}{last}", ColorScaleRule(
-            start_type="num", start_value=0, start_color="F8696B", mid_type="num", mid_value=50,
-            mid_color="FFEB84", end_type="num", end_value=100, end_color="63BE7B"))
-    ws.freeze_panes = "C2"
-    print_setup(ws, "Rollout plan: schools", repeat_rows="1:1")
-
-
-def cohorts_sheet(ws, results: Results) -> None:
     facts = results.facts
-    top = title(ws, "Cohorts", "Each cohort's launch term, make-up and mean scores")
-    regions = sorted({s.region for s in facts.schools})
-    headers = ["Cohort", "Name", "Planning term", "Launch term", "Schools", "Students",
-               "Teachers", "ES", "MS", "HS", *regions, "Mean readiness", "Mean need",
-               "Mean priority", "Chose this cohort", "Got it"]
+    book = Book(path, f"Rollout plan: {facts.district.name}",
+                "Blended learning rollout: cohorts, capacity and readiness")
+    overview = book.sheet("Overview", NAVY)
+    sheets = {name: book.sheet(name) for name in
+              ("Schools", "Cohorts", "Capacity", "Network", "Upgrades", "Settings",
+               "Data issues", "About")}
+    at = overview_sheet(overview, results)
+    schools_sheet(sheets["Schools"], results, principal_dir)
+    cohort_table, listing = cohorts_sheet(sheets["Cohorts"], results)
+    capacity_sheet(sheets["Capacity"], results)
+    network_first = network_sheet(sheets["Network"], results)
+    upgrades_sheet(sheets["Upgrades"], results)
+    settings_sheet(sheets["Settings"], results)
+    data_issues_sheet(sheets["Data issues"], results)
+    about_sheet(sheets["About"], results)
+    overview_charts(overview, results, at, cohort_table, listing, network_first)
+    overview.ws.activate()
+    book.close()
+
+
+# ----- Overview ----------------------------------------------------------------------------
+
+def overview_sheet(sheet: Sheet, results: Results) -> dict:
+    facts, book = results.facts, sheet.book
+    r = sheet.title(f"Blended learning rollout plan: {facts.district.name}",
+                    f"Prepared {results.prepared} by rollout {__version__}. Plan: "
+                    f"{results.plan_detail}.")
+    r = figure_tiles(sheet, results, r)
+    sheet.heading(r, "Schools per cohort")
+    cohort_top = r + 1
+    columns = [Column("Cohort"), Column("Launch term"), Column("Schools"),
+               *[Column(lv) for lv in LEVELS], Column("Students", THOUSANDS),
+               Column("Mean readiness", ONE_DECIMAL), Column("Mean need", ONE_DECIMAL),
+               Column("Asked for it"), Column("Got it")]
+    rows = [[c.name, c.launch_term, c.schools, *[c.by_level[lv] for lv in LEVELS], c.students,
+             c.mean_readiness, c.mean_need, c.chose, c.got] for c in results.cohort_summaries]
+    first, last = sheet.table(cohort_top, columns, rows)
+    for i, c in enumerate(results.cohort_summaries):
+        sheet.put(first + i, 0, c.name, book.fmt(bold=True, font_color="#FFFFFF",
+                                                 bg_color=cohort_colour(c.number), border=1))
+    r = last + 2
+    sheet.heading(r, "Each term: coaching and network")
+    term_top = r + 1
+    columns = [Column("Term"), Column("Coaches (FTE)", ONE_DECIMAL),
+               Column("Coaching needed (FTE)", ONE_DECIMAL), Column("Coaching use", PCT),
+               Column("Schools planning"), Column("Schools launching"),
+               Column("Schools in support"), Column("Launched so far"),
+               Column("Tightest link"), Column("Its use", PCT),
+               Column("Least headroom (Mbps)", THOUSANDS)]
+    rows = [[t.label, t.coaches_fte, t.coaching_needed, t.coaching_use, t.planning,
+             t.launching, t.support, t.launched_by, t.busiest_link, t.busiest_link_use,
+             t.least_headroom_mbps] for t in results.term_summaries]
+    t_first, t_last = sheet.table(term_top, columns, rows)
+    for col in (3, 9):
+        usage_colours(sheet, t_first, col, t_last, col)
+    r = t_last + 2
+    sheet.put(r, 0, "Charts follow on the next page. Schools, Cohorts, Capacity and Network "
+              "have the detail; About explains every figure.",
+              book.fmt(italic=True, font_color=GREY_TEXT))
+    sheet.ws.hide_gridlines(2)
+    sheet.ws.freeze_panes(0, 0)
+    charts_row = r + 2
+    sheet.ws.set_h_pagebreaks([charts_row])
+    sheet.print_setup(f"{facts.district.name}: rollout plan overview", results.prepared)
+    return {"cohorts": (cohort_top, first, last), "terms": (term_top, t_first, t_last),
+            "charts": charts_row}
+
+
+def figure_tiles(sheet: Sheet, results: Results, r: int) -> int:
+    """Headline figures as tiles, four to a row, each three columns wide."""
+    book = sheet.book
+    tile = dict(bg_color="#EEF2F8", align="left", indent=1, text_wrap=True)
+    label = book.fmt(font_size=9, font_color=GREY_TEXT, valign="bottom", top=2,
+                     top_color=NAVY, **tile)
+    value = book.fmt(bold=True, font_size=18, font_color=NAVY, valign="vcenter", **tile)
+    detail = book.fmt(font_size=9, valign="top", **tile)
+    for i, figure in enumerate(results.headline):
+        row, col = r + 4 * (i // 4), 3 * (i % 4)
+        for offset, text, fmt in ((0, figure.label, label), (1, figure.value, value),
+                                  (2, figure.detail, detail)):
+            sheet.ws.merge_range(row + offset, col, row + offset, col + 1, "", fmt)
+            sheet.put(row + offset, col, text, fmt)
+        sheet.ws.set_row(row + 1, 26)
+        sheet.ws.set_row(row + 2, 30)
+    return r + 4 * ((len(results.headline) + 3) // 4) + 1
+
+
+def usage_colours(sheet: Sheet, first: int, col: int, last: int, last_col: int) -> None:
+    """Green below 50 %, amber near 85 %, red at capacity."""
+    sheet.ws.conditional_format(first, col, last, last_col, {
+        "type": "3_color_scale", "min_type": "num", "min_value": 0.5, "min_color": GOOD,
+        "mid_type": "num", "mid_value": 0.85, "mid_color": MIDDLE, "max_type": "num",
+        "max_value": 1, "max_color": BAD})
+
+
+def overview_charts(sheet: Sheet, results: Results, at: dict, cohort_table: tuple,
+                    listing: tuple, network_first: int) -> None:
+    book, ws = sheet.book, sheet.ws
+    r = at["charts"]
+    sheet.heading(r, "Charts")
+    top = r + 1
+    placed = [
+        (cohorts_by_level(book, results, at["cohorts"]), 0, 0, CHART_W),
+        (cohorts_by_region(book, results, cohort_table), CHART_W + 10, 0, CHART_W),
+        (coaching_chart(book, results, at["terms"]), 2 * (CHART_W + 10), 0, CHART_W),
+        (busiest_links_chart(book, results, network_first), 0, CHART_H + 10, WIDE_CHART_W),
+        (readiness_need_chart(book, results, listing), WIDE_CHART_W + 10, CHART_H + 10,
+         WIDE_CHART_W),
+    ]
+    for chart, x, y, width in placed:
+        chart.set_size({"width": width, "height": CHART_H})
+        chart.set_chartarea({"border": {"color": "#D9D9D9"}})
+        chart.set_legend({"position": "bottom", "font": {"size": 8}})
+        ws.insert_chart(top, 0, chart, {"x_offset": x, "y_offset": y, "object_position": 3})
+
+
+def titled(chart, title: str, y_title: str | None = None, y_format: str | None = None):
+    chart.set_title({"name": title, "name_font": {"size": 11, "bold": True, "color": NAVY}})
+    y = {"major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}},
+         "num_font": {"size": 8}}
+    if y_title:
+        y["name"] = y_title
+        y["name_font"] = {"size": 8, "bold": False}
+    if y_format:
+        y["num_format"] = y_format
+    chart.set_y_axis(y)
+    chart.set_x_axis({"num_font": {"size": 8}})
+    return chart
+
+
+def cohorts_by_level(book: Book, results: Results, table: tuple):
+    _, first, last = table
+    chart = book.wb.add_chart({"type": "column", "subtype": "stacked"})
+    for j, level in enumerate(LEVELS):
+        if not any(c.by_level[level] for c in results.cohort_summaries):
+            continue
+        chart.add_series({"name": ["Overview", table[0], 3 + j],
+                          "categories": ["Overview", first, 0, last, 0],
+                          "values": ["Overview", first, 3 + j, last, 3 + j],
+                          "fill": {"color": SERIES_COLOURS[j]}, "gap": 60})
+    return titled(chart, "Schools per cohort by level", "Schools")
+
+
+def cohorts_by_region(book: Book, results: Results, table: tuple):
+    top, first, last, region_col = table
+    chart = book.wb.add_chart({"type": "column", "subtype": "stacked"})
+    for j, _ in enumerate(results.regions):
+        chart.add_series({"name": ["Cohorts", top, region_col + j],
+                          "categories": ["Cohorts", first, 1, last, 1],
+                          "values": ["Cohorts", first, region_col + j, last, region_col + j],
+                          "fill": {"color": SERIES_COLOURS[(j + 3) % len(SERIES_COLOURS)]},
+                          "gap": 60})
+    return titled(chart, "Schools per cohort by region", "Schools")
+
+
+def coaching_chart(book: Book, results: Results, table: tuple):
+    top, first, last = table
+    chart = book.wb.add_chart({"type": "column"})
+    chart.add_series({"name": ["Overview", top, 2], "categories": ["Overview", first, 0, last, 0],
+                      "values": ["Overview", first, 2, last, 2], "fill": {"color": NAVY},
+                      "gap": 80})
+    line = book.wb.add_chart({"type": "line"})
+    line.add_series({"name": ["Overview", top, 1], "categories": ["Overview", first, 0, last, 0],
+                     "values": ["Overview", first, 1, last, 1],
+                     "line": {"color": BAD, "width": 2.25, "dash_type": "dash"},
+                     "marker": {"type": "none"}, "smooth": False})
+    chart.combine(line)
+    return titled(chart, "Coaching FTE needed vs available", "FTE")
+
+
+def busiest_links_chart(book: Book, results: Results, first_row: int):
+    """Use of the busiest links in every term (rows of the Network sheet, busiest first)."""
+    chart = book.wb.add_chart({"type": "line"})
+    terms = results.facts.term_count
+    header = first_row - 1
+    for i, use in enumerate(results.busiest_links()):
+        row = first_row + i
+        chart.add_series({"name": ["Network", row, 0],
+                          "categories": ["Network", header, 5, header, 4 + terms],
+                          "values": ["Network", row, 5, row, 4 + terms],
+                          "line": {"color": SERIES_COLOURS[i % len(SERIES_COLOURS)],
+                                   "width": 2},
+                          "marker": {"type": "circle", "size": 5,
+                                     "fill": {"color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
+                                     "border": {"none": True}}})
+    peak = max((u.peak_use for u in results.busiest_links()), default=1.0)
+    titled(chart, "Busiest links: share of capacity used", None, "0%")
+    chart.set_y_axis({"min": 0, "max": max(1.0, round(peak + 0.05, 1)), "num_format": "0%",
+                      "major_unit": 0.25,
+                      "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}},
+                      "num_font": {"size": 8}})
+    return chart
+
+
+def readiness_need_chart(book: Book, results: Results, listing: tuple):
+    """Each school as a point, one series (colour) per cohort, from the Cohorts listing."""
+    top, spans = listing
+    chart = book.wb.add_chart({"type": "scatter"})
+    for number, (first, last) in spans.items():
+        colour = cohort_colour(number)
+        chart.add_series({"name": safe_text(results.facts.cohort(number).name),
+                          "categories": ["Cohorts", first, 6, last, 6],
+                          "values": ["Cohorts", first, 5, last, 5],
+                          "marker": {"type": "circle", "size": 5, "fill": {"color": colour},
+                                     "border": {"color": "#FFFFFF"}}})
+    titled(chart, "Readiness vs need, coloured by cohort", "Readiness")
+    chart.set_x_axis({"name": "Need", "name_font": {"size": 8, "bold": False}, "min": 0,
+                      "max": 100, "major_unit": 20, "num_font": {"size": 8}})
+    chart.set_y_axis({"name": "Readiness", "name_font": {"size": 8, "bold": False}, "min": 0,
+                      "max": 100, "major_unit": 20, "num_font": {"size": 8},
+                      "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    return chart
+
+
+# ----- Schools -----------------------------------------------------------------------------
+
+SCHOOL_COLUMNS = [
+    Column("School ID"), Column("School", max_width=30), Column("Level"), Column("Region"),
+    Column("Feeder", max_width=18), Column("Cohort"), Column("Cohort name"),
+    Column("Launch term"), Column("Infrastructure", ONE_DECIMAL),
+    Column("Technology", ONE_DECIMAL), Column("Instructional", ONE_DECIMAL),
+    Column("Readiness", ONE_DECIMAL), Column("Need", ONE_DECIMAL),
+    Column("Priority", ONE_DECIMAL), Column("Asked for"), Column("Got it"),
+    Column("Respondents"), Column("Survey coverage", PCT),
+    Column("Principal / teacher gap", width=18, wrap=True),
+    Column("Why this cohort", width=60, wrap=True), Column("Principal workbook")]
+
+
+def schools_sheet(sheet: Sheet, results: Results, principal_dir: str) -> None:
+    facts = results.facts
+    top = sheet.title("Schools", "One row per school. Filter or sort with the buttons in the "
+                      "header; the last column opens the school's own workbook.")
     rows = []
+    for r in results.rows:
+        pref = r["preferred_cohort"]
+        rows.append([r["school_id"], r["school_name"], r["level"], r["region"], r["feeder"],
+                     r["cohort"], r["cohort_name"], r["launch_term"], r["infrastructure"],
+                     r["technology"], r["instructional"], r["readiness"], r["need"],
+                     r["priority"], facts.cohort(pref).name if pref else "",
+                     ("yes" if pref == r["cohort"] else "no") if pref else "",
+                     r["respondents"], r["coverage"], r["role_gap"], r["reasons"],
+                     results.workbook_names[r["school_id"]]])
+    first, last = sheet.table(top, SCHOOL_COLUMNS, rows, name="Schools")
+    link_col = len(SCHOOL_COLUMNS) - 1
+    for i, r in enumerate(results.rows, start=first):
+        name = results.workbook_names[r["school_id"]]
+        sheet.link(i, link_col, f"{principal_dir}/{name}", name)
+    ws, book = sheet.ws, sheet.book
     for c in facts.cohorts:
-        members = results.cohort_rows(c.number)
-        planning = c.launch_term_index - 1
-        chose = [r for r in results.rows if r["preferred_cohort"] == c.number]
-        rows.append([c.number, c.name, facts.term_label(planning) if planning >= 0 else
-                     "before the plan", facts.term_label(c.launch_term_index), len(members),
-                     sum(r["students"] for r in members), sum(r["teachers"] for r in members),
-                     *[sum(r["level"] == lv for r in members) for lv in ("ES", "MS", "HS")],
-                     *[sum(r["region"] == g for r in members) for g in regions],
-                     mean(members, "readiness"), mean(members, "need"),
-                     mean(members, "priority"), len(chose),
-                     sum(r["cohort"] == c.number for r in chose)])
-    write_table(ws, top, headers, rows, name="Cohorts",
-                formats={"Students": THOUSANDS, "Teachers": THOUSANDS,
-                         "Mean readiness": ONE_DECIMAL, "Mean need": ONE_DECIMAL,
-                         "Mean priority": ONE_DECIMAL})
-    row = top + len(rows) + 3
-    put(ws, row, 1, "Schools in each cohort", font=Font(bold=True, size=12))
-    listing = [[r["cohort_name"], r["school_id"], r["school_name"], r["level"], r["region"],
-                r["readiness"], r["need"]] for r in sorted(results.rows, key=lambda r: (
-                    r["cohort"], -r["priority"], r["school_id"]))]
-    write_table(ws, row + 1, ["Cohort", "School", "Name", "Level", "Region", "Readiness",
-                              "Need"], listing, formats={"Readiness": ONE_DECIMAL,
-                                                         "Need": ONE_DECIMAL})
-    ws.freeze_panes = ws.cell(row=top + 1, column=3)
-    print_setup(ws, "Rollout plan: cohorts", repeat_rows=f"{top}:{top}")
+        ws.conditional_format(first, 5, last, 6, {
+            "type": "formula", "criteria": f"=$F{first + 1}={c.number}",
+            "format": book.fmt(bold=True, font_color="#FFFFFF", bg_color=cohort_colour(
+                c.number))})
+    score_scale(sheet, first, 8, last, 11)
+    ws.conditional_format(first, 12, last, 12, {
+        "type": "2_color_scale", "min_type": "num", "min_value": 0, "min_color": "#FFFFFF",
+        "max_type": "num", "max_value": 100, "max_color": "#F4B183"})
+    ws.conditional_format(first, 15, last, 15, {
+        "type": "cell", "criteria": "==", "value": '"no"',
+        "format": book.fmt(font_color="#C00000", bold=True)})
+    ws.freeze_panes(first, 2)
+    sheet.print_setup(f"{facts.district.name}: schools", results.prepared,
+                      repeat_rows=(top, top))
+    ws.set_paper(5)  # Legal: 21 columns stay readable at fit-to-width
 
 
-def capacity_sheet(ws, results: Results) -> None:
-    facts, usage = results.facts, results.usage
-    put(ws, 1, 1, "Capacity use per term", font=Font(bold=True, size=16, color="1F3864"))
-    put(ws, 2, 1, "Coaching FTE needed against coaches available, and the busiest network "
-        "link in each term (load of the schools behind it against its capacity).",
-        font=Font(italic=True, size=10, color="595959"))
-    headers = ["Term", "Coaches available (FTE)", "Coaching needed (FTE)", "Coaching use",
-               "Busiest link", "Link load (Mbps)", "Link capacity (Mbps)", "Link use",
-               "Schools launched by this term"]
-    rows = []
-    for term in facts.district.terms:
-        link, _, share = busiest_link(results, [term.index])
-        cap = facts.district.capacity_by_term[link][term.index] if link else None
-        launched = sum(facts.launch_term_of(c) <= term.index
-                       for c in results.plan.cohort_of.values())
-        rows.append([term.label, term.coaches_fte, round(usage.coaching[term.index], 2),
-                     usage.coaching[term.index] / term.coaches_fte if term.coaches_fte else None,
-                     link, round(usage.link_load[link][term.index]) if link else None, cap,
-                     share, launched])
-    write_table(ws, 4, headers, rows, name="Capacity",
-                formats={"Coaching use": PCT, "Link use": PCT, "Link load (Mbps)": THOUSANDS,
-                         "Link capacity (Mbps)": THOUSANDS, "Coaching needed (FTE)": "0.00"},
-                widths={"Busiest link": 18})
-    last = 4 + len(rows)
-    for letter in ("D", "H"):
-        ws.conditional_formatting.add(f"{letter}5:{letter}{last}", ColorScaleRule(
-            start_type="num", start_value=0.5, start_color="63BE7B", mid_type="num",
-            mid_value=0.85, mid_color="FFEB84", end_type="num", end_value=1, end_color="F8696B"))
-    print_setup(ws, "Rollout plan: capacity", repeat_rows="4:4")
+def score_scale(sheet: Sheet, first: int, col: int, last: int, last_col: int) -> None:
+    sheet.ws.conditional_format(first, col, last, last_col, {
+        "type": "3_color_scale", "min_type": "num", "min_value": 0, "min_color": BAD,
+        "mid_type": "num", "mid_value": 50, "mid_color": MIDDLE, "max_type": "num",
+        "max_value": 100, "max_color": GOOD})
 
 
-def network_sheet(ws, results: Results) -> None:
-    facts, usage = results.facts, results.usage
-    district = facts.district
-    top = title(ws, "Network links", "Use of every link in every term (load of the schools "
-                "behind it / capacity after the committed capacity plan); busiest first")
-    terms = [t.label for t in district.terms]
-    headers = ["Link", "Kind", "Schools behind", *[f"{t} use" for t in terms],
-               "Peak use", "Capacity changes"]
-    changes = {}
-    for change in sorted(district.capacity_plan, key=lambda c: (c.link, c.term_index)):
-        changes.setdefault(change.link, []).append(
-            f"{change.capacity_mbps:,.0f} Mbps from {facts.term_label(change.term_index)}")
-    rows = []
-    for link in district.links:
-        caps = district.capacity_by_term[link]
-        shares = [usage.link_load[link][t] / caps[t] if caps[t] else 0 for t in range(len(terms))]
-        rows.append([link, district.link_kind(link), len(district.schools_behind[link]), *shares,
-                     max(shares), "; ".join(changes.get(link, []))])
-    rows.sort(key=lambda r: (-r[-2], r[0]))
-    first, last = write_table(ws, top, headers, rows, name="Network",
-                              formats={h: PCT for h in headers if h.endswith("use")},
-                              widths={"Capacity changes": 50})
-    end = get_column_letter(3 + len(terms) + 1)
-    ws.conditional_formatting.add(f"D{first}:{end}{last}", ColorScaleRule(
-        start_type="num", start_value=0.5, start_color="63BE7B", mid_type="num", mid_value=0.85,
-        mid_color="FFEB84", end_type="num", end_value=1, end_color="F8696B"))
-    ws.freeze_panes = ws.cell(row=first, column=2)
-    print_setup(ws, "Rollout plan: network", repeat_rows=f"{top}:{top}")
+# ----- Cohorts -----------------------------------------------------------------------------
+
+def cohorts_sheet(sheet: Sheet, results: Results) -> tuple[tuple, tuple]:
+    """Returns the cohort table (top, first, last, first region column) and the listing
+    (top, {cohort: (first, last)}) for the Overview charts."""
+    top = sheet.title("Cohorts", "Each cohort's terms, make-up and scores; then every school "
+                      "by cohort, highest priority first.")
+    summaries = results.cohort_summaries
+    region_col = 8 + len(LEVELS)  # after cohort, name, three terms, three counts, levels
+    columns = [Column("Cohort"), Column("Name"), Column("Planning"), Column("Launch"),
+               Column("Support", max_width=24, wrap=True), Column("Schools"),
+               Column("Students", THOUSANDS), Column("Teachers", THOUSANDS),
+               *[Column(lv) for lv in LEVELS], *[Column(g) for g in results.regions],
+               Column("Mean readiness", ONE_DECIMAL), Column("Lowest readiness", ONE_DECIMAL),
+               Column("Mean need", ONE_DECIMAL), Column("Mean priority", ONE_DECIMAL),
+               Column("Asked for it"), Column("Got it")]
+    rows = [[c.number, c.name, c.planning_term, c.launch_term, c.support_terms, c.schools,
+             c.students, c.teachers, *[c.by_level[lv] for lv in LEVELS],
+             *[c.by_region[g] for g in results.regions], c.mean_readiness,
+             c.lowest_readiness, c.mean_need, c.mean_priority, c.chose, c.got]
+            for c in summaries]
+    first, last = sheet.table(top, columns, rows, name="Cohorts")
+    for i, c in enumerate(summaries):
+        sheet.put(first + i, 1, c.name, sheet.book.fmt(
+            bold=True, font_color="#FFFFFF", bg_color=cohort_colour(c.number), border=1))
+    r = last + 3
+    sheet.heading(r, "Schools in each cohort")
+    listing_top = r + 1
+    ordered = sorted(results.rows, key=lambda x: (x["cohort"], -x["priority"], x["school_id"]))
+    columns = [Column("Cohort"), Column("School ID"), Column("School", max_width=30),
+               Column("Level"), Column("Region"), Column("Readiness", ONE_DECIMAL),
+               Column("Need", ONE_DECIMAL), Column("Priority", ONE_DECIMAL)]
+    listing = [[x["cohort_name"], x["school_id"], x["school_name"], x["level"], x["region"],
+                x["readiness"], x["need"], x["priority"]] for x in ordered]
+    l_first, l_last = sheet.table(listing_top, columns, listing, name="CohortSchools")
+    spans: dict[int, tuple[int, int]] = {}
+    for i, x in enumerate(ordered, start=l_first):
+        start, _ = spans.get(x["cohort"], (i, i))
+        spans[x["cohort"]] = (start, i)
+    score_scale(sheet, l_first, 5, l_last, 5)
+    sheet.ws.freeze_panes(first, 2)
+    sheet.print_setup(f"{results.facts.district.name}: cohorts", results.prepared,
+                      repeat_rows=(top, top))
+    return (top, first, last, region_col), (listing_top, spans)
 
 
-def settings_sheet(ws, results: Results) -> None:
+# ----- Capacity ----------------------------------------------------------------------------
+
+def capacity_sheet(sheet: Sheet, results: Results) -> None:
+    facts = results.facts
+    top = sheet.title("Capacity use per term", "Coaching: FTE the schools need (planning, "
+                      "launch and support phases) against coaches available. Network: the "
+                      "link closest to its capacity and the smallest headroom on any link.")
+    columns = [Column("Term"), Column("Coaches available (FTE)", ONE_DECIMAL),
+               Column("Coaching needed (FTE)", TWO_DECIMALS), Column("Coaching use", PCT),
+               Column("Spare coaching (FTE)", TWO_DECIMALS),
+               Column("Schools planning"), Column("Schools launching"),
+               Column("Schools in support"), Column("Launched so far"),
+               Column("Tightest link"), Column("What the link is", max_width=45),
+               Column("Its use", PCT), Column("Least headroom on any link (Mbps)", THOUSANDS)]
+    rows = [[t.label, t.coaches_fte, t.coaching_needed, t.coaching_use,
+             round(t.coaches_fte - t.coaching_needed, 2), t.planning, t.launching, t.support,
+             t.launched_by, t.busiest_link, t.busiest_link_what, t.busiest_link_use,
+             t.least_headroom_mbps] for t in results.term_summaries]
+    first, last = sheet.table(top, columns, rows, name="Capacity")
+    usage_colours(sheet, first, 3, last, 3)
+    usage_colours(sheet, first, 11, last, 11)
+    r = last + 2
+    profile = facts.settings.coaching.load_profile
+    sheet.put(r, 0, "Coaching follows each school through its phases: " + ", ".join(
+        f"{share:.0%} of full coaching {relative(offset)}" for offset, share in
+        sorted(profile.items()) if share > 0) + f"; full coaching is one coach per "
+        f"{facts.settings.coaching.teachers_per_coach:g} teachers.",
+        sheet.book.fmt(italic=True, font_color=GREY_TEXT))
+    sheet.ws.freeze_panes(first, 1)
+    sheet.print_setup(f"{facts.district.name}: capacity", results.prepared,
+                      repeat_rows=(top, top))
+
+
+def relative(offset: int) -> str:
+    if offset == 0:
+        return "in the launch term"
+    terms = "term" if abs(offset) == 1 else "terms"
+    return f"{abs(offset)} {terms} {'before' if offset < 0 else 'after'} launch"
+
+
+# ----- Network and upgrades ----------------------------------------------------------------
+
+def network_sheet(sheet: Sheet, results: Results) -> int:
+    """Returns the first data row (the busiest link), for the Overview chart."""
+    facts = results.facts
+    top = sheet.title("Network links", "Share of each link's capacity used in each term: the "
+                      "bandwidth of the schools behind it over its capacity after the "
+                      "committed plan. Busiest first.")
+    terms = [t.label for t in facts.district.terms]
+    columns = [Column("Link"), Column("What it is", max_width=45), Column("Schools behind"),
+               Column("Capacity now (Mbps)", THOUSANDS), Column("Peak use", PCT),
+               *[Column(t, PCT) for t in terms], Column("Peak term"),
+               Column("Capacity changes", width=48, wrap=True)]
+    rows = [[u.link, u.what, u.schools_behind, u.capacity[0], u.peak_use, *u.use, u.peak_term,
+             u.changes] for u in results.link_uses]
+    first, last = sheet.table(top, columns, rows, name="Network")
+    usage_colours(sheet, first, 4, last, 4 + len(terms))
+    sheet.ws.freeze_panes(first, 1)
+    sheet.print_setup(f"{facts.district.name}: network", results.prepared,
+                      repeat_rows=(top, top))
+    return first
+
+
+def upgrades_sheet(sheet: Sheet, results: Results) -> None:
+    facts = results.facts
+    top = sheet.title("Network upgrades and deadlines", "Every rise in a link's capacity in "
+                      "this plan, in the order they complete. 'Needed by' is the first term "
+                      "whose load needs it: the deadline.")
+    columns = [Column("Completes"), Column("Link"), Column("What it is", max_width=45),
+               Column("Schools behind"), Column("From (Mbps)", THOUSANDS),
+               Column("To (Mbps)", THOUSANDS), Column("Needed by"), Column("Source"),
+               Column("Cost", THOUSANDS)]
+    rows = [[c.complete_term, c.link, c.what, c.schools_behind, c.from_mbps, c.to_mbps,
+             c.needed_by or "not needed by this plan", c.source, c.cost]
+            for c in results.network_changes]
+    first, last = sheet.table(top, columns, rows, name="Upgrades")
+    sheet.ws.conditional_format(first, 6, last, 6, {
+        "type": "formula", "criteria": f"=$G{first + 1}=$A{first + 1}",
+        "format": sheet.book.fmt(bold=True, font_color="#C00000")})
+    sheet.ws.freeze_panes(first, 0)
+    sheet.print_setup(f"{facts.district.name}: upgrades", results.prepared,
+                      repeat_rows=(top, top))
+
+
+# ----- Settings, data issues, about --------------------------------------------------------
+
+def settings_sheet(sheet: Sheet, results: Results) -> None:
     inputs = results.inputs
-    top = title(ws, "Settings used", "Every setting and rubric weight behind this plan, so it "
-                "can be reproduced")
-    rows = [["Input folder", str(inputs.district_dir)], ["Rubric file", str(inputs.rubric_path)],
-            ["Rubric", inputs.rubric.name]]
-    rows += [[key, value] for key, value in flatten(inputs.settings.model_dump())]
-    for name in DOMAINS:
-        domain = inputs.rubric.domains[name]
-        rows.append([f"rubric.{name}.weight", domain.weight])
-        rows.append([f"rubric.{name}.survey_share", domain.survey_share])
-        rows += [[f"rubric.{name}.role_weights.{r}", w] for r, w in domain.role_weights.items()]
-        rows += [[f"rubric.{name}.items.{i.id}.weight", i.weight if i.scored else "not scored"]
-                 for i in domain.items]
-        rows += [[f"rubric.{name}.indicators.{i.id}", f"weight {i.weight:g}, points {i.points}"]
-                 for i in domain.indicators]
-    rows += [["rubric.min_coverage", inputs.rubric.min_coverage],
-             ["rubric.need.frl_pct", inputs.rubric.need.frl_pct],
-             ["rubric.need.not_proficient_pct", inputs.rubric.need.not_proficient_pct]]
-    write_table(ws, top, ["Setting", "Value"], [[k, format_setting(v)] for k, v in rows],
-                widths={"Setting": 48, "Value": 60})
-    print_setup(ws, "Rollout plan: settings", landscape=False)
+    top = sheet.title("Settings used", "Every setting, rubric weight and input file behind "
+                      "this plan: with the same files and settings the plan is the same.")
+    rows = [["rollout version", __version__], ["Input folder", str(inputs.district_dir)],
+            ["Rubric file", str(inputs.rubric_path)], *[[k, v] for k, v in
+                                                         results.settings_rows]]
+    first, last = sheet.table(top, [Column("Setting", max_width=50),
+                                    Column("Value", max_width=70, wrap=True)], rows,
+                              name="Settings")
+    r = last + 3
+    sheet.heading(r, "Input files")
+    sheet.table(r + 1, [Column("File", max_width=50, wrap=True), Column("Bytes", THOUSANDS),
+                        Column("SHA-256", width=68)],
+                [list(f) for f in results.input_files], name="InputFiles")
+    sheet.ws.freeze_panes(first, 0)
+    sheet.print_setup(f"{inputs.district.name}: settings", results.prepared,
+                      repeat_rows=(top, top))
 
 
-def flatten(value, prefix: str = ""):
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            yield from flatten(sub, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(value, list) and value and isinstance(value[0], dict):
-        for i, sub in enumerate(value):
-            yield from flatten(sub, f"{prefix}[{i}]")
-    else:
-        yield prefix, value
-
-
-def format_setting(value):
-    return value if isinstance(value, (int, float, str)) else str(value)
-
-
-def data_issues_sheet(ws, results: Results) -> None:
-    top = title(ws, "Data issues", "Warnings from reading the surveys and district files. "
-                "They did not stop the plan, but check them.")
-    rows = [[i + 1, note] for i, note in enumerate(results.notes)] or [["", "No issues found."]]
-    write_table(ws, top, ["#", "Issue"], rows, widths={"#": 6, "Issue": 120})
-    print_setup(ws, "Rollout plan: data issues")
+def data_issues_sheet(sheet: Sheet, results: Results) -> None:
+    top = sheet.title("Data issues", "Warnings from reading the surveys and district files. "
+                      "They did not stop the plan, but check them before publishing.")
+    rows = [[i, where, what] for i, (where, what) in enumerate(results.data_issues, start=1)]
+    if not rows:
+        rows = [["", "", "No issues found."]]
+    first, _ = sheet.table(top, [Column("#", width=5), Column("Where", width=45, wrap=True),
+                                 Column("Issue", width=90, wrap=True)], rows,
+                           name="DataIssues")
+    sheet.ws.freeze_panes(first, 0)
+    sheet.print_setup(f"{results.facts.district.name}: data issues", results.prepared,
+                      repeat_rows=(top, top))
 
 
 ABOUT = [
     ("What this is", "The phased rollout plan for blended learning: which group (cohort) each "
-     "school joins and when it launches, worked out from the readiness surveys and the "
-     "district's coaching staff and network limits."),
+     "school joins and when it launches, worked out from the readiness surveys, the schools' "
+     "need, and the district's coaching staff and network limits."),
     ("Scores", "Each school gets three readiness scores from 0 to 100: infrastructure, "
      "technology and instructional. They pool the answers of the principal, teachers and "
-     "technology staff (no individual's answers are shown) and, for infrastructure and "
-     "technology, measured figures such as bandwidth per student and students per device. "
-     "Readiness is their weighted mean. Need combines free/reduced lunch and the share of "
-     "students not yet proficient."),
+     "technology staff (no individual's answers are shown anywhere) and, for infrastructure "
+     "and technology, measured figures such as bandwidth per student and students per device. "
+     "Readiness is their weighted mean. Need combines the share of students on free or "
+     "reduced lunch and the share not yet proficient."),
     ("Priority", "Priority = need weight x need + (1 - need weight) x readiness. Schools with "
-     "higher priority launch earlier wherever the limits allow. The need weight is on the "
-     "Settings sheet."),
+     "higher priority launch earlier wherever the limits allow. The need weight is the "
+     "district's choice and is on the Settings sheet."),
     ("Limits", "Every cohort's size stays within bounds; in every term the coaching the "
      "schools need (planning, launch and support) fits the coaches available; every network "
      "link carries the schools behind it; first-cohort schools meet the readiness gate; "
      "locked choices hold."),
-    ("Reasons", "The 'reasons' column says what keeps each school from launching one group "
-     "earlier. It was found by trying that move against every limit."),
-    ("Sheets", "Overview: headline figures and charts. Schools: one row per school, with a "
-     "link to its principal's workbook. Cohorts: each group's make-up. Capacity: coaching and "
-     "busiest link per term. Network: every link's use. Settings: everything used. Data "
-     "issues: warnings from the inputs."),
+    ("Reasons", "'Why this cohort' says what keeps each school from launching one group "
+     "earlier. It was found by trying that move against every limit, not written by hand."),
+    ("Overview", "Headline figures, each cohort's make-up, each term's coaching and network "
+     "use, and charts: schools per cohort by level and by region, coaching needed against "
+     "coaches available, the busiest links' use per term, and readiness against need."),
+    ("Schools", "One row per school with scores, cohort and reason. Colours: scores from red "
+     "(0) through yellow (50) to green (100); each cohort has its own colour. The last column "
+     "opens the principal's workbook (keep the schools folder beside this file)."),
+    ("Cohorts", "Each cohort's planning, launch and support terms, its schools by level and "
+     "region, its mean scores, and how many schools asked for it and got it."),
+    ("Capacity", "Coaching FTE needed against available in each term, and the network link "
+     "closest to its limit. Green is comfortable, amber is close, red is at the limit."),
+    ("Network, Upgrades", "Every link's share of capacity used in each term, and every planned "
+     "rise in capacity with the term it must be finished by."),
+    ("Settings", "Everything used to make this plan, with a fingerprint (SHA-256) of each "
+     "input file, so anyone can reproduce it."),
+    ("Principal workbooks", "Each school has its own workbook in the schools folder: its "
+     "cohort, phases, scores against the district and cohort medians, strengths and gaps, "
+     "and what must be ready before launch. It holds no other school's data."),
 ]
 
 
-def about_sheet(ws, results: Results) -> None:
-    top = title(ws, "How to read this workbook")
+def about_sheet(sheet: Sheet, results: Results) -> None:
+    top = sheet.title("How to read this workbook")
+    book = sheet.book
+    sheet.width(0, 20)
+    sheet.width(1, 100)
     for i, (head, text) in enumerate(ABOUT):
-        put(ws, top + i, 1, head, font=LABEL_FONT, alignment=WRAP)
-        put(ws, top + i, 2, text, alignment=WRAP)
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 110
-    print_setup(ws, "Rollout plan: about", landscape=False)
+        sheet.put(top + i, 0, head, book.fmt(bold=True, valign="top", font_color=NAVY))
+        sheet.put(top + i, 1, text, book.fmt(text_wrap=True, valign="top"))
+    sheet.ws.hide_gridlines(2)
+    sheet.print_setup(f"{results.facts.district.name}: about this workbook", results.prepared,
+                      landscape=False)

@@ -1,193 +1,250 @@
 """schools/<school_id>.xlsx: one school's plan for its principal.
 
-Holds only that school's data and district or cohort aggregates (medians); never another
-school's row and never an individual respondent's answers.
+Written from a `PrincipalView` alone, which holds that school's own figures and district or
+cohort aggregates: never another school's row, never an individual respondent's answers, and
+the workbook has no hidden sheets. Large districts are written by a pool of processes.
 """
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
+from rollout.export.style import (BORDER_GREY, GREY_TEXT, NAVY, ONE_DECIMAL, 
+                                  Book, Column, Sheet, cohort_colour, lines)
+from rollout.results import ItemLevel, PrincipalView, Results
 
-from rollout.export.style import (LABEL_FONT, WRAP, cohort_colour, print_setup, put, title,
-                                  today, write_table)
-from rollout.results import Results
-from rollout.rubric import DOMAINS
+# Below this many workbooks, starting processes costs more than it saves.
+POOL_MIN_WORKBOOKS = 200
+CHUNK = 50
+# Column widths of the first page (characters): label, three figures, two wide text columns.
+PAGE_WIDTHS = [17, 12, 12, 14, 27, 27]
 
-PHASE_NAMES = {-1: "Planning", 0: "Launch"}
 
-
-def write_principal_workbooks(results: Results, folder: Path) -> None:
+def write_principal_workbooks(results: Results, folder: Path, workers: int | None = None
+                              ) -> list[Path]:
+    """One workbook per school in `folder`; returns their paths in school_id order."""
     folder.mkdir(parents=True, exist_ok=True)
-    district_medians = results.medians()
-    cohort_medians = {c.number: results.medians(results.cohort_rows(c.number))
-                      for c in results.facts.cohorts}
-    for row in results.rows:
-        write_principal_workbook(results, row, district_medians, cohort_medians[row["cohort"]],
-                                 folder / f"{row['school_id']}.xlsx")
+    views = results.principal_views()
+    jobs = [(view, folder / view.workbook) for view in views]
+    workers = default_workers() if workers is None else workers
+    if workers > 1 and len(jobs) >= POOL_MIN_WORKBOOKS:
+        chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+        with ProcessPoolExecutor(workers, mp_context=pool_context()) as pool:
+            list(pool.map(write_chunk, chunks))
+    else:
+        write_chunk(jobs)
+    return [path for _, path in jobs]
 
 
-def write_principal_workbook(results: Results, row: dict, district_medians: dict,
-                             cohort_medians: dict, path: Path) -> None:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Your school"
-    summary_page(ws, results, row, district_medians, cohort_medians)
-    items_sheet(wb.create_sheet("Rubric items"), results, row)
-    wb.properties.creator = "rollout"
-    wb.properties.title = f"Rollout plan: {row['school_name']}"
-    wb.save(path)
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
-def summary_page(ws, results: Results, row: dict, district_medians, cohort_medians) -> None:
-    facts = results.facts
-    cohort = facts.cohort(row["cohort"])
-    r = title(ws, f"{row['school_name']} ({row['school_id']})",
-              f"Blended learning rollout plan, prepared {today()}")
-    facts_rows = [("Your cohort", cohort.name), ("Launch term", row["launch_term"]),
-                  ("Your choice", preference_text(results, row)),
-                  ("Why this cohort", row["reasons"])]
-    if row["assessable"] == "no":
-        facts_rows.append(("Survey coverage", f"Answers covered {row['coverage']:.0%} of the "
-                           "rubric, too few to score; ask more staff to respond next spring."))
-    if row["role_gap"]:
-        facts_rows.append(("Principal and teachers differ", f"On {row['role_gap']}: worth a "
-                           "conversation with your staff."))
-    for label, value in facts_rows:
-        put(ws, r, 1, label, font=LABEL_FONT, alignment=WRAP)
-        cell = put(ws, r, 2, value, alignment=WRAP)
-        if label == "Your cohort":
-            cell.font = Font(bold=True, size=12, color=cohort_colour(cohort.number))
-        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=6)
-        ws.row_dimensions[r].height = 15 * max(1, math.ceil(len(str(value)) / 95))
-        r += 1
+def pool_context():
+    # fork starts a worker in milliseconds with everything imported; spawn re-imports all.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def write_chunk(jobs: list[tuple[PrincipalView, Path]]) -> None:
+    for view, path in jobs:
+        write_principal_workbook(view, path)
+
+
+def write_principal_workbook(view: PrincipalView, path: Path) -> None:
+    book = Book(path, f"Rollout plan: {view.school_name}",
+                f"{view.district}: blended learning rollout plan")
+    first_page(book.sheet("Your school", cohort_colour(view.cohort_number)), view)
+    items_sheet(book.sheet("Rubric items"), view)
+    book.close()
+
+
+def first_page(sheet: Sheet, view: PrincipalView) -> None:
+    for col, width in enumerate(PAGE_WIDTHS):
+        sheet.width(col, width)
+    r = sheet.title(f"{view.school_name} ({view.school_id})",
+                    f"{view.district}: blended learning rollout plan, prepared {view.prepared}")
+    r = key_facts(sheet, view, r)
+    r = phases_block(sheet, view, r + 1)
+    r = scores_block(sheet, view, r + 1)
+    r = strengths_and_gaps(sheet, view, r + 1)
+    actions_block(sheet, view, r + 1)
+    sheet.ws.hide_gridlines(2)
+    sheet.print_setup(f"{view.district}: rollout plan for {view.school_name}", view.prepared,
+                      landscape=False, one_page=True)
+
+
+def key_facts(sheet: Sheet, view: PrincipalView, r: int) -> int:
+    book = sheet.book
+    label = book.fmt(bold=True, valign="top", font_color=NAVY)
+    text = book.fmt(text_wrap=True, valign="top")
+    colour = cohort_colour(view.cohort_number)
+    sheet.put(r, 0, "Your cohort", book.fmt(bold=True, valign="vcenter", font_color=NAVY))
+    sheet.ws.merge_range(r, 1, r, 3, "", book.fmt(bold=True, font_size=14, font_color="#FFFFFF",
+                                                 bg_color=colour, align="center",
+                                                 valign="vcenter"))
+    sheet.put(r, 1, view.cohort_name, book.fmt(bold=True, font_size=14, font_color="#FFFFFF",
+                                               bg_color=colour, align="center",
+                                               valign="vcenter"))
+    sheet.put(r, 4, "Launch term", book.fmt(bold=True, align="right", valign="vcenter",
+                                            font_color=NAVY))
+    sheet.put(r, 5, view.launch_term, book.fmt(bold=True, font_size=14, valign="vcenter"))
+    sheet.ws.set_row(r, 26)
     r += 1
-    put(ws, r, 1, "What happens when", font=Font(bold=True, size=12))
-    phases = phase_rows(results, cohort)
-    write_table(ws, r + 1, ["Term", "Phase", "Coaching support"], phases)
-    r += len(phases) + 3
-    put(ws, r, 1, "Your scores (0-100)", font=Font(bold=True, size=12))
-    score_top = r + 1
-    scores = [[label, row[key], district_medians[key], cohort_medians[key]]
-              for key, label in [("infrastructure", "Infrastructure"), ("technology",
-                                 "Technology"), ("instructional", "Instructional"),
-                                 ("readiness", "Readiness"), ("need", "Need")]]
-    write_table(ws, score_top, ["Score", "Your school", "District median",
-                                f"{cohort.name} median"], scores,
-                formats={"Your school": "0.0", "District median": "0.0",
-                         f"{cohort.name} median": "0.0"})
-    chart = BarChart()
-    chart.type, chart.title = "bar", "Your scores against the district and your cohort"
-    chart.add_data(Reference(ws, min_col=2, max_col=4, min_row=score_top,
-                             max_row=score_top + 4), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=score_top + 1, max_row=score_top + 4))
-    chart.x_axis.scaling.orientation = "maxMin"
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
-    chart.height, chart.width = 7, 13
-    ws.add_chart(chart, f"H{score_top}")
-    r = score_top + len(scores) + 2
-    r = strengths_and_gaps(ws, results, row, r)
-    actions_before_launch(ws, results, row, r)
-    ws.column_dimensions["A"].width = 26
-    for letter in "BCDEF":
-        ws.column_dimensions[letter].width = 22
-    print_setup(ws, f"Rollout plan: {row['school_name']}", landscape=False)
+    facts = [("Why this cohort", view.reason), ("Your choice", view.preference),
+             *[("Please note", note) for note in view.notes]]
+    for name, value in facts:
+        sheet.put(r, 0, name, label)
+        merged(sheet, r, 1, 5, value, text)
+        r += 1
+    return r
 
 
-def preference_text(results: Results, row: dict) -> str:
-    if row["preferred_cohort"] is None:
-        return "Your school did not choose a cohort."
-    chosen = results.facts.cohort(row["preferred_cohort"]).name
-    if row["preferred_cohort"] == row["cohort"]:
-        return f"Your school chose {chosen}: honoured."
-    return f"Your school chose {chosen}; the limits did not allow it this time."
+def merged(sheet: Sheet, row: int, first: int, last: int, value, fmt) -> None:
+    """Text across merged columns; the row is made tall enough, as neither Excel nor
+    LibreOffice fits a merged cell's height by itself."""
+    sheet.ws.merge_range(row, first, row, last, "", fmt)
+    sheet.put(row, first, value, fmt)
+    width = sum(PAGE_WIDTHS[first:last + 1])
+    sheet.ws.set_row(row, 15 * lines(str(value or ""), width) + 3)
 
 
-def phase_rows(results: Results, cohort) -> list[list]:
-    facts = results.facts
-    out = []
-    for offset, share in sorted(facts.settings.coaching.load_profile.items()):
-        term = cohort.launch_term_index + offset
-        if not 0 <= term < facts.term_count or share <= 0:
-            continue
-        phase = PHASE_NAMES.get(offset, "Support" if offset > 0 else "Early planning")
-        out.append([facts.term_label(term), phase, f"{share:.0%} of full coaching"])
-    return out
+def phases_block(sheet: Sheet, view: PrincipalView, r: int) -> int:
+    book = sheet.book
+    sheet.heading(r, "What happens when")
+    r += 1
+    header = book.fmt(bold=True, font_color="#FFFFFF", bg_color=NAVY, border=1,
+                      border_color=BORDER_GREY, valign="vcenter", text_wrap=True)
+    for col, name in enumerate(["Phase", "Term", "Coaching", "Coach time (FTE)"]):
+        sheet.put(r, col, name, header)
+    sheet.ws.merge_range(r, 4, r, 5, "", header)
+    sheet.put(r, 4, "What happens", header)
+    sheet.ws.set_row(r, 32)
+    cell = dict(border=1, border_color=BORDER_GREY, valign="top")
+    r += 1
+    for phase in view.phases:
+        bold = phase.phase == "Launch"
+        sheet.put(r, 0, phase.phase, book.fmt(bold=bold, **cell))
+        sheet.put(r, 1, phase.term, book.fmt(bold=bold, **cell))
+        sheet.put(r, 2, phase.coaching_share, book.fmt(num_format="0%", **cell))
+        sheet.put(r, 3, phase.coaching_fte, book.fmt(num_format="0.00", **cell))
+        merged(sheet, r, 4, 5, phase.what, book.fmt(text_wrap=True, **cell))
+        r += 1
+    if not view.phases:
+        merged(sheet, r, 0, 5, "No phase of this cohort falls within the plan's terms.",
+               book.fmt(italic=True))
+        r += 1
+    return r
 
 
-def strengths_and_gaps(ws, results: Results, row: dict, r: int) -> int:
-    ranked = item_levels(results, row["school_id"])
-    if not ranked:
+def scores_block(sheet: Sheet, view: PrincipalView, r: int) -> int:
+    """The scores table on the left, a chart of the same figures on the right."""
+    book = sheet.book
+    sheet.heading(r, "Your scores (0-100) against the district and your cohort")
+    top = r + 1
+    columns = [Column("Score"), Column("Your school", ONE_DECIMAL),
+               Column("District median", ONE_DECIMAL),
+               Column(f"{view.cohort_name} median", ONE_DECIMAL)]
+    rows = [[s.label, s.school, s.district_median, s.cohort_median] for s in view.scores]
+    first, last = sheet.table(top, columns, rows, fit=False)
+    sheet.ws.set_row(top, 30)
+    for i, line in enumerate(view.scores):
+        if line.school is None:
+            sheet.put(first + i, 1, "not scored", book.fmt(
+                italic=True, font_color=GREY_TEXT, border=1, border_color=BORDER_GREY))
+    note = view.median_note or ("Need (free and reduced lunch, students not yet proficient) is "
+                                "not a readiness score: a higher need brings more support.")
+    end = last + 1
+    note_fmt = book.fmt(italic=True, font_size=9, font_color=GREY_TEXT, text_wrap=True,
+                        valign="top")
+    sheet.ws.merge_range(end, 0, end, 3, "", note_fmt)
+    sheet.put(end, 0, note, note_fmt)
+    sheet.ws.set_row(end, 12 * lines(note, sum(PAGE_WIDTHS[:4]) * 1.2) + 2)
+    chart = book.wb.add_chart({"type": "bar"})
+    name = sheet.ws.name
+    scored = [i for i, s in enumerate(view.scores) if s.label != "Need"]
+    for col, colour in zip((1, 2, 3), (NAVY, "#A5A5A5", cohort_colour(view.cohort_number))):
+        chart.add_series({
+            "name": [name, top, col],
+            "categories": [name, first, 0, first + scored[-1], 0],
+            "values": [name, first, col, first + scored[-1], col],
+            "fill": {"color": colour}, "border": {"none": True}, "gap": 60,
+        })
+    chart.set_title({"none": True})
+    chart.set_x_axis({"min": 0, "max": 100, "major_unit": 25,
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                      "num_font": {"size": 8}})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
+    chart.set_legend({"position": "bottom", "font": {"size": 8}})
+    chart.set_chartarea({"border": {"none": True}})
+    chart.set_size({"width": 380, "height": 20 * (end - r + 1) + 40})
+    sheet.ws.insert_chart(r, 4, chart, {"x_offset": 8, "y_offset": 2, "object_position": 1})
+    rows_taken = math.ceil((20 * (end - r + 1) + 40) / 20)
+    return max(end + 1, r + rows_taken)
+
+
+def strengths_and_gaps(sheet: Sheet, view: PrincipalView, r: int) -> int:
+    book = sheet.book
+    if not view.strengths and not view.gaps:
         return r
-    put(ws, r, 1, "Strengths and gaps", font=Font(bold=True, size=12))
-    strengths = [x for x in sorted(ranked, key=lambda x: -x[2])[:3]]
-    gaps = [x for x in sorted(ranked, key=lambda x: x[2])[:3] if x not in strengths]
-    rows = [[kind, f"{item.id}: {item.text}", f"{level:.1f}", reached, nxt]
-            for kind, group in (("Strength", strengths), ("Gap", gaps))
-            for domain, item, level, reached, nxt in group]
-    write_table(ws, r + 1, ["", "Rubric item", "Level", "Level reached", "Next level"], rows,
-                widths={"Rubric item": 30, "Level reached": 30, "Next level": 30})
-    for i in range(len(rows)):
-        for j in (2, 4, 5):
-            ws.cell(row=r + 2 + i, column=j).alignment = WRAP
-    return r + len(rows) + 3
+    sheet.heading(r, "Strengths and gaps in the rubric")
+    r += 1
+    header = book.fmt(bold=True, font_color="#FFFFFF", bg_color=NAVY, border=1,
+                      border_color=BORDER_GREY, valign="vcenter", text_wrap=True)
+    for col, name in ((0, ""), (1, "Your level"), (2, "Rubric item"), (4, "Level reached"),
+                      (5, "Next level")):
+        sheet.put(r, col, name, header)
+    sheet.ws.merge_range(r, 2, r, 3, "", header)
+    sheet.put(r, 2, "Rubric item", header)
+    r += 1
+    cell = dict(border=1, border_color=BORDER_GREY, valign="top", text_wrap=True)
+    for kind, group, colour in (("Strength", view.strengths, "#E2EFDA"),
+                                ("Gap", view.gaps, "#FCE4D6")):
+        for item in group:
+            write_item_row(sheet, r, kind, item, book.fmt(bold=True, bg_color=colour, **cell),
+                           book.fmt(**cell), book.fmt(num_format=ONE_DECIMAL, **cell))
+            r += 1
+    return r
 
 
-def item_levels(results: Results, school_id: str) -> list[tuple]:
-    """(domain, item, pooled level, descriptor reached, next descriptor) for scored items."""
-    rubric = results.inputs.rubric
-    levels = results.inputs.scores.item_levels
-    out = []
-    for domain, item in rubric.items(scored_only=True):
-        level = levels.at[school_id, item.id] if item.id in levels.columns else None
-        if level is None or level != level:
-            continue
-        reached = max(rubric.low, min(rubric.high, math.floor(level + 1e-9)))
-        nxt = item.levels.get(reached + 1, "Top level reached")
-        out.append((domain, item, float(level), f"{rubric.level_label(reached)}: "
-                    f"{item.levels[reached]}", nxt if reached == rubric.high else
-                    f"{rubric.level_label(reached + 1)}: {nxt}"))
-    return out
+def write_item_row(sheet: Sheet, r: int, kind: str, item: ItemLevel, kind_fmt, text_fmt,
+                   number_fmt) -> None:
+    sheet.put(r, 0, kind, kind_fmt)
+    sheet.put(r, 1, item.level, number_fmt)
+    sheet.ws.merge_range(r, 2, r, 3, "", text_fmt)
+    sheet.put(r, 2, item.item, text_fmt)
+    sheet.put(r, 4, item.reached, text_fmt)
+    sheet.put(r, 5, item.next, text_fmt)
+    height = max(lines(item.item, sum(PAGE_WIDTHS[2:4])), lines(item.reached, PAGE_WIDTHS[4]),
+                 lines(item.next, PAGE_WIDTHS[5]))
+    sheet.ws.set_row(r, 15 * height + 3)
 
 
-def actions_before_launch(ws, results: Results, row: dict, r: int) -> None:
-    facts = results.facts
-    school = facts.district.school_by_id[row["school_id"]]
-    launch = facts.launch_term_of(row["cohort"])
-    actions = []
-    for link in facts.district.path_to_internet(school.school_id):
-        for change in facts.district.capacity_plan:
-            if change.link == link and change.term_index <= launch:
-                where = "your school's own link" if link == school.school_id else f"link {link}"
-                actions.append(f"{where} is raised to {change.capacity_mbps:,.0f} Mbps in "
-                               f"{facts.term_label(change.term_index)} (already scheduled)")
-    need_mbps = facts.bandwidth_mbps(school, launched=True)
-    if need_mbps > facts.district.capacity_by_term[school.school_id][launch] + 1e-6:
-        actions.append(f"your link needs {need_mbps:,.0f} Mbps at launch")
-    for ratio, label in ((3, "3:1 (station and lab rotation)"), (1, "1:1 (flex models)")):
-        short = math.ceil(school.students / ratio) - school.devices
-        if short > 0:
-            actions.append(f"{short:,} more devices to reach {label}")
-    put(ws, r, 1, "Before launch", font=Font(bold=True, size=12))
-    for i, text in enumerate(actions or ["No infrastructure actions needed."], start=1):
-        put(ws, r + i, 1, "•")
-        put(ws, r + i, 2, text, alignment=WRAP)
-        ws.merge_cells(start_row=r + i, start_column=2, end_row=r + i, end_column=6)
+def actions_block(sheet: Sheet, view: PrincipalView, r: int) -> int:
+    book = sheet.book
+    sheet.heading(r, "Before launch: infrastructure and devices")
+    r += 1
+    text = book.fmt(text_wrap=True, valign="top")
+    for action in view.actions or ("No infrastructure actions are needed before launch.",):
+        sheet.put(r, 0, "•", book.fmt(align="right", valign="top", font_color=NAVY))
+        merged(sheet, r, 1, 5, action, text)
+        r += 1
+    return r
 
 
-def items_sheet(ws, results: Results, row: dict) -> None:
-    top = title(ws, "Rubric items", "Your school's pooled level on each item (the average of "
-                "all respondents; no individual answers are kept)")
-    rows = [[domain.title(), f"{item.id}: {item.text}", round(level, 1), reached, nxt]
-            for domain, item, level, reached, nxt in item_levels(results, row["school_id"])]
-    write_table(ws, top, ["Domain", "Item", "Level", "Level reached", "Next level"], rows,
-                formats={"Level": "0.0"},
-                widths={"Item": 45, "Level reached": 45, "Next level": 45})
-    for i in range(len(rows)):
-        for j in (2, 4, 5):
-            ws.cell(row=top + 1 + i, column=j).alignment = WRAP
-    ws.freeze_panes = ws.cell(row=top + 1, column=1)
-    print_setup(ws, f"Rubric items: {row['school_name']}", repeat_rows=f"{top}:{top}")
+def items_sheet(sheet: Sheet, view: PrincipalView) -> None:
+    top = sheet.title("Every rubric item", "Your school's pooled level on each item: the "
+                      "weighted average of all respondents by role. No individual's answers "
+                      "are kept.")
+    columns = [Column("Domain", width=14), Column("Rubric item", width=42, wrap=True),
+               Column("Your level", ONE_DECIMAL, width=9),
+               Column("Level reached", width=40, wrap=True),
+               Column("Next level", width=40, wrap=True)]
+    rows = [[i.domain, i.item, i.level, i.reached, i.next] for i in view.items]
+    sheet.table(top, columns, rows)
+    sheet.ws.freeze_panes(top + 1, 0)
+    sheet.print_setup(f"{view.district}: rubric items for {view.school_name}", view.prepared,
+                      repeat_rows=(top, top))

@@ -1,108 +1,211 @@
-"""Shared look of our workbooks: titles, header rows, tables, widths, print set-up."""
+"""Shared look of our workbooks (XlsxWriter): formats, titles, tables, widths, print set-up.
+
+Every cell goes through `Sheet.put`, which writes text with `write_string` after `safe_text`:
+text from the inputs can never become a formula, whatever it starts with.
+"""
 from __future__ import annotations
 
-import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
 
-from rollout.export.safe import safe_text
+from rollout.export.safe import header_text, safe_text
 
-NAVY = "1F3864"
-HEADER_FILL = PatternFill("solid", fgColor=NAVY)
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=16, color=NAVY)
-SUBTITLE_FONT = Font(italic=True, size=10, color="595959")
-LABEL_FONT = Font(bold=True)
-THIN = Side(style="thin", color="BFBFBF")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-COHORT_COLOURS = ["2E75B6", "70AD47", "FFC000", "ED7D31", "7030A0", "00B0F0", "C00000",
-                  "548235", "BF8F00", "843C0C"]
+NAVY = "#1F3864"
+GREY_TEXT = "#595959"
+BORDER_GREY = "#BFBFBF"
+LINK_BLUE = "#0563C1"
+COHORT_COLOURS = ["#2E75B6", "#70AD47", "#ED7D31", "#7030A0", "#C00000", "#00B0F0",
+                  "#BF8F00", "#548235", "#843C0C", "#FF66CC"]
+SERIES_COLOURS = ["#1F3864", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47"]
+GOOD, MIDDLE, BAD = "#63BE7B", "#FFEB84", "#F8696B"
+ONE_DECIMAL, TWO_DECIMALS, PCT, THOUSANDS = "0.0", "0.00", "0%", "#,##0"
+FONT = "Calibri"
+CHAR_PX = 7  # pixels per character of column width in Calibri 11
 
 
 def cohort_colour(number: int) -> str:
     return COHORT_COLOURS[(number - 1) % len(COHORT_COLOURS)]
 
 
-def put(ws: Worksheet, row: int, column: int, value, **style):
-    """Write one cell; text is made formula-safe; style keywords are set on the cell."""
-    cell = ws.cell(row=row, column=column, value=safe_text(value))
-    for key, val in style.items():
-        setattr(cell, key, val)
-    return cell
+@dataclass
+class Column:
+    """One column of a table: its header, number format, width rule and wrapping."""
+
+    header: str
+    num_format: str | None = None
+    width: float | None = None  # fixed width; None = fit the content
+    max_width: float = 40
+    wrap: bool = False
 
 
-def title(ws: Worksheet, text: str, subtitle: str | None = None) -> int:
-    """Title in A1 (and subtitle in A2); returns the next free row."""
-    put(ws, 1, 1, text, font=TITLE_FONT)
-    if subtitle:
-        put(ws, 2, 1, subtitle, font=SUBTITLE_FONT)
-    return 4 if subtitle else 3
+class Book:
+    """An XlsxWriter workbook with a cache of formats (each distinct format is made once)."""
+
+    def __init__(self, path: Path, title: str, subject: str = ""):
+        # Strings are never read as formulas, numbers or links, whatever they start with.
+        self.wb = xlsxwriter.Workbook(str(path), {
+            "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+            "strings_to_urls": False, "nan_inf_to_errors": False})
+        self.wb.set_properties({"title": safe_text(title)[:250], "subject": safe_text(subject),
+                                "author": "rollout", "comments": "Written by rollout"})
+        self.wb.formats[0].set_font_name(FONT)
+        self._formats: dict[tuple, object] = {}
+
+    def fmt(self, **props):
+        if not props:
+            return None
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            self._formats[key] = self.wb.add_format({"font_name": FONT, **props})
+        return self._formats[key]
+
+    def sheet(self, name: str, tab_colour: str | None = None) -> "Sheet":
+        ws = self.wb.add_worksheet(name)
+        if tab_colour:
+            ws.set_tab_color(tab_colour)
+        return Sheet(self, ws)
+
+    def close(self) -> None:
+        self.wb.close()
 
 
-def write_table(ws: Worksheet, top: int, headers: list[str], rows: list[list],
-                name: str | None = None, formats: dict[str, str] | None = None,
-                widths: dict[str, float] | None = None) -> tuple[int, int]:
-    """Header row plus data rows from `top`; an Excel table with filters when `name` is given.
-    Returns (first data row, last data row)."""
-    formats, widths = formats or {}, widths or {}
-    for j, header in enumerate(headers, start=1):
-        put(ws, top, j, header, font=HEADER_FONT, fill=HEADER_FILL,
-            alignment=Alignment(wrap_text=True, vertical="center"), border=BOX)
-    for i, values in enumerate(rows, start=top + 1):
-        for j, value in enumerate(values, start=1):
-            cell = put(ws, i, j, value, border=BOX)
-            fmt = formats.get(headers[j - 1])
-            if fmt:
-                cell.number_format = fmt
-            if isinstance(value, str) and len(value) > 40:
-                cell.alignment = WRAP
-    last = top + max(1, len(rows))
-    if name and rows:
-        ref = f"A{top}:{get_column_letter(len(headers))}{last}"
-        table = Table(displayName=name, ref=ref)
-        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-        ws.add_table(table)
-    fit_widths(ws, headers, rows, widths)
-    return top + 1, last
+class Sheet:
+    def __init__(self, book: Book, ws):
+        self.book, self.ws = book, ws
+        self.widths: dict[int, float] = {}
 
-
-def fit_widths(ws: Worksheet, headers, rows, fixed: dict[str, float]) -> None:
-    for j, header in enumerate(headers, start=1):
-        letter = get_column_letter(j)
-        if header in fixed:
-            width = fixed[header]
+    # ----- cells ------------------------------------------------------------------------
+    def put(self, row: int, col: int, value, fmt=None) -> None:
+        """Write one value by type; text is made formula-safe and written as text only."""
+        ws = self.ws
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            ws.write_string(row, col, "yes" if value else "no", fmt)
+        elif isinstance(value, (int, float)):
+            ws.write_number(row, col, value, fmt)
         else:
-            longest = max([len(str(header))] + [len(fmt_len(r[j - 1])) for r in rows[:500]])
-            width = min(45, max(8, longest + 2))
-        current = ws.column_dimensions[letter].width or 0
-        ws.column_dimensions[letter].width = max(width, current if current != 13 else 0)
+            ws.write_string(row, col, safe_text(str(value)), fmt)
+
+    def link(self, row: int, col: int, target: str, text: str) -> None:
+        """A link to a file beside this workbook; `target` is a file-safe relative path."""
+        self.ws.write_url(row, col, f"external:{target}", self.book.fmt(
+            font_color=LINK_BLUE, underline=1, border=1, border_color=BORDER_GREY),
+            string=safe_text(text))
+
+    def title(self, text: str, subtitle: str | None = None, width_cols: int = 8) -> int:
+        """Title in row 0, subtitle in row 1; returns the next free row (leaves one blank)."""
+        self.put(0, 0, text, self.book.fmt(bold=True, font_size=16, font_color=NAVY))
+        self.ws.set_row(0, 24)
+        if subtitle:
+            self.put(1, 0, subtitle, self.book.fmt(italic=True, font_size=10,
+                                                   font_color=GREY_TEXT))
+        return 3 if subtitle else 2
+
+    def heading(self, row: int, text: str) -> None:
+        self.put(row, 0, text, self.book.fmt(bold=True, font_size=12, font_color=NAVY))
+        self.ws.set_row(row, 18)
+
+    def width(self, col: int, width: float) -> None:
+        """Set a column width, never narrowing what an earlier table on the sheet needed."""
+        self.widths[col] = max(width, self.widths.get(col, 0))
+        self.ws.set_column(col, col, self.widths[col])
+
+    # ----- tables -----------------------------------------------------------------------
+    def table(self, top: int, columns: list[Column], rows: list[list], name: str | None = None,
+              left: int = 0, fit: bool = True) -> tuple[int, int]:
+        """Header row at `top`, then the rows. With `name`, an Excel table with filter buttons.
+        Rows holding wrapped text get the height it needs (neither Excel nor LibreOffice
+        sizes them when opening a file). Returns (first data row, last data row)."""
+        book = self.book
+        if fit:
+            self.fit(columns, rows, left)
+        widths = [self.widths.get(left + j, 8.43) for j in range(len(columns))]
+        header = book.fmt(bold=True, font_color="#FFFFFF", bg_color=NAVY, text_wrap=True,
+                          valign="vcenter", border=1, border_color=BORDER_GREY)
+        formats = [book.fmt(border=1, border_color=BORDER_GREY, valign="top",
+                            **({"num_format": c.num_format} if c.num_format else {}),
+                            **({"text_wrap": True} if c.wrap else {})) for c in columns]
+        for j, column in enumerate(columns):
+            self.put(top, left + j, column.header, header)
+        header_lines = max(lines(c.header, w) for c, w in zip(columns, widths))
+        if header_lines > 1:
+            self.ws.set_row(top, 15 * header_lines + 2)
+        wrapped = [j for j, c in enumerate(columns) if c.wrap]
+        for i, values in enumerate(rows, start=top + 1):
+            for j, value in enumerate(values):
+                self.put(i, left + j, value, formats[j])
+            height = max((lines(str(values[j] or ""), widths[j]) for j in wrapped), default=1)
+            if height > 1:
+                self.ws.set_row(i, 15 * height + 2)
+        last = top + max(1, len(rows))
+        if not rows:
+            for j in range(len(columns)):
+                self.put(top + 1, left + j, "none" if j == 0 else None, formats[j])
+        if name:
+            self.ws.add_table(top, left, last, left + len(columns) - 1, {
+                "name": name, "style": "Table Style Light 1", "autofilter": True,
+                "columns": [{"header": safe_text(c.header), "header_format": header,
+                             "format": f} for c, f in zip(columns, formats)]})
+        return top + 1, last
+
+    def fit(self, columns: list[Column], rows: list[list], left: int = 0) -> None:
+        for j, column in enumerate(columns):
+            if column.width is not None:
+                width = column.width
+            else:
+                longest = max([longest_word(column.header) + 2, len(column.header) / 2 + 2]
+                              + [text_width(r[j], column.num_format) + 2 for r in rows[:2000]])
+                width = min(column.max_width, max(7.0, longest))
+            self.width(left + j, width)
+
+    # ----- printing ---------------------------------------------------------------------
+    def print_setup(self, header: str, date: str, repeat_rows: tuple[int, int] | None = None,
+                    landscape: bool = True, one_page: bool = False) -> None:
+        ws = self.ws
+        if landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.set_paper(1)  # Letter; A4 users print with "fit to page" unharmed
+        ws.fit_to_pages(1, 1 if one_page else 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        ws.set_header(f'&L&"{FONT},Bold"{header_text(header)}&R{header_text(date)}',
+                      {"margin": 0.3})
+        ws.set_footer("&LPrinted &D&RPage &P of &N", {"margin": 0.3})
+        if repeat_rows:
+            ws.repeat_rows(*repeat_rows)
 
 
-def fmt_len(value) -> str:
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return "" if value is None else str(value)
+def lines(text: str, width: float) -> int:
+    """Lines a text wraps to in a column `width` characters wide (greedy word wrap with a
+    slightly pessimistic line length, so that no line is cut off in Excel or LibreOffice)."""
+    per_line = max(1, int(width * 1.1 - 2))
+    count = 0
+    for part in text.split("\n"):
+        used, length = 1, 0
+        for word in part.split():
+            if length and length + 1 + len(word) > per_line:
+                used, length = used + 1, 0
+            used += (length + len(word) - 1) // per_line  # a word longer than a line breaks
+            length = (length + len(word)) % per_line + (1 if length else 0)
+        count += used
+    return max(1, count)
 
 
-def print_setup(ws: Worksheet, header_title: str, repeat_rows: str | None = None,
-                landscape: bool = True) -> None:
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddHeader.center.text = header_title.replace("&", "&&")
-    ws.oddHeader.right.text = "&D"
-    ws.oddFooter.center.text = "Page &P of &N"
-    if repeat_rows:
-        ws.print_title_rows = repeat_rows
+def text_width(value, num_format: str | None) -> float:
+    if value is None:
+        return 0
+    if isinstance(value, float) and num_format in (PCT,):
+        return len(f"{value:.0%}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return len(f"{value:,.2f}") if num_format == TWO_DECIMALS else len(f"{value:,.1f}")
+    return len(str(value)) * 1.05
 
 
-def today() -> str:
-    return dt.date.today().isoformat()
+def longest_word(text: str) -> int:
+    return max((len(w) for w in text.split()), default=0)
+
