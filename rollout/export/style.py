@@ -5,7 +5,10 @@ text from the inputs can never become a formula, whatever it starts with.
 """
 from __future__ import annotations
 
+import io
 import math
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +48,11 @@ class Book:
     """An XlsxWriter workbook with a cache of formats (each distinct format is made once)."""
 
     def __init__(self, path: Path, title: str, subject: str = ""):
+        self.path = Path(path)
+        self.buffer = io.BytesIO()
+        self.has_file_links = False
         # Strings are never read as formulas, numbers or links, whatever they start with.
-        self.wb = xlsxwriter.Workbook(str(path), {
+        self.wb = xlsxwriter.Workbook(self.buffer, {
             "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
             "strings_to_urls": False, "nan_inf_to_errors": False})
         self.wb.set_properties({"title": safe_text(title)[:250], "subject": safe_text(subject),
@@ -70,6 +76,27 @@ class Book:
 
     def close(self) -> None:
         self.wb.close()
+        data = self.buffer.getvalue()
+        if self.has_file_links:
+            data = forward_slash_links(data)
+        self.path.write_bytes(data)
+
+
+def forward_slash_links(data: bytes) -> bytes:
+    """XlsxWriter writes relative file links with Windows backslashes ('schools\\x.xlsx');
+    a relationship target is a URI, and LibreOffice, Excel for Mac and Linux need '/'."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            part = source.read(item.filename)
+            if item.filename.endswith(".rels") and b"hyperlink" in part:
+                part = RELATIVE_TARGET.sub(lambda m: m.group(0).replace(b"\\", b"/"), part)
+            target.writestr(item, part)
+    return out.getvalue()
+
+
+RELATIVE_TARGET = re.compile(rb'Target="(?![a-zA-Z][a-zA-Z0-9+.-]*:)[^"]*"')
 
 
 class Sheet:
@@ -92,6 +119,7 @@ class Sheet:
 
     def link(self, row: int, col: int, target: str, text: str) -> None:
         """A link to a file beside this workbook; `target` is a file-safe relative path."""
+        self.book.has_file_links = True
         self.ws.write_url(row, col, f"external:{target}", self.book.fmt(
             font_color=LINK_BLUE, underline=1, border=1, border_color=BORDER_GREY),
             string=safe_text(text))
