@@ -55,7 +55,7 @@ def score_schools(district: District, rubric: Rubric, responses: SurveyResponses
         answered = scores.notna().mul(weights, axis=1).sum(axis=1)
         survey = scores.mul(weights, axis=1).sum(axis=1) / answered.replace(0, np.nan)
         table[name] = blend_indicators(survey, indicators, domain)
-        empty_domains = empty_domains.where(answered > 0, empty_domains + name + ", ")
+        empty_domains = empty_domains.where(answered > 0, empty_domains + name + "|")
         answered_weight += answered
         total_weight += weights.sum()
     table["coverage"] = (answered_weight / total_weight).round(4)
@@ -68,7 +68,7 @@ def score_schools(district: District, rubric: Rubric, responses: SurveyResponses
                      * (100 - s.proficiency_pct) for s in district.schools]
     add_respondent_counts(table, responses, rubric)
     add_role_gaps(table, role_means, rubric)
-    notes = not_assessable_notes(table, empty_domains.str.rstrip(", "), rubric)
+    notes = not_assessable_notes(table, empty_domains, rubric)
     return Scores(table, item_levels, indicators, notes)
 
 
@@ -166,6 +166,12 @@ def add_role_gaps(table: pd.DataFrame, role_means: pd.DataFrame, rubric: Rubric,
     table["role_gap"] = text.str.rstrip("; ")
 
 
+def domain_list(names: str) -> str:
+    parts = names.rstrip("|").split("|")
+    return (f"{parts[0]} domain" if len(parts) == 1
+            else f"{', '.join(parts[:-1])} and {parts[-1]} domains")
+
+
 def not_assessable_notes(table: pd.DataFrame, empty_domains: pd.Series, rubric: Rubric
                          ) -> list[str]:
     notes = []
@@ -173,7 +179,7 @@ def not_assessable_notes(table: pd.DataFrame, empty_domains: pd.Series, rubric: 
         coverage = table.at[school_id, "coverage"]
         why = (f"answers cover {coverage:.0%} of the rubric (minimum {rubric.min_coverage:.0%})"
                if coverage < rubric.min_coverage - COVERAGE_TOLERANCE
-               else f"no answers for the {empty_domains[school_id]} domain")
+               else "no answers in the " + domain_list(empty_domains[school_id]))
         notes.append(f"{school_id}: {why}; the school is not assessable and is planned with "
                      "readiness 0")
     return notes

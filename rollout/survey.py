@@ -447,7 +447,7 @@ def parse_block(block: Block, rubric: Rubric, matcher: "SchoolMatcher",
     levels, bad, answered = parse_levels(block.answers, ~blank_cells(block.answers), rubric)
     for i, j in zip(*np.nonzero(bad)):
         block.problem(problems, int(i), int(j),
-                      level_problem(block.answers[i, j], block.item_ids[j], rubric))
+                      level_problem(block.answers[i, j], rubric))
     school_ids = matcher.resolve_cells(block, problems)
     roles = parse_roles(block, rubric, problems)
     known = pd.notna(school_ids) & pd.notna(roles)
@@ -530,12 +530,12 @@ def levels_from_text(texts: pd.Series, rubric: Rubric) -> tuple[np.ndarray, np.n
     return level, spaces
 
 
-def level_problem(raw: Any, item_id: str, rubric: Rubric) -> str:
-    scale = ", ".join(f"{lv} ({name})" for lv, name in sorted(rubric.scale.items()))
+def level_problem(raw: Any, rubric: Rubric) -> str:
     found = describe(raw)
     if isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
         found += "; Excel may have turned a typed answer into a date: format the column as text"
-    return f"answer to {item_id} must be a level of the rubric scale: {scale} (found {found})"
+    return (f"answer must be a level {rubric.low}-{rubric.high} of the rubric scale (found "
+            f"{found})")
 
 
 def parse_roles(block: Block, rubric: Rubric, problems: Problems) -> np.ndarray:
@@ -714,7 +714,9 @@ class SchoolMatcher:
 
 
 def simplify_name(name: str) -> str:
+    """Lower case, abbreviations spelt out, punctuation and the word 'school' dropped: 'Oak
+    Elem. Sch.' and 'Oak Elementary School' are the same name."""
     text = re.sub(r"[^\w\s.]", " ", str(name).lower())
     for pattern, replacement in NAME_ABBREVIATIONS.items():
         text = re.sub(pattern, replacement, text)
-    return " ".join(text.replace(".", " ").split())
+    return " ".join(w for w in text.replace(".", " ").split() if w != "school")
