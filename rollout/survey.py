@@ -128,27 +128,29 @@ def place(file: str, sheet: str | None) -> str:
 
 def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Problems
                  ) -> SurveyResponses:
-    """Every survey file in `folder`, checked together; problems are collected, not raised."""
+    """Every survey file in `folder`, checked together; problems are collected, not raised
+    (in file order, then row order, whichever step found them)."""
+    found = Problems()
     notes: list[str] = []
     files: dict[str, int] = defaultdict(int)
     paths = sorted(p for p in folder.iterdir()
                    if p.is_file() and not p.name.startswith(("~$", ".")))
     if not paths:
-        problems.add(folder, "holds no survey files (.xlsx, .xlsm or .csv expected)")
+        found.add(folder, "holds no survey files (.xlsx, .xlsm or .csv expected)")
     matcher = SchoolMatcher(district)
     blocks, templates = [], []
     for path in skip_copies(paths, notes):
         layouts = set()
-        for found in read_survey_file(path, rubric, problems, notes):
-            layouts.add(found.layout if isinstance(found, Block) else TEMPLATE)
-            (blocks if isinstance(found, Block) else templates).append(found)
+        for part in read_survey_file(path, rubric, found, notes):
+            layouts.add(part.layout if isinstance(part, Block) else TEMPLATE)
+            (blocks if isinstance(part, Block) else templates).append(part)
         for layout in layouts:
             files[layout + (" (csv)" if path.suffix.lower() == ".csv" else "")] += 1
     if templates:
         blocks.append(template_block(templates, rubric))
     people, levels_blocks = [], []
     for block in blocks:
-        respondents, levels = parse_block(block, rubric, matcher, problems, notes)
+        respondents, levels = parse_block(block, rubric, matcher, found, notes)
         people.append(respondents)
         levels_blocks.append(levels)
     item_ids = [item.id for _, item in rubric.items()]
@@ -159,6 +161,7 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
     keep = latest_submissions(respondents, notes)
     respondents, levels = (respondents[keep].reset_index(drop=True),
                            levels[keep].reset_index(drop=True))
+    problems.items.extend(sorted(found.items, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
     report_schools_without_answers(district, respondents, folder, problems)
     notes.extend(matcher.notes)
     return SurveyResponses(respondents, levels, notes, dict(files))
@@ -444,12 +447,11 @@ def report_repeated_items(item_cols: dict[int, str], file, sheet, header_row, co
 def parse_block(block: Block, rubric: Rubric, matcher: "SchoolMatcher",
                 problems: Problems, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """Respondents of a block (school, role, ...) and their levels on every rubric item."""
-    levels, bad, answered = parse_levels(block.answers, ~blank_cells(block.answers), rubric)
-    for i, j in zip(*np.nonzero(bad)):
-        block.problem(problems, int(i), int(j),
-                      level_problem(block.answers[i, j], rubric))
     school_ids = matcher.resolve_cells(block, problems)
     roles = parse_roles(block, rubric, problems)
+    levels, bad, answered = parse_levels(block.answers, ~blank_cells(block.answers), rubric)
+    for i, j in zip(*np.nonzero(bad)):
+        block.problem(problems, int(i), int(j), level_problem(block.answers[i, j], rubric))
     known = pd.notna(school_ids) & pd.notna(roles)
     has_answers = answered.any(axis=1)
     for where, indices in block.places(~has_answers & known).items():
