@@ -444,8 +444,8 @@ class Results:
                  for lv, ratio in STUDENTS_PER_DEVICE.items()]
         rows.append(("workbooks.devices_per_tech_staff", DEVICES_PER_TECH_STAFF))
         rows.append(("workbooks.min_schools_for_median", MIN_SCHOOLS_FOR_MEDIAN))
-        return [(k, v if isinstance(v, (int, float, str)) or v is None else str(v))
-                for k, v in rows]
+        return [(k, "(not set)" if v is None else v if isinstance(v, (int, float, str))
+                 else str(v)) for k, v in rows]
 
     @cached_property
     def input_files(self) -> list[tuple[str, int, str]]:

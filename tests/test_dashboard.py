@@ -28,7 +28,7 @@ def test_every_sheet_exists_with_content_and_print_setup(planned_district):
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, \
             ws.title
-        expected = "portrait" if ws.title == "About" else "landscape"
+        expected = "portrait" if ws.title in ("Settings", "About") else "landscape"
         assert ws.page_setup.orientation == expected, ws.title
         assert results.prepared in ws.oddHeader.right.text, ws.title
         assert results.facts.district.name in ws.oddHeader.left.text, ws.title

@@ -408,7 +408,8 @@ def upgrades_sheet(sheet: Sheet, results: Results) -> None:
     facts = results.facts
     top = sheet.title("Network upgrades and deadlines", "Every rise in a link's capacity in "
                       "this plan, in the order they complete. 'Needed by' is the first term "
-                      "whose load needs it: the deadline.")
+                      "whose load needs it: the deadline. In red: needed the very term it "
+                      "completes, so any delay holds a launch back.")
     columns = [Column("Completes"), Column("Link"), Column("What it is", max_width=45),
                Column("Schools behind"), Column("From (Mbps)", THOUSANDS),
                Column("To (Mbps)", THOUSANDS), Column("Needed by"), Column("Source"),
@@ -435,8 +436,8 @@ def settings_sheet(sheet: Sheet, results: Results) -> None:
             ["Rubric file", str(inputs.rubric_path)], *[[k, v] for k, v in
                                                          results.settings_rows]]
     first, last = sheet.table(top, [Column("Setting", max_width=50),
-                                    Column("Value", max_width=70, wrap=True)], rows,
-                              name="Settings")
+                                    Column("Value", max_width=60, wrap=True, align="left")],
+                              rows, name="Settings")
     r = last + 3
     sheet.heading(r, "Input files")
     sheet.table(r + 1, [Column("File", max_width=50, wrap=True), Column("Bytes", THOUSANDS),
@@ -444,7 +445,7 @@ def settings_sheet(sheet: Sheet, results: Results) -> None:
                 [list(f) for f in results.input_files], name="InputFiles")
     sheet.ws.freeze_panes(first, 0)
     sheet.print_setup(f"{inputs.district.name}: settings", results.prepared,
-                      repeat_rows=(top, top))
+                      repeat_rows=(top, top), landscape=False)
 
 
 def data_issues_sheet(sheet: Sheet, results: Results) -> None:
@@ -507,7 +508,7 @@ def about_sheet(sheet: Sheet, results: Results) -> None:
     sheet.width(1, 100)
     for i, (head, text) in enumerate(ABOUT):
         sheet.put(top + i, 0, head, book.fmt(bold=True, valign="top", font_color=NAVY))
-        sheet.put(top + i, 1, text, book.fmt(text_wrap=True, valign="top"))
+        sheet.paragraph(top + i, 1, text, 100, book.fmt(text_wrap=True, valign="top"))
     sheet.ws.hide_gridlines(2)
     sheet.print_setup(f"{results.facts.district.name}: about this workbook", results.prepared,
                       landscape=False)

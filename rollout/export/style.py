@@ -42,6 +42,7 @@ class Column:
     width: float | None = None  # fixed width; None = fit the content
     max_width: float = 40
     wrap: bool = False
+    align: str | None = None  # "left" keeps mixed numbers and text in one line
 
 
 class Book:
@@ -121,7 +122,8 @@ class Sheet:
         """A link to a file beside this workbook; `target` is a file-safe relative path."""
         self.book.has_file_links = True
         self.ws.write_url(row, col, f"external:{target}", self.book.fmt(
-            font_color=LINK_BLUE, underline=1, border=1, border_color=BORDER_GREY),
+            font_color=LINK_BLUE, underline=1, border=1, border_color=BORDER_GREY,
+            valign="top"),
             string=safe_text(text))
 
     def title(self, text: str, subtitle: str | None = None, width_cols: int = 8) -> int:
@@ -132,6 +134,11 @@ class Sheet:
             self.put(1, 0, subtitle, self.book.fmt(italic=True, font_size=10,
                                                    font_color=GREY_TEXT))
         return 3 if subtitle else 2
+
+    def paragraph(self, row: int, col: int, text: str, width: float, fmt) -> None:
+        """Wrapped text in one cell, its row as tall as the text needs."""
+        self.put(row, col, text, fmt)
+        self.ws.set_row(row, 15 * lines(text, width) + 3)
 
     def heading(self, row: int, text: str) -> None:
         self.put(row, 0, text, self.book.fmt(bold=True, font_size=12, font_color=NAVY))
@@ -156,7 +163,8 @@ class Sheet:
                           valign="vcenter", border=1, border_color=BORDER_GREY)
         formats = [book.fmt(border=1, border_color=BORDER_GREY, valign="top",
                             **({"num_format": c.num_format} if c.num_format else {}),
-                            **({"text_wrap": True} if c.wrap else {})) for c in columns]
+                            **({"text_wrap": True} if c.wrap else {}),
+                            **({"align": c.align} if c.align else {})) for c in columns]
         for j, column in enumerate(columns):
             self.put(top, left + j, column.header, header)
         header_lines = max(lines(c.header, w) for c, w in zip(columns, widths))
@@ -211,7 +219,7 @@ class Sheet:
 def lines(text: str, width: float) -> int:
     """Lines a text wraps to in a column `width` characters wide (greedy word wrap with a
     slightly pessimistic line length, so that no line is cut off in Excel or LibreOffice)."""
-    per_line = max(1, int(width * 1.1 - 2))
+    per_line = max(1, int(width * 1.25 - 1))
     count = 0
     for part in text.split("\n"):
         used, length = 1, 0
