@@ -31,7 +31,8 @@ def test_plan_writes_every_output_and_check_passes(tmp_path):
     result = run(["plan", str(district), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Plan: optimal" in result.output
-    assert {p.name for p in out.iterdir()} == {"dashboard.xlsx", "plan.csv", "schools"}
+    assert {p.name for p in out.iterdir()} == {"dashboard.xlsx", "plan.csv", "upgrades.csv",
+                                               "changes.csv", "history.csv", "schools"}
     assert sorted(p.name for p in (out / "schools").iterdir()) == ["S1.xlsx", "S2.xlsx",
                                                                    "S3.xlsx"]
     rows = list(csv.DictReader((out / "plan.csv").open()))

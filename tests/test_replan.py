@@ -78,12 +78,13 @@ def write_plan(path, rows):
 
 
 def test_replan_writes_changes_with_reasons(tmp_path):
-    district = write_district_folder(tmp_path / "d")
+    named = {"district_name": "Ridge County"}
+    district = write_district_folder(tmp_path / "d", settings_patch=named)
     first, _ = plan_district(district, tmp_path / "y1")
     assert first.changes == []
     # A year on, coaching in T1 is cut to nothing: whoever was told Group 1 must move.
     year2 = write_district_folder(tmp_path / "d2", terms=[["term", "coaches_fte"], ["T1", 0],
-                                                           ["T2", 20]])
+                                                           ["T2", 20]], settings_patch=named)
     results, _ = plan_district(year2, tmp_path / "y2", previous=tmp_path / "y1" / "plan.csv")
     moved = [c for c in results.changes if c["change"].startswith("moved")]
     told_first = [s for s, c in first.plan.cohort_of.items() if c == 1]
