@@ -535,12 +535,20 @@ class Results:
     def phases(self, school, launch: int) -> tuple[Phase, ...]:
         facts = self.facts
         out = []
+        last = facts.term_count - 1
         for offset, portion in sorted(facts.settings.coaching.load_profile.items()):
             term = launch + offset
-            if portion <= 0 or not 0 <= term < facts.term_count:
+            if portion <= 0:
                 continue
+            if term < 0:  # the plan's terms start later: name the phase relative to them
+                label = f"{-term} term{'s' if term < -1 else ''} before {facts.term_label(0)}"
+            elif term > last:
+                label = (f"{term - last} term{'s' if term - last > 1 else ''} after "
+                         f"{facts.term_label(last)}")
+            else:
+                label = facts.term_label(term)
             name = phase_name(offset)
-            out.append(Phase(name, facts.term_label(term), PHASE_TEXT[name], portion,
+            out.append(Phase(name, label, PHASE_TEXT[name], portion,
                              round(facts.coaching_fte(school, term, launch), 2)))
         return tuple(out)
 
@@ -570,8 +578,9 @@ class Results:
         ratio = STUDENTS_PER_DEVICE.get(school.level, 1.0)
         short = math.ceil(school.students / ratio) - school.devices
         if short > 0:
-            actions.append(f"{short:,} more devices to reach {ratio:g} students per device "
-                           f"(you have {school.devices:,} for {school.students:,} students).")
+            target = "one device per student" if ratio == 1 else f"{ratio:g} students per device"
+            actions.append(f"{short:,} more devices to reach {target} (you have "
+                           f"{school.devices:,} for {school.students:,} students).")
         if school.tech_staff is not None:
             staff = math.ceil(max(school.devices, school.students / ratio)
                               / DEVICES_PER_TECH_STAFF * 2) / 2

@@ -440,9 +440,10 @@ def settings_sheet(sheet: Sheet, results: Results) -> None:
                               rows, name="Settings")
     r = last + 3
     sheet.heading(r, "Input files")
-    sheet.table(r + 1, [Column("File", max_width=50, wrap=True), Column("Bytes", THOUSANDS),
-                        Column("SHA-256", width=68)],
-                [list(f) for f in results.input_files], name="InputFiles")
+    sheet.table(r + 1, [Column("File", max_width=50, wrap=True),
+                        Column("Size and SHA-256 fingerprint", width=60, wrap=True)],
+                [[file, f"{size:,} bytes; SHA-256 {digest}"]
+                 for file, size, digest in results.input_files], name="InputFiles")
     sheet.ws.freeze_panes(first, 0)
     sheet.print_setup(f"{inputs.district.name}: settings", results.prepared,
                       repeat_rows=(top, top), landscape=False)
@@ -477,8 +478,11 @@ ABOUT = [
      "district's choice and is on the Settings sheet."),
     ("Limits", "Every cohort's size stays within bounds; in every term the coaching the "
      "schools need (planning, launch and support) fits the coaches available; every network "
-     "link carries the schools behind it; first-cohort schools meet the readiness gate; "
-     "locked choices hold."),
+     "link carries the schools behind it, after the committed capacity plan and the upgrades "
+     "the plan chose (each no sooner than its lead time, within the crews and budget); "
+     "schools meet their cohort's readiness gate; locked choices hold. Settings lists the "
+     "weights of the softer goals: honouring choices, keeping feeder patterns together, "
+     "balancing regions and levels."),
     ("Reasons", "'Why this cohort' says what keeps each school from launching one group "
      "earlier. It was found by trying that move against every limit, not written by hand."),
     ("Overview", "Headline figures, each cohort's make-up, each term's coaching and network "

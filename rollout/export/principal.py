@@ -128,10 +128,13 @@ def phases_block(sheet: Sheet, view: PrincipalView, r: int) -> int:
     for phase in view.phases:
         bold = phase.phase == "Launch"
         sheet.put(r, 0, phase.phase, book.fmt(bold=bold, **cell))
-        sheet.put(r, 1, phase.term, book.fmt(bold=bold, **cell))
+        sheet.put(r, 1, phase.term, book.fmt(bold=bold, text_wrap=True, **cell))
         sheet.put(r, 2, phase.coaching_share, book.fmt(num_format="0%", **cell))
         sheet.put(r, 3, phase.coaching_fte, book.fmt(num_format="0.00", **cell))
         merged(sheet, r, 4, 5, phase.what, book.fmt(text_wrap=True, **cell))
+        height = max(lines(phase.what, sum(PAGE_WIDTHS[4:6])), lines(phase.term,
+                                                                       PAGE_WIDTHS[1]))
+        sheet.ws.set_row(r, 15 * height + 3)
         r += 1
     if not view.phases:
         merged(sheet, r, 0, 5, "No phase of this cohort falls within the plan's terms.",
