@@ -31,12 +31,6 @@ SCORE_KEYS = DOMAINS + ["readiness", "need"]
 # A median over fewer schools is not shown to principals: with two or three schools in a
 # cohort, the median would let a principal work out another school's score.
 MIN_SCHOOLS_FOR_MEDIAN = 5
-# Students per device each level's blended model needs (DOMAIN.md: station and lab rotation
-# work with up to 3:1; Fulton gave elementary schools 10 devices per 30 students and middle and
-# high schools 1:1) and devices one technology specialist can support (fewer than 1 per 500
-# devices: hire).
-STUDENTS_PER_DEVICE = {"ES": 3.0, "MS": 1.0, "HS": 1.0, "Other": 1.0}
-DEVICES_PER_TECH_STAFF = 500
 STRENGTHS_AND_GAPS = 3  # items shown each way on the principal's first page
 PHASE_TEXT = {
     "Early planning": "The school's team starts planning with its coach.",
@@ -440,9 +434,6 @@ class Results:
                  ("rubric.role_gap_levels", rubric.role_gap_levels),
                  ("rubric.need.frl_pct", rubric.need.frl_pct),
                  ("rubric.need.not_proficient_pct", rubric.need.not_proficient_pct)]
-        rows += [(f"workbooks.students_per_device.{lv}", ratio)
-                 for lv, ratio in STUDENTS_PER_DEVICE.items()]
-        rows.append(("workbooks.devices_per_tech_staff", DEVICES_PER_TECH_STAFF))
         rows.append(("workbooks.min_schools_for_median", MIN_SCHOOLS_FOR_MEDIAN))
         return [(k, "(not set)" if v is None else v if isinstance(v, (int, float, str))
                  else str(v)) for k, v in rows]
@@ -575,7 +566,8 @@ class Results:
         if need > have + 1e-6:
             actions.append(f"Your school's link needs {need:,.0f} Mbps at launch; it has "
                            f"{have:,.0f} Mbps.")
-        ratio = STUDENTS_PER_DEVICE.get(school.level, 1.0)
+        devices = facts.settings.devices
+        ratio = devices.students_per_device.get(school.level, 1.0)
         short = math.ceil(school.students / ratio) - school.devices
         if short > 0:
             target = "one device per student" if ratio == 1 else f"{ratio:g} students per device"
@@ -583,11 +575,11 @@ class Results:
                            f"{school.devices:,} for {school.students:,} students).")
         if school.tech_staff is not None:
             staff = math.ceil(max(school.devices, school.students / ratio)
-                              / DEVICES_PER_TECH_STAFF * 2) / 2
+                              / devices.devices_per_tech_staff * 2) / 2
             if staff > school.tech_staff + 1e-9:
                 actions.append(f"Technology support: {staff:g} specialist FTE for your devices "
-                               f"(1 per {DEVICES_PER_TECH_STAFF} devices); you have "
-                               f"{school.tech_staff:g}.")
+                               f"(1 per {devices.devices_per_tech_staff:g} devices); you "
+                               f"have {school.tech_staff:g}.")
         return actions
 
 

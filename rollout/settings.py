@@ -5,7 +5,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PositiveFloat, ValidationError,
+                      model_validator)
 
 from rollout.errors import Problems
 
@@ -68,6 +69,17 @@ class Balance(Strict):
     by: list[Literal["region", "level"]] = ["region", "level"]
 
 
+class Devices(Strict):
+    """What the principal workbooks ask each school to have before launch."""
+
+    # Students per device each level's blended model needs: station and lab rotation work
+    # with up to 3:1, flex models need 1:1 (Fulton: 10 devices per 30 ES students, 1:1 MS/HS).
+    students_per_device: dict[str, PositiveFloat] = {"ES": 3.0, "MS": 1.0, "HS": 1.0,
+                                                     "Other": 1.0}
+    # Districts with fewer than 1 technology specialist per 500 devices should hire.
+    devices_per_tech_staff: PositiveFloat = 500
+
+
 class SolverSettings(Strict):
     time_limit_seconds: float = Field(default=30.0, gt=0)
     random_seed: int = 1
@@ -93,6 +105,7 @@ class Settings(Strict):
     # a school away from the cohort it was already told costs, in priority points.
     current_term: str | None = None
     churn_weight: float = Field(default=25.0, ge=0)
+    devices: Devices = Devices()
     solver: SolverSettings = SolverSettings()
 
     @model_validator(mode="after")

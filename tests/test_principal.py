@@ -134,3 +134,15 @@ def test_pool_of_processes_writes_the_same_workbooks(tmp_path, planned_district,
 def cell_values(path: Path) -> list:
     wb = load_workbook(path)
     return [[c for row in ws.iter_rows(values_only=True) for c in row] for ws in wb.worksheets]
+
+
+def test_actions_before_launch_follow_the_device_settings(planned_district):
+    results, _ = planned_district
+    devices = results.facts.settings.devices
+    for view in results.principal_views():
+        school = results.facts.district.school_by_id[view.school_id]
+        short = -(-school.students // devices.students_per_device[school.level]) - school.devices
+        mentioned = [a for a in view.actions if "more devices" in a]
+        assert bool(mentioned) == (short > 0), view.school_id
+        if short > 0:
+            assert mentioned[0].startswith(f"{int(short):,} more devices")
