@@ -40,7 +40,7 @@ def test_schools_sheet_is_a_filterable_table_linking_each_principal_workbook(
         planned_district):
     results, out = planned_district
     ws = load_workbook(out / "dashboard.xlsx")["Schools"]
-    table = ws.tables["Schools"]
+    table = ws.tables["SchoolList"]
     header_row = int(table.ref.split(":")[0][1:])
     headers = [c.value for c in ws[header_row]]
     assert headers[:3] == ["School ID", "School", "Level"] and "Why this cohort" in headers
@@ -95,7 +95,7 @@ def test_cohorts_capacity_network_and_upgrades_carry_the_plan(planned_district):
     network = wb["Network"]
     links = {row[0] for row in network.iter_rows(values_only=True)}
     assert set(results.facts.district.links) <= links
-    upgrades = wb["Upgrades"].tables["Upgrades"]
+    upgrades = wb["Upgrades"].tables["NetworkChanges"]
     committed = len(results.facts.district.capacity_plan)
     rows = int(upgrades.ref.split(":")[1][1:]) - int(upgrades.ref.split(":")[0][1:])
     assert rows == max(1, committed + len(results.plan.upgrades))

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from rollout.errors import Problems
 from rollout.export.safe import header_text, safe_file_stem, safe_text, xlsx_problems
-from rollout.export.style import lines
+from rollout.export.style import lines, unique_headers
 from rollout.inputs import default_rubric_path
 from rollout.pipeline import plan_district
 from rollout.rubric import load_rubric
@@ -114,3 +114,8 @@ def test_lines_wraps_by_words_and_breaks_long_words():
     assert lines("one two three four five six seven", 10) >= 4
     assert lines("x" * 100, 20) == 5
     assert lines("first\nsecond", 40) == 2
+
+
+def test_table_headers_never_repeat_ignoring_case():
+    assert unique_headers(["ES", "North", "north", "ES", " "]) == \
+        ["ES", "North", "north (2)", "ES (2)", "Column"]

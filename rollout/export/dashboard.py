@@ -264,7 +264,7 @@ def schools_sheet(sheet: Sheet, results: Results, principal_dir: str) -> None:
                      ("yes" if pref == r["cohort"] else "no") if pref else "",
                      r["respondents"], r["coverage"], r["role_gap"], r["reasons"],
                      results.workbook_names[r["school_id"]]])
-    first, last = sheet.table(top, SCHOOL_COLUMNS, rows, name="Schools")
+    first, last = sheet.table(top, SCHOOL_COLUMNS, rows, name="SchoolList")
     link_col = len(SCHOOL_COLUMNS) - 1
     for i, r in enumerate(results.rows, start=first):
         name = results.workbook_names[r["school_id"]]
@@ -316,7 +316,7 @@ def cohorts_sheet(sheet: Sheet, results: Results) -> tuple[tuple, tuple]:
              *[c.by_region[g] for g in results.regions], c.mean_readiness,
              c.lowest_readiness, c.mean_need, c.mean_priority, c.chose, c.got]
             for c in summaries]
-    first, last = sheet.table(top, columns, rows, name="Cohorts")
+    first, last = sheet.table(top, columns, rows, name="CohortList")
     for i, c in enumerate(summaries):
         sheet.put(first + i, 1, c.name, sheet.book.fmt(
             bold=True, font_color="#FFFFFF", bg_color=cohort_colour(c.number), border=1))
@@ -359,7 +359,7 @@ def capacity_sheet(sheet: Sheet, results: Results) -> None:
              round(t.coaches_fte - t.coaching_needed, 2), t.planning, t.launching, t.support,
              t.launched_by, t.busiest_link, t.busiest_link_what, t.busiest_link_use,
              t.least_headroom_mbps] for t in results.term_summaries]
-    first, last = sheet.table(top, columns, rows, name="Capacity")
+    first, last = sheet.table(top, columns, rows, name="TermCapacity")
     usage_colours(sheet, first, 3, last, 3)
     usage_colours(sheet, first, 11, last, 11)
     r = last + 2
@@ -396,7 +396,7 @@ def network_sheet(sheet: Sheet, results: Results) -> int:
                Column("Capacity changes", width=48, wrap=True)]
     rows = [[u.link, u.what, u.schools_behind, u.capacity[0], u.peak_use, *u.use, u.peak_term,
              u.changes] for u in results.link_uses]
-    first, last = sheet.table(top, columns, rows, name="Network")
+    first, last = sheet.table(top, columns, rows, name="LinkUse")
     usage_colours(sheet, first, 4, last, 4 + len(terms))
     sheet.ws.freeze_panes(first, 1)
     sheet.print_setup(f"{facts.district.name}: network", results.prepared,
@@ -417,7 +417,7 @@ def upgrades_sheet(sheet: Sheet, results: Results) -> None:
     rows = [[c.complete_term, c.link, c.what, c.schools_behind, c.from_mbps, c.to_mbps,
              c.needed_by or "not needed by this plan", c.source, c.cost]
             for c in results.network_changes]
-    first, last = sheet.table(top, columns, rows, name="Upgrades")
+    first, last = sheet.table(top, columns, rows, name="NetworkChanges")
     sheet.ws.conditional_format(first, 6, last, 6, {
         "type": "formula", "criteria": f"=$G{first + 1}=$A{first + 1}",
         "format": sheet.book.fmt(bold=True, font_color="#C00000")})
@@ -437,7 +437,7 @@ def settings_sheet(sheet: Sheet, results: Results) -> None:
                                                          results.settings_rows]]
     first, last = sheet.table(top, [Column("Setting", max_width=50),
                                     Column("Value", max_width=60, wrap=True, align="left")],
-                              rows, name="Settings")
+                              rows, name="SettingList")
     r = last + 3
     sheet.heading(r, "Input files")
     sheet.table(r + 1, [Column("File", max_width=50, wrap=True),
@@ -457,7 +457,7 @@ def data_issues_sheet(sheet: Sheet, results: Results) -> None:
         rows = [["", "", "No issues found."]]
     first, _ = sheet.table(top, [Column("#", width=5), Column("Where", width=45, wrap=True),
                                  Column("Issue", width=90, wrap=True)], rows,
-                           name="DataIssues")
+                           name="DataIssueList")
     sheet.ws.freeze_panes(first, 0)
     sheet.print_setup(f"{results.facts.district.name}: data issues", results.prepared,
                       repeat_rows=(top, top))

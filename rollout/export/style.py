@@ -165,8 +165,9 @@ class Sheet:
                             **({"num_format": c.num_format} if c.num_format else {}),
                             **({"text_wrap": True} if c.wrap else {}),
                             **({"align": c.align} if c.align else {})) for c in columns]
-        for j, column in enumerate(columns):
-            self.put(top, left + j, column.header, header)
+        headers = unique_headers([c.header for c in columns])
+        for j, text in enumerate(headers):
+            self.put(top, left + j, text, header)
         header_lines = max(lines(c.header, w) for c, w in zip(columns, widths))
         if header_lines > 1:
             self.ws.set_row(top, 15 * header_lines + 2)
@@ -184,8 +185,8 @@ class Sheet:
         if name:
             self.ws.add_table(top, left, last, left + len(columns) - 1, {
                 "name": name, "style": "Table Style Light 1", "autofilter": True,
-                "columns": [{"header": safe_text(c.header), "header_format": header,
-                             "format": f} for c, f in zip(columns, formats)]})
+                "columns": [{"header": safe_text(h), "header_format": header, "format": f}
+                            for h, f in zip(headers, formats)]})
         return top + 1, last
 
     def fit(self, columns: list[Column], rows: list[list], left: int = 0) -> None:
@@ -214,6 +215,21 @@ class Sheet:
         ws.set_footer("&LPrinted &D&RPage &P of &N", {"margin": 0.3})
         if repeat_rows:
             ws.repeat_rows(*repeat_rows)
+
+
+def unique_headers(headers: list[str]) -> list[str]:
+    """Excel repairs a table whose column names repeat (ignoring case), as they could when
+    region names from the district file meet our own headers."""
+    seen: set[str] = set()
+    out = []
+    for header in headers:
+        text, n = header.strip() or "Column", 1
+        while text.lower() in seen:
+            n += 1
+            text = f"{header.strip() or 'Column'} ({n})"
+        seen.add(text.lower())
+        out.append(text)
+    return out
 
 
 def lines(text: str, width: float) -> int:
