@@ -2,19 +2,24 @@
 
 Layouts are detected per sheet: our own template workbooks (template.py; each filled role
 sheet is one respondent) and online-form exports (one row per respondent, items as columns,
-answers such as "3 - Developing" or 3), in .xlsx, .xlsm or .csv files. Every sheet is first
-brought into one shape (`Block`: a form sheet, or all template sheets together), then parsed as
-whole numpy arrays; only bad cells are visited one by one, to report them with file, sheet, row
-and column.
+answers such as "3 - Developing" or 3), in .xlsx, .xlsm or .csv files.
+
+Speed: each file is read with calamine and its answers parsed at once (each distinct answer
+text is understood once, then spread back over the sheet with numpy); large folders are read by
+a pool of processes, one file each. The rest works on whole columns. Only bad cells are visited
+one by one, to report them with file, sheet, row and column.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import hashlib
+import multiprocessing
+import os
 import re
 import zipfile
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -27,7 +32,7 @@ from python_calamine import SheetVisibleEnum
 from rapidfuzz import fuzz, process
 
 from rollout.domain import District
-from rollout.errors import Problems
+from rollout.errors import Problem, Problems
 from rollout.rubric import Rubric
 from rollout.tables import EXCEL_SUFFIXES, describe, is_blank, normalise_header, open_workbook
 from rollout.template import ANSWER_HEADER, LISTS_SHEET, find_layout
@@ -46,11 +51,13 @@ ROLE_ALIASES = {"principal": "principal", "assistant principal": "principal",
                 "technology specialist": "technology", "media specialist": "technology"}
 NAME_MATCH_CUTOFF = 88  # rapidfuzz score (0-100) a school name must reach to be accepted
 NAME_MATCH_MARGIN = 4   # ... and by how much it must beat the runner-up
-NAME_ABBREVIATIONS = {r"\belem\b\.?": "elementary", r"\bes\b": "elementary",
-                      r"\bms\b": "middle school", r"\bhs\b": "high school",
-                      r"\bmid\b\.?": "middle", r"\bsch\b\.?": "school", r"\bst\b\.?": "saint"}
+NAME_ABBREVIATIONS = {"elem": "elementary", "es": "elementary", "ms": "middle", "hs": "high",
+                      "mid": "middle", "sch": "school", "st": "saint"}
+ABBREVIATION = re.compile(rf"\b({'|'.join(NAME_ABBREVIATIONS)})\b\.?")
+LEADING_LEVEL = re.compile(r"^(\d+)(?:\.0+)?(?:$|\s|[-:)]|\.(?!\d))")  # '3 - x', not '2.5'
 FORM, TEMPLATE = "form export", "template"
 DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-"})
+PARALLEL_BYTES = 4_000_000  # below this much survey data, one process reads faster
 
 
 @dataclass
@@ -80,20 +87,34 @@ class SurveyResponses:
 
 @dataclass
 class Block:
-    """Respondents of one layout in one shape, raw cells: a form-export sheet, or every
-    template sheet of the folder together (so that hundreds of small files parse at once)."""
+    """Respondents of one layout in one shape: a form-export sheet, or every template sheet of
+    the folder together. Answers are already levels; plain data, so it crosses processes."""
 
     layout: str
-    files: np.ndarray      # per respondent
-    sheets: np.ndarray     # per respondent (None for a CSV file)
-    rows: np.ndarray       # the Excel row that stands for each respondent
-    school: np.ndarray
+    files: np.ndarray       # per respondent
+    sheets: np.ndarray      # per respondent (None for a CSV file)
+    rows: np.ndarray        # the Excel row that stands for each respondent
+    school: np.ndarray      # raw cells
     role: np.ndarray
     person: np.ndarray
     timestamp: np.ndarray
-    answers: np.ndarray    # respondents x items
     item_ids: list[str]
-    locate: Callable[[int, str | int], tuple[int, str]]  # (respondent, field or item) -> cell
+    levels: np.ndarray      # respondents x items, NaN where blank or not a level
+    answered: np.ndarray    # respondents x items: something was written
+    bad: list[tuple[int, int, Any]]  # (respondent, item, raw cell) that is not a level
+    cells: dict[str, tuple[np.ndarray, np.ndarray]]  # school/role -> (Excel row, column)
+    answer_rows: np.ndarray | None  # respondents x items; None: the respondent's row
+    answer_columns: list[str] | np.ndarray  # per item (forms) or per respondent (templates)
+
+    def locate(self, i: int, what: str | int) -> tuple[int, str]:
+        """(Excel row, column label) of respondent i's school, role or item answer."""
+        if isinstance(what, str):
+            rows, columns = self.cells[what]
+            return int(rows[i]), str(columns[i])
+        row = self.rows[i] if self.answer_rows is None else self.answer_rows[i, what]
+        if self.layout == TEMPLATE:
+            return int(row), f"{self.answer_columns[i]} ({ANSWER_HEADER}, {self.item_ids[what]})"
+        return int(row), self.answer_columns[what]
 
     def problem(self, problems: Problems, i: int, what: str | int, message: str) -> None:
         row, column = self.locate(i, what)
@@ -122,46 +143,59 @@ class TemplateSheet:
     answer_letter: str
 
 
+@dataclass
+class FileRead:
+    """What one file yielded; made in a worker process for large folders."""
+
+    blocks: list[Block] = field(default_factory=list)
+    templates: list[TemplateSheet] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 def place(file: str, sheet: str | None) -> str:
     return f"{file}, sheet '{sheet}'" if sheet else str(file)
 
 
-def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Problems
-                 ) -> SurveyResponses:
+def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Problems,
+                 workers: int | None = None) -> SurveyResponses:
     """Every survey file in `folder`, checked together; problems are collected, not raised
-    (in file order, then row order, whichever step found them)."""
-    found = Problems()
+    (in file order, then row order). `workers`: processes reading files (default: one per CPU
+    for large folders)."""
     notes: list[str] = []
-    files: dict[str, int] = defaultdict(int)
+    found: list[Problem] = []
     paths = sorted(p for p in folder.iterdir()
                    if p.is_file() and not p.name.startswith(("~$", ".")))
     if not paths:
-        found.add(folder, "holds no survey files (.xlsx, .xlsm or .csv expected)")
-    matcher = SchoolMatcher(district)
+        found.append(Problem(str(folder), "holds no survey files (.xlsx, .xlsm or .csv "
+                             "expected)"))
+    files: dict[str, int] = defaultdict(int)
     blocks, templates = [], []
-    for path in skip_copies(paths, notes):
-        layouts = set()
-        for part in read_survey_file(path, rubric, found, notes):
-            layouts.add(part.layout if isinstance(part, Block) else TEMPLATE)
-            (blocks if isinstance(part, Block) else templates).append(part)
-        for layout in layouts:
-            files[layout + (" (csv)" if path.suffix.lower() == ".csv" else "")] += 1
+    paths = skip_copies(paths, notes)
+    for path, result in zip(paths, read_files(paths, rubric, workers)):
+        found.extend(result.problems)
+        notes.extend(result.notes)
+        blocks.extend(result.blocks)
+        templates.extend(result.templates)
+        kind = " (csv)" if path.suffix.lower() == ".csv" else ""
+        for layout in {b.layout for b in result.blocks} | ({TEMPLATE} if result.templates
+                                                           else set()):
+            files[layout + kind] += 1
     if templates:
         blocks.append(template_block(templates, rubric))
-    people, levels_blocks = [], []
-    for block in blocks:
-        respondents, levels = parse_block(block, rubric, matcher, found, notes)
-        people.append(respondents)
-        levels_blocks.append(levels)
+    matcher = SchoolMatcher(district)
+    cell_problems = Problems()
+    parsed = [parse_block(block, rubric, matcher, cell_problems, notes) for block in blocks]
+    found.extend(cell_problems.items)
     item_ids = [item.id for _, item in rubric.items()]
-    respondents = (pd.concat(people, ignore_index=True) if people
+    respondents = (pd.concat([p[0] for p in parsed], ignore_index=True) if parsed
                    else pd.DataFrame(columns=RESPONDENT_COLUMNS))
-    levels = pd.DataFrame(np.vstack(levels_blocks) if levels_blocks
+    levels = pd.DataFrame(np.vstack([p[1] for p in parsed]) if parsed
                           else np.empty((0, len(item_ids))), columns=item_ids)
     keep = latest_submissions(respondents, notes)
     respondents, levels = (respondents[keep].reset_index(drop=True),
                            levels[keep].reset_index(drop=True))
-    problems.items.extend(sorted(found.items, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
+    problems.items.extend(sorted(found, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
     report_schools_without_answers(district, respondents, folder, problems)
     notes.extend(matcher.notes)
     return SurveyResponses(respondents, levels, notes, dict(files))
@@ -169,6 +203,19 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
 
 RESPONDENT_COLUMNS = ["school_id", "role", "file", "sheet", "row", "layout", "person",
                       "timestamp"]
+
+
+def read_files(paths: list[Path], rubric: Rubric, workers: int | None) -> list[FileRead]:
+    """FileRead per path, in order; in parallel when there is enough to read."""
+    if workers is None:
+        large = sum(p.stat().st_size for p in paths) >= PARALLEL_BYTES
+        workers = min(os.cpu_count() or 1, len(paths)) if large else 1
+    if workers <= 1:
+        return [read_file(path, rubric) for path in paths]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(read_file, paths, [rubric] * len(paths)))
 
 
 def skip_copies(paths: list[Path], notes: list[str]) -> list[Path]:
@@ -191,40 +238,44 @@ def skip_copies(paths: list[Path], notes: list[str]) -> list[Path]:
 
 # ---- files and layouts ------------------------------------------------------------------------
 
-def read_survey_file(path: Path, rubric: Rubric, problems: Problems, notes: list[str]):
-    """Yield a Block for each form-export sheet and a TemplateSheet for each filled template
-    sheet found in one file."""
+def read_file(path: Path, rubric: Rubric) -> FileRead:
+    """Every survey sheet of one file: a Block per form-export sheet, a TemplateSheet per
+    filled template sheet."""
+    result = FileRead()
+    problems = Problems()
     if path.suffix.lower() not in SURVEY_SUFFIXES:
         problems.add(path, f"is not a survey file (.xlsx, .xlsm or .csv expected, found "
                      f"'{path.suffix}')")
-        return
-    if path.stat().st_size == 0:
+    elif path.stat().st_size == 0:
         problems.add(path, "is empty (0 bytes); export or save the survey again")
-        return
-    sheets = list(read_cells(path, problems, notes))
-    found = unused = 0
-    for sheet, cells, merged in sheets:
-        layout = find_layout(cells)
-        if layout is not None:
+    else:
+        sheets = list(read_cells(path, problems, result.notes))
+        found = unused = 0
+        for sheet, cells, merged in sheets:
+            layout = find_layout(cells)
+            if layout is not None:
+                found += 1
+                answers = template_sheet(cells, layout, str(path), sheet, rubric, problems)
+                if answers is None:
+                    unused += 1
+                else:
+                    result.templates.append(answers)
+                continue
+            header_row = find_header_row(cells)
+            if header_row is None:
+                continue
             found += 1
-            answers = template_sheet(cells, layout, str(path), sheet, rubric, problems)
-            if answers is None:
-                unused += 1
-            else:
-                yield answers
-            continue
-        header_row = find_header_row(cells)
-        if header_row is None:
-            continue
-        found += 1
-        if not merged_header(merged, header_row, cells, str(path), sheet, problems):
-            yield from form_sheet(cells, header_row, str(path), sheet, rubric, problems, notes)
-    if sheets and not found:
-        problems.add(path, "has no recognisable survey: no sheet has a header row with a school "
-                     "column (school_id or school name) and a role column, and none is a "
-                     "rollout survey template")
-    elif found and unused == found:
-        notes.append(f"{path}: a survey template with no answers filled in; skipped")
+            if not merged_header(merged, header_row, cells, str(path), sheet, problems):
+                result.blocks.extend(form_sheet(cells, header_row, str(path), sheet, rubric,
+                                                problems, result.notes))
+        if sheets and not found:
+            problems.add(path, "has no recognisable survey: no sheet has a header row with a "
+                         "school column (school_id or school name) and a role column, and none "
+                         "is a rollout survey template")
+        elif found and unused == found:
+            result.notes.append(f"{path}: a survey template with no answers filled in; skipped")
+    result.problems = problems.items
+    return result
 
 
 def read_cells(path: Path, problems: Problems, notes: list[str]):
@@ -248,19 +299,17 @@ def read_cells(path: Path, problems: Problems, notes: list[str]):
 def read_csv_cells(path: Path, problems: Problems, notes: list[str]) -> pd.DataFrame | None:
     raw = path.read_bytes()
     try:
-        text, encoding = raw.decode("utf-8-sig"), "utf-8"
+        text, encoding = raw.decode("utf-8-sig"), "utf-8-sig"
     except UnicodeDecodeError:
         text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"
         notes.append(f"{path}: not UTF-8; read as Windows-1252 (check accented school names)")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        delimiter = dialect.delimiter
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
     try:
         return pd.read_csv(path, header=None, dtype=object, keep_default_na=False,
-                           encoding="utf-8-sig" if encoding == "utf-8" else "cp1252",
-                           sep=delimiter, encoding_errors="replace")
+                           encoding=encoding, sep=delimiter, encoding_errors="replace")
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         problems.add(path, f"cannot be read as CSV ({str(exc).splitlines()[0]})")
         return None
@@ -308,55 +357,48 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
     header = [str(h).strip() if not is_blank(h) else "" for h in cells[header_row]]
     width = len(header)
     body = np.empty((len(cells) - header_row - 1, width), dtype=object)
-    for i, row in enumerate(cells[header_row + 1:]):  # calamine rows are already full width
-        body[i, :len(row)] = row[:width]
+    body[:] = cells[header_row + 1:]  # calamine and CSV rows are all as wide as the header
     rows = np.arange(len(body)) + header_row + 2
-    filled = ~blank_cells(body)
-    body, rows = body[filled.any(axis=1)], rows[filled.any(axis=1)]
     by_name = {normalise_header(h): i for i, h in enumerate(header)}
 
     def col(names) -> int | None:
         return next((by_name[n] for n in names if n in by_name), None)
 
-    id_col, name_col = col(SCHOOL_ID_HEADERS), col(SCHOOL_NAME_HEADERS)
-    role_col, time_col, person_col = col(ROLE_HEADERS), col(TIMESTAMP_HEADERS), \
-        col(RESPONDENT_HEADERS)
-    item_cols = {i: item_for_header(h, rubric) for i, h in enumerate(header)}
-    item_cols = {i: item for i, item in item_cols.items() if item}
-
-    def column_label(index: int) -> str:
+    def label(index: int) -> str:
         return f"{get_column_letter(index + 1)} ({header[index]})"
 
+    id_col, name_col = col(SCHOOL_ID_HEADERS), col(SCHOOL_NAME_HEADERS)
+    role_col, time_col, person_col = (col(ROLE_HEADERS), col(TIMESTAMP_HEADERS),
+                                      col(RESPONDENT_HEADERS))
+    items = ItemHeaders(rubric)
+    item_cols = {i: item for i, h in enumerate(header) if (item := items.match(h))}
     if not item_cols:
         problems.add(file, "no column header names a rubric item (expected headers such as "
                      f"'{rubric.items()[0][1].id}' or the item's text)", sheet, header_row + 1)
         return
-    if report_repeated_items(item_cols, file, sheet, header_row + 1, column_label, problems):
+    if report_repeated_items(item_cols, file, sheet, header_row + 1, label, problems):
         return
     used = {id_col, name_col, role_col, time_col, person_col, *item_cols}
     ignored = [h for i, h in enumerate(header) if i not in used and h]
     if ignored:
         notes.append(f"{place(file, sheet)}: ignored column(s) that are not rubric items: "
                      f"{', '.join(ignored)}")
-    school = body[:, id_col] if id_col is not None else body[:, name_col]
-    if id_col is not None and name_col is not None:
-        school = np.where(blank_cells(school), body[:, name_col], school)
-    fields = {"school": id_col if id_col is not None else name_col, "role": role_col}
+    school_col = np.full(len(body), id_col if id_col is not None else name_col)
+    if id_col is not None and name_col is not None:  # a blank id falls back to the name
+        school_col[blank_cells(body[:, id_col])] = name_col
+    school = body[np.arange(len(body)), school_col]
+    school_label = np.array([label(c) for c in range(width)], dtype=object)[school_col]
     none = np.full(len(body), None, dtype=object)
     columns = list(item_cols)
-
-    def locate(i: int, what: str | int) -> tuple[int, str]:
-        index = columns[what] if isinstance(what, int) else fields[what]
-        if what == "school" and id_col is not None and name_col is not None \
-                and is_blank(body[i, id_col]):
-            index = name_col
-        return int(rows[i]), column_label(index)
-
+    levels, answered, bad = parse_levels(body[:, columns], rubric)
     yield Block(FORM, np.full(len(body), file, dtype=object),
                 np.full(len(body), sheet, dtype=object), rows, school, body[:, role_col],
                 body[:, person_col] if person_col is not None else none,
                 body[:, time_col] if time_col is not None else none,
-                body[:, columns], list(item_cols.values()), locate)
+                list(item_cols.values()), levels, answered, bad,
+                {"school": (rows, school_label),
+                 "role": (rows, np.full(len(body), label(role_col), dtype=object))},
+                None, [label(c) for c in columns])
 
 
 def template_sheet(cells, layout, file, sheet, rubric: Rubric, problems
@@ -387,46 +429,50 @@ def template_sheet(cells, layout, file, sheet, rubric: Rubric, problems
 
 
 def template_block(sheets: list[TemplateSheet], rubric: Rubric) -> Block:
-    """All filled template sheets as one block over every rubric item (None where a sheet has
+    """All filled template sheets as one block over every rubric item (blank where a sheet has
     no row for the item). A template's time is the workbook's own save time, read only where
     two submissions compete (see latest_submissions)."""
     item_ids = [item.id for _, item in rubric.items()]
-    answers = np.full((len(sheets), len(item_ids)), None, dtype=object)
     position = {item_id: j for j, item_id in enumerate(item_ids)}
+    raw = np.full((len(sheets), len(item_ids)), None, dtype=object)
+    answer_rows = np.zeros((len(sheets), len(item_ids)), dtype=int)
     for i, sheet in enumerate(sheets):
-        for item_id, (value, _) in sheet.answers.items():
-            answers[i, position[item_id]] = value
-
-    def locate(i: int, what: str | int) -> tuple[int, str]:
-        sheet = sheets[i]
-        if what == "school":
-            return sheet.school_cell
-        if what == "role":
-            return sheet.role_cell
-        item_id = item_ids[what]
-        return sheet.answers[item_id][1], f"{sheet.answer_letter} ({ANSWER_HEADER}, {item_id})"
+        for item_id, (value, row) in sheet.answers.items():
+            raw[i, position[item_id]], answer_rows[i, position[item_id]] = value, row
+    levels, answered, bad = parse_levels(raw, rubric)
 
     def column(name: str) -> np.ndarray:
-        return np.array([getattr(s, name) for s in sheets], dtype=object)
+        return np.array([getattr(s, name) for s in sheets] + [None], dtype=object)[:-1]
 
-    return Block(TEMPLATE, column("file"), column("sheet"),
-                 np.array([s.role_cell[0] for s in sheets]), column("school"), column("role"),
-                 column("person"), np.full(len(sheets), None, dtype=object), answers, item_ids,
-                 locate)
+    def spots(name: str) -> tuple[np.ndarray, np.ndarray]:
+        return (np.array([getattr(s, name)[0] for s in sheets]),
+                np.array([getattr(s, name)[1] for s in sheets], dtype=object))
+
+    return Block(TEMPLATE, column("file"), column("sheet"), spots("role_cell")[0],
+                 column("school"), column("role"), column("person"),
+                 np.full(len(sheets), None, dtype=object), item_ids, levels, answered, bad,
+                 {"school": spots("school_cell"), "role": spots("role_cell")}, answer_rows,
+                 column("answer_letter"))
 
 
-def item_for_header(header: str, rubric: Rubric) -> str | None:
-    """Match a column header to an item: 'INS1', 'INS1 - Principal leadership', the item's
+class ItemHeaders:
+    """Matches a column header to an item: 'INS1', 'INS1 - Principal leadership', the item's
     text, or a form grid question 'Rate your school [item text]'."""
-    text = str(header or "").strip()
-    grid = re.search(r"\[([^\]]+)\]\s*$", text)
-    by_text = {normalise_header(item.text): item.id for _, item in rubric.items()}
-    for _, item in rubric.items():
-        if text.upper() == item.id.upper() or re.match(rf"^{re.escape(item.id)}\b[\s.:)\-]",
-                                                       text, re.IGNORECASE):
-            return item.id
-    return by_text.get(normalise_header(text)) or (
-        by_text.get(normalise_header(grid.group(1))) if grid else None)
+
+    def __init__(self, rubric: Rubric):
+        self.by_text = {normalise_header(item.text): item.id for _, item in rubric.items()}
+        self.by_id = {item.id.upper(): item.id for _, item in rubric.items()}
+        ids = sorted(map(re.escape, self.by_id), key=len, reverse=True)
+        self.leading_id = re.compile(rf"^({'|'.join(ids)})(?:$|[\s.:)\-])", re.IGNORECASE)
+
+    def match(self, header: str) -> str | None:
+        text = str(header or "").strip()
+        lead = self.leading_id.match(text)
+        if lead:
+            return self.by_id[lead.group(1).upper()]
+        grid = re.search(r"\[([^\]]+)\]\s*$", text)
+        return self.by_text.get(normalise_header(text)) or (
+            self.by_text.get(normalise_header(grid.group(1))) if grid else None)
 
 
 def report_repeated_items(item_cols: dict[int, str], file, sheet, header_row, column_label,
@@ -442,94 +488,54 @@ def report_repeated_items(item_cols: dict[int, str], file, sheet, header_row, co
     return repeated
 
 
-# ---- parsing one sheet ------------------------------------------------------------------------
+# ---- answers ----------------------------------------------------------------------------------
 
-def parse_block(block: Block, rubric: Rubric, matcher: "SchoolMatcher",
-                problems: Problems, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Respondents of a block (school, role, ...) and their levels on every rubric item."""
-    school_ids = matcher.resolve_cells(block, problems)
-    roles = parse_roles(block, rubric, problems)
-    levels, bad, answered = parse_levels(block.answers, ~blank_cells(block.answers), rubric)
-    for i, j in zip(*np.nonzero(bad)):
-        block.problem(problems, int(i), int(j), level_problem(block.answers[i, j], rubric))
-    known = pd.notna(school_ids) & pd.notna(roles)
-    has_answers = answered.any(axis=1)
-    for where, indices in block.places(~has_answers & known).items():
-        notes.append(f"{where}: {len(indices)} respondent(s) answered no rubric item "
-                     f"(row(s) {row_list(block.rows[indices])}); not counted")
-    keep = has_answers & known
-    asked = asked_matrix(roles, block.item_ids, rubric)
-    not_asked = answered & ~asked & keep[:, None]
-    for where, indices in block.places(not_asked.any(axis=1)).items():
-        items = sorted({block.item_ids[j] for j in np.nonzero(not_asked[indices])[1]})
-        notes.append(f"{where}: {int(not_asked[indices].sum())} answer(s) to items the rubric "
-                     f"does not ask of that role ({', '.join(items)}) were ignored")
-    report_required(block, rubric, roles, answered, keep, notes)
-    full = np.full((len(levels), len(rubric.items())), np.nan)
-    position = {item.id: k for k, (_, item) in enumerate(rubric.items())}
-    full[:, [position[i] for i in block.item_ids]] = np.where(asked, levels, np.nan)
-    respondents = pd.DataFrame({
-        "school_id": school_ids, "role": roles, "file": block.files, "sheet": block.sheets,
-        "row": block.rows, "layout": block.layout,
-        "person": pd.Series(block.person, dtype=object).map(normalise_person).to_numpy(),
-        "timestamp": block.timestamp})
-    return respondents[keep].reset_index(drop=True), full[keep]
+def parse_levels(values: np.ndarray, rubric: Rubric
+                 ) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, Any]]]:
+    """Answers as levels of the rubric scale: 3, '3', '3 - Advanced' or 'Advanced'. Each
+    distinct cell value is understood once. Returns levels (NaN where blank or bad), which
+    cells were answered, and the bad cells as (row index, column index, raw value)."""
+    shape = values.shape
+    flat = values.ravel()
+    codes, uniques = pd.factorize(flat, use_na_sentinel=True)  # None/NaN -> -1
+    meaning = [level_of(v, rubric) for v in uniques] + [(np.nan, False)]  # [-1]: blank
+    level = np.array([m[0] for m in meaning], dtype=float)[codes]
+    answered = np.array([m[1] for m in meaning], dtype=bool)[codes]
+    for k, value in enumerate(uniques):  # TRUE/FALSE and 1/0 share a code: tell them apart
+        if not isinstance(value, str) and value in (0, 1):
+            spots = np.flatnonzero(codes == k)
+            is_bool = pd.Series(flat[spots], dtype=object).map(type).to_numpy() == bool
+            level[spots] = np.where(is_bool, np.nan, level_of(float(value), rubric)[0])
+    bad_spots = np.flatnonzero(answered & np.isnan(level))
+    bad = [(int(k) // shape[1], int(k) % shape[1], flat[k]) for k in bad_spots]
+    return level.reshape(shape), answered.reshape(shape), bad
+
+
+def level_of(value: Any, rubric: Rubric) -> tuple[float, bool]:
+    """(level or NaN, whether anything was answered) for one cell value."""
+    if isinstance(value, str):
+        text = value.translate(DASHES).strip().lower()
+        if not text:
+            return np.nan, False
+        number = LEADING_LEVEL.match(text)
+        if number:
+            level = int(number.group(1))
+        else:
+            names = {name.lower(): lv for lv, name in rubric.scale.items()}
+            level = names.get(text)
+        return (float(level), True) if level in rubric.scale else (np.nan, True)
+    if isinstance(value, (bool, dt.date, dt.datetime, dt.time, dt.timedelta)):
+        return np.nan, True
+    if isinstance(value, (int, float)) and value == value:
+        return (float(value), True) if value in rubric.scale else (np.nan, True)
+    return np.nan, not is_blank(value)
 
 
 def blank_cells(values: np.ndarray) -> np.ndarray:
-    """Vectorised is_blank for an object array (calamine gives '' for empty cells; cells of
-    spaces only are caught where text is parsed)."""
-    if values.size == 0:
-        return np.zeros(values.shape, dtype=bool)
-    return pd.isna(values) | (values == "")
-
-
-def parse_levels(values: np.ndarray, answered: np.ndarray, rubric: Rubric
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Answers as levels of the rubric scale: 3, '3', '3 - Advanced' or 'Advanced'.
-    Returns levels (NaN where blank or bad), the mask of bad cells and the mask of answered
-    cells (without cells of spaces only)."""
-    shape = values.shape
-    flat = pd.Series(values.ravel(), dtype=object)
-    answered = answered.ravel().copy()
-    level = pd.to_numeric(flat, errors="coerce").to_numpy(dtype=float, copy=True)
-    maybe_bool = np.flatnonzero((level == 0) | (level == 1))
-    if maybe_bool.size:  # TRUE/FALSE cells convert to 1/0 but are not answers
-        texts = flat.to_numpy()[maybe_bool].astype(str)
-        level[maybe_bool[np.isin(texts, ["True", "False"])]] = np.nan
-    todo = np.flatnonzero(np.isnan(level) & answered)
-    if todo.size:
-        level[todo], spaces = levels_from_text(flat.iloc[todo], rubric)
-        answered[todo[spaces]] = False
-    valid = np.isin(level, list(rubric.scale)) & answered
-    bad = answered & ~valid
-    level[~valid] = np.nan
-    return level.reshape(shape), bad.reshape(shape), answered.reshape(shape)
-
-
-def levels_from_text(texts: pd.Series, rubric: Rubric) -> tuple[np.ndarray, np.ndarray]:
-    """Text answers: exact choices first (a hash lookup), then tolerant forms. Returns the
-    levels (NaN where none) and which texts are only spaces."""
-    exact = {}
-    for level, name in rubric.scale.items():
-        for form in (f"{level} - {name}", f"{level} \u2013 {name}", f"{level}-{name}", name,
-                     name.lower(), f"{level} - {name}".lower()):
-            exact[form] = float(level)
-    level = texts.map(exact).to_numpy(dtype=float, copy=True)
-    spaces = np.zeros(len(texts), dtype=bool)
-    rest = np.flatnonzero(np.isnan(level))
-    if rest.size:
-        text = texts.iloc[rest]
-        strings = text.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-        clean = text[strings].str.translate(DASHES).str.strip().str.lower()
-        leading = pd.to_numeric(clean.str.extract(r"^(\d+(?:\.0+)?)\s*(?:[-.:)]|$)")[0],
-                                errors="coerce")
-        by_name = clean.map({name.lower(): float(lv) for lv, name in rubric.scale.items()})
-        found = np.full(len(rest), np.nan)
-        found[strings] = leading.fillna(by_name).to_numpy(dtype=float)
-        level[rest] = found
-        spaces[rest[strings]] = (clean == "").to_numpy()
-    return level, spaces
+    """is_blank for every cell of an object array (each distinct value checked once)."""
+    codes, uniques = pd.factorize(values.ravel(), use_na_sentinel=True)
+    blank = np.array([is_blank(v) for v in uniques] + [True], dtype=bool)
+    return blank[codes].reshape(values.shape)
 
 
 def level_problem(raw: Any, rubric: Rubric) -> str:
@@ -538,6 +544,61 @@ def level_problem(raw: Any, rubric: Rubric) -> str:
         found += "; Excel may have turned a typed answer into a date: format the column as text"
     return (f"answer must be a level {rubric.low}-{rubric.high} of the rubric scale (found "
             f"{found})")
+
+
+# ---- respondents ------------------------------------------------------------------------------
+
+def parse_block(block: Block, rubric: Rubric, matcher: "SchoolMatcher",
+                problems: Problems, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Respondents of a block (school, role, ...) and their levels on every rubric item."""
+    has_answers = block.answered.any(axis=1)
+    empty_row = ~has_answers & blank_cells(block.school) & blank_cells(block.role)
+    block = subset(block, ~empty_row)
+    has_answers = has_answers[~empty_row]
+    school_ids = matcher.resolve_cells(block, problems)
+    roles = parse_roles(block, rubric, problems)
+    for i, j, raw in block.bad:
+        block.problem(problems, i, j, level_problem(raw, rubric))
+    known = pd.notna(school_ids) & pd.notna(roles)
+    for where, indices in block.places(~has_answers & known).items():
+        notes.append(f"{where}: {len(indices)} respondent(s) answered no rubric item "
+                     f"(row(s) {row_list(block.rows[indices])}); not counted")
+    keep = has_answers & known
+    asked = asked_matrix(roles, block.item_ids, rubric)
+    not_asked = block.answered & ~asked & keep[:, None]
+    for where, indices in block.places(not_asked.any(axis=1)).items():
+        items = sorted({block.item_ids[j] for j in np.nonzero(not_asked[indices])[1]})
+        notes.append(f"{where}: {int(not_asked[indices].sum())} answer(s) to items the rubric "
+                     f"does not ask of that role ({', '.join(items)}) were ignored")
+    report_required(block, rubric, asked, keep, notes)
+    full = np.full((len(block.rows), len(rubric.items())), np.nan)
+    position = {item.id: k for k, (_, item) in enumerate(rubric.items())}
+    full[:, [position[i] for i in block.item_ids]] = np.where(asked, block.levels, np.nan)
+    person = pd.Series(block.person, dtype=object).astype("string").str.strip().str.lower()
+    respondents = pd.DataFrame({
+        "school_id": school_ids, "role": roles, "file": block.files, "sheet": block.sheets,
+        "row": block.rows, "layout": block.layout,
+        "person": person.where(person != "").to_numpy(dtype=object, na_value=None),
+        "timestamp": block.timestamp})
+    return respondents[keep].reset_index(drop=True), full[keep]
+
+
+def subset(block: Block, mask: np.ndarray) -> Block:
+    """The block without blank rows (`mask` False); bad cells renumbered."""
+    if mask.all():
+        return block
+    index = np.flatnonzero(mask)
+    new = {int(old): k for k, old in enumerate(index)}
+    pick = dict(files=block.files, sheets=block.sheets, rows=block.rows, school=block.school,
+                role=block.role, person=block.person, timestamp=block.timestamp,
+                levels=block.levels, answered=block.answered)
+    return Block(block.layout, **{k: v[index] for k, v in pick.items()},
+                 item_ids=block.item_ids, cells={k: (r[index], c[index])
+                                                 for k, (r, c) in block.cells.items()},
+                 bad=[(new[i], j, raw) for i, j, raw in block.bad if i in new],
+                 answer_rows=None if block.answer_rows is None else block.answer_rows[index],
+                 answer_columns=block.answer_columns if block.layout == FORM
+                 else block.answer_columns[index])
 
 
 def parse_roles(block: Block, rubric: Rubric, problems: Problems) -> np.ndarray:
@@ -557,12 +618,13 @@ def parse_roles(block: Block, rubric: Rubric, problems: Problems) -> np.ndarray:
 
 def lookup_each(values: np.ndarray, convert: Callable[[Any], Any]) -> np.ndarray:
     """convert() applied once per distinct value, spread back to every row."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    return np.array([convert(v) for v in uniques] + [None], dtype=object)[codes]
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return np.array([convert(v) for v in uniques.tolist()] + [convert(None)],
+                    dtype=object)[codes]
 
 
 def group_failures(block: Block, raw: np.ndarray, failed: np.ndarray):
-    """((value, respondent indices) per distinct failed value within each file and sheet."""
+    """(value, respondent indices) per distinct failed value within each file and sheet."""
     groups: dict[tuple, list[int]] = {}
     for i in np.flatnonzero(failed):
         value = "" if is_blank(raw[i]) else raw[i]
@@ -585,30 +647,28 @@ def row_list(rows, limit: int = 10) -> str:
 def asked_matrix(roles: np.ndarray, item_ids: list[str], rubric: Rubric) -> np.ndarray:
     """respondents x items: does the rubric ask this respondent's role this item?"""
     items = rubric.item_by_id()
-    return np.column_stack([np.isin(roles, items[i].roles) for i in item_ids]) \
-        if item_ids else np.zeros((len(roles), 0), dtype=bool)
+    table = np.array([[role in items[i].roles for i in item_ids] for role in rubric.roles]
+                     + [[False] * len(item_ids)], dtype=bool).reshape(-1, len(item_ids))
+    index = {role: k for k, role in enumerate(rubric.roles)}
+    return table[lookup_each(roles, lambda r: index.get(r, len(rubric.roles))).astype(int)]
 
 
-def report_required(block: Block, rubric: Rubric, roles, answered, keep, notes) -> None:
+def report_required(block: Block, rubric: Rubric, asked, keep, notes) -> None:
     """Required items left blank: a warning; the respondent's other answers still count."""
     items = rubric.item_by_id()
     for j, item_id in enumerate(block.item_ids):
         if items[item_id].required:
-            blank = keep & ~answered[:, j] & np.isin(roles, items[item_id].roles)
+            blank = keep & ~block.answered[:, j] & asked[:, j]
             for where, indices in block.places(blank).items():
                 rows = [block.locate(int(i), j)[0] for i in indices]
                 notes.append(f"{where}: required item {item_id} was left blank in row(s) "
                              f"{row_list(rows)}; those respondents' other answers are used")
-    if block.layout == FORM:
+    if block.layout == FORM and len(block.rows):
         absent = [item.id for _, item in rubric.items()
                   if item.required and item.id not in block.item_ids]
         if absent:
             notes.append(f"{place(block.files[0], block.sheets[0])}: no column for required "
                          f"item(s) {', '.join(absent)}")
-
-
-def normalise_person(value: Any) -> str | None:
-    return None if is_blank(value) else str(value).strip().lower()
 
 
 def latest_submissions(respondents: pd.DataFrame, notes: list[str]) -> np.ndarray:
@@ -664,16 +724,9 @@ class SchoolMatcher:
             self.by_name[name].append(sid)
         self.display = {s.school_id: s.school_name for s in district.schools}
         self.notes: list[str] = []
-        self.cache: dict[str, tuple[str | None, str | None]] = {}
-
-    def resolve(self, raw) -> tuple[str | None, str | None]:
-        """Returns (school_id, None) or (None, why not)."""
-        key = str(raw).strip()
-        if key not in self.cache:
-            self.cache[key] = self.lookup(key)
-        return self.cache[key]
 
     def lookup(self, key: str) -> tuple[str | None, str | None]:
+        """(school_id, None) or (None, why not)."""
         if key.endswith(".0") and key[:-2].isdigit():
             key = key[:-2]  # a numeric school code read back as a float
         if key.lower() in self.ids:
@@ -704,7 +757,7 @@ class SchoolMatcher:
             if is_blank(value):
                 why[""] = "school is empty"
                 return None
-            sid, reason = self.resolve(value)
+            sid, reason = self.lookup(str(value).strip())
             if reason:
                 why[value] = reason
             return sid
@@ -718,7 +771,6 @@ class SchoolMatcher:
 def simplify_name(name: str) -> str:
     """Lower case, abbreviations spelt out, punctuation and the word 'school' dropped: 'Oak
     Elem. Sch.' and 'Oak Elementary School' are the same name."""
-    text = re.sub(r"[^\w\s.]", " ", str(name).lower())
-    for pattern, replacement in NAME_ABBREVIATIONS.items():
-        text = re.sub(pattern, replacement, text)
+    text = ABBREVIATION.sub(lambda m: NAME_ABBREVIATIONS[m.group(1)],
+                            re.sub(r"[^\w\s.]", " ", str(name).lower()))
     return " ".join(w for w in text.replace(".", " ").split() if w != "school")

@@ -10,6 +10,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import xlsxwriter
 import yaml
 from openpyxl import Workbook
 
@@ -288,6 +289,7 @@ def write_form_exports(folder: Path, rng: random.Random, schools, rubric: Rubric
                        messy: bool = False) -> None:
     """Online-form exports: one row per respondent, items as columns, answers like
     '3 - Advanced' or a bare number, some schools named instead of identified."""
+    folder.mkdir(parents=True, exist_ok=True)
     items = rubric.items()
     header = ["Timestamp", "Email Address", "School", "Role"] + [
         f"{item.id} - {item.text}" for _, item in items] + ["Comments"]
@@ -313,11 +315,11 @@ def write_form_exports(folder: Path, rng: random.Random, schools, rubric: Rubric
                       encoding="utf-8") as handle:
                 csv.writer(handle).writerows(rows)
             continue
-        book = Workbook(write_only=True)
-        ws = book.create_sheet("Form Responses 1")
-        for row in rows:
-            ws.append(row)
-        book.save(folder / f"form_export_{i + 1}.xlsx")
+        # xlsxwriter keeps text in a shared-strings table, as Excel and Google Sheets do.
+        with xlsxwriter.Workbook(folder / f"form_export_{i + 1}.xlsx") as book:
+            ws = book.add_worksheet("Form Responses 1")
+            for r, row in enumerate(rows):
+                ws.write_row(r, 0, row)
 
 
 def misspelt(name: str) -> str:
