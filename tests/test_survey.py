@@ -4,10 +4,13 @@ from __future__ import annotations
 import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from rollout.errors import Problems
 from rollout.pipeline import plan_district
+from rollout.survey import read_surveys
 from rollout.template import survey_workbook
 from tests.factory import write_district_folder
 from tests.survey_kit import (FORM_HEADER, form_rows, messages, read, tiny_district, tiny_rubric,
@@ -19,7 +22,7 @@ def rubric(tmp_path):
     return tiny_rubric(tmp_path)
 
 
-def levels_of(responses, file_suffix=None):
+def levels_of(responses):
     people = responses.respondents
     return {(r["school_id"], r["role"], r["row"]): responses.levels.loc[i].dropna().to_dict()
             for i, r in people.iterrows()}
@@ -267,3 +270,49 @@ def test_answers_never_reach_the_outputs_but_warnings_do(tmp_path):
         else:
             continue
         assert "secret.example" not in cells, path
+
+
+def test_reading_in_parallel_gives_the_same_answers_and_problems(tmp_path, rubric):
+    folder = tmp_path / "s"
+    rows = form_rows()
+    write_form(folder / "a.xlsx", rows[:2])
+    write_form(folder / "b.csv", rows[2:4])
+    bad = [list(r) for r in rows[4:]]
+    bad[0][5] = "often"
+    write_form(folder / "c.xlsx", bad)
+    (folder / "d.xlsx").write_bytes(b"")
+    serial, serial_problems = read_with(folder, rubric, workers=1)
+    parallel, parallel_problems = read_with(folder, rubric, workers=2)
+    assert messages(parallel_problems) == messages(serial_problems)
+    assert len(messages(serial_problems)) == 2
+    pd.testing.assert_frame_equal(parallel.respondents, serial.respondents)
+    pd.testing.assert_frame_equal(parallel.levels, serial.levels)
+    assert parallel.notes == serial.notes and parallel.files == serial.files
+
+
+def read_with(folder, rubric, workers):
+    problems = Problems()
+    return read_surveys(folder, rubric, tiny_district(), problems, workers=workers), problems
+
+
+@pytest.mark.parametrize("text, level", [("3", 3), ("3.0", 3), (" 2 ", 2), ("4. Target", 4),
+                                         ("1-Early", 1), ("2 \u2013 Developing", 2),
+                                         ("advanced", 3), ("TARGET", 4)])
+def test_answer_texts_that_mean_a_level(tmp_path, rubric, text, level):
+    rows = form_rows()
+    rows[4][4] = text
+    write_form(tmp_path / "s" / "form.csv", rows)
+    responses, problems = read(tmp_path / "s", rubric)
+    assert not problems, messages(problems)
+    assert responses.levels.loc[4, "NET"] == level
+
+
+@pytest.mark.parametrize("text", ["2.5", "30", "3rd", "Expert", "yes"])
+def test_answer_texts_that_are_not_a_level(tmp_path, rubric, text):
+    rows = form_rows()
+    rows[4][4] = text
+    write_form(tmp_path / "s" / "form.csv", rows)
+    _, problems = read(tmp_path / "s", rubric)
+    assert messages(problems) == [
+        f"{tmp_path / 's' / 'form.csv'}, row 6, column E (NET - NET question): answer must be a "
+        f"level 1-4 of the rubric scale (found '{text}')"]
