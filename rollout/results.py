@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import math
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -222,6 +223,10 @@ class Results:
             used.add(candidate.lower())
             names[r["school_id"]] = f"{candidate}.xlsx"
         return names
+
+    @cached_property
+    def cohort_sizes(self) -> Counter:
+        return Counter(r["cohort"] for r in self.rows)
 
     @cached_property
     def district_medians(self) -> dict[str, float | None]:
@@ -494,7 +499,7 @@ class Results:
         row = self.row(school_id)
         school = facts.district.school_by_id[school_id]
         cohort = facts.cohort(row["cohort"])
-        size = len(self.cohort_rows(cohort.number))
+        size = self.cohort_sizes[cohort.number]
         district_ok = len(self.rows) >= MIN_SCHOOLS_FOR_MEDIAN
         cohort_ok = size >= MIN_SCHOOLS_FOR_MEDIAN
         scores = tuple(ScoreLine(
