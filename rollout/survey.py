@@ -196,7 +196,10 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
     respondents, levels = (respondents[keep].reset_index(drop=True),
                            levels[keep].reset_index(drop=True))
     problems.items.extend(sorted(found, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
-    report_schools_without_answers(district, respondents, folder, problems)
+    if len(respondents):
+        report_schools_without_answers(district, respondents, folder, problems)
+    elif not found:  # e.g. only templates nobody filled in
+        problems.add(folder, "no survey answers were found in any file")
     notes.extend(matcher.notes)
     return SurveyResponses(respondents, levels, notes, dict(files))
 
@@ -723,6 +726,7 @@ class SchoolMatcher:
         for sid, name in self.names.items():
             self.by_name[name].append(sid)
         self.display = {s.school_id: s.school_name for s in district.schools}
+        self.fuzzy: dict[str, str] = {}  # typed name -> how it was matched, noted once
         self.notes: list[str] = []
 
     def lookup(self, key: str) -> tuple[str | None, str | None]:
@@ -743,7 +747,7 @@ class SchoolMatcher:
         if matches and matches[0][1] >= NAME_MATCH_CUTOFF and (
                 len(matches) == 1 or matches[0][1] - matches[1][1] >= NAME_MATCH_MARGIN):
             sid = matches[0][2]
-            self.notes.append(f"school name '{key}' was matched to {self.display[sid]} ({sid})")
+            self.fuzzy[key] = f"school name '{key}' was matched to {self.display[sid]} ({sid})"
             return sid, None
         if matches and matches[0][1] >= NAME_MATCH_CUTOFF:
             return None, f"school '{key}' is ambiguous; closest: {candidates}"
@@ -765,6 +769,12 @@ class SchoolMatcher:
         ids = lookup_each(block.school, school_of)
         for value, indices in group_failures(block, block.school, pd.isna(ids)):
             block.problem(problems, indices[0], "school", why[value] + also_rows(block, indices))
+        fuzzy = lookup_each(block.school, lambda v: self.fuzzy.pop(str(v).strip(), None)
+                            if not is_blank(v) else None)
+        for note in dict.fromkeys(fuzzy[pd.notna(fuzzy)]):  # where each name first appears
+            i = int(np.flatnonzero(fuzzy == note)[0])
+            self.notes.append(f"{place(block.files[i], block.sheets[i])}, row "
+                              f"{block.locate(i, 'school')[0]}: {note}")
         return ids
 
 

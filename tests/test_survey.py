@@ -134,12 +134,14 @@ def test_school_names_match_despite_case_spacing_and_abbreviations(tmp_path, rub
 def test_a_misspelt_name_is_matched_with_a_note(tmp_path, rubric):
     rows = form_rows()
     rows[4][2] = "Beta Midle School"
-    write_form(tmp_path / "s" / "form.xlsx", rows)
+    rows.append(["2027-03-09", "t@b", "Beta Midle School", "Teacher", None, None, 3, 3, None])
+    path = write_form(tmp_path / "s" / "form.xlsx", rows)
     responses, problems = read(tmp_path / "s", rubric)
     assert not problems, messages(problems)
-    assert responses.respondents.iloc[4]["school_id"] == "B"
-    assert "school name 'Beta Midle School' was matched to Beta Middle School (B)" \
-        in responses.notes
+    assert list(responses.respondents["school_id"][[4, 6]]) == ["B", "B"]
+    assert [n for n in responses.notes if "matched" in n] == [
+        f"{path}, sheet 'Form Responses 1', row 6: school name 'Beta Midle School' was matched "
+        "to Beta Middle School (B)"]
 
 
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(tmp_path, rubric):

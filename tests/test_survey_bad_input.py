@@ -229,3 +229,19 @@ def test_cli_reports_all_problems_exit_2_and_writes_nothing(tmp_path):
         f"  - {surveys / 'old.xls'}: is an old-format .xls workbook; open it in Excel or "
         "LibreOffice and save it as .xlsx (File > Save As > Excel Workbook)"]
     assert not out.exists()
+
+
+def test_folder_without_any_answer_is_one_problem(tmp_path, rubric):
+    district = tiny_district()
+    folder = tmp_path / "s"
+    folder.mkdir()
+    survey_workbook(rubric, list(district.schools), role="teacher").save(folder / "blank.xlsx")
+    _, problems = read(folder, rubric)
+    assert messages(problems) == [f"{folder}: no survey answers were found in any file"]
+
+
+def test_empty_folder_is_one_problem(tmp_path, rubric):
+    (tmp_path / "s").mkdir()
+    _, problems = read(tmp_path / "s", rubric)
+    assert messages(problems) == [f"{tmp_path / 's'}: holds no survey files (.xlsx, .xlsm or "
+                                  ".csv expected)"]
