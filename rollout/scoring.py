@@ -148,7 +148,8 @@ def add_respondent_counts(table: pd.DataFrame, responses: SurveyResponses, rubri
 def add_role_gaps(table: pd.DataFrame, role_means: pd.DataFrame, rubric: Rubric,
                   leader: str = "principal", staff: str = "teacher") -> None:
     """Per domain, the mean over items both answered of (principal's mean level - teachers'
-    mean level); domains beyond the rubric's `role_gap_levels` are named in `role_gap`."""
+    mean level); domains beyond the rubric's `role_gap_levels` are named in `role_gap`, e.g.
+    'instructional (principal +1.8 levels)'."""
     text = pd.Series("", index=table.index)
     for name in DOMAINS:
         ids = [i.id for i in rubric.domains[name].items
@@ -161,8 +162,8 @@ def add_role_gaps(table: pd.DataFrame, role_means: pd.DataFrame, rubric: Rubric,
         gap = (lead - rest).mean(axis=1)
         table[f"role_gap_{name}"] = gap.round(2)
         flagged = gap.abs() > rubric.role_gap_levels
-        words = gap.abs().map("{:.1f}".format) + np.where(gap > 0, " levels above", " levels below")
-        text = text.where(~flagged, text + f"{name}: principal " + words + " teachers; ")
+        words = gap.map("{:+.1f}".format)
+        text = text.where(~flagged, text + f"{name} (principal " + words + " levels); ")
     table["role_gap"] = text.str.rstrip("; ")
 
 
