@@ -32,6 +32,7 @@ SCORE_KEYS = DOMAINS + ["readiness", "need"]
 # A median over fewer schools is not shown to principals: with two or three schools in a
 # cohort, the median would let a principal work out another school's score.
 MIN_SCHOOLS_FOR_MEDIAN = 5
+MAX_LISTED_SURVEY_FILES = 20  # more share one fingerprint row on the Settings sheet
 STRENGTHS_AND_GAPS = 3  # items shown each way on the principal's first page
 PHASE_TEXT = {
     "Early planning": "The school's team starts planning with its coach.",
@@ -445,14 +446,21 @@ class Results:
 
     @cached_property
     def input_files(self) -> list[tuple[str, int, str]]:
-        """(file, bytes, SHA-256) of every input, to tell later whether the inputs changed."""
+        """(file, bytes, SHA-256) of every input, to tell later whether the inputs changed.
+        Many survey files (one per respondent, say) share one row: their count, total size,
+        and the SHA-256 of the list of their names and fingerprints."""
         folder = self.inputs.district_dir
         paths = [folder / "settings.yaml", folder / "district.xlsx", self.inputs.rubric_path]
+        out = [(str(p), p.stat().st_size, sha256(p)) for p in paths if p.is_file()]
         survey_dir = folder / "surveys"
-        if survey_dir.is_dir():
-            paths += sorted(p for p in survey_dir.iterdir() if p.is_file()
-                            and not p.name.startswith(("~$", ".")))
-        return [(str(p), p.stat().st_size, sha256(p)) for p in paths if p.is_file()]
+        surveys = sorted(p for p in survey_dir.iterdir() if p.is_file() and not p.name.startswith(
+            ("~$", "."))) if survey_dir.is_dir() else []
+        rows = [(str(p), p.stat().st_size, sha256(p)) for p in surveys]
+        if len(rows) <= MAX_LISTED_SURVEY_FILES:
+            return out + rows
+        listing = "".join(f"{Path(name).name}\t{digest}\n" for name, _, digest in rows)
+        return out + [(f"{survey_dir} ({len(rows):,} files)", sum(size for _, size, _ in rows),
+                       hashlib.sha256(listing.encode()).hexdigest())]
 
     @cached_property
     def data_issues(self) -> list[tuple[str, str]]:

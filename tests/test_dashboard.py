@@ -146,3 +146,24 @@ def test_network_change_deadline_is_the_first_term_whose_load_needs_it(planned_d
     for link in district.links:
         for t in range(results.facts.term_count):
             assert results.capacity_without(link, t, None) == usage.capacity[link][t]
+
+
+def test_many_survey_files_share_one_fingerprint_row(tmp_path):
+    from types import SimpleNamespace
+
+    from rollout.results import MAX_LISTED_SURVEY_FILES, Results
+
+    (tmp_path / "surveys").mkdir()
+    for name in ("settings.yaml", "district.xlsx", "rubric.yaml"):
+        (tmp_path / name).write_text(name)
+    for i in range(MAX_LISTED_SURVEY_FILES + 1):
+        (tmp_path / "surveys" / f"S{i:02d}_teacher.xlsx").write_text("x" * i)
+    inputs = SimpleNamespace(district_dir=tmp_path, rubric_path=tmp_path / "rubric.yaml")
+    files = Results(inputs, None, None, None, []).input_files
+    assert [f[0] for f in files[:3]] == [str(tmp_path / n) for n in
+                                         ("settings.yaml", "district.xlsx", "rubric.yaml")]
+    assert files[3][0].endswith(f"({MAX_LISTED_SURVEY_FILES + 1} files)") and len(files) == 4
+    assert files[3][1] == sum(range(MAX_LISTED_SURVEY_FILES + 1))
+    (tmp_path / "surveys" / "S00_teacher.xlsx").write_text("changed")
+    again = Results(inputs, None, None, None, []).input_files
+    assert again[3][2] != files[3][2]
