@@ -164,25 +164,7 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
     for large folders)."""
     notes: list[str] = []
     found: list[Problem] = []
-    paths = sorted(p for p in folder.iterdir()
-                   if p.is_file() and not p.name.startswith(("~$", ".")))
-    if not paths:
-        found.append(Problem(str(folder), "holds no survey files (.xlsx, .xlsm or .csv "
-                             "expected)"))
-    files: dict[str, int] = defaultdict(int)
-    blocks, templates = [], []
-    paths = skip_copies(paths, notes)
-    for path, result in zip(paths, read_files(paths, rubric, workers)):
-        found.extend(result.problems)
-        notes.extend(result.notes)
-        blocks.extend(result.blocks)
-        templates.extend(result.templates)
-        kind = " (csv)" if path.suffix.lower() == ".csv" else ""
-        for layout in {b.layout for b in result.blocks} | ({TEMPLATE} if result.templates
-                                                           else set()):
-            files[layout + kind] += 1
-    if templates:
-        blocks.append(template_block(templates, rubric))
+    blocks, files = read_folder(folder, rubric, workers, found, notes)
     matcher = SchoolMatcher(district)
     cell_problems = Problems()
     parsed = [parse_block(block, rubric, matcher, cell_problems, notes) for block in blocks]
@@ -201,7 +183,31 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
     elif not found:  # e.g. only templates nobody filled in
         problems.add(folder, "no survey answers were found in any file")
     notes.extend(matcher.notes)
-    return SurveyResponses(respondents, levels, notes, dict(files))
+    return SurveyResponses(respondents, levels, notes, files)
+
+
+def read_folder(folder: Path, rubric: Rubric, workers: int | None, found: list[Problem],
+                notes: list[str]) -> tuple[list[Block], dict[str, int]]:
+    """Blocks of every file (all template sheets as one block) and files read per layout."""
+    paths = sorted(p for p in folder.iterdir()
+                   if p.is_file() and not p.name.startswith(("~$", ".")))
+    if not paths:
+        found.append(Problem(str(folder), "holds no survey files (.xlsx, .xlsm or .csv "
+                             "expected)"))
+    files: dict[str, int] = defaultdict(int)
+    blocks, templates = [], []
+    paths = skip_copies(paths, notes)
+    for path, result in zip(paths, read_files(paths, rubric, workers)):
+        found.extend(result.problems)
+        notes.extend(result.notes)
+        blocks.extend(result.blocks)
+        templates.extend(result.templates)
+        layouts = {b.layout for b in result.blocks} | ({TEMPLATE} if result.templates else set())
+        for layout in layouts:
+            files[layout + (" (csv)" if path.suffix.lower() == ".csv" else "")] += 1
+    if templates:
+        blocks.append(template_block(templates, rubric))
+    return blocks, dict(files)
 
 
 RESPONDENT_COLUMNS = ["school_id", "role", "file", "sheet", "row", "layout", "person",
