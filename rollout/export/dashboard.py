@@ -246,7 +246,7 @@ SCHOOL_COLUMNS = [
     Column("Readiness", ONE_DECIMAL), Column("Need", ONE_DECIMAL),
     Column("Priority", ONE_DECIMAL), Column("Asked for"), Column("Got it"),
     Column("Respondents"), Column("Survey coverage", PCT),
-    Column("Principal / teacher gap", width=18, wrap=True),
+    Column("Principal / teacher gap", width=24, wrap=True),
     Column("Why this cohort", width=60, wrap=True), Column("Principal workbook")]
 
 

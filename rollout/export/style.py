@@ -235,7 +235,7 @@ def unique_headers(headers: list[str]) -> list[str]:
 def lines(text: str, width: float) -> int:
     """Lines a text wraps to in a column `width` characters wide (greedy word wrap with a
     slightly pessimistic line length, so that no line is cut off in Excel or LibreOffice)."""
-    per_line = max(1, int(width * 1.25 - 1))
+    per_line = max(1, int(width * 1.1 - 1))
     count = 0
     for part in text.split("\n"):
         used, length = 1, 0
