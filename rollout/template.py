@@ -234,9 +234,9 @@ def write_instructions(ws, rubric: Rubric, roles: list[str], school: School | No
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if font:
             cell.font = font
-        ws.row_dimensions[i].height = 16 * max(1, math.ceil(len(text) / 85)) if text else 15
+        ws.row_dimensions[i].height = 16 * max(1, math.ceil(len(text) / 70)) if text else 15
     ws.row_dimensions[1].height = 24
-    ws.column_dimensions["A"].width = 95
+    ws.column_dimensions["A"].width = 75  # fits a portrait page without scaling
     ws.protection.sheet = True
     page_setup(ws, "Readiness survey: instructions", landscape=False)
 
