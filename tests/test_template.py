@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import random
+import sys
 
+import click
 import numpy as np
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from rollout.cli import cli
+from rollout.cli import cli, main
 from rollout.template import LISTS_SHEET, find_layout, survey_workbook
 from tests.factory import write_district_folder
 from tests.survey_kit import messages, read, tiny_district, tiny_rubric
@@ -178,3 +180,27 @@ def test_template_command_only_roles(tmp_path):
                                       "--kind", "role"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["roles"]
+
+
+def test_template_command_with_a_broken_district_exits_2_and_writes_nothing(tmp_path):
+    district = write_district_folder(tmp_path / "d")
+    (district / "district.xlsx").write_bytes(b"not a workbook")
+    (district / "settings.yaml").write_text("need_weight: [\n", encoding="utf-8")
+    result = CliRunner().invoke(as_user, ["template", str(district), "--out",
+                                          str(tmp_path / "t")], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "Error: 2 problems in the input; nothing was written.",
+        f"  - {district / 'settings.yaml'}: is not valid YAML at line 2, column 1: expected the "
+        "node content, but found '<stream end>'",
+        f"  - {district / 'district.xlsx'}: cannot be read as an Excel workbook (the file is "
+        "damaged or not really an .xlsx file)"]
+    assert not (tmp_path / "t").exists()
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def as_user(args):
+    """rollout's real entry point, so exit status and messages are what a user sees."""
+    sys.argv = ["rollout", *args]
+    main()
