@@ -57,7 +57,8 @@ ABBREVIATION = re.compile(rf"\b({'|'.join(NAME_ABBREVIATIONS)})\b\.?")
 LEADING_LEVEL = re.compile(r"^(\d+)(?:\.0+)?(?:$|\s|[-:)]|\.(?!\d))")  # '3 - x', not '2.5'
 FORM, TEMPLATE = "form export", "template"
 DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-"})
-PARALLEL_BYTES = 4_000_000  # below this much survey data, one process reads faster
+PARALLEL_BYTES = 4_000_000  # below this much survey data, one process reads faster,
+PARALLEL_FILE_BYTES = 100_000  # ... and when files are small on average (a process per file)
 
 
 @dataclass
@@ -217,14 +218,16 @@ RESPONDENT_COLUMNS = ["school_id", "role", "file", "sheet", "row", "layout", "pe
 def read_files(paths: list[Path], rubric: Rubric, workers: int | None) -> list[FileRead]:
     """FileRead per path, in order; in parallel when there is enough to read."""
     if workers is None:
-        large = sum(p.stat().st_size for p in paths) >= PARALLEL_BYTES
+        size = sum(p.stat().st_size for p in paths)
+        large = size >= PARALLEL_BYTES and size >= PARALLEL_FILE_BYTES * len(paths)
         workers = min(os.cpu_count() or 1, len(paths)) if large else 1
     if workers <= 1:
         return [read_file(path, rubric) for path in paths]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(read_file, paths, [rubric] * len(paths)))
+        return list(pool.map(read_file, paths, [rubric] * len(paths),
+                             chunksize=max(1, len(paths) // (workers * 4))))
 
 
 def skip_copies(paths: list[Path], notes: list[str]) -> list[Path]:
