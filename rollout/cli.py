@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from rollout.errors import RolloutError
 from rollout.pipeline import check_district_plan, plan_district
+from rollout.scenarios import (DEFAULT_MAX_LIMITS, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS,
+                               compare_district, parse_scenario_option, parse_weights,
+                               sweep_district)
 from rollout.template import TEMPLATE_KINDS, make_templates
 
 EXISTING_DIR = click.Path(exists=False, file_okay=False, path_type=Path)
@@ -93,6 +97,89 @@ def template(district_dir: Path, out_dir: Path, rubric: Path | None, kind: str):
     if made.role_files:
         click.echo(f"{made.role_files} blank role workbooks in {out_dir / 'roles'}")
     click.echo("Send them out; put the returned files in the district's surveys/ folder.")
+
+
+def what_if_options(command):
+    """--rubric, --time-limit and --workers, shared by compare and sweep."""
+    for option in [
+            click.option("--workers", type=click.IntRange(min=1), default=DEFAULT_WORKERS,
+                         show_default=True, help="Plans solved at once, in parallel processes."),
+            click.option("--time-limit", type=click.FloatRange(min=0.1),
+                         default=DEFAULT_TIME_LIMIT, show_default=True,
+                         help="Seconds the solver may take for each plan."),
+            click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path),
+                         default=None, help="Rubric YAML file (default: rubrics/default.yaml).")]:
+        command = option(command)
+    return command
+
+
+@cli.command()
+@click.argument("district_dir", type=EXISTING_DIR)
+@click.option("--scenario", "scenarios", multiple=True, required=True, metavar="NAME=FILE.yaml",
+              help="A scenario: a YAML patch of settings and capacities (repeat the option).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for scenarios.xlsx and scenarios.csv.")
+@click.option("--limits", "max_limits", type=click.IntRange(min=0), default=DEFAULT_MAX_LIMITS,
+              show_default=True,
+              help="Re-solve for at most this many binding limits (0 skips them).")
+@what_if_options
+def compare(district_dir: Path, scenarios: tuple[str, ...], out_dir: Path, rubric: Path | None,
+            max_limits: int, time_limit: float, workers: int):
+    """Solve the base plan and each scenario; put them side by side in scenarios.xlsx."""
+    started = time.perf_counter()
+    result = compare_district(district_dir, [parse_scenario_option(s) for s in scenarios],
+                              out_dir, rubric, time_limit, workers, max_limits)
+    facts = result.base.facts
+    click.echo(f"{'plan':<22} {'status':<16} " + " ".join(
+        f"{c.name[-7:]:>7}" for c in facts.cohorts) + "   moved")
+    for outcome in result.outcomes:
+        summary = result.summaries.get(outcome.name)
+        counts = " ".join(f"{g.schools:>7}" for g in summary.cohorts) if summary else ""
+        moved = f"{summary.moved:>8}" if summary else ""
+        click.echo(f"{outcome.name[:22]:<22} {outcome.status:<16} {counts}{moved}")
+        if outcome.message:
+            click.echo(f"  {outcome.message}")
+    if result.limits:
+        click.echo(f"Binding limits, what one more unit buys (at most {result.radius} schools "
+                   "moving):")
+        for rank, r in enumerate(result.limits[:5], start=1):
+            click.echo(f"  {rank}. {r.candidate.limit} ({r.candidate.share:.0%} used): "
+                       f"+{r.gain:,.1f} points{'' if r.proven else ' (not proven)'}; {r.buys()}")
+    solves = len(result.outcomes) + len(result.limits) + (1 if max_limits else 0)
+    click.echo(f"{solves} solves in {time.perf_counter() - started:.1f} s "
+               f"(at most {time_limit:g} s each, {workers} at a time). "
+               f"Outputs in {out_dir}: scenarios.xlsx, scenarios.csv")
+
+
+@cli.command()
+@click.argument("district_dir", type=EXISTING_DIR)
+@click.option("--need-weight", "weights", default="0:1:0.1", show_default=True,
+              metavar="START:STOP:STEP", help="Need weights to solve (or a list: 0,0.5,1).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for sweep.xlsx and sweep.csv.")
+@click.option("--early-cohorts", type=click.IntRange(min=1), default=None,
+              help="Cohorts counted as launching early (default: half of them, rounded down).")
+@what_if_options
+def sweep(district_dir: Path, weights: str, out_dir: Path, rubric: Path | None,
+          early_cohorts: int | None, time_limit: float, workers: int):
+    """Solve the plan for each need_weight and chart the need-versus-readiness trade-off."""
+    started = time.perf_counter()
+    try:
+        need_weights = parse_weights(weights)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--need-weight")
+    result = sweep_district(district_dir, need_weights, out_dir, rubric, time_limit, workers,
+                            early_cohorts)
+    click.echo(f"Early-launching schools: {result.early_names()}")
+    click.echo(f"{'need_weight':>11}  {'status':<16} {'mean need':>9} {'mean readiness':>14}")
+    for p in result.points:
+        need = f"{p.early.mean_need:9.1f}" if p.early else f"{'-':>9}"
+        ready = f"{p.early.mean_readiness:14.1f}" if p.early else f"{'-':>14}"
+        click.echo(f"{p.need_weight:>11g}  {p.outcome.status:<16} {need} {ready}"
+                   + ("  <- current setting" if p.current else ""))
+    click.echo(f"{len(result.points)} solves in {time.perf_counter() - started:.1f} s "
+               f"(at most {time_limit:g} s each, {workers} at a time). "
+               f"Outputs in {out_dir}: sweep.xlsx, sweep.csv")
 
 
 def main() -> None:

@@ -1,0 +1,694 @@
+"""scenarios.xlsx + scenarios.csv (`rollout compare`) and sweep.xlsx + sweep.csv (`rollout sweep`).
+
+openpyxl with native Excel charts. Every text cell goes through `safe_text` (scenario names,
+descriptions and school names come from the user's files); files are written to a temporary
+name in the output folder and renamed into place together.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rollout.export.safe import safe_text
+
+FONT = "Calibri"
+NAVY = "1F3864"
+HEADER_FILL = PatternFill("solid", fgColor=NAVY)
+BASE_FILL = PatternFill("solid", fgColor="DDEBF7")
+EARLIER_FILL = PatternFill("solid", fgColor="C6EFCE")
+LATER_FILL = PatternFill("solid", fgColor="FCE4D6")
+NO_PLAN_FILL = PatternFill("solid", fgColor="F8CBAD")
+THIN = Side(style="thin", color="BFBFBF")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+PCT, ONE, WHOLE, MONEY = "0.0%", "0.0", "#,##0", "$#,##0"
+CHART_W, CHART_H = 15.5, 7.5  # centimetres
+ROWS_PER_CHART = 17           # sheet rows a chart of CHART_H covers, with a gap
+NOTES_WIDTH = 95
+
+
+# ---- cells -------------------------------------------------------------------------------
+
+def put(ws: Worksheet, row: int, col: int, value, fmt: str | None = None, bold=False,
+        fill=None, wrap=False, box=True, colour=None, size=None, italic=False):
+    cell = ws.cell(row=row, column=col, value=safe_text(value))
+    cell.font = Font(name=FONT, bold=bold, color=colour, size=size, italic=italic)
+    if fmt:
+        cell.number_format = fmt
+    if fill:
+        cell.fill = fill
+    if box:
+        cell.border = BOX
+    cell.alignment = Alignment(vertical="top", wrap_text=wrap)
+    return cell
+
+
+def header(ws: Worksheet, row: int, col: int, texts: list[str]) -> None:
+    for j, text in enumerate(texts):
+        cell = put(ws, row, col + j, text, bold=True, colour="FFFFFF", fill=HEADER_FILL)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def title(ws: Worksheet, text: str, subtitle: str) -> int:
+    put(ws, 1, 1, text, box=False, bold=True, size=16, colour=NAVY)
+    put(ws, 2, 1, subtitle, box=False, italic=True, size=10, colour="595959")
+    return 4
+
+
+def heading(ws: Worksheet, row: int, text: str) -> None:
+    put(ws, row, 1, text, box=False, bold=True, size=12, colour=NAVY)
+
+
+def name_width(names: list[str]) -> float:
+    """Columns headed by scenario names: wide enough that a name does not break mid-word."""
+    return min(30, max(15, max(len(n) for n in names) + 3))
+
+
+def amount(value: float) -> str:
+    return f"{value:,.0f}" if value == round(value) or value >= 1000 else f"{value:,.1f}"
+
+
+def widths(ws: Worksheet, values: list[float]) -> None:
+    for j, width in enumerate(values, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+
+
+def fit_heights(ws: Worksheet, rows) -> None:
+    """Give rows with wrapped text the height it needs: neither Excel nor LibreOffice sizes
+    rows of a file they open."""
+    for r in rows:
+        lines = 1
+        for cell in ws[r]:
+            if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                width = ws.column_dimensions[cell.column_letter].width or 8.43
+                per_line = max(4, int(width * (1.05 if cell.font.b else 1.15)) - 1)
+                lines = max(lines, sum(max(1, len(textwrap.wrap(part, per_line)))
+                                       for part in cell.value.split("\n")))
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * lines + 2
+
+
+def page(ws: Worksheet, landscape: bool = True) -> None:
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "Page &P of &N"
+
+
+def notes(ws: Worksheet, row: int, lines: list[str]) -> None:
+    """Lines ending in ':' are headings; the others are wrapped paragraphs."""
+    ws.column_dimensions["A"].width = NOTES_WIDTH
+    for line in lines:
+        heading_line = line.endswith(":")
+        put(ws, row, 1, line, box=False, wrap=not heading_line, bold=heading_line,
+            colour=NAVY if heading_line else None)
+        fit_heights(ws, [row])
+        row += 1
+
+
+# ---- charts ------------------------------------------------------------------------------
+
+def styled(chart, name: str, y_title: str, x_title: str | None = None, y_fmt: str | None = None):
+    chart.title = name
+    chart.y_axis.title = y_title
+    chart.x_axis.title = x_title
+    chart.width, chart.height = CHART_W, CHART_H
+    chart.legend.position = "b"
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl hides axes unless told
+    if y_fmt:
+        chart.y_axis.number_format = y_fmt
+        chart.y_axis.numFmt.sourceLinked = False
+    return chart
+
+
+def block_chart(kind: str, ws: Worksheet, top: int, last: int, columns: int, name: str,
+                y_title: str, y_fmt: str | None = None, y_range=None):
+    """A chart of a block: header row `top`, categories in column A, one series per column."""
+    chart = BarChart() if kind == "bar" else LineChart()
+    if kind == "bar":
+        chart.type, chart.grouping, chart.overlap = "col", "clustered", 0
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + columns, min_row=top, max_row=last),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
+    if kind == "line":
+        for series in chart.series:
+            series.marker.symbol = "circle"
+            series.smooth = False
+    if y_range:
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = y_range
+    return styled(chart, name, y_title, None, y_fmt)
+
+
+def nice_range(values, step: float = 10, low: float = 0, high: float = 100):
+    """Axis limits around the values, in whole steps, so that differences show."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return (max(low, math.floor(min(values) / step) * step - step),
+            min(high, math.ceil(max(values) / step) * step + step))
+
+
+# ---- scenarios.xlsx ----------------------------------------------------------------------
+
+def write_scenarios_workbook(comparison, path: Path) -> None:
+    facts = comparison.base.facts
+    wb = Workbook()
+    names = [o.name for o in comparison.outcomes]
+    subtitle = (f"{facts.district.name}: the base plan and {len(names) - 1} scenario(s), "
+                f"{dt.date.today().isoformat()}; each plan solved for at most "
+                f"{comparison.time_limit:g} s")
+    summary = wb.active
+    cohort_blocks = cohorts_sheet(wb.create_sheet("Cohorts"), comparison, names, subtitle)
+    summary_sheet(summary, comparison, names, subtitle, cohort_blocks)
+    capacity_sheet(wb.create_sheet("Capacity"), comparison, names, subtitle)
+    upgrades_sheet(wb.create_sheet("Upgrades"), comparison, names, subtitle)
+    moves_sheet(wb.create_sheet("Moves"), comparison, subtitle)
+    limits_sheet(wb.create_sheet("Binding limits"), comparison, subtitle)
+    scenario_notes(wb.create_sheet("Notes"), comparison)
+    wb.save(path)
+
+
+def status_text(outcome) -> str:
+    plan = outcome.plan
+    if plan is None:
+        return outcome.status
+    return "optimal" if plan.status == "optimal" else f"feasible, gap {plan.gap:.1%}"
+
+
+def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:
+    """(measure, number format, value for one outcome): the Summary sheet and scenarios.csv."""
+    facts = comparison.base.facts
+    s = comparison.summaries
+
+    def of(fn):
+        return lambda o: fn(s[o.name]) if o.name in s else None
+
+    def changes(o) -> str:
+        said = [o.variant.description] if o.variant.description else []
+        return "; ".join(said + o.variant.changes) or "no change"
+
+    rows = [("What changes", None, changes),
+            ("Plan status", None, status_text),
+            ("Objective (priority points)", ONE, lambda o: o.plan.objective if o.plan else None)]
+    for i, cohort in enumerate(facts.cohorts):
+        rows.append((f"Schools in {cohort.name} ({facts.term_label(cohort.launch_term_index)})",
+                     WHOLE, of(lambda x, i=i: x.cohorts[i].schools)))
+    first = facts.cohorts[0].name
+    rows += [(f"Mean need of {first}", ONE, of(lambda x: x.cohorts[0].mean_need)),
+             (f"Mean readiness of {first}", ONE, of(lambda x: x.cohorts[0].mean_readiness)),
+             ("Peak coaching use (share of coaches)", PCT, of(lambda x: x.peak_coaching()[0])),
+             ("Busiest coaching term", None,
+              of(lambda x: facts.term_label(x.peak_coaching()[1]))),
+             ("Peak network link use (share of capacity)", PCT,
+              of(lambda x: max(x.link_peak)[0])),
+             ("Busiest network link", None, of(lambda x: busiest_link(facts, x))),
+             ("Upgrades chosen", WHOLE, of(lambda x: len(x.upgrades))),
+             ("Upgrade cost", MONEY, of(lambda x: x.upgrade_cost)),
+             ("Preferences honoured", None,
+              of(lambda x: f"{x.preferences_honoured} of {x.preferences_asked}")),
+             ("Schools moved (cohort not the base plan's)", WHOLE, of(lambda x: x.moved)),
+             ("  of which earlier", WHOLE, of(lambda x: len(x.earlier))),
+             ("  of which later", WHOLE, of(lambda x: len(x.later)))]
+    if any(o.plan is None for o in comparison.outcomes):
+        rows.append(("Why there is no plan", None, lambda o: o.message or None))
+    return rows
+
+
+def busiest_link(facts, summary) -> str:
+    share, link = max(summary.link_peak)
+    return f"{link} in {facts.term_label(summary.link_peak.index((share, link)))}"
+
+
+def summary_sheet(ws: Worksheet, comparison, names, subtitle, cohort_blocks) -> None:
+    ws.title = "Summary"
+    row = title(ws, "What-if scenarios side by side", subtitle)
+    header(ws, row, 1, ["Measure", *names])
+    top = row
+    for label, fmt, value in summary_rows(comparison):
+        row += 1
+        put(ws, row, 1, label, bold=not label.startswith("  "))
+        for j, outcome in enumerate(comparison.outcomes, start=2):
+            v = value(outcome)
+            put(ws, row, j, v, fmt, wrap=isinstance(v, str),
+                fill=NO_PLAN_FILL if outcome.plan is None else BASE_FILL if j == 2 else None)
+    widths(ws, [42] + [24] * len(names))
+    fit_heights(ws, range(top, row + 1))
+    ws.freeze_panes = ws.cell(row=top + 1, column=2)
+    cohorts = ws.parent["Cohorts"]
+    block_top, block_last = cohort_blocks["schools"]
+    ws.add_chart(block_chart("bar", cohorts, block_top, block_last, len(names),
+                             "Schools per cohort", "Schools"), f"A{row + 3}")
+    block_top, block_last = cohort_blocks["need"]
+    ws.add_chart(block_chart("line", cohorts, block_top, block_last, len(names),
+                             "Mean need of each cohort", "Mean need (0-100)",
+                             y_range=cohort_blocks["need range"]),
+                 f"D{row + 3}" if len(names) >= 3 else f"A{row + 3 + ROWS_PER_CHART}")
+    page(ws)
+
+
+def cohorts_sheet(ws: Worksheet, comparison, names, subtitle) -> dict:
+    """Three blocks (schools, mean need, mean readiness per cohort) with a chart beside each;
+    returns where the blocks are, for the Summary sheet's charts."""
+    facts = comparison.base.facts
+    row = title(ws, "Cohorts in each plan", subtitle)
+    blocks = {}
+    specs = [("schools", "Schools per cohort", WHOLE, lambda g: g.schools, "bar", "Schools"),
+             ("need", "Mean need of each cohort", ONE, lambda g: g.mean_need, "line",
+              "Mean need (0-100)"),
+             ("readiness", "Mean readiness of each cohort", ONE, lambda g: g.mean_readiness,
+              "line", "Mean readiness (0-100)")]
+    widths(ws, [24] + [name_width(names)] * len(names))
+    for key, text, fmt, value, kind, y_title in specs:
+        heading(ws, row, text + ("" if key == "schools" else " (each school counts once)"))
+        top = row + 1
+        header(ws, top, 1, ["Cohort (launch term)", *names])
+        numbers = []
+        for i, cohort in enumerate(facts.cohorts):
+            r = top + 1 + i
+            put(ws, r, 1, f"{cohort.name} ({facts.term_label(cohort.launch_term_index)})")
+            for j, outcome in enumerate(comparison.outcomes, start=2):
+                summary = comparison.summaries.get(outcome.name)
+                numbers.append(value(summary.cohorts[i]) if summary else None)
+                put(ws, r, j, numbers[-1], fmt)
+        fit_heights(ws, [top])
+        last = top + len(facts.cohorts)
+        blocks[key] = (top, last)
+        y_range = None if key == "schools" else nice_range(numbers)
+        blocks[f"{key} range"] = y_range
+        ws.add_chart(block_chart(kind, ws, top, last, len(names), text, y_title,
+                                 y_range=y_range), f"{get_column_letter(len(names) + 3)}{row}")
+        row = max(last + 2, row + ROWS_PER_CHART)
+    page(ws)
+    return blocks
+
+
+def capacity_sheet(ws: Worksheet, comparison, names, subtitle) -> None:
+    facts = comparison.base.facts
+    row = title(ws, "Coaching and bandwidth in each plan", subtitle)
+    terms = facts.district.terms
+    widths(ws, [16] + [name_width(names)] * len(names))
+
+    def block(text, fmt, value, chart=None):
+        nonlocal row
+        heading(ws, row, text)
+        top = row + 1
+        header(ws, top, 1, ["Term", *names])
+        for i, term in enumerate(terms):
+            put(ws, top + 1 + i, 1, term.label)
+            for j, outcome in enumerate(comparison.outcomes, start=2):
+                summary = comparison.summaries.get(outcome.name)
+                put(ws, top + 1 + i, j, value(summary, i) if summary else None, fmt)
+        fit_heights(ws, [top])
+        last = top + len(terms)
+        if chart:
+            ws.add_chart(block_chart("line", ws, top, last, len(names), chart, "Share in use",
+                                     "0%"), f"{get_column_letter(len(names) + 3)}{row}")
+            row = max(last + 2, row + ROWS_PER_CHART)
+        else:
+            row = last + 2
+
+    block("Coaching used: share of the coaches available", PCT,
+          lambda s, t: s.coaching_needed[t] / s.coaching_available[t]
+          if s.coaching_available[t] else None, "Share of coaches in use")
+    block("Peak network link use: the busiest network link's share of capacity", PCT,
+          lambda s, t: s.link_peak[t][0],
+          "Busiest network link's use")
+    block("The busiest network link", None, lambda s, t: s.link_peak[t][1])
+    block("Coaching needed (FTE)", ONE, lambda s, t: s.coaching_needed[t])
+    block("Coaches available (FTE: the Terms sheet, changed by the scenario)", ONE,
+          lambda s, t: s.coaching_available[t])
+    page(ws)
+
+
+def upgrades_sheet(ws: Worksheet, comparison, names, subtitle) -> None:
+    facts = comparison.base.facts
+    row = title(ws, "Network upgrades chosen in each plan", subtitle)
+    put(ws, row, 1, "Each cell gives the term the upgrade completes; blank = not chosen.",
+        box=False)
+    row += 2
+    fixed = ["Upgrade", "Link", "New capacity (Mbps)", "Cost"]
+    widths(ws, [10, 16, 12, 12] + [name_width(names)] * len(names))
+    header(ws, row, 1, [*fixed, *names])
+    fit_heights(ws, [row])
+    for upgrade in facts.district.upgrades:
+        row += 1
+        values = [upgrade.upgrade, upgrade.link, upgrade.new_capacity_mbps, upgrade.cost]
+        for j, (value, fmt) in enumerate(zip(values, [None, None, WHOLE, MONEY]), start=1):
+            put(ws, row, j, value, fmt)
+        for j, outcome in enumerate(comparison.outcomes, start=len(fixed) + 1):
+            summary = comparison.summaries.get(outcome.name)
+            term = summary.upgrades.get(upgrade.upgrade) if summary else None
+            put(ws, row, j, facts.term_label(term) if term is not None else None)
+    row += 1
+    put(ws, row, 1, "Total cost", bold=True)
+    for j, outcome in enumerate(comparison.outcomes, start=len(fixed) + 1):
+        summary = comparison.summaries.get(outcome.name)
+        put(ws, row, j, summary.upgrade_cost if summary else None, MONEY, bold=True)
+    if not facts.district.upgrades:
+        put(ws, row + 2, 1, "The district lists no optional upgrades (Upgrades sheet).",
+            box=False)
+    page(ws)
+
+
+def moves_sheet(ws: Worksheet, comparison, subtitle) -> None:
+    facts = comparison.base.facts
+    base = comparison.base.plan.cohort_of
+    row = title(ws, "Schools in another cohort than in the base plan", subtitle)
+    put(ws, row, 1, "Green: launches earlier than in the base plan; orange: later. Only schools "
+        "that move in at least one scenario are listed. Schools of nearly equal priority can "
+        "trade places between two solves of the same data (see Notes).", box=False)
+    row += 2
+    scenarios = comparison.scenarios
+    widths(ws, [9, 30, 8, 10, 11] + [name_width([o.name for o in scenarios])] * len(scenarios))
+    header(ws, row, 1, ["School", "Name", "Need", "Readiness", "Base plan",
+                        *[o.name for o in scenarios]])
+    fit_heights(ws, [row])
+    ws.freeze_panes = ws.cell(row=row + 1, column=3)
+    movers = sorted({s for o in scenarios if o.plan for s, c in o.plan.cohort_of.items()
+                     if c != base[s]})
+    for sid in movers:
+        row += 1
+        school = facts.district.school_by_id[sid]
+        for j, (value, fmt) in enumerate([(sid, None), (school.school_name, None),
+                                          (facts.need[sid], ONE), (facts.readiness[sid], ONE),
+                                          (facts.cohort(base[sid]).name, None)], start=1):
+            put(ws, row, j, value, fmt)
+        for j, outcome in enumerate(scenarios, start=6):
+            cohort = outcome.plan.cohort_of[sid] if outcome.plan else None
+            fill = None if cohort in (None, base[sid]) else \
+                EARLIER_FILL if cohort < base[sid] else LATER_FILL
+            put(ws, row, j, facts.cohort(cohort).name if cohort else None, fill=fill)
+    if not movers:
+        put(ws, row + 1, 1, "No school moves in any scenario.", box=False)
+    page(ws)
+
+
+LIMIT_COLUMNS = [("Rank", 6), ("Limit", 26), ("Used in the base plan", 15), ("Share used", 8),
+                 ("One more unit", 30), ("Objective gain (points)", 10), ("Proven", 8),
+                 ("Net cohorts earlier", 9), ("What it buys", 50)]
+
+
+def limits_sheet(ws: Worksheet, comparison, subtitle) -> None:
+    row = title(ws, "Binding limits: what one more unit of each would buy", subtitle)
+    widths(ws, [w for _, w in LIMIT_COLUMNS])
+    explanation = (
+        "Limits the base plan uses at 95 % or more, ranked by what one more unit buys. For "
+        "each, the plan is solved again with one more unit, starting from the base plan and "
+        f"moving at most {comparison.radius} schools. The gain is in priority points (a school "
+        "one cohort earlier gains its priority) and counts only when the new plan needs the "
+        "extra unit. 'Proven': both plans are proven the best within that many moves, so the "
+        "gain is the limit's doing; 'no': the solver ran out of time and the gain is what it "
+        "found.")
+    put(ws, row, 1, explanation, wrap=True, box=False)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(LIMIT_COLUMNS))
+    ws.row_dimensions[row].height = 15 * math.ceil(len(explanation) / 150) + 4
+    row += 2
+    header(ws, row, 1, [c for c, _ in LIMIT_COLUMNS])
+    top = row
+    for rank, result in enumerate(comparison.limits, start=1):
+        row += 1
+        c, solved = result.candidate, result.outcome.plan is not None
+        values = [(rank, WHOLE), (c.limit, None), (f"{amount(c.used)} of {amount(c.available)}",
+                                                   None),
+                  (c.share, PCT), (c.unit, None), (result.gain if solved else None, ONE),
+                  ("yes" if result.proven else "no", None),
+                  (result.net_steps_earlier if solved else None, WHOLE), (result.buys(), None)]
+        for j, (value, fmt) in enumerate(values, start=1):
+            put(ws, row, j, value, fmt, wrap=isinstance(value, str))
+    fit_heights(ws, range(top, row + 1))
+    if not comparison.limits:
+        row += 1
+        put(ws, row, 1, "None re-solved: --limits 0." if comparison.limits_left_out else
+            "No limit is used at 95 % or more in the base plan.", box=False)
+    for c in comparison.limits_left_out:
+        row += 1
+        put(ws, row, 2, f"Not re-solved (beyond --limits): {c.limit}, {c.share:.1%} used",
+            box=False)
+    if comparison.limits:
+        chart = BarChart()
+        chart.type = "bar"
+        last = top + len(comparison.limits)
+        chart.add_data(Reference(ws, min_col=6, min_row=top, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=2, min_row=top + 1, max_row=last))
+        chart.x_axis.scaling.orientation = "maxMin"  # rank 1 at the top
+        styled(chart, "Objective gain of one more unit", "Priority points")
+        chart.legend = None
+        chart.width, chart.height = 2 * CHART_W, max(CHART_H, 0.7 * len(comparison.limits) + 3)
+        ws.add_chart(chart, f"B{row + 3}")
+    page(ws)
+
+
+def scenario_notes(ws: Worksheet, comparison) -> None:
+    facts = comparison.base.facts
+    first = comparison.first_plan.objective
+    lines = [
+        "Plans:",
+        "Base plan: the district's own settings.yaml and district.xlsx. Each scenario changes "
+        "only what its file says ('What changes' on the Summary sheet).",
+        f"Every plan is solved with the same rules as 'rollout plan', for at most "
+        f"{comparison.time_limit:g} s each (--time-limit; the base plan "
+        f"{comparison.base_time:g} s). 'optimal' means proven the best "
+        "plan; 'feasible, gap x %' means the plan meets every limit and no plan is better by "
+        "more than x % of the objective. Every plan is re-checked against every rule without "
+        "the solver.",
+        f"The base plan shown is the best found for the district's own limits: the first solve "
+        f"(objective {first:,.1f}) improved by a local search that moves at most "
+        f"{comparison.radius} schools at a time (objective {comparison.base.plan.objective:,.1f})"
+        ". The same search measures the binding limits.",
+        "Plans within a fraction of a percent of the best can differ in which of two schools of "
+        "nearly equal priority launches first, so a few moves between plans are not meaningful "
+        "on their own: look at cohort sizes and means, and at the need and readiness of the "
+        "schools that move (Moves sheet). A longer --time-limit narrows the gaps.",
+        "Measures:",
+        "Need and readiness are the schools' scores (0-100). Mean need and mean readiness of a "
+        "cohort are plain means over its schools: each school counts once.",
+        "Coaching used: coaching FTE the plan needs in a term (teachers / teachers_per_coach x "
+        "the load profile) as a share of the coaches available that term. Peak coaching use: "
+        "the term with the highest share.",
+        "Peak network link use: in each term, the highest load on a shared network link (core, "
+        "hub or feeder link; a school's own link serves only that school) as a share of its "
+        "capacity after the plan's upgrades.",
+        "Schools moved: schools whose cohort differs from the base plan's.",
+        "Objective: priority points; a school one cohort earlier earns its priority "
+        "(need_weight x need + (1 - need_weight) x readiness), plus honoured preferences, minus "
+        "upgrade costs. Objectives of plans with different need_weight are not comparable.",
+        "Scenario files:",
+        *[f"{o.name}: {o.variant.source}" for o in comparison.scenarios],
+        "Solver figures:",
+        *[f"{o.name}: {status_text(o)}"
+          + (f", objective {o.plan.objective:,.1f}, bound {o.plan.bound:,.1f}" if o.plan else "")
+          for o in comparison.outcomes],
+        "District:",
+        f"{facts.district.name}: {len(facts.schools)} schools, {len(facts.cohorts)} cohorts, "
+        f"{facts.term_count} terms.",
+    ]
+    notes(ws, title(ws, "How to read this workbook", "Definitions and solver figures"), lines)
+    page(ws)
+
+
+# ---- sweep.xlsx --------------------------------------------------------------------------
+
+SWEEP_COLUMNS = [
+    ("need_weight", "Need weight", "0.00"), ("current", "Current setting", None),
+    ("status", "Plan status", None), ("gap", "Gap to the best possible", "0.00%"),
+    ("early_schools", "Early-launching schools", WHOLE),
+    ("early_students", "Students in them", WHOLE),
+    ("early_mean_need", "Mean need, early schools", ONE),
+    ("early_mean_readiness", "Mean readiness, early schools", ONE),
+    ("early_student_need", "Mean need, early schools (by students)", ONE),
+    ("early_student_readiness", "Mean readiness, early schools (by students)", ONE),
+    ("first_mean_need", "Mean need, first cohort", ONE),
+    ("first_mean_readiness", "Mean readiness, first cohort", ONE),
+]
+NEED_COL, READINESS_COL = 7, 8  # columns of the early means in the table
+SWEEP_CHART = (16.5, 9.0)        # centimetres
+CURRENT_RED = "C00000"
+
+
+def sweep_values(point) -> dict:
+    plan, early, first = point.outcome.plan, point.early, point.first
+    return {"need_weight": point.need_weight, "current": "yes" if point.current else "",
+            "status": point.outcome.status, "gap": plan.gap if plan else None,
+            "early_schools": early.schools if early else None,
+            "early_students": early.students if early else None,
+            "early_mean_need": early.mean_need if early else None,
+            "early_mean_readiness": early.mean_readiness if early else None,
+            "early_student_need": early.student_need if early else None,
+            "early_student_readiness": early.student_readiness if early else None,
+            "first_mean_need": first.mean_need if first else None,
+            "first_mean_readiness": first.mean_readiness if first else None}
+
+
+def write_sweep_workbook(result, path: Path) -> None:
+    facts = result.facts
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Trade-off"
+    row = title(ws, "Need versus readiness: the trade-off",
+                f"{facts.district.name}: one plan per need_weight, "
+                f"{dt.date.today().isoformat()}; early-launching schools = "
+                f"{result.early_names()}")
+    widths(ws, [8, 8, 15] + [11] * (len(SWEEP_COLUMNS) - 3))
+    header(ws, row, 1, [c[1] for c in SWEEP_COLUMNS])
+    top = row
+    for point in result.points:
+        row += 1
+        values = sweep_values(point)
+        for j, (key, _, fmt) in enumerate(SWEEP_COLUMNS, start=1):
+            put(ws, row, j, values[key], fmt, bold=point.current,
+                fill=BASE_FILL if point.current else None)
+    last = row
+    # The current setting's values again, alone, so that the charts can mark it.
+    marker = len(SWEEP_COLUMNS) + 2
+    ws.column_dimensions[get_column_letter(marker)].width = 11
+    ws.column_dimensions[get_column_letter(marker + 1)].width = 11
+    header(ws, top, marker, ["Current setting: need", "Current setting: readiness"])
+    for i, point in enumerate(result.points, start=top + 1):
+        values = sweep_values(point)
+        for j, key in enumerate(["early_mean_need", "early_mean_readiness"]):
+            put(ws, i, marker + j, values[key] if point.current else None, ONE)
+    fit_heights(ws, [top])
+    ws.freeze_panes = ws.cell(row=top + 1, column=2)
+    ws.add_chart(tradeoff_chart(ws, top, last, marker, result), f"A{last + 3}")
+    ws.add_chart(weight_chart(ws, top, last, marker, result), f"H{last + 3}")
+    page(ws)
+    sweep_notes(wb.create_sheet("Notes"), result)
+    wb.save(path)
+
+
+def tradeoff_chart(ws: Worksheet, top: int, last: int, marker: int, result) -> ScatterChart:
+    """Mean readiness (x) against mean need (y) of early-launching schools, one point per
+    need_weight, the current setting marked."""
+    chart = ScatterChart()
+    chart.style = 13
+    xs = Reference(ws, min_col=READINESS_COL, min_row=top + 1, max_row=last)
+    curve = Series(Reference(ws, min_col=NEED_COL, min_row=top + 1, max_row=last), xs,
+                   title="need_weight 0 (right) to 1 (left)")
+    curve.marker.symbol = "circle"
+    curve.marker.size = 6
+    # The marker column is blank but on the current row: one point, drawn over the curve.
+    here = Series(Reference(ws, min_col=marker, min_row=top + 1, max_row=last), xs,
+                  title=f"current setting ({result.facts.settings.need_weight:g})")
+    current_marker(here)
+    chart.series += [curve, here]
+    styled(chart, "Early schools: mean need vs mean readiness", "Mean need (0-100)",
+           "Mean readiness (0-100)")
+    chart.width, chart.height = SWEEP_CHART
+    points = [p.early for p in result.points if p.early]
+    for axis, values in ((chart.x_axis, [g.mean_readiness for g in points]),
+                         (chart.y_axis, [g.mean_need for g in points])):
+        limits = nice_range(values, step=5)
+        if limits:
+            axis.scaling.min, axis.scaling.max = limits
+    return chart
+
+
+def weight_chart(ws: Worksheet, top: int, last: int, marker: int, result) -> LineChart:
+    chart = LineChart()
+    chart.add_data(Reference(ws, min_col=NEED_COL, max_col=READINESS_COL, min_row=top,
+                             max_row=last), titles_from_data=True)
+    chart.add_data(Reference(ws, min_col=marker, max_col=marker + 1, min_row=top, max_row=last),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
+    for series in chart.series[:2]:
+        series.marker.symbol = "circle"
+        series.smooth = False
+    for series in chart.series[2:]:
+        current_marker(series)
+    values = [v for p in result.points if p.early
+              for v in (p.early.mean_need, p.early.mean_readiness)]
+    styled(chart, "Early schools by need weight", "Mean (0-100)",
+           "need_weight (0 = readiness first, 1 = need first)")
+    chart.width, chart.height = SWEEP_CHART
+    limits = nice_range(values)
+    if limits:
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = limits
+    return chart
+
+
+def current_marker(series) -> None:
+    """A large red diamond and no line: the district's own need_weight."""
+    series.marker.symbol = "diamond"
+    series.marker.size = 11
+    series.marker.graphicalProperties = GraphicalProperties(solidFill=CURRENT_RED)
+    series.marker.graphicalProperties.line.solidFill = CURRENT_RED
+    series.graphicalProperties.line.noFill = True
+
+
+def sweep_notes(ws: Worksheet, result) -> None:
+    facts = result.facts
+    k = len(facts.cohorts)
+    lines = [
+        "What the sweep shows:",
+        "Each row is a plan for the same data and limits, changing only need_weight. "
+        "Priority = need_weight x need + (1 - need_weight) x readiness; the plan launches "
+        "higher-priority schools earlier within the limits.",
+        f"Early-launching schools: the schools placed in the first {result.early_cohorts} of "
+        f"the {k} cohorts, i.e. {result.early_names()} (--early-cohorts).",
+        "Mean need / mean readiness, early schools: plain means of the need and readiness "
+        "scores (0-100) of the early-launching schools; each school counts once "
+        "(school-weighted). The '(by students)' columns weight each school by its students.",
+        "First cohort: the same means for the schools of the first cohort only.",
+        f"The current setting (need_weight {facts.settings.need_weight:g} in settings.yaml) is "
+        "in bold in the table and marked with a diamond in the charts.",
+        "Reading the curve: towards the right, readier schools launch early; towards the top, "
+        "schools in greater need launch early. Where the curve is flat, need is served at "
+        "little cost in readiness, and the other way round.",
+        "Solver:",
+        f"Each plan is solved for at most {result.time_limit:g} s (--time-limit). 'optimal' is "
+        "proven best; a 'feasible' plan is within the gap shown of the best possible, so "
+        "neighbouring points can wobble a little; a point without a plan has no figures.",
+    ]
+    notes(ws, title(ws, "About the sweep", "Definitions"), lines)
+    page(ws)
+
+
+# ---- CSV and atomic writing --------------------------------------------------------------
+
+def write_scenarios_csv(comparison, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["measure", *[safe_text(o.name) for o in comparison.outcomes]])
+        for label, _, value in summary_rows(comparison):
+            out.writerow([label.strip(), *[csv_value(value(o)) for o in comparison.outcomes]])
+
+
+def write_sweep_csv(result, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow([key for key, _, _ in SWEEP_COLUMNS])
+        for point in result.points:
+            values = sweep_values(point)
+            out.writerow([csv_value(values[key]) for key, _, _ in SWEEP_COLUMNS])
+
+
+def csv_value(value):
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    return "" if value is None else safe_text(value)
+
+
+def write_atomically(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> None:
+    """Write every file under a temporary name in `out_dir`, then rename them all into place:
+    a failure part-way leaves the earlier outputs as they were and no partial files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    temps = {name: out_dir / f".{name}.{os.getpid()}.tmp" for name in writers}
+    try:
+        for name, write in writers.items():
+            write(temps[name])
+        for name, temp in temps.items():
+            os.replace(temp, out_dir / name)
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
