@@ -69,9 +69,11 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
 @click.argument("plan_csv", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Rubric YAML file (default: rubrics/default.yaml).")
-def check(district_dir: Path, plan_csv: Path, rubric: Path | None):
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Last year's plan.csv, when PLAN_CSV is a spring re-plan.")
+def check(district_dir: Path, plan_csv: Path, rubric: Path | None, previous: Path | None):
     """Re-verify PLAN_CSV against every planning rule, without the solver."""
-    violations = check_district_plan(district_dir, plan_csv, rubric)
+    violations = check_district_plan(district_dir, plan_csv, rubric, previous)
     if violations:
         click.echo(f"The plan breaks {len(violations)} rule(s):")
         for v in violations:

@@ -114,14 +114,20 @@ def replace(source: Path, target: Path) -> None:
         os.replace(source, target)
 
 
-def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None = None
-                        ) -> list[Violation]:
+def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None = None,
+                        previous: Path | None = None) -> list[Violation]:
     """Re-verify a plan.csv (and the upgrades.csv beside it, if any) against the district's
-    inputs with the independent checker."""
+    inputs with the independent checker; a re-plan is checked against last year's plan."""
     inputs = load_inputs(Path(district_dir), rubric)
     problems = Problems()
+    last_year = load_previous(inputs, previous) if previous else None
+    facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
+    if facts.current_term > 0 and last_year is None:
+        problems.add(Path(district_dir) / "settings.yaml", "current_term makes this a re-plan: "
+                     "pass last year's plan with --previous so that launched schools can be "
+                     "checked")
     cohort_of = read_plan_csv(Path(plan_csv), problems)
     terms = {t.label: t.index for t in inputs.district.terms}
     upgrades = read_upgrades_csv(Path(plan_csv).with_name("upgrades.csv"), terms, problems)
     problems.raise_if_any()
-    return check_plan(facts_from_inputs(inputs), cohort_of, upgrades)
+    return check_plan(facts, cohort_of, upgrades)

@@ -97,6 +97,7 @@ class PrincipalView:
     honoured: bool | None  # None: the school expressed no preference
     notes: tuple[str, ...]  # coverage and principal/teacher differences worth a conversation
     workbook: str           # file name inside schools/
+    trend: tuple[tuple[str, float | None, str], ...] = ()  # (season, readiness, cohort name)
 
 
 @dataclass(frozen=True)
@@ -534,7 +535,19 @@ class Results:
             items=tuple(items), actions=tuple(self.actions_before_launch(school_id)),
             reason=row["reasons"], preference=preference_text(facts, pref, cohort.number),
             honoured=None if pref is None else pref == cohort.number,
-            notes=tuple(principal_notes(row)), workbook=self.workbook_names[school_id])
+            notes=tuple(principal_notes(row)), workbook=self.workbook_names[school_id],
+            trend=self.trend(school_id))
+
+    def trend(self, school_id: str) -> tuple[tuple[str, float | None, str], ...]:
+        """This school's readiness and cohort in every season of the history."""
+        names = {c.number: c.name for c in self.facts.cohorts}
+        out = []
+        for row in self.history:
+            if row["school_id"] == school_id:
+                ready = float(row["readiness"]) if row["readiness"] not in ("", None) else None
+                out.append((row["season"], ready,
+                            names.get(int(row["cohort"]), str(row["cohort"]))))
+        return tuple(out)
 
     def phases(self, school, launch: int) -> tuple[Phase, ...]:
         facts = self.facts

@@ -1,17 +1,31 @@
 #!/usr/bin/env python3
 """Regenerate sample_data/: a Fulton-like district of 95 schools (deterministic). The South
-region's schools return our survey template workbooks; the North's answer an online form."""
+region's schools return our survey template workbooks; the North's answer an online form.
+Then sample_data/year2/: the same district a spring later, re-planned from year 1's plan."""
+import shutil
+import tempfile
 from pathlib import Path
 
 from rollout.errors import Problems
 from rollout.inputs import default_rubric_path
+from rollout.pipeline import plan_district
 from rollout.rubric import load_rubric
+from rollout.sample_year2 import make_year2, name_district
 from rollout.synthetic import make_district
 
 ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+DISTRICT_NAME = "Sample County Schools"
 
 if __name__ == "__main__":
     rubric = load_rubric(default_rubric_path(), Problems())
-    summary = make_district(ROOT / "sample_data", schools=95, seed=2027, rubric=rubric,
+    year2 = SAMPLE / "year2"
+    shutil.rmtree(year2, ignore_errors=True)
+    summary = make_district(SAMPLE, schools=95, seed=2027, rubric=rubric,
                             template_region="South")
+    name_district(SAMPLE / "settings.yaml", DISTRICT_NAME)
     print(f"sample_data/: {summary['schools']} schools, {summary['students']:,} students")
+    with tempfile.TemporaryDirectory() as tmp:
+        results, _ = plan_district(SAMPLE, Path(tmp) / "out")
+    for change in make_year2(SAMPLE, year2, results.plan.cohort_of):
+        print(f"sample_data/year2/: {change}")

@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from rollout.results import NetworkChange
 from tests.test_export import planned_district  # noqa: F401  (shared fixture)
 
-SHEETS = ["Overview", "Schools", "Cohorts", "Capacity", "Network", "Upgrades", "Settings",
-          "Data issues", "About"]
+SHEETS = ["Overview", "Schools", "Cohorts", "Capacity", "Network", "Upgrades", "Changes",
+          "Progress", "Settings", "Data issues", "About"]
 
 
 def sheet_text(ws) -> str:
@@ -77,9 +77,10 @@ def test_overview_has_headline_figures_and_the_four_kinds_of_chart(planned_distr
     titles = "\n".join(charts)
     for title in ("Schools per cohort by level", "Schools per cohort by region",
                   "Coaching FTE needed vs available", "Busiest links",
-                  "Readiness vs need, coloured by cohort"):
+                  "Readiness vs need, coloured by cohort",
+                  "Launched share and mean readiness by season"):
         assert title in titles
-    assert len(charts) == 5
+    assert len(charts) == 6  # five on the Overview, one on Progress
     scatter = next(c for c in charts if "<c:scatterChart>" in c)
     assert scatter.count("<c:ser>") == len(results.facts.cohorts)
     assert any("<c:lineChart>" in c and "<c:barChart>" in c for c in charts)

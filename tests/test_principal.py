@@ -38,7 +38,8 @@ def test_every_principal_workbook_holds_only_its_own_school(planned_district):
     for sid, own_name in names.items():
         path = out / "schools" / results.workbook_names[sid]
         wb = load_workbook(path)
-        assert [ws.title for ws in wb.worksheets] == ["Your school", "Rubric items"]
+        assert [ws.title for ws in wb.worksheets] == ["Your school", "Rubric items",
+                                                          "Your progress"]
         assert all(ws.sheet_state == "visible" for ws in wb.worksheets)
         assert not wb.chartsheets
         wb.close()

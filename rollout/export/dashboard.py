@@ -1,7 +1,7 @@
 """dashboard.xlsx: the plan for central office and the board.
 
 Sheets: Overview (headline figures, tables and charts), Schools, Cohorts, Capacity, Network,
-Upgrades, Settings, Data issues, About. Every figure comes from `Results`; this module only
+Upgrades, Changes, Progress, Settings, Data issues, About. Every figure comes from `Results`; this module only
 lays it out.
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rollout import __version__
 from rollout.domain import LEVELS
+from rollout.export.progress import changes_sheet, progress_sheet
 from rollout.export.safe import safe_text
 from rollout.export.style import (BAD, GOOD, GREY_TEXT, MIDDLE, NAVY, ONE_DECIMAL, PCT,
                                   SERIES_COLOURS, THOUSANDS, TWO_DECIMALS, Book, Column, Sheet,
@@ -26,14 +27,16 @@ def write_dashboard(results: Results, path: Path, principal_dir: str = "schools"
                 "Blended learning rollout: cohorts, capacity and readiness")
     overview = book.sheet("Overview", NAVY)
     sheets = {name: book.sheet(name) for name in
-              ("Schools", "Cohorts", "Capacity", "Network", "Upgrades", "Settings",
-               "Data issues", "About")}
+              ("Schools", "Cohorts", "Capacity", "Network", "Upgrades", "Changes",
+               "Progress", "Settings", "Data issues", "About")}
     at = overview_sheet(overview, results)
     schools_sheet(sheets["Schools"], results, principal_dir)
     cohort_table, listing = cohorts_sheet(sheets["Cohorts"], results)
     capacity_sheet(sheets["Capacity"], results)
     network_first = network_sheet(sheets["Network"], results)
     upgrades_sheet(sheets["Upgrades"], results)
+    changes_sheet(sheets["Changes"], results)
+    progress_sheet(sheets["Progress"], results)
     settings_sheet(sheets["Settings"], results)
     data_issues_sheet(sheets["Data issues"], results)
     about_sheet(sheets["About"], results)

@@ -59,6 +59,7 @@ def write_principal_workbook(view: PrincipalView, path: Path) -> None:
                 f"{view.district}: blended learning rollout plan")
     first_page(book.sheet("Your school", cohort_colour(view.cohort_number)), view)
     items_sheet(book.sheet("Rubric items"), view)
+    progress_sheet(book.sheet("Your progress"), view)
     book.close()
 
 
@@ -251,3 +252,29 @@ def items_sheet(sheet: Sheet, view: PrincipalView) -> None:
     sheet.ws.freeze_panes(top + 1, 0)
     sheet.print_setup(f"{view.district}: rubric items for {view.school_name}", view.prepared,
                       repeat_rows=(top, top))
+
+
+def progress_sheet(sheet: Sheet, view: PrincipalView) -> None:
+    """Your school's readiness each spring the plan was made (history.csv)."""
+    top = sheet.title("Your progress over the years", "Your school's readiness (0-100) and "
+                      "cohort each spring the plan was made.")
+    rows = [[season, ready, cohort] for season, ready, cohort in view.trend]
+    first, last = sheet.table(top, [Column("Season", width=14),
+                                    Column("Readiness", ONE_DECIMAL, width=11),
+                                    Column("Cohort", width=20)], rows)
+    if len(rows) > 1:
+        chart = sheet.book.wb.add_chart({"type": "line"})
+        chart.add_series({"name": "Readiness", "categories": [sheet.ws.name, first, 0, last, 0],
+                          "values": [sheet.ws.name, first, 1, last, 1],
+                          "line": {"color": NAVY, "width": 2.25},
+                          "marker": {"type": "circle", "size": 6}})
+        chart.set_title({"name": "Your readiness by season", "name_font": {"size": 11}})
+        chart.set_y_axis({"min": 0, "max": 100})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 420, "height": 240})
+        sheet.ws.insert_chart(top, 4, chart)
+    else:
+        sheet.put(last + 2, 0, "Next spring's plan will add a second season here.",
+                  sheet.book.fmt(italic=True))
+    sheet.print_setup(f"{view.district}: progress of {view.school_name}", view.prepared,
+                      landscape=False)

@@ -1,0 +1,97 @@
+"""Dashboard sheets for the spring re-plan: Changes (against last year's plan) and Progress
+(every season's readiness and the district's launched share, from history.csv)."""
+from __future__ import annotations
+
+import statistics
+
+from rollout.export.style import BAD, NAVY, ONE_DECIMAL, PCT, Column, Sheet
+from rollout.results import Results
+
+CHANGE_COLUMNS = [Column("School ID"), Column("School", max_width=30), Column("Change"),
+                  Column("Old cohort"), Column("Old launch term"), Column("New cohort"),
+                  Column("New launch term"), Column("Reason", width=80, wrap=True)]
+
+
+def changes_sheet(sheet: Sheet, results: Results) -> None:
+    top = sheet.title("Changes since last year's plan",
+                      "Every school that moved, is new, or was re-planned; launched schools "
+                      "never move. Reasons come from testing the school's old place.")
+    rows = [[c["school_id"], c["school_name"], c["change"], c["old_cohort"],
+             c["old_launch_term"], c["new_cohort"], c["new_launch_term"], c["reason"]]
+            for c in results.changes]
+    if not rows:
+        rows = [["", "", "none", "", "", "", "",
+                 "No school moved." if results.history and len(seasons(results)) > 1 else
+                 "This plan was not made from an earlier one: run `rollout plan ... --previous "
+                 "LAST_YEAR/plan.csv` next spring to see what changed."]]
+    first, _ = sheet.table(top, CHANGE_COLUMNS, rows, name="ChangeList")
+    sheet.ws.freeze_panes(first, 2)
+    sheet.print_setup(f"{results.facts.district.name}: changes", results.prepared,
+                      repeat_rows=(top, top))
+
+
+def seasons(results: Results) -> list[str]:
+    return list(dict.fromkeys(r["season"] for r in results.history))
+
+
+def season_summary(results: Results) -> list[list]:
+    """Per season: schools, mean and median readiness, schools launched and their share."""
+    out = []
+    for season in seasons(results):
+        rows = [r for r in results.history if r["season"] == season]
+        ready = [float(r["readiness"]) for r in rows if r["readiness"] not in ("", None)]
+        launched = sum(r["launched"] == "yes" for r in rows)
+        out.append([season, len(rows), round(statistics.mean(ready), 1) if ready else None,
+                    round(statistics.median(ready), 1) if ready else None, launched,
+                    launched / len(rows) if rows else None])
+    return out
+
+
+def progress_sheet(sheet: Sheet, results: Results) -> None:
+    book = sheet.book
+    top = sheet.title("Progress over the years",
+                      "Each spring's scores and plan (from history.csv): the district's "
+                      "launched share and readiness, then every school's readiness by season.")
+    summary = season_summary(results)
+    columns = [Column("Season"), Column("Schools"), Column("Mean readiness", ONE_DECIMAL),
+               Column("Median readiness", ONE_DECIMAL), Column("Schools launched"),
+               Column("Launched share", PCT)]
+    first, last = sheet.table(top, columns, summary, name="SeasonList")
+    chart = book.wb.add_chart({"type": "column"})
+    chart.add_series({"name": "Launched share", "categories": [sheet.ws.name, first, 0, last, 0],
+                      "values": [sheet.ws.name, first, 5, last, 5], "fill": {"color": NAVY},
+                      "gap": 80})
+    line = book.wb.add_chart({"type": "line"})
+    line.add_series({"name": "Mean readiness", "categories": [sheet.ws.name, first, 0, last, 0],
+                     "values": [sheet.ws.name, first, 2, last, 2], "y2_axis": True,
+                     "line": {"color": BAD, "width": 2.25}, "marker": {"type": "circle"}})
+    chart.combine(line)
+    chart.set_title({"name": "Launched share and mean readiness by season",
+                     "name_font": {"size": 11}})
+    chart.set_y_axis({"name": "Launched", "min": 0, "max": 1, "num_format": "0%"})
+    line.set_y2_axis({"name": "Readiness", "min": 0, "max": 100})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 560, "height": 280})
+    sheet.ws.insert_chart(top, 8, chart)
+    r = max(last + 3, top + 16)
+    sheet.heading(r, "Each school's readiness by season")
+    names = seasons(results)
+    by_school: dict[str, dict] = {}
+    for row in results.history:
+        entry = by_school.setdefault(row["school_id"], {"name": row["school_name"]})
+        entry[row["season"]] = float(row["readiness"]) if row["readiness"] not in ("", None) \
+            else None
+        entry["cohort"] = row["cohort"]
+    rows = [[sid, e["name"], *[e.get(s) for s in names],
+             change(e.get(names[0]), e.get(names[-1])) if len(names) > 1 else None]
+            for sid, e in sorted(by_school.items())]
+    columns = [Column("School ID"), Column("School", max_width=30),
+               *[Column(s, ONE_DECIMAL) for s in names], Column("Change", ONE_DECIMAL)]
+    s_first, _ = sheet.table(r + 1, columns, rows, name="ReadinessBySeason")
+    sheet.ws.freeze_panes(s_first, 2)
+    sheet.print_setup(f"{results.facts.district.name}: progress", results.prepared,
+                      repeat_rows=(r + 1, r + 1))
+
+
+def change(first, last):
+    return None if first is None or last is None else round(last - first, 1)

@@ -1,0 +1,69 @@
+"""The bundled two-year sample: spring 2027's plan, then spring 2028's re-plan from it."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from rollout.pipeline import check_district_plan, plan_district
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    out = tmp_path_factory.mktemp("years")
+    first, _ = plan_district(SAMPLE, out / "y1")
+    second, _ = plan_district(SAMPLE / "year2", out / "y2", previous=out / "y1" / "plan.csv")
+    return first, second, out
+
+
+def test_launched_schools_keep_their_cohort(two_years):
+    first, second, out = two_years
+    launched = {s for s, c in first.plan.cohort_of.items()
+                if second.facts.has_launched(c)}
+    assert launched  # Group 1 launched in 2028 Spring, before the 2028 Fall re-plan
+    for sid in launched:
+        if sid in second.plan.cohort_of:
+            assert second.plan.cohort_of[sid] == first.plan.cohort_of[sid]
+    assert check_district_plan(SAMPLE / "year2", out / "y2" / "plan.csv",
+                               previous=out / "y1" / "plan.csv") == []
+
+
+def test_every_move_is_listed_with_a_reason(two_years):
+    first, second, out = two_years
+    rows = list(csv.DictReader((out / "y2" / "changes.csv").open()))
+    moved = {s for s, c in second.plan.cohort_of.items()
+             if s in first.plan.cohort_of and c != first.plan.cohort_of[s]}
+    assert {r["school_id"] for r in rows if r["change"].startswith("moved")} == moved
+    assert all(r["reason"] for r in rows)
+    assert "ES096" in {r["school_id"] for r in rows if r["change"] == "new school"}
+    sheet = load_workbook(out / "y2" / "dashboard.xlsx")["Changes"]
+    listed = {row[0] for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]}
+    assert listed == {r["school_id"] for r in rows}
+
+
+def test_progress_sheet_shows_both_seasons(two_years):
+    first, second, out = two_years
+    ws = load_workbook(out / "y2" / "dashboard.xlsx")["Progress"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows.index(next(r for r in rows if r[0] == "Season"))
+    seasons = rows[header + 1:header + 3]
+    launched_now = sum(second.facts.has_launched(c) for c in second.plan.cohort_of.values())
+    assert [s[0] for s in seasons] == ["2027 Fall", "2028 Fall"]
+    assert seasons[0][4] == 0 and seasons[1][4] == launched_now
+    assert seasons[1][5] == pytest.approx(launched_now / len(second.plan.cohort_of))
+    history = list(csv.DictReader((out / "y2" / "history.csv").open()))
+    assert len(history) == len(first.rows) + len(second.rows)
+
+
+def test_principal_workbook_shows_its_own_trend(two_years):
+    first, second, out = two_years
+    sid = next(s for s in sorted(second.plan.cohort_of) if s in first.plan.cohort_of)
+    ws = load_workbook(out / "y2" / "schools" / second.workbook_names[sid])["Your progress"]
+    values = [r for r in ws.iter_rows(values_only=True) if r[0] in ("2027 Fall", "2028 Fall")]
+    assert [v[0] for v in values] == ["2027 Fall", "2028 Fall"]
+    assert values[0][1] == pytest.approx(first.row(sid)["readiness"], abs=0.05)
+    assert values[1][1] == pytest.approx(second.row(sid)["readiness"], abs=0.05)
