@@ -58,9 +58,12 @@ def make_district(out: Path, schools: int = 95, seed: int = 2027, rubric: Rubric
     roster = make_schools(rng, schools)
     nodes, plan = make_network(rng, roster)
     coaches = coaching_staff(roster)
-    write_district_workbook(out / "district.xlsx", roster, nodes, plan, coaches,
-                            make_preferences(rng, roster))
-    write_settings(out / "settings.yaml", len(roster))
+    preferences = make_preferences(rng, roster)
+    # A stream of its own, so that adding upgrades left every other sheet and survey as it was.
+    upgrades = make_upgrades(random.Random(f"{seed}-upgrades"), roster, plan, preferences)
+    write_district_workbook(out / "district.xlsx", roster, nodes, plan, coaches, preferences,
+                            upgrades)
+    write_settings(out / "settings.yaml", len(roster), upgrade_budget(upgrades))
     if rubric is not None:
         write_surveys(out / "surveys", rng, roster, rubric, respondents, files, template_region)
     return {"schools": len(roster), "students": sum(s.students for s in roster)}
@@ -151,6 +154,47 @@ def make_network(rng: random.Random, roster: list[SyntheticSchool]):
     return nodes, plan
 
 
+def make_upgrades(rng: random.Random, roster: list[SyntheticSchool], plan, preferences):
+    """Possible upgrades beyond the committed plan, as (upgrade, link, new_capacity_mbps, cost,
+    lead_terms): the core and each regional hub can be raised early (a partial and a full
+    upgrade of a hub are alternatives), and a weak school link whose committed raise comes
+    late can be brought forward; always so when the school is locked to an earlier cohort
+    (the district plans for its own locks). Costs in dollars, from typical E-rate quotes."""
+    options = []
+    total = sum(s.students for s in roster) * LAUNCH_KBPS / 1000
+    options.append(("DISTRICT-CORE", round_up(total * 0.95, 1000),
+                    round_up(rng.uniform(700_000, 900_000), 10_000), 2))
+    for region in sorted({s.region for s in roster}):
+        full = sum(s.students for s in roster if s.region == region) * LAUNCH_KBPS / 1000
+        hub = f"{region.upper()}-HUB"
+        options.append((hub, round_up(full * 0.7, 500),
+                        round_up(rng.uniform(120_000, 200_000), 5_000), 1))
+        options.append((hub, round_up(full * 1.05, 500),
+                        round_up(rng.uniform(350_000, 500_000), 5_000), 2))
+    by_id = {s.school_id: s for s in roster}
+    locked_launch = {sid: TERMS.index(COHORT_LAUNCH_TERMS[cohort - 1])
+                     for sid, cohort, locked in preferences if locked == "yes"}
+    for link, term, capacity in plan:
+        due = TERMS.index(term)
+        if link in by_id and due >= 2 and (rng.random() < 0.7 or
+                                            due > locked_launch.get(link, len(TERMS))):
+            cost = rng.uniform(18_000, 30_000) if capacity <= 1000 else rng.uniform(60_000, 90_000)
+            options.append((link, capacity, round_up(cost, 1_000), 1))
+    width = len(str(len(options)))
+    return [(f"U{i + 1:0{width}d}", *option) for i, option in enumerate(options)]
+
+
+def upgrade_crews(upgrades) -> int:
+    """Upgrades that can complete per term: about an eighth of the options, so that the
+    crews, not only the budget, decide which upgrades come first."""
+    return max(2, math.ceil(len(upgrades) / 8))
+
+
+def upgrade_budget(upgrades) -> int:
+    """About 40 % of what every possible upgrade would cost together."""
+    return round_up(sum(u[3] for u in upgrades) * 0.4, 10_000)
+
+
 def round_up(value: float, step: int) -> int:
     return int(math.ceil(value / step) * step)
 
@@ -179,7 +223,8 @@ def make_preferences(rng: random.Random, roster: list[SyntheticSchool]):
     return prefs
 
 
-def write_district_workbook(path, roster, nodes, plan, coaches, preferences) -> None:
+def write_district_workbook(path, roster, nodes, plan, coaches, preferences, upgrades=()
+                            ) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "Schools"
@@ -191,9 +236,14 @@ def write_district_workbook(path, roster, nodes, plan, coaches, preferences) -> 
                    s.teachers, s.devices, s.frl_pct, s.proficiency_pct, s.network_node,
                    s.link_mbps, s.tech_staff])
     sheet(wb, "Network", ["node", "parent", "capacity_mbps"], nodes)
-    sheet(wb, "Terms", ["term", "coaches_fte"], list(zip(TERMS, coaches)))
+    crews = upgrade_crews(upgrades)
+    sheet(wb, "Terms", ["term", "coaches_fte", "upgrade_crews"],
+          [(term, fte, crews) for term, fte in zip(TERMS, coaches)])
     sheet(wb, "Capacity plan", ["link", "term", "capacity_mbps"], plan)
     sheet(wb, "Preferences", ["school_id", "preferred_cohort", "locked"], preferences)
+    if upgrades:
+        sheet(wb, "Upgrades", ["upgrade", "link", "new_capacity_mbps", "cost", "lead_terms"],
+              upgrades)
     for ws in wb.worksheets:
         ws.freeze_panes = "A2"
         for column in ws.columns:
@@ -209,12 +259,12 @@ def sheet(wb, title, header, rows) -> None:
         ws.append(list(row))
 
 
-def write_settings(path: Path, schools: int) -> None:
+def write_settings(path: Path, schools: int, budget: int) -> None:
     per = schools / len(COHORT_LAUNCH_TERMS)
     text = SETTINGS_TEMPLATE.format(
         cohorts="\n".join(f"  - {{name: Group {i + 1}, launch_term: {t}}}"
                           for i, t in enumerate(COHORT_LAUNCH_TERMS)),
-        min=max(1, math.floor(per * 0.75)), max=math.ceil(per * 1.3))
+        min=max(1, math.floor(per * 0.75)), max=math.ceil(per * 1.3), budget=budget)
     path.write_text(text, encoding="utf-8")
 
 
@@ -250,6 +300,9 @@ readiness_gate: 55
 
 # Honouring a school's own (unlocked) choice of cohort is worth this many priority points.
 preference_weight: 10
+
+# Money for the optional upgrades of the Upgrades sheet of district.xlsx, in dollars.
+upgrade_budget: {budget}
 
 solver:
   time_limit_seconds: 30
