@@ -129,6 +129,11 @@ def history_rows(facts: PlanningFacts, plan: Plan, scores_table, season: str,
     return rows
 
 
+def whole(text: str):
+    """A cohort number read from CSV as a number when it is one (so it sorts and aligns)."""
+    return int(text) if str(text).strip().isdigit() else text
+
+
 def fmt(value) -> str:
     return "" if value is None or value != value else f"{float(value):.1f}"
 
@@ -151,7 +156,7 @@ def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
         told = previous.cohort_of.get(sid)
         if told == new:
             continue
-        old = {"old_cohort": old_row["cohort"], "old_launch_term": old_row["launch_term"]}
+        old = {"old_cohort": whole(old_row["cohort"]), "old_launch_term": old_row["launch_term"]}
         if told is None:
             changes.append(base | old | {"change": "re-planned", "reason":
                                          "Its cohort no longer exists."})

@@ -385,9 +385,12 @@ class Results:
         facts = self.facts
         honoured, asked = self.preferences_honoured()
         assessable = sum(r["assessable"] == "yes" for r in self.rows)
-        terms = [t for t in self.term_summaries if t.coaching_use is not None]
+        # Terms before current_term are history (spring re-plan): the headline is about what
+        # is still to come.
+        coming = [t for t in self.term_summaries if not facts.is_history(t.index)]
+        terms = [t for t in coming if t.coaching_use is not None]
         peak = max(terms, key=lambda t: t.coaching_use, default=None)
-        tight = max(self.term_summaries, key=lambda t: t.busiest_link_use)
+        tight = max(coming, key=lambda t: t.busiest_link_use)
         first, last = facts.cohorts[0], facts.cohorts[-1]
         coverage = [r["coverage"] for r in self.rows]
         chosen = [c for c in self.network_changes if c.chosen]

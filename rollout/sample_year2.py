@@ -1,6 +1,6 @@
 """Derive a second spring's district folder from the first (for the sample data and tests).
 
-A year on: two terms have passed, one coach fewer in a busy term, the South hub's upgrade
+A year on: two terms have passed, three coaches fewer in a busy term, the South hub's upgrade
 slips a term, survey scores rise for some schools, one school closed, one opened, one was
 renamed, and one school changed the cohort it asks for.
 """
@@ -16,15 +16,17 @@ import yaml
 from openpyxl import load_workbook
 
 CURRENT_TERM = "2028 Fall"        # 2027 Fall and 2028 Spring are history
-COACH_CUT = {"2029 Spring": 1.0}  # one coach fewer
+COACH_CUT = {"2029 Spring": 3.0}  # three coaches fewer (a grant ended)
 SLIPPED_LINK = "SOUTH-HUB"
 NEW_SCHOOL_ID = "ES096"
 
 
-def make_year2(year1: Path, year2: Path, previous_plan: dict[str, int], seed: int = 2028
-               ) -> list[str]:
+def make_year2(year1: Path, year2: Path, previous_plan: dict[str, int],
+               upgrades: dict[str, int] | None = None, seed: int = 2028) -> list[str]:
     """Write year2 from year1; `previous_plan` (school_id -> cohort) picks which schools can
-    close or change preference without touching launched ones. Returns what changed."""
+    close or change preference without touching launched ones; last year's chosen `upgrades`
+    (id -> term index) were funded, so they join the committed capacity plan. Returns what
+    changed."""
     rng = random.Random(seed)
     if year2.exists():
         shutil.rmtree(year2)
@@ -34,7 +36,7 @@ def make_year2(year1: Path, year2: Path, previous_plan: dict[str, int], seed: in
     closed, renamed, new_pref = later[-1], later[0], later[len(later) // 2]
     names = school_names(year1 / "district.xlsx")
     changes = edit_district(year1 / "district.xlsx", year2 / "district.xlsx", closed, renamed,
-                            new_pref)
+                            new_pref, upgrades or {})
     changes += edit_settings(year1 / "settings.yaml", year2 / "settings.yaml")
     raised = sorted(rng.sample(sorted(previous_plan), 15))
     aliases = {name: sid for sid, name in names.items()} | {sid: sid for sid in names}
@@ -49,15 +51,15 @@ def school_names(path: Path) -> dict[str, str]:
     return {row[0]: row[1] for row in ws.iter_rows(min_row=2, values_only=True) if row[0]}
 
 
-def edit_district(source: Path, target: Path, closed: str, renamed: str, new_pref: str
-                  ) -> list[str]:
+def edit_district(source: Path, target: Path, closed: str, renamed: str, new_pref: str,
+                  upgrades: dict[str, int]) -> list[str]:
     wb = load_workbook(source)
-    changes = []
+    changes = commit_upgrades(wb, upgrades)
     terms = wb["Terms"]
     for row in terms.iter_rows(min_row=2):
         if row[0].value in COACH_CUT:
             row[1].value = row[1].value - COACH_CUT[row[0].value]
-            changes.append(f"{row[0].value}: {COACH_CUT[row[0].value]:g} coach fewer")
+            changes.append(f"{row[0].value}: {COACH_CUT[row[0].value]:g} coaches fewer")
     plan = wb["Capacity plan"]
     for row in plan.iter_rows(min_row=2):
         if row[0].value == SLIPPED_LINK and row[1].value == "2028 Fall":
@@ -104,6 +106,23 @@ def name_district(settings: Path, name: str) -> None:
     if "district_name:" not in text:
         settings.write_text(f"# The district's name on every output and in history.csv.\n"
                             f"district_name: {name}\n\n" + text, encoding="utf-8")
+
+
+def commit_upgrades(wb, upgrades: dict[str, int]) -> list[str]:
+    """Last spring's chosen upgrades were funded: they move from the Upgrades sheet to the
+    Capacity plan, completing in the term the plan said."""
+    if not upgrades or "Upgrades" not in wb.sheetnames:
+        return []
+    labels = [row[0] for row in wb["Terms"].iter_rows(min_row=2, values_only=True)]
+    sheet, changes = wb["Upgrades"], []
+    for row in reversed(list(sheet.iter_rows(min_row=2))):
+        upgrade, link, capacity = row[0].value, row[1].value, row[2].value
+        if upgrade in upgrades:
+            term = labels[upgrades[upgrade]]
+            wb["Capacity plan"].append([link, term, capacity])
+            sheet.delete_rows(row[0].row)
+            changes.append(f"upgrade {upgrade} ({link}) funded: committed for {term}")
+    return sorted(changes)
 
 
 def edit_settings(source: Path, target: Path) -> list[str]:

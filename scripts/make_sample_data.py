@@ -27,5 +27,5 @@ if __name__ == "__main__":
     print(f"sample_data/: {summary['schools']} schools, {summary['students']:,} students")
     with tempfile.TemporaryDirectory() as tmp:
         results, _ = plan_district(SAMPLE, Path(tmp) / "out")
-    for change in make_year2(SAMPLE, year2, results.plan.cohort_of):
+    for change in make_year2(SAMPLE, year2, results.plan.cohort_of, results.plan.upgrades):
         print(f"sample_data/year2/: {change}")
