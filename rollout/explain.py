@@ -30,6 +30,10 @@ def reason_for(facts: PlanningFacts, cohort_of, upgrades, usage: Usage, school_i
     cohort = cohort_of[school_id]
     pref = facts.district.preference_by_school.get(school_id)
     chosen = pref is not None and pref.preferred_cohort == cohort
+    if facts.previous.get(school_id) == cohort and facts.has_launched(cohort):
+        return (f"Launched with {facts.cohort(cohort).name} in "
+                f"{facts.term_label(facts.launch_term_of(cohort))}; launched schools keep "
+                "their cohort.")
     if pref is not None and pref.locked and chosen:
         return f"Locked to {facts.cohort(cohort).name}, the group the school chose."
     if cohort == 1:

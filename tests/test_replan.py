@@ -132,3 +132,15 @@ def test_history_of_another_district_is_refused(tmp_path):
     history.write_text(text)
     with pytest.raises(InputError, match="is the history of Other County, not of d"):
         plan_district(district, tmp_path / "y2", previous=tmp_path / "y1" / "plan.csv")
+
+
+def test_launched_school_reason_says_it_launched():
+    from dataclasses import replace
+
+    from rollout.explain import school_reasons
+    f, _ = six_schools(current_term="T2")
+    f = replace(f, previous={"S1": 1, "S2": 1, "S3": 2, "S4": 2, "S5": 3, "S6": 3})
+    plan = solve_plan(f)
+    reasons = school_reasons(f, plan.cohort_of, plan.upgrades)
+    assert reasons["S1"] == "Launched with G1 in T1; launched schools keep their cohort."
+    assert "G1 has already launched" in reasons["S3"]
