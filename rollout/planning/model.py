@@ -128,9 +128,12 @@ def make_solver(facts: PlanningFacts, time_limit: float | None, workers: int | N
 
 def tune_for_plans(solver: cp_model.CpSolver) -> None:
     # Measured on synthetic districts (docs/benchmarks.md): the LP relaxation from the start
-    # proves the bound early, and inclusion presolve only costs time on this model.
+    # proves the bound early, and inclusion presolve only costs time on this model. The
+    # full linearization (level 2: every constraint in the LP, more cuts) narrows the gap
+    # most: 0.18 % -> 0.011 % after 60 s at 10,000 schools; 95 schools proven twice as fast.
     solver.parameters.add_lp_constraints_lazily = False
     solver.parameters.presolve_inclusion_work_limit = 0
+    solver.parameters.linearization_level = 2
 
 
 def add_hint(m: PlanModel, cohort_of: dict[str, int]) -> None:
