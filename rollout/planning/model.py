@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from rollout.check import check_plan
 from rollout.errors import SolverGaveUpError
 from rollout.planning.constraints import HARD_RULES, allowed_cohorts
 from rollout.planning.facts import PlanningFacts
@@ -44,6 +45,7 @@ class PlanModel:
         self.by_school: dict[str, list[tuple[int, cp_model.IntVar]]] = {}
         self.limits: list[Limit] = []
         self._feeder_ranges: dict[str, tuple] = {}
+        self._launched: dict[tuple[str, int], cp_model.IntVar] = {}
         for school in facts.schools:
             sid = school.school_id
             self.by_school[sid] = []
@@ -60,9 +62,29 @@ class PlanModel:
         return [v for _, v in self.by_school[school_id]]
 
     def launched_by(self, school_id: str, term: int):
-        """1 when the school's cohort launches in or before `term`."""
-        return sum(v for c, v in self.by_school[school_id]
-                   if self.facts.launch_term_of(c) <= term)
+        """1 when the school's cohort launches in or before `term`: one order-encoded literal
+        per school and cohort boundary (measured: stronger propagation on the link limits
+        than the sum of assignments it equals; docs/benchmarks.md)."""
+        pairs = self.by_school[school_id]
+        early = [c for c, _ in pairs if self.facts.launch_term_of(c) <= term]
+        if not early:
+            return 0
+        if len(early) == len(pairs):
+            return 1
+        return self._launched_literal(school_id, max(early))
+
+    def _launched_literal(self, school_id: str, cohort: int):
+        key = (school_id, cohort)
+        if key not in self._launched:
+            pairs = self.by_school[school_id]
+            literal = self.model.new_bool_var(f"launched_by[{school_id},{cohort}]")
+            self.model.add(literal == sum(v for c, v in pairs if c <= cohort))
+            later = [c for c, _ in pairs if c < cohort]
+            if later:  # launched by an earlier boundary implies launched by this one
+                self.model.add_implication(self._launched_literal(school_id, max(later)),
+                                           literal)
+            self._launched[key] = literal
+        return self._launched[key]
 
     def cohort_number(self, school_id: str):
         return sum(c * v for c, v in self.by_school[school_id])
@@ -149,7 +171,8 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     if hint is None:
         from rollout.planning.greedy import greedy_plan
         hint = greedy_plan(facts).cohort_of
-    add_hint(m, hint)
+    if not check_plan(facts, hint):
+        add_hint(m, hint)  # an invalid hint costs more than it helps (docs/benchmarks.md)
     built = time.perf_counter()
     solver = make_solver(facts, time_limit, workers)
     tune_for_plans(solver)
@@ -163,13 +186,30 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
             f"The solver found no plan within {solver.parameters.max_time_in_seconds:g} s and "
             "could not prove that none exists. Run again with a longer --time-limit.")
     units = objective_units(facts)
-    return Plan(cohort_of=read_assignments(solver, m), upgrades=read_upgrades(solver, m),
+    cohort_of = read_assignments(solver, m)
+    return Plan(cohort_of=cohort_of,
+                upgrades=latest_upgrade_terms(facts, cohort_of, read_upgrades(solver, m)),
                 status="optimal" if status == cp_model.OPTIMAL else "feasible",
                 objective=solver.objective_value / units,
                 bound=solver.best_objective_bound / units,
                 build_seconds=built - started, solve_seconds=solved - built,
                 stats={"variables": len(m.model.proto.variables),
                        "constraints": len(m.model.proto.constraints), "limits": len(m.limits)})
+
+
+def latest_upgrade_terms(facts: PlanningFacts, cohort_of: dict[str, int],
+                         upgrades: dict[str, int]) -> dict[str, int]:
+    """Move each chosen upgrade to the latest term the plan still allows: that is its real
+    deadline. Done after the solve (the cost is the same in any term) so the solver need not
+    prove it; the independent checker judges each later term."""
+    chosen = dict(upgrades)
+    for upgrade_id in sorted(chosen):
+        for term in range(facts.term_count - 1, chosen[upgrade_id], -1):
+            trial = dict(chosen, **{upgrade_id: term})
+            if not check_plan(facts, cohort_of, trial):
+                chosen = trial
+                break
+    return chosen
 
 
 def read_assignments(solver: cp_model.CpSolver, m: PlanModel) -> dict[str, int]:

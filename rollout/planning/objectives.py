@@ -76,15 +76,14 @@ def balance(m) -> list:
 
 
 def upgrade_cost(m) -> list:
-    """Soft: upgrades cost money (upgrade_cost_weight points per unit of cost), and among equal
-    plans each upgrade completes as late as the plan allows (its real deadline)."""
+    """Soft: upgrades cost money (upgrade_cost_weight points per unit of cost). Each chosen
+    upgrade's deadline (the latest term the plan allows) is set after the solve."""
     units = objective_units(m.facts)
-    last = m.facts.term_count - 1
     terms = []
     for u in m.facts.district.upgrades:
         cost = round(u.cost * m.facts.settings.upgrade_cost_weight * units)
-        for term, var in m.upgrade_terms(u.upgrade).items():
-            terms.append(-(cost + (last - term)) * var)
+        for var in m.upgrade_terms(u.upgrade).values():
+            terms.append(-cost * var)
     return terms
 
 
@@ -125,10 +124,9 @@ def objective_value(facts, cohort_of: dict[str, int], upgrades: dict[str, int] |
     churn = round(settings.churn_weight * units)
     total += sum(churn for sid, told in facts.previous.items()
                  if cohort_of.get(sid) == told and told in facts_cohort_numbers(facts))
-    for upgrade_id, term in (upgrades or {}).items():
+    for upgrade_id in upgrades or {}:
         u = facts.district.upgrade_by_id[upgrade_id]
-        total -= round(u.cost * settings.upgrade_cost_weight * units) + (facts.term_count - 1
-                                                                           - term)
+        total -= round(u.cost * settings.upgrade_cost_weight * units)
     return total / units
 
 
