@@ -2,8 +2,10 @@
 process so that peak memory and a hard timeout are per instance (`scripts/bench_plan.py`).
 
 The conversion reads the CP-SAT model proto, not the rules, so HiGHS solves exactly the model
-CP-SAT solves: linear constraints, exactly_one, at_most_one and bool_or over 0/1 literals
-(a negative reference means NOT of a variable), objective with offset and scaling factor.
+CP-SAT solves: linear constraints, exactly_one, at_most_one, bool_or and bool_and over 0/1
+literals (a negative reference means NOT of a variable), enforcement literals (as clauses, or
+big-M rows from the variables' bounds for a linear constraint), objective with offset and
+scaling factor.
 """
 from __future__ import annotations
 
@@ -45,16 +47,20 @@ class LinearModel:
 
     def add_row(self, literals: list[int], coeffs: list[int], lower: float, upper: float
                 ) -> None:
-        """Add `lower <= sum coeff * literal <= upper`; a literal -k-1 stands for 1 - x_k."""
+        """Add `lower <= sum coeff * literal <= upper`; a literal -k-1 stands for 1 - x_k.
+        A variable met twice (x and NOT x, or twice the same) gets one merged entry."""
         constant = 0
+        merged: dict[int, float] = {}
         for ref, coeff in zip(literals, coeffs):
             if ref >= 0:
-                self.indices.append(ref)
-                self.values.append(coeff)
+                merged[ref] = merged.get(ref, 0) + coeff
             else:
-                self.indices.append(-ref - 1)
-                self.values.append(-coeff)
+                merged[-ref - 1] = merged.get(-ref - 1, 0) - coeff
                 constant += coeff
+        for var, coeff in merged.items():
+            if coeff:
+                self.indices.append(var)
+                self.values.append(coeff)
         self.row_lower.append(lower - constant)
         self.row_upper.append(upper - constant)
         self.starts.append(len(self.indices))
@@ -89,27 +95,58 @@ def proto_to_linear(proto) -> LinearModel:
                         scale * offset, scale < 0)
     for index, constraint in enumerate(proto.constraints):
         kind = constraint_kind(constraint)
-        if constraint.enforcement_literal:
-            raise ValueError(f"constraint {index} ({kind}) has enforcement literals")
+        # Some enforcement literal false: a NOT(enforcement) literal is true.
+        unless = [-e - 1 for e in constraint.enforcement_literal]
         if kind == "linear":
             domain = constraint.linear.domain
             if len(domain) != 2:
                 raise ValueError(f"linear constraint {index} has a domain with holes")
-            model.add_row(list(constraint.linear.vars), list(constraint.linear.coeffs),
-                          bound(domain[0]), bound(domain[1]))
-        elif kind in ("exactly_one", "at_most_one", "bool_or"):
+            add_linear(model, list(constraint.linear.vars), list(constraint.linear.coeffs),
+                       bound(domain[0]), bound(domain[1]), unless, index)
+        elif kind == "bool_or":
+            literals = list(constraint.bool_or.literals) + unless
+            model.add_row(literals, [1] * len(literals), 1, math.inf)
+        elif kind == "bool_and":
+            for literal in constraint.bool_and.literals:
+                model.add_row([literal] + unless, [1] * (1 + len(unless)), 1, math.inf)
+        elif kind in ("exactly_one", "at_most_one") and not unless:
             literals = list(getattr(constraint, kind).literals)
-            low, high = {"exactly_one": (1, 1), "at_most_one": (-math.inf, 1),
-                         "bool_or": (1, math.inf)}[kind]
-            model.add_row(literals, [1] * len(literals), low, high)
+            model.add_row(literals, [1] * len(literals), 1 if kind == "exactly_one" else
+                          -math.inf, 1)
         else:
             raise ValueError(f"constraint {index} is a {kind}, which has no MIP translation here")
     model.hint = dict(zip(proto.solution_hint.vars, proto.solution_hint.values))
     return model
 
 
-MIP_KINDS = ("linear", "exactly_one", "at_most_one", "bool_or")
-OTHER_KINDS = ("bool_and", "bool_xor", "lin_max", "int_prod", "int_div", "int_mod", "element",
+def add_linear(model: LinearModel, refs: list[int], coeffs: list[int], lower: float,
+               upper: float, unless: list[int], index: int) -> None:
+    """`lower <= sum <= upper`, or, when enforced, each side relaxed by big-M times the
+    NOT(enforcement) literals, M from the least and greatest value the sum can take."""
+    if not unless:
+        model.add_row(refs, coeffs, lower, upper)
+        return
+    low_sum = high_sum = 0.0
+    for ref, coeff in zip(refs, coeffs):
+        var = ref if ref >= 0 else -ref - 1
+        low, high = model.col_lower[var], model.col_upper[var]
+        if ref < 0:
+            low, high = 1 - high, 1 - low
+        low_sum += min(coeff * low, coeff * high)
+        high_sum += max(coeff * low, coeff * high)
+    if not math.isfinite(low_sum + high_sum):
+        raise ValueError(f"enforced linear constraint {index} has unbounded variables")
+    ones = [1] * len(unless)
+    if upper < high_sum:
+        big_m = high_sum - upper
+        model.add_row(refs + unless, coeffs + [-big_m] * len(ones), -math.inf, upper)
+    if lower > low_sum:
+        big_m = lower - low_sum
+        model.add_row(refs + unless, coeffs + [big_m] * len(ones), lower, math.inf)
+
+
+MIP_KINDS = ("linear", "exactly_one", "at_most_one", "bool_or", "bool_and")
+OTHER_KINDS = ("bool_xor", "lin_max", "int_prod", "int_div", "int_mod", "element",
                "table", "automaton", "all_diff", "interval", "no_overlap", "no_overlap_2d",
                "cumulative", "circuit", "routes", "reservoir", "inverse")
 
@@ -129,17 +166,24 @@ def linear_to_highs(model: LinearModel):
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     n = len(model.names)
-    h.addVars(n, model.col_lower, model.col_upper)
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), model.cost)
-    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                            np.full(n, highspy.HighsVarType.kInteger.value, dtype=np.uint8))
-    h.changeObjectiveOffset(model.offset)
-    h.changeObjectiveSense(highspy.ObjSense.kMaximize if model.maximize
-                           else highspy.ObjSense.kMinimize)
+    columns = np.arange(n, dtype=np.int32)
     rows = len(model.row_lower)
-    h.addRows(rows, np.array(model.row_lower), np.array(model.row_upper), len(model.indices),
-              np.array(model.starts[:-1], dtype=np.int32), np.array(model.indices, dtype=np.int32),
-              np.array(model.values, dtype=np.float64))
+    # HiGHS reports a bad call by its status only (with output off, silently): check each.
+    for call, status in [
+        ("addVars", h.addVars(n, model.col_lower, model.col_upper)),
+        ("changeColsCost", h.changeColsCost(n, columns, model.cost)),
+        ("changeColsIntegrality", h.changeColsIntegrality(
+            n, columns, np.full(n, highspy.HighsVarType.kInteger.value, dtype=np.uint8))),
+        ("changeObjectiveOffset", h.changeObjectiveOffset(model.offset)),
+        ("changeObjectiveSense", h.changeObjectiveSense(
+            highspy.ObjSense.kMaximize if model.maximize else highspy.ObjSense.kMinimize)),
+        ("addRows", h.addRows(rows, np.array(model.row_lower, dtype=np.float64),
+                              np.array(model.row_upper, dtype=np.float64), len(model.indices),
+                              np.array(model.starts[:-1], dtype=np.int32),
+                              np.array(model.indices, dtype=np.int32),
+                              np.array(model.values, dtype=np.float64)))]:
+        if status != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS {call} failed ({status})")
     return h
 
 

@@ -90,18 +90,22 @@ def district_folder(cache: Path, schools: int, seed: int) -> Path:
 
 
 def bench_size(schools: int, args) -> SizeResult:
-    result = SizeResult(schools)
     folder = district_folder(args.cache, schools, args.seed)
+    # Files passed to and from the children: a folder of this run's own, as other runs may
+    # share the district cache.
+    with tempfile.TemporaryDirectory(prefix=f"bench-{schools}-") as work:
+        return bench_instance(schools, folder, Path(work), args)
+
+
+def bench_instance(schools: int, folder: Path, work: Path, args) -> SizeResult:
+    result = SizeResult(schools)
     started = time.perf_counter()
     facts = facts_from_inputs(load_inputs(folder))
     result.read_seconds = time.perf_counter() - started
-    work = folder / "bench"
-    work.mkdir(exist_ok=True)
     facts_path, model_path = work / "facts.pickle", work / "model.pb"
     facts_path.write_bytes(pickle.dumps(facts))
 
     cpsat_out = work / "cpsat.json"
-    cpsat_out.unlink(missing_ok=True)
     code, seconds = run_child(["cpsat", str(facts_path), str(cpsat_out), str(args.time_limit),
                                str(args.workers or "-"),
                                "-" if args.no_highs else str(model_path)],
@@ -127,7 +131,6 @@ def bench_highs(facts, model_path: Path, work: Path, args) -> tuple[dict, int | 
     """HiGHS in a child with a hard timeout: it can overrun its own time limit (in a root
     heuristic on large instances). A killed child still leaves its last incumbent."""
     out = work / "highs.json"
-    out.unlink(missing_ok=True)
     grace = max(10.0, args.time_limit * 0.5)
     code, seconds = run_child(["highs", str(model_path), str(out), str(args.time_limit)],
                               timeout=args.time_limit + grace)

@@ -41,6 +41,22 @@ def test_negated_literals_and_every_constraint_kind_convert():
     assert result["objective"] == pytest.approx(expected)
 
 
+def test_enforced_constraints_convert():
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{i}") for i in range(4)]
+    level = model.new_int_var(0, 9, "level")
+    model.add_implication(x[0], x[1])
+    model.add_bool_and([~x[2], x[3]]).only_enforce_if([x[1], ~x[3]])
+    model.add_bool_or([x[2], ~x[0]]).only_enforce_if(x[3])
+    model.add_linear_constraint(level + 3 * x[2], 2, 4).only_enforce_if(x[0])
+    model.add(level >= 6).only_enforce_if([~x[0], x[3]])
+    model.maximize(4 * x[0] + 3 * x[2] + 2 * x[3] - x[1] + level)
+    expected = cpsat_optimum(model)
+    result = solve_with_highs(proto_to_linear(model.proto), time_limit=10)
+    assert result["status"] == "Optimal"
+    assert result["objective"] == pytest.approx(expected)
+
+
 def test_minimisation_keeps_its_sense():
     model = cp_model.CpModel()
     a, b = model.new_bool_var("a"), model.new_bool_var("b")
