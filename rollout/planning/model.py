@@ -153,9 +153,12 @@ def tune_for_plans(solver: cp_model.CpSolver) -> None:
     # proves the bound early, and inclusion presolve only costs time on this model. The
     # full linearization (level 2: every constraint in the LP, more cuts) narrows the gap
     # most: 0.18 % -> 0.011 % after 60 s at 10,000 schools; 95 schools proven twice as fast.
+    # Searching on the objective bound proves what the LP leaves open: 660 schools proven
+    # optimal in 52 s (not in 60 s without), 1,800 at 0.0001 % gap instead of 0.0055 %.
     solver.parameters.add_lp_constraints_lazily = False
     solver.parameters.presolve_inclusion_work_limit = 0
     solver.parameters.linearization_level = 2
+    solver.parameters.use_objective_lb_search = True
 
 
 def add_hint(m: PlanModel, cohort_of: dict[str, int]) -> None:
