@@ -25,6 +25,12 @@ def cpsat_optimum(model: cp_model.CpModel) -> float:
     return solver.objective_value
 
 
+def assert_highs_agrees(model: cp_model.CpModel) -> None:
+    result = solve_with_highs(proto_to_linear(model.proto), time_limit=10)
+    assert result["status"] == "Optimal"
+    assert result["objective"] == pytest.approx(cpsat_optimum(model))
+
+
 def test_negated_literals_and_every_constraint_kind_convert():
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{i}") for i in range(4)]
@@ -35,10 +41,7 @@ def test_negated_literals_and_every_constraint_kind_convert():
     model.add(2 * x[0] + 3 * ~x[2] + level <= 6)
     model.add_linear_constraint(level - 4 * x[3], -2, 5)
     model.maximize(5 * x[0] + 4 * ~x[1] + 3 * x[2] + 2 * x[3] + level + 10)
-    expected = cpsat_optimum(model)
-    result = solve_with_highs(proto_to_linear(model.proto), time_limit=10)
-    assert result["status"] == "Optimal"
-    assert result["objective"] == pytest.approx(expected)
+    assert_highs_agrees(model)
 
 
 def test_enforced_constraints_convert():
@@ -51,10 +54,7 @@ def test_enforced_constraints_convert():
     model.add_linear_constraint(level + 3 * x[2], 2, 4).only_enforce_if(x[0])
     model.add(level >= 6).only_enforce_if([~x[0], x[3]])
     model.maximize(4 * x[0] + 3 * x[2] + 2 * x[3] - x[1] + level)
-    expected = cpsat_optimum(model)
-    result = solve_with_highs(proto_to_linear(model.proto), time_limit=10)
-    assert result["status"] == "Optimal"
-    assert result["objective"] == pytest.approx(expected)
+    assert_highs_agrees(model)
 
 
 def test_minimisation_keeps_its_sense():
