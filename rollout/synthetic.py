@@ -326,7 +326,8 @@ def write_surveys(folder: Path, rng: random.Random, roster, rubric: Rubric,
     people = {s.school_id: respondent_roles(rng, respondents) for s in roster}
     on_forms = [s for s in roster if s.region != template_region]
     write_form_exports(folder, rng, on_forms, rubric, people, files,
-                       csv_files=1 if template_region and files > 1 else 0, messy=True)
+                       csv_files=1 if template_region and files > 1 else 0, messy=True,
+                       everyone=roster)
     on_templates = [s for s in roster if s.region == template_region]
     if on_templates:
         write_template_returns(folder, rng, on_templates, roster, rubric, people)
@@ -339,7 +340,7 @@ def respondent_roles(rng: random.Random, respondents: tuple[int, int]) -> list[s
 
 def write_form_exports(folder: Path, rng: random.Random, schools, rubric: Rubric,
                        people: dict[str, list[str]], files: int, csv_files: int = 0,
-                       messy: bool = False) -> None:
+                       messy: bool = False, everyone=None) -> None:
     """Online-form exports: one row per respondent, items as columns, answers like
     '3 - Advanced' or a bare number, some schools named instead of identified."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -354,7 +355,7 @@ def write_form_exports(folder: Path, rng: random.Random, schools, rubric: Rubric
             if messy and n % 17 == 5:
                 school = s.school_name.replace("Elementary", "Elem.").replace("School", "Sch.")
             if messy and n == 11 and k == 0:
-                school = misspelt(s.school_name)
+                school = misspelt(s, everyone or schools)
             row = [f"2027-03-{1 + (n + k) % 28:02d} {8 + k % 9:02d}:{(n * 7 + k) % 60:02d}:00",
                    f"{role[0]}{k}.{s.school_id.lower()}@district.example", school, role.title()]
             row += [answer(rng, s, role, item, rubric) for _, item in items] + [""]
@@ -375,12 +376,20 @@ def write_form_exports(folder: Path, rng: random.Random, schools, rubric: Rubric
                 ws.write_row(r, 0, row)
 
 
-def misspelt(name: str) -> str:
-    """A typing slip in the first word long enough to make one."""
-    words = name.split()
+def misspelt(school, everyone) -> str:
+    """A typing slip in the first word long enough to make one, if the intake's name matcher
+    still finds the school by it (in a large district the slip can land nearer another
+    school's name: then the name is typed correctly)."""
+    from types import SimpleNamespace
+
+    from rollout.survey import SchoolMatcher
+
+    words = school.school_name.split()
     first = next(i for i, w in enumerate(words) if len(w) > 4)
     words[first] = words[first][:2] + words[first][3:]
-    return " ".join(words)
+    typo = " ".join(words)
+    found, _ = SchoolMatcher(SimpleNamespace(schools=everyone)).lookup(typo)
+    return typo if found == school.school_id else school.school_name
 
 
 def write_template_returns(folder: Path, rng: random.Random, schools, roster, rubric: Rubric,

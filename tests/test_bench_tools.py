@@ -104,3 +104,13 @@ def test_synthetic_district_loads_and_plans_within_the_rules(tmp_path):
     assert f.settings.upgrade_budget > 0
     plan = solve_plan(f, time_limit=20)
     assert check_plan(f, plan.cohort_of, plan.upgrades) == []
+
+
+def test_synthetic_typo_only_when_the_matcher_still_finds_the_school():
+    from rollout.synthetic import misspelt
+    from tests.factory import school
+    river = school("ES001", school_name="River Springs Elementary School")
+    assert misspelt(river, [river]) == "Rier Springs Elementary School"
+    # Another school already has the typed name: the slip would point at it, so no slip.
+    rier = school("ES002", school_name="Rier Springs Elementary School")
+    assert misspelt(river, [river, rier]) == "River Springs Elementary School"
