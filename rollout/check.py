@@ -270,3 +270,19 @@ def move_violations(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: d
     already = {v.message for rule in MOVE_CHECKS for v in rule(before)}
     trial = PlanUnderCheck(facts, moved, upgrades, after, links=path, schools=[school_id])
     return [v for rule in MOVE_CHECKS for v in rule(trial) if v.message not in already]
+
+
+def upgrade_move_violations(facts: PlanningFacts, cohort_of: dict[str, int],
+                            upgrades: dict[str, int], usage: Usage, upgrade_id: str,
+                            term: int) -> list[Violation]:
+    """Rules that completing one upgrade in another term would break. Only that upgrade's link
+    capacity and the upgrade rules change; the schools' loads stay as `usage` has them."""
+    moved = dict(upgrades, **{upgrade_id: term})
+    link = facts.district.upgrade_by_id[upgrade_id].link
+    capacity = dict(usage.capacity)
+    capacity[link] = [facts.capacity_with_upgrades(link, t, moved)
+                      for t in range(facts.term_count)]
+    trial = PlanUnderCheck(facts, cohort_of, moved,
+                           Usage(usage.cohort_counts, usage.coaching, usage.link_load, capacity),
+                           links=[link], schools=[])
+    return links_within_capacity(trial) + upgrades_feasible(trial)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from rollout.check import check_plan
+from rollout.check import check_plan, compute_usage, upgrade_move_violations
 from rollout.errors import SolverGaveUpError
 from rollout.planning.constraints import HARD_RULES, allowed_cohorts
 from rollout.planning.facts import PlanningFacts
@@ -204,13 +204,17 @@ def latest_upgrade_terms(facts: PlanningFacts, cohort_of: dict[str, int],
                          upgrades: dict[str, int]) -> dict[str, int]:
     """Move each chosen upgrade to the latest term the plan still allows: that is its real
     deadline. Done after the solve (the cost is the same in any term) so the solver need not
-    prove it; the independent checker judges each later term."""
+    prove it; the independent checker judges each later term, on the upgrade's own link (the
+    schools' loads do not depend on when an upgrade completes, so usage is measured once)."""
     chosen = dict(upgrades)
+    usage = compute_usage(facts, cohort_of, chosen)
     for upgrade_id in sorted(chosen):
         for term in range(facts.term_count - 1, chosen[upgrade_id], -1):
-            trial = dict(chosen, **{upgrade_id: term})
-            if not check_plan(facts, cohort_of, trial):
-                chosen = trial
+            if not upgrade_move_violations(facts, cohort_of, chosen, usage, upgrade_id, term):
+                chosen = dict(chosen, **{upgrade_id: term})
+                link = facts.district.upgrade_by_id[upgrade_id].link
+                usage.capacity[link] = [facts.capacity_with_upgrades(link, t, chosen)
+                                        for t in range(facts.term_count)]
                 break
     return chosen
 
