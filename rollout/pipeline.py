@@ -15,7 +15,7 @@ from rollout.export.planfile import (read_plan_csv, read_upgrades_csv, write_pla
                                      write_upgrades_csv)
 from rollout.export.principal import write_principal_workbooks
 from rollout.inputs import load_inputs
-from rollout.planning.facts import facts_from_inputs
+from rollout.planning.facts import current_term_index, facts_from_inputs
 from rollout.planning.greedy import greedy_plan
 from rollout.planning.model import solve_plan
 from rollout.replan import (PreviousPlan, history_rows, plan_changes, read_previous_plan,
@@ -66,9 +66,8 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
 
 def load_previous(inputs, previous: Path) -> PreviousPlan:
     problems = Problems()
-    facts = facts_from_inputs(inputs)
-    last_year = read_previous_plan(previous, inputs.district, inputs.cohorts, facts.current_term,
-                                   inputs.district.name, problems)
+    last_year = read_previous_plan(previous, inputs.district, inputs.cohorts,
+                                   current_term_index(inputs), inputs.district.name, problems)
     problems.raise_if_any()
     inputs.notes.extend(last_year.notes)
     return last_year

@@ -105,7 +105,11 @@ def facts_from_inputs(inputs, previous: dict[str, int] | None = None) -> Plannin
     table = inputs.scores.table
     readiness = {sid: (float(v) if v == v else 0.0) for sid, v in table["readiness"].items()}
     need = {sid: float(v) for sid, v in table["need"].items()}
-    terms = {t.label: t.index for t in inputs.district.terms}
-    current = terms.get(inputs.settings.current_term, 0) if inputs.settings.current_term else 0
     return PlanningFacts(inputs.district, inputs.settings, tuple(inputs.cohorts), readiness, need,
-                         current, dict(previous or {}))
+                         current_term_index(inputs), dict(previous or {}))
+
+
+def current_term_index(inputs) -> int:
+    """Index of settings' current_term (0 when unset): earlier terms are history."""
+    terms = {t.label: t.index for t in inputs.district.terms}
+    return terms.get(inputs.settings.current_term, 0) if inputs.settings.current_term else 0
