@@ -6,11 +6,11 @@ clearly better (a churn weight). Every move is explained by testing the stay it 
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollout.check import compute_usage, move_violations
+from rollout.csvfiles import read_csv, write_csv
 from rollout.domain import District
 from rollout.errors import Problems
 from rollout.planning.facts import PlanningFacts
@@ -40,7 +40,8 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
     """Read last year's plan.csv (and history.csv beside it); adjust and report what no longer
     fits: closed schools, cohorts that are gone, renamed schools."""
     path = Path(path)
-    rows = read_csv_rows(path, ["school_id", "cohort", "launch_term"], problems)
+    rows = read_csv(path, ["school_id", "cohort", "launch_term"], problems,
+                    "previous plan not found")
     if rows is None:
         return None
     by_term = {district.terms[c.launch_term_index].label: c.number for c in cohorts}
@@ -80,27 +81,11 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
     return previous
 
 
-def read_csv_rows(path: Path, required: list[str], problems: Problems) -> list[dict] | None:
-    if not path.exists():
-        problems.add(path, "previous plan not found")
-        return None
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            for column in missing:
-                problems.add(path, f"required column '{column}' is missing", row=1)
-            return None if missing else list(reader)
-    except UnicodeDecodeError:
-        problems.add(path, "is not a CSV text file")
-        return None
-
-
 def read_history(path: Path, district: District, district_name: str, problems: Problems
                  ) -> list[dict]:
     if not path.exists():
         return []
-    rows = read_csv_rows(path, HISTORY_COLUMNS[:4], problems) or []
+    rows = read_csv(path, HISTORY_COLUMNS[:4], problems, None) or []
     names = {r["district"] for r in rows}
     known = {r["school_id"] for r in rows} & set(district.school_by_id)
     if rows and (names != {district_name} or len(known) < len({r["school_id"] for r in rows}) / 2):
@@ -199,18 +184,13 @@ def move_reason(facts, plan, usage, previous, sid, told, readiness_now) -> str:
 
 def write_changes_csv(changes: list[dict], path: Path) -> None:
     from rollout.export.safe import safe_text
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(CHANGE_COLUMNS)
-        for row in changes:
-            writer.writerow([safe_text(str(row[c])) for c in CHANGE_COLUMNS])
+    write_csv(path, CHANGE_COLUMNS,
+              ([safe_text(str(row[c])) for c in CHANGE_COLUMNS] for row in changes))
 
 
 def write_history_csv(rows: list[dict], path: Path) -> None:
     from rollout.export.safe import safe_text
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(HISTORY_COLUMNS)
-        seasons = list(dict.fromkeys(r["season"] for r in rows))  # in the order they came
-        for row in sorted(rows, key=lambda r: (seasons.index(r["season"]), r["school_id"])):
-            writer.writerow([safe_text(str(row[c])) for c in HISTORY_COLUMNS])
+    seasons = list(dict.fromkeys(r["season"] for r in rows))  # in the order they came
+    ordered = sorted(rows, key=lambda r: (seasons.index(r["season"]), r["school_id"]))
+    write_csv(path, HISTORY_COLUMNS,
+              ([safe_text(str(row[c])) for c in HISTORY_COLUMNS] for row in ordered))
