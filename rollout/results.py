@@ -21,7 +21,7 @@ from rollout.export.safe import safe_file_stem
 from rollout.inputs import Inputs
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
-from rollout.rubric import DOMAINS
+from rollout.rubric import DOMAINS, Item
 
 PLAN_COLUMNS = ["school_id", "school_name", "cohort", "launch_term", "infrastructure",
                 "technology", "instructional", "readiness", "need", "priority",
@@ -62,6 +62,16 @@ class ItemLevel:
 
 
 @dataclass(frozen=True)
+class LocalAnswer:
+    """A school's answer to a question its district added to the rubric without a score."""
+
+    question: str        # "LOCAL1: Would your school like to host visits ..."
+    asked_of: str        # "Principal" or "Principal, teacher"
+    level: float | None  # pooled level on the rubric scale; None: nobody at the school answered
+    answer: str          # that level's descriptor, or the two it lies between
+
+
+@dataclass(frozen=True)
 class ScoreLine:
     label: str
     school: float | None
@@ -98,6 +108,7 @@ class PrincipalView:
     notes: tuple[str, ...]  # coverage and principal/teacher differences worth a conversation
     workbook: str           # file name inside schools/
     trend: tuple[tuple[str, float | None, str], ...] = ()  # (season, readiness, cohort name)
+    local_answers: tuple[LocalAnswer, ...] = ()  # the district's own questions, never scored
 
 
 @dataclass(frozen=True)
@@ -503,6 +514,19 @@ class Results:
             out[sid] = levels
         return out
 
+    @cached_property
+    def local_answers(self) -> dict[str, list[LocalAnswer]]:
+        """school_id -> the school's pooled answer to each local (unscored) rubric question."""
+        rubric = self.inputs.rubric
+        table = self.inputs.scores.local_items(rubric)
+        by_id = rubric.item_by_id()
+        items = [by_id[item_id] for item_id in table.columns]
+        out = {}
+        for r in self.rows:
+            levels = table.loc[r["school_id"]]
+            out[r["school_id"]] = [local_answer(item, levels[item.id]) for item in items]
+        return out
+
     def principal_views(self) -> list[PrincipalView]:
         return [self.principal_view(r["school_id"]) for r in self.rows]
 
@@ -539,7 +563,7 @@ class Results:
             reason=row["reasons"], preference=preference_text(facts, pref, cohort.number),
             honoured=None if pref is None else pref == cohort.number,
             notes=tuple(principal_notes(row)), workbook=self.workbook_names[school_id],
-            trend=self.trend(school_id))
+            trend=self.trend(school_id), local_answers=tuple(self.local_answers[school_id]))
 
     def trend(self, school_id: str) -> tuple[tuple[str, float | None, str], ...]:
         """This school's readiness and cohort in every season of the history."""
@@ -676,6 +700,19 @@ def preference_text(facts: PlanningFacts, preferred: int | None, cohort: int) ->
             "time (see why above).")
 
 
+def local_answer(item: Item, level: float) -> LocalAnswer:
+    """The pooled level in words: its descriptor when everyone who answered agreed, else the
+    two descriptors it lies between (several respondents, or roles, answered differently)."""
+    question = f"{item.id}: {item.text}"
+    asked_of = ", ".join(item.roles).capitalize()
+    if level != level:  # NaN: nobody at the school answered
+        return LocalAnswer(question, asked_of, None, "No answer from your school")
+    below, above = math.floor(level + 1e-9), math.ceil(level - 1e-9)
+    answer = (item.levels[below] if below >= above else
+              f"Between '{item.levels[below]}' and '{item.levels[above]}' (answers differ)")
+    return LocalAnswer(question, asked_of, round(float(level), 1), answer)
+
+
 def principal_notes(row: dict) -> list[str]:
     notes = []
     if row["assessable"] == "no":
@@ -689,10 +726,11 @@ def principal_notes(row: dict) -> list[str]:
 
 
 def plan_detail(plan: Plan) -> str:
+    """Status, objective and bound; not the solve time, which would make the dashboard differ
+    between two runs on the same inputs."""
     if plan.objective is None:
         return plan.status_text()
-    return (f"{plan.status_text()}; objective {plan.objective:,.1f}, bound {plan.bound:,.1f}, "
-            f"solved in {plan.solve_seconds:.2f} s")
+    return f"{plan.status_text()}; objective {plan.objective:,.1f}, bound {plan.bound:,.1f}"
 
 
 def flatten(value, prefix: str = ""):

@@ -11,11 +11,15 @@ from defusedxml import ElementTree
 from openpyxl import load_workbook
 
 from rollout.export import principal
-from rollout.results import MIN_SCHOOLS_FOR_MEDIAN
+from rollout.export.safe import xlsx_problems
+from rollout.results import MIN_SCHOOLS_FOR_MEDIAN, LocalAnswer, local_answer
+from rollout.rubric import Item
 from tests.test_export import planned_district  # noqa: F401  (shared fixture)
 
+LOCAL_HEADING = "Your district's own questions (not scored)"
 
-def all_text(path: Path) -> str:
+
+def text_parts(path: Path) -> list[str]:
     """Every piece of text in the file: cells, chart titles and series, defined names, sheet
     names, headers, document properties (each XML part's text and attribute values)."""
     parts = []
@@ -25,7 +29,30 @@ def all_text(path: Path) -> str:
                 for element in ElementTree.fromstring(archive.read(name)).iter():
                     parts.append(element.text or "")
                     parts.extend(element.attrib.values())
-    return "\n".join(parts)
+    return parts
+
+
+def all_text(path: Path) -> str:
+    return "\n".join(text_parts(path))
+
+
+def local_answers_in_file(path: Path, rubric) -> dict[str, set[str]]:
+    """For each local question, which of its answers (level descriptors) the file holds."""
+    parts = set(text_parts(path))
+    return {item.id: {text for text in item.levels.values() if text in parts}
+            for _, item in rubric.items() if not item.scored}
+
+
+def own_local_answers(results, school_id: str) -> dict[str, set[str]]:
+    """The school's answer to each local question, from the scores (one principal answers)."""
+    rubric = results.inputs.rubric
+    levels = results.inputs.scores.local_items(rubric).loc[school_id]
+    out = {}
+    for item_id, level in levels.items():
+        assert level != level or level == round(level), "expected one answer per school"
+        out[item_id] = set() if level != level else {rubric.item_by_id()[item_id]
+                                                     .levels[round(level)]}
+    return out
 
 
 def test_every_principal_workbook_holds_only_its_own_school(planned_district):
@@ -35,6 +62,10 @@ def test_every_principal_workbook_holds_only_its_own_school(planned_district):
     assert people, "the district should have named respondents to look for"
     files = sorted((out / "schools").iterdir())
     assert [f.name for f in files] == sorted(results.workbook_names.values())
+    rubric = results.inputs.rubric
+    local = results.inputs.scores.local_items(rubric)
+    assert not local.empty and local.nunique().min() > 1, \
+        "schools should give different answers to the local question"
     for sid, own_name in names.items():
         path = out / "schools" / results.workbook_names[sid]
         wb = load_workbook(path)
@@ -54,6 +85,8 @@ def test_every_principal_workbook_holds_only_its_own_school(planned_district):
                 assert other_name not in rest, f"{sid}'s workbook names {other_name}"
         assert not any(person in text for person in people), f"{sid} shows a respondent"
         assert "@" not in text
+        # Its own answer to each local question, and no other school's.
+        assert local_answers_in_file(path, rubric) == own_local_answers(results, sid), sid
 
 
 def test_rubric_levels_are_the_pooled_levels_not_answers(planned_district):
@@ -69,6 +102,50 @@ def test_rubric_levels_are_the_pooled_levels_not_answers(planned_district):
     for _, item, level, reached, _ in rows:
         assert level == round(float(pooled[item.split(":")[0]]), 1)
         assert reached.split(":")[0] in {"Early", "Developing", "Advanced", "Target"}
+
+
+def test_local_questions_show_the_schools_own_answer(planned_district):
+    results, out = planned_district
+    rubric = results.inputs.rubric
+    item = rubric.item_by_id()["LOCAL1"]
+    answered = results.inputs.scores.local_items(rubric)["LOCAL1"].dropna()
+    sid = answered.index[0]
+    other = next(s for s in answered.index if answered[s] != answered[sid])
+    ws = load_workbook(out / "schools" / results.workbook_names[sid])["Rubric items"]
+    rows = [r[:4] for r in ws.iter_rows(values_only=True)]
+    at = [r[0] for r in rows].index(LOCAL_HEADING)
+    assert at > [r[0] for r in rows].index("Domain"), "below the rubric items"
+    assert rows[at + 2] == ("Asked of", "Question", "Your level", "Your school's answer")
+    assert rows[at + 3] == ("Principal", f"LOCAL1: {item.text}", answered[sid],
+                            item.levels[int(answered[sid])])
+    cells = {c for r in ws.iter_rows(values_only=True) for c in r}
+    assert item.levels[int(answered[other])] not in cells
+
+
+def test_local_answer_words_the_pooled_level():
+    item = Item(id="VISIT", text="Host visits?", weight=0, scored=False,
+                roles=["principal", "teacher"],
+                levels={1: "No", 2: "Maybe", 3: "Yes", 4: "Yes, and present"})
+    assert local_answer(item, 3.0) == LocalAnswer("VISIT: Host visits?", "Principal, teacher",
+                                                  3.0, "Yes")
+    assert local_answer(item, 2.5).answer == "Between 'Maybe' and 'Yes' (answers differ)"
+    assert local_answer(item, float("nan")) == LocalAnswer(
+        "VISIT: Host visits?", "Principal, teacher", None, "No answer from your school")
+
+
+def test_local_question_text_cannot_become_a_formula(tmp_path, planned_district):
+    results, _ = planned_district
+    hostile = LocalAnswer('=HYPERLINK("http://example.invalid","x")', "@Principal", 2.0,
+                          "+1+1")
+    view = dataclasses.replace(results.principal_view(results.rows[0]["school_id"]),
+                               local_answers=(hostile,))
+    path = tmp_path / "hostile.xlsx"
+    principal.write_principal_workbook(view, path)
+    assert xlsx_problems(path) == []
+    cells = [c for r in load_workbook(path)["Rubric items"].iter_rows() for c in r
+             if c.value is not None]
+    assert {"'" + hostile.question, "'@Principal", "'+1+1"} <= {c.value for c in cells}
+    assert all(c.data_type == "s" for c in cells if isinstance(c.value, str))
 
 
 def test_first_page_says_what_a_principal_needs(planned_district):
@@ -128,13 +205,8 @@ def test_pool_of_processes_writes_the_same_workbooks(tmp_path, planned_district,
     pooled = principal.write_principal_workbooks(results, tmp_path / "pooled", workers=2)
     assert [p.name for p in serial] == [p.name for p in pooled]
     assert all(p.exists() for p in pooled)
-    for a, b in list(zip(serial, pooled))[::9]:
-        assert cell_values(a) == cell_values(b)
-
-
-def cell_values(path: Path) -> list:
-    wb = load_workbook(path)
-    return [[c for row in ws.iter_rows(values_only=True) for c in row] for ws in wb.worksheets]
+    for a, b in zip(serial, pooled):
+        assert a.read_bytes() == b.read_bytes(), a.name
 
 
 def test_actions_before_launch_follow_the_device_settings(planned_district):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
+import time
 
 import pytest
 import yaml
@@ -13,9 +14,12 @@ from rollout import scenarios as sc
 from rollout.check import check_plan
 from rollout.domain import CapacityChange, NetworkNode
 from rollout.errors import InputError, Problems
-from rollout.export.scenarios_workbook import write_atomically
+from rollout.export.safe import xlsx_problems
+from rollout.export.scenarios_workbook import (write_atomically, write_scenarios_workbook,
+                                               write_sweep_workbook)
 from tests.factory import facts, school, write_district_folder
 from tests.test_cli import run
+from tests.test_export import CLOCK_TICK
 
 THREE_TERMS = ("T1", "T2", "T3")
 THREE_COHORTS = [{"name": "G1", "launch_term": "T1"}, {"name": "G2", "launch_term": "T2"},
@@ -206,6 +210,26 @@ def test_failed_write_leaves_no_file_and_keeps_earlier_outputs(tmp_path):
         write_atomically(tmp_path, {"a.csv": lambda p: p.write_text("new"), "b.xlsx": fails})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
     assert (tmp_path / "a.csv").read_text() == "earlier"
+
+
+def test_the_same_comparison_and_sweep_give_the_same_workbook_bytes(tmp_path):
+    base = alike(0)
+    comparison = sc.compare(base, [variant(base, {"coaches_fte_delta": {"all": 1}})],
+                            time_limit=5, workers=1, max_limits=0)
+    sweep = sc.sweep(base, [0.0, 1.0], time_limit=5, workers=1)
+    first, second = tmp_path / "first", tmp_path / "second"
+
+    def write(folder):
+        folder.mkdir()
+        write_scenarios_workbook(comparison, folder / "scenarios.xlsx")
+        write_sweep_workbook(sweep, folder / "sweep.xlsx")
+
+    write(first)
+    time.sleep(CLOCK_TICK)
+    write(second)
+    for name in ("scenarios.xlsx", "sweep.xlsx"):
+        assert xlsx_problems(first / name) == []
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
 # ---- the commands ------------------------------------------------------------------------

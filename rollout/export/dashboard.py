@@ -24,7 +24,7 @@ WIDE_CHART_W = 495
 def write_dashboard(results: Results, path: Path, principal_dir: str = "schools") -> None:
     facts = results.facts
     book = Book(path, f"Rollout plan: {facts.district.name}",
-                "Blended learning rollout: cohorts, capacity and readiness")
+                "Blended learning rollout: cohorts, capacity and readiness", results.prepared)
     overview = book.sheet("Overview", NAVY)
     sheets = {name: book.sheet(name) for name in
               ("Schools", "Cohorts", "Capacity", "Network", "Upgrades", "Changes",

@@ -56,7 +56,7 @@ def write_chunk(jobs: list[tuple[PrincipalView, Path]]) -> None:
 
 def write_principal_workbook(view: PrincipalView, path: Path) -> None:
     book = Book(path, f"Rollout plan: {view.school_name}",
-                f"{view.district}: blended learning rollout plan")
+                f"{view.district}: blended learning rollout plan", view.prepared)
     first_page(book.sheet("Your school", cohort_colour(view.cohort_number)), view)
     items_sheet(book.sheet("Rubric items"), view)
     progress_sheet(book.sheet("Your progress"), view)
@@ -248,10 +248,28 @@ def items_sheet(sheet: Sheet, view: PrincipalView) -> None:
                Column("Level reached", width=40, wrap=True),
                Column("Next level", width=40, wrap=True)]
     rows = [[i.domain, i.item, i.level, i.reached, i.next] for i in view.items]
-    sheet.table(top, columns, rows)
+    _, last = sheet.table(top, columns, rows)
     sheet.ws.freeze_panes(top + 1, 0)
+    local_questions(sheet, view, last + 2)
     sheet.print_setup(f"{view.district}: rubric items for {view.school_name}", view.prepared,
                       repeat_rows=(top, top))
+
+
+def local_questions(sheet: Sheet, view: PrincipalView, r: int) -> None:
+    """Below the rubric items: the questions the district added without a score, each with
+    this school's own (pooled) answer."""
+    if not view.local_answers:
+        return
+    sheet.heading(r, "Your district's own questions (not scored)")
+    sheet.put(r + 1, 0, "Questions your district added to the survey. They do not count in any "
+              "score; each answer is your school's pooled level.",
+              sheet.book.fmt(italic=True, font_color=GREY_TEXT))
+    columns = [Column("Asked of", width=14, wrap=True),
+               Column("Question", width=42, wrap=True),
+               Column("Your level", ONE_DECIMAL, width=9),
+               Column("Your school's answer", width=40, wrap=True)]
+    sheet.table(r + 2, columns, [[a.asked_of, a.question, a.level, a.answer]
+                                 for a in view.local_answers])
 
 
 def progress_sheet(sheet: Sheet, view: PrincipalView) -> None:

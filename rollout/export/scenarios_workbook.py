@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import os
 import textwrap
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from rollout.export.safe import safe_text
 
@@ -36,6 +39,7 @@ PCT, ONE, WHOLE, MONEY = "0.0%", "0.0", "#,##0", "$#,##0"
 CHART_W, CHART_H = 15.5, 7.5  # centimetres
 ROWS_PER_CHART = 17           # sheet rows a chart of CHART_H covers, with a gap
 NOTES_WIDTH = 95
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry holds; XlsxWriter's too
 
 
 # ---- cells -------------------------------------------------------------------------------
@@ -163,10 +167,11 @@ def nice_range(values, step: float = 10, low: float = 0, high: float = 100):
 
 def write_scenarios_workbook(comparison, path: Path) -> None:
     facts = comparison.base.facts
+    today = dt.date.today()
     wb = Workbook()
     names = [o.name for o in comparison.outcomes]
     subtitle = (f"{facts.district.name}: the base plan and {len(names) - 1} scenario(s), "
-                f"{dt.date.today().isoformat()}; each plan solved for at most "
+                f"{today.isoformat()}; each plan solved for at most "
                 f"{comparison.time_limit:g} s")
     summary = wb.active
     cohort_blocks = cohorts_sheet(wb.create_sheet("Cohorts"), comparison, names, subtitle)
@@ -176,7 +181,22 @@ def write_scenarios_workbook(comparison, path: Path) -> None:
     moves_sheet(wb.create_sheet("Moves"), comparison, subtitle)
     limits_sheet(wb.create_sheet("Binding limits"), comparison, subtitle)
     scenario_notes(wb.create_sheet("Notes"), comparison)
-    wb.save(path)
+    save_reproducibly(wb, path, today)
+
+
+def save_reproducibly(wb: Workbook, path: Path, day: dt.date) -> None:
+    """Save so that the same workbook gives the same bytes. openpyxl's save stamps the clock
+    into the document's modified date and into every zip entry: here the document's dates are
+    the day its sheets print and the entries carry the zip epoch, as XlsxWriter's do."""
+    wb.properties.created = wb.properties.modified = dt.datetime.combine(day, dt.time())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()  # openpyxl's save without its clock
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            entry = zipfile.ZipInfo(item.filename, ZIP_EPOCH)
+            entry.compress_type, entry.external_attr = item.compress_type, item.external_attr
+            target.writestr(entry, source.read(item))
 
 
 def status_text(outcome) -> str:
@@ -532,12 +552,13 @@ def sweep_values(point) -> dict:
 
 def write_sweep_workbook(result, path: Path) -> None:
     facts = result.facts
+    today = dt.date.today()
     wb = Workbook()
     ws = wb.active
     ws.title = "Trade-off"
     row = title(ws, "Need versus readiness: the trade-off",
                 f"{facts.district.name}: one plan per need_weight, "
-                f"{dt.date.today().isoformat()}; early-launching schools = "
+                f"{today.isoformat()}; early-launching schools = "
                 f"{result.early_names()}")
     widths(ws, [8, 8, 15] + [11] * (len(SWEEP_COLUMNS) - 3))
     header(ws, row, 1, [c[1] for c in SWEEP_COLUMNS])
@@ -564,7 +585,7 @@ def write_sweep_workbook(result, path: Path) -> None:
     ws.add_chart(weight_chart(ws, top, last, marker, result), f"H{last + 3}")
     page(ws)
     sweep_notes(wb.create_sheet("Notes"), result)
-    wb.save(path)
+    save_reproducibly(wb, path, today)
 
 
 def tradeoff_chart(ws: Worksheet, top: int, last: int, marker: int, result) -> ScatterChart:

@@ -5,6 +5,7 @@ text from the inputs can never become a formula, whatever it starts with.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 import re
@@ -48,7 +49,7 @@ class Column:
 class Book:
     """An XlsxWriter workbook with a cache of formats (each distinct format is made once)."""
 
-    def __init__(self, path: Path, title: str, subject: str = ""):
+    def __init__(self, path: Path, title: str, subject: str, prepared: str):
         self.path = Path(path)
         self.buffer = io.BytesIO()
         self.has_file_links = False
@@ -57,7 +58,8 @@ class Book:
             "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
             "strings_to_urls": False, "nan_inf_to_errors": False})
         self.wb.set_properties({"title": safe_text(title)[:250], "subject": safe_text(subject),
-                                "author": "rollout", "comments": "Written by rollout"})
+                                "author": "rollout", "comments": "Written by rollout",
+                                "created": document_date(prepared)})
         self.wb.formats[0].set_font_name(FONT)
         self._formats: dict[tuple, object] = {}
 
@@ -81,6 +83,13 @@ class Book:
         if self.has_file_links:
             data = forward_slash_links(data)
         self.path.write_bytes(data)
+
+
+def document_date(prepared: str) -> dt.datetime:
+    """The workbook's created (and modified) date: midnight UTC of the day the plan was
+    prepared, the date its sheets print. XlsxWriter would stamp the clock's time, and the same
+    inputs must give the same bytes (its zip entries already carry a fixed time)."""
+    return dt.datetime.combine(dt.date.fromisoformat(prepared), dt.time(), dt.timezone.utc)
 
 
 def forward_slash_links(data: bytes) -> bytes:
