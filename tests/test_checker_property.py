@@ -75,3 +75,36 @@ def test_most_random_instances_are_solvable():
         for seed in range(30):
             test_solved_plans_pass_the_checker(seed)
     assert sum(SOLVED.values()) >= 15
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_redundant_cuts_never_change_the_optimum(seed):
+    """The bound-tightening cuts (`PlanModel.cuts`) must not cut off any valid plan: with and
+    without them the proven optimum is the same."""
+    from ortools.sat.python import cp_model
+
+    from rollout.planning.model import build_model, make_solver, tune_for_plans
+
+    f = random_instance(seed)
+    values = []
+    for cuts in (True, False):
+        m = build_model(f, cuts=cuts)
+        solver = make_solver(f, 10, 1)
+        tune_for_plans(solver)
+        status = solver.solve(m.model)
+        values.append((solver.status_name(status),
+                       solver.objective_value if status == cp_model.OPTIMAL else None))
+    assert values[0] == values[1]
+    assert values[0][0] in ("OPTIMAL", "INFEASIBLE")
+
+
+def test_cuts_are_present_where_a_school_waits_for_an_upgrade():
+    """Guards the test above: the random instances do exercise the cuts."""
+    from rollout.planning.model import build_model
+
+    exercised = 0
+    for seed in range(30):
+        f = random_instance(seed)
+        with_cuts = len(build_model(f).model.proto.constraints)
+        exercised += with_cuts > len(build_model(f, cuts=False).model.proto.constraints)
+    assert exercised >= 5

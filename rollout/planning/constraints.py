@@ -117,16 +117,34 @@ def link_capacity(m) -> None:
             if facts.is_history(term.index):
                 continue
             committed = kbps(district.capacity_by_term[link][term.index])
-            if sum(max(base[s], full[s]) for s in behind) <= committed:
+            room = committed - sum(base[s] for s in behind)  # for launches, before upgrades
+            extra = {s: full[s] - base[s] for s in behind}
+            wanted = sum(max(0, e) for e in extra.values()) - room
+            if wanted <= 0:
                 continue  # cannot bind whatever the plan
-            extra = [(full[s] - base[s]) * m.launched_by(s, term.index) for s in behind]
-            raised = [(kbps(u.new_capacity_mbps) - committed) * m.upgrade_done_by(u.upgrade,
-                                                                                 term.index)
-                      for u in district.upgrades_by_link.get(link, [])
-                      if kbps(u.new_capacity_mbps) > committed]
-            m.limit(sum(extra) - sum(raised), committed - sum(base[s] for s in behind), "link",
+            launched = {s: m.launched_by(s, term.index) for s in behind}
+            upgrades = [u for u in district.upgrades_by_link.get(link, [])
+                        if kbps(u.new_capacity_mbps) > committed]
+            # An upgrade never needs to raise the link by more than every launch wants: the
+            # smaller coefficient is the same rule for whole upgrades and a tighter LP bound.
+            raised = [min(kbps(u.new_capacity_mbps) - committed, wanted)
+                      * m.upgrade_done_by(u.upgrade, term.index) for u in upgrades]
+            m.limit(sum(extra[s] * launched[s] for s in behind) - sum(raised), room, "link",
                     (link, term.index), f"link {district.link_label(link)} in {term.label} "
                     f"({district.capacity_by_term[link][term.index]:,.0f} Mbps)")
+            if m.cuts:
+                waits_for_upgrade(m, launched, extra, room, upgrades, committed, term.index)
+
+
+def waits_for_upgrade(m, launched, extra, room, upgrades, committed, term) -> None:
+    """A school whose launch alone overfills a link cannot launch by `term` before an upgrade
+    that makes room for it is done: the same rule as the link limit, written so the LP sees
+    it for whole schools (a redundant cut, left out when limits may be relaxed)."""
+    for sid, lit in launched.items():
+        if isinstance(lit, int) or extra[sid] <= room:
+            continue
+        fits = [u for u in upgrades if extra[sid] <= room + kbps(u.new_capacity_mbps) - committed]
+        m.model.add(lit <= sum(m.upgrade_done_by(u.upgrade, term) for u in fits))
 
 
 def one_upgrade_per_link(m) -> None:

@@ -33,19 +33,23 @@ class PlanModel:
 
     With `elastic=True` every limit gets a non-negative slack variable (to find the smallest
     relaxation); with `assumptions=True` every limit is enforced by a literal the solver can
-    name in an infeasible core.
+    name in an infeasible core. `cuts` adds redundant constraints that only tighten the
+    solver's bound (never with elastic or assumption limits, whose relaxations they would hide).
     """
 
-    def __init__(self, facts: PlanningFacts, elastic: bool = False, assumptions: bool = False):
+    def __init__(self, facts: PlanningFacts, elastic: bool = False, assumptions: bool = False,
+                 cuts: bool = True):
         self.facts = facts
         self.elastic = elastic
         self.assumptions = assumptions
+        self.cuts = cuts and not (elastic or assumptions)
         self.model = cp_model.CpModel()
         self.assign: dict[tuple[str, int], cp_model.IntVar] = {}
         self.by_school: dict[str, list[tuple[int, cp_model.IntVar]]] = {}
         self.limits: list[Limit] = []
         self._feeder_ranges: dict[str, tuple] = {}
         self._launched: dict[tuple[str, int], cp_model.IntVar] = {}
+        self._upgraded: dict[tuple[str, int], cp_model.IntVar] = {}
         for school in facts.schools:
             sid = school.school_id
             self.by_school[sid] = []
@@ -60,6 +64,17 @@ class PlanModel:
 
     def choices(self, school_id: str) -> list[cp_model.IntVar]:
         return [v for _, v in self.by_school[school_id]]
+
+    def launched_by_cohort(self, school_id: str, cohort: int):
+        """1 when the school is in `cohort` or an earlier one (a constant where that is
+        decided by the cohorts it may be in)."""
+        pairs = self.by_school[school_id]
+        early = [c for c, _ in pairs if c <= cohort]
+        if not early:
+            return 0
+        if len(early) == len(pairs):
+            return 1
+        return self._launched_literal(school_id, max(early))
 
     def launched_by(self, school_id: str, term: int):
         """1 when the school's cohort launches in or before `term`: one order-encoded literal
@@ -93,7 +108,24 @@ class PlanModel:
         return self.upgrade_done[upgrade_id]
 
     def upgrade_done_by(self, upgrade_id: str, term: int):
-        return sum(v for t, v in self.upgrade_done[upgrade_id].items() if t <= term)
+        """1 when the upgrade is complete in or before `term`: one order-encoded literal per
+        upgrade and term, like `launched_by` (measured: 660 schools proven optimal 4x faster
+        together with the order-encoded objective; docs/benchmarks.md)."""
+        early = [t for t in self.upgrade_done[upgrade_id] if t <= term]
+        return self._upgrade_literal(upgrade_id, max(early)) if early else 0
+
+    def _upgrade_literal(self, upgrade_id: str, term: int):
+        key = (upgrade_id, term)
+        if key not in self._upgraded:
+            terms = self.upgrade_done[upgrade_id]
+            literal = self.model.new_bool_var(f"upgrade_by[{upgrade_id},{term}]")
+            self.model.add(literal == sum(v for t, v in terms.items() if t <= term))
+            earlier = [t for t in terms if t < term]
+            if earlier:  # done by an earlier term implies done by this one
+                self.model.add_implication(self._upgrade_literal(upgrade_id, max(earlier)),
+                                           literal)
+            self._upgraded[key] = literal
+        return self._upgraded[key]
 
     def feeder_range(self, feeder: str, ids: list[str]):
         """(lowest, highest) cohort number among a feeder pattern's schools."""
@@ -120,9 +152,9 @@ class PlanModel:
         self.limits.append(limit)
 
 
-def build_model(facts: PlanningFacts, elastic: bool = False, assumptions: bool = False
-                ) -> PlanModel:
-    m = PlanModel(facts, elastic, assumptions)
+def build_model(facts: PlanningFacts, elastic: bool = False, assumptions: bool = False,
+                cuts: bool = True) -> PlanModel:
+    m = PlanModel(facts, elastic, assumptions, cuts)
     for rule in HARD_RULES:
         rule(m)
     if elastic:
