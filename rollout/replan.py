@@ -13,6 +13,7 @@ from rollout.check import compute_usage, move_violations
 from rollout.csvfiles import read_csv, write_csv
 from rollout.domain import District
 from rollout.errors import Problems
+from rollout.export.safe import restore_text
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
 
@@ -48,17 +49,17 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
     term_index = {t.label: t.index for t in district.terms}
     previous = PreviousPlan(path, {}, {})
     for number, row in enumerate(rows, start=2):
-        sid = row["school_id"].strip().lstrip("'")
+        sid = restore_text(row["school_id"])
         if sid not in district.school_by_id:
             previous.notes.append(f"{sid} ({row.get('school_name', '')}) was in last year's plan "
                                   "but is not in the Schools sheet: treated as closed")
             continue
         previous.rows[sid] = row
         name = district.school_by_id[sid].school_name
-        if row.get("school_name") and row["school_name"].lstrip("'") != name:
+        if row.get("school_name") and restore_text(row["school_name"]) != name:
             previous.notes.append(f"{sid} was called '{row['school_name']}' last year and is "
                                   f"now '{name}' (renamed)")
-        term = row["launch_term"].strip()
+        term = restore_text(row["launch_term"])
         cohort = by_term.get(term)
         if cohort is None:
             launched = term in term_index and term_index[term] < current_term

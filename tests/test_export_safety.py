@@ -103,3 +103,24 @@ def test_hostile_names_leave_the_files_sound(hostile_run):
     # The cohort name is a literal series name in the scatter chart, never a reference.
     assert f"<c:v>'{COHORT}</c:v>" in charts
     assert f"<c:f>{COHORT}" not in charts
+
+
+@pytest.mark.parametrize("text", SCHOOL_NAMES + ["-2028 Spring", "=T2", "'quoted already",
+                                                 "Plain name", "O'Brien Elementary"])
+def test_csv_cells_read_back_as_written(text):
+    from rollout.export.safe import restore_text, safe_text
+
+    assert restore_text(safe_text(text)) == text  # blanks a formula hid behind are kept
+
+
+def test_upgrades_csv_with_a_formula_like_term_reads_back(tmp_path):
+    from rollout.errors import Problems
+    from rollout.export.planfile import read_upgrades_csv
+    from rollout.export.safe import safe_text
+
+    path = tmp_path / "upgrades.csv"
+    path.write_text(f"upgrade,link,complete_term,cost\n{safe_text('=U1')},HUB,"
+                    f"{safe_text('-2028 Spring')},100\n")
+    problems = Problems()
+    assert read_upgrades_csv(path, {"-2028 Spring": 2}, problems) == {"=U1": 2}
+    assert not problems

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from rollout.csvfiles import read_csv, write_csv
 from rollout.errors import Problems
-from rollout.export.safe import safe_text
+from rollout.export.safe import restore_text, safe_text
 from rollout.results import EXTRA_COLUMNS, PLAN_COLUMNS, Results
 
 
@@ -32,7 +32,8 @@ def write_upgrades_csv(results: Results, path: Path) -> None:
     rows = []
     for upgrade_id, term in sorted(results.plan.upgrades.items()):
         upgrade = facts.district.upgrade_by_id[upgrade_id]
-        rows.append([safe_text(upgrade_id), safe_text(upgrade.link), facts.term_label(term),
+        rows.append([safe_text(upgrade_id), safe_text(upgrade.link),
+                     safe_text(facts.term_label(term)),
                      f"{upgrade.cost:.0f}"])
     write_csv(path, UPGRADE_COLUMNS, rows)
 
@@ -44,12 +45,12 @@ def read_upgrades_csv(path: Path, term_index: dict[str, int], problems: Problems
         return {}
     chosen: dict[str, int] = {}
     for number, record in enumerate(read_csv(path, [], problems, None) or [], start=2):
-        term = (record.get("complete_term") or "").strip()
+        term = restore_text(record.get("complete_term"))
         if term not in term_index:
             problems.add(path, f"complete_term must be a term of the Terms sheet (found "
                          f"{term!r})", row=number, column="complete_term")
             continue
-        chosen[(record.get("upgrade") or "").strip().lstrip("'")] = term_index[term]
+        chosen[restore_text(record.get("upgrade"))] = term_index[term]
     return chosen
 
 
@@ -58,7 +59,7 @@ def read_plan_csv(path: Path, problems: Problems) -> dict[str, int]:
     cohort_of: dict[str, int] = {}
     rows = read_csv(path, ["school_id", "cohort"], problems, "plan file not found") or []
     for number, record in enumerate(rows, start=2):
-        sid = (record["school_id"] or "").strip().lstrip("'")
+        sid = restore_text(record["school_id"])
         try:
             cohort_of[sid] = int(record["cohort"])
         except (TypeError, ValueError):

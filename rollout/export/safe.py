@@ -30,6 +30,14 @@ def safe_text(value):
     return text[:MAX_CELL_TEXT]
 
 
+def restore_text(value: str | None) -> str:
+    """A CSV cell as we wrote it, back to the original text: blanks around it dropped and the
+    apostrophe `safe_text` added removed (only that one: an id that really starts with an
+    apostrophe keeps it)."""
+    text = (value or "").strip()
+    return text[1:] if text.startswith("'") and safe_text(text[1:]) == text else text
+
+
 def safe_file_stem(text: str) -> str:
     """A file name part made of letters, digits, dot, dash and underscore only, never hidden
     and never a path: input ids such as '../x' or 'a/b' cannot escape the output folder."""
