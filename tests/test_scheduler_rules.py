@@ -188,3 +188,26 @@ def test_soft_rules_justify_their_cost_naming_schools():
     assert plan.cohort_of["H"] != 1  # E's priority outweighs H's choice of G1
     assert found["Self-selection"].schools == ("H",)
     assert found["Self-selection"].points == f.settings.preference_weight
+
+
+def test_a_plan_is_still_found_when_the_proving_search_runs_out_of_time(monkeypatch):
+    """The proving search (objective lower-bound search) finds plans only late; when it ends
+    without one, the planner looks for any plan before giving up."""
+    from ortools.sat.python import cp_model
+
+    import rollout.planning.model as planning
+
+    real_search, calls = planning.search, []
+
+    def proving_search_finds_nothing(m, f, time_limit, workers, prove):
+        calls.append(prove)
+        status, solver = real_search(m, f, time_limit, workers, prove)
+        return (cp_model.UNKNOWN if prove else status), solver
+
+    monkeypatch.setattr(planning, "search", proving_search_finds_nothing)
+    f = hub_limited(plan=[_change("HUB", 2, 2000)], upgrades=[("U1", "HUB", 2000, 5000, 1)])
+    plan = solve_plan(f)
+    assert calls == [True, False]
+    assert check_plan(f, plan.cohort_of, plan.upgrades) == []
+    assert sorted(plan.cohort_of.values()) == [1, 2]
+    assert plan.bound >= plan.objective

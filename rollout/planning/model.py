@@ -209,27 +209,42 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     if not check_plan(facts, hint):
         add_hint(m, hint)  # an invalid hint costs more than it helps (docs/benchmarks.md)
     built = time.perf_counter()
-    solver = make_solver(facts, time_limit, workers)
-    tune_for_plans(solver)
-    status = solver.solve(m.model)
+    status, solver = search(m, facts, time_limit, workers, prove=True)
+    bound = solver.best_objective_bound
+    if status == cp_model.UNKNOWN:
+        # The proving search finds plans only as its bound comes down to them; when the time
+        # ran out before that, a search for plans first gets one (same time limit again).
+        status, solver = search(m, facts, time_limit, workers, prove=False)
+        bound = min(bound, solver.best_objective_bound)
     solved = time.perf_counter()
     if status == cp_model.INFEASIBLE or any(not m.by_school[s] for s in m.by_school):
         from rollout.explain import diagnose_infeasible
         raise diagnose_infeasible(facts, time_limit)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise SolverGaveUpError(
-            f"The solver found no plan within {solver.parameters.max_time_in_seconds:g} s and "
-            "could not prove that none exists. Run again with a longer --time-limit.")
+            f"The solver found no plan within {solver.parameters.max_time_in_seconds:g} s (twice: "
+            "proving, then looking for any plan) and could not prove that none exists. Run again "
+            "with a longer --time-limit.")
     units = objective_units(facts)
     cohort_of = read_assignments(solver, m)
     return Plan(cohort_of=cohort_of,
                 upgrades=latest_upgrade_terms(facts, cohort_of, read_upgrades(solver, m)),
                 status="optimal" if status == cp_model.OPTIMAL else "feasible",
                 objective=solver.objective_value / units,
-                bound=solver.best_objective_bound / units,
+                bound=max(bound, solver.objective_value) / units,
                 build_seconds=built - started, solve_seconds=solved - built,
                 stats={"variables": len(m.model.proto.variables),
                        "constraints": len(m.model.proto.constraints), "limits": len(m.limits)})
+
+
+def search(m: PlanModel, facts: PlanningFacts, time_limit: float | None, workers: int | None,
+           prove: bool) -> tuple[int, cp_model.CpSolver]:
+    """One CP-SAT run: `prove` searches up from the objective bound (fastest to a proven
+    optimum, but plans appear late); otherwise the default search, which finds plans early."""
+    solver = make_solver(facts, time_limit, workers)
+    tune_for_plans(solver)
+    solver.parameters.use_objective_lb_search = prove
+    return solver.solve(m.model), solver
 
 
 def latest_upgrade_terms(facts: PlanningFacts, cohort_of: dict[str, int],
