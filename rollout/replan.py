@@ -49,7 +49,7 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
     term_index = {t.label: t.index for t in district.terms}
     previous = PreviousPlan(path, {}, {})
     for number, row in enumerate(rows, start=2):
-        sid = restore_text(row["school_id"])
+        sid = restore_text(row["school_id"]).lstrip("'")  # an id never starts with one
         if sid not in district.school_by_id:
             previous.notes.append(f"{sid} ({row.get('school_name', '')}) was in last year's plan "
                                   "but is not in the Schools sheet: treated as closed")
