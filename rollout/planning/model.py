@@ -80,13 +80,9 @@ class PlanModel:
         """1 when the school's cohort launches in or before `term`: one order-encoded literal
         per school and cohort boundary (measured: stronger propagation on the link limits
         than the sum of assignments it equals; docs/benchmarks.md)."""
-        pairs = self.by_school[school_id]
-        early = [c for c, _ in pairs if self.facts.launch_term_of(c) <= term]
-        if not early:
-            return 0
-        if len(early) == len(pairs):
-            return 1
-        return self._launched_literal(school_id, max(early))
+        # Cohorts launch in term order (inputs.py checks it), so "by term" is "by cohort".
+        early = [c.number for c in self.facts.cohorts if c.launch_term_index <= term]
+        return self.launched_by_cohort(school_id, max(early)) if early else 0
 
     def _launched_literal(self, school_id: str, cohort: int):
         key = (school_id, cohort)
