@@ -15,6 +15,10 @@ from rollout.scenarios import (DEFAULT_MAX_LIMITS, DEFAULT_TIME_LIMIT, DEFAULT_W
 from rollout.template import TEMPLATE_KINDS, make_templates
 
 EXISTING_DIR = click.Path(exists=False, file_okay=False, path_type=Path)
+# Options several commands share, declared once so their names and help stay the same.
+RUBRIC_OPTION = click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path),
+                             default=None,
+                             help="Rubric YAML file (default: rubrics/default.yaml).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,8 +31,7 @@ def cli() -> None:
 @click.argument("district_dir", type=EXISTING_DIR)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for dashboard.xlsx, plan.csv and schools/.")
-@click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Rubric YAML file (default: rubrics/default.yaml).")
+@RUBRIC_OPTION
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
               help="Seconds the solver may take (default: solver.time_limit_seconds setting).")
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -67,8 +70,7 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
 @cli.command()
 @click.argument("district_dir", type=EXISTING_DIR)
 @click.argument("plan_csv", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Rubric YAML file (default: rubrics/default.yaml).")
+@RUBRIC_OPTION
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Last year's plan.csv, when PLAN_CSV is a spring re-plan.")
 def check(district_dir: Path, plan_csv: Path, rubric: Path | None, previous: Path | None):
@@ -86,8 +88,7 @@ def check(district_dir: Path, plan_csv: Path, rubric: Path | None, previous: Pat
 @click.argument("district_dir", type=EXISTING_DIR)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for schools/ (one workbook per school) and roles/ (one per role).")
-@click.option("--rubric", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Rubric YAML file (default: rubrics/default.yaml).")
+@RUBRIC_OPTION
 @click.option("--kind", type=click.Choice(TEMPLATE_KINDS), default="both", show_default=True,
               help="school: one workbook per school, school filled in; role: one blank "
                    "workbook per role; both.")

@@ -48,8 +48,7 @@ class PlanModel:
         self.by_school: dict[str, list[tuple[int, cp_model.IntVar]]] = {}
         self.limits: list[Limit] = []
         self._feeder_ranges: dict[str, tuple] = {}
-        self._launched: dict[tuple[str, int], cp_model.IntVar] = {}
-        self._upgraded: dict[tuple[str, int], cp_model.IntVar] = {}
+        self._order_literals: dict[tuple[str, str, int], cp_model.IntVar] = {}
         for school in facts.schools:
             sid = school.school_id
             self.by_school[sid] = []
@@ -85,17 +84,8 @@ class PlanModel:
         return self.launched_by_cohort(school_id, max(early)) if early else 0
 
     def _launched_literal(self, school_id: str, cohort: int):
-        key = (school_id, cohort)
-        if key not in self._launched:
-            pairs = self.by_school[school_id]
-            literal = self.model.new_bool_var(f"launched_by[{school_id},{cohort}]")
-            self.model.add(literal == sum(v for c, v in pairs if c <= cohort))
-            later = [c for c, _ in pairs if c < cohort]
-            if later:  # launched by an earlier boundary implies launched by this one
-                self.model.add_implication(self._launched_literal(school_id, max(later)),
-                                           literal)
-            self._launched[key] = literal
-        return self._launched[key]
+        return self._order_literal("launched_by", school_id, dict(self.by_school[school_id]),
+                                   cohort)
 
     def cohort_number(self, school_id: str):
         return sum(c * v for c, v in self.by_school[school_id])
@@ -111,17 +101,22 @@ class PlanModel:
         return self._upgrade_literal(upgrade_id, max(early)) if early else 0
 
     def _upgrade_literal(self, upgrade_id: str, term: int):
-        key = (upgrade_id, term)
-        if key not in self._upgraded:
-            terms = self.upgrade_done[upgrade_id]
-            literal = self.model.new_bool_var(f"upgrade_by[{upgrade_id},{term}]")
-            self.model.add(literal == sum(v for t, v in terms.items() if t <= term))
-            earlier = [t for t in terms if t < term]
-            if earlier:  # done by an earlier term implies done by this one
-                self.model.add_implication(self._upgrade_literal(upgrade_id, max(earlier)),
+        return self._order_literal("upgrade_by", upgrade_id, self.upgrade_done[upgrade_id], term)
+
+    def _order_literal(self, name: str, owner: str, steps: dict, upto: int):
+        """One literal equal to "some step <= upto is chosen" for one owner (a school's cohorts,
+        an upgrade's terms; at most one step is chosen), implied by the literal of the step
+        before, made once and cached."""
+        key = (name, owner, upto)
+        if key not in self._order_literals:
+            literal = self.model.new_bool_var(f"{name}[{owner},{upto}]")
+            self.model.add(literal == sum(v for step, v in steps.items() if step <= upto))
+            earlier = [step for step in steps if step < upto]
+            if earlier:  # chosen by an earlier step implies chosen by this one
+                self.model.add_implication(self._order_literal(name, owner, steps, max(earlier)),
                                            literal)
-            self._upgraded[key] = literal
-        return self._upgraded[key]
+            self._order_literals[key] = literal
+        return self._order_literals[key]
 
     def feeder_range(self, feeder: str, ids: list[str]):
         """(lowest, highest) cohort number among a feeder pattern's schools."""
