@@ -666,7 +666,15 @@ def build_results(inputs: Inputs, facts: PlanningFacts, plan: Plan) -> Results:
             "coverage": round(float(score["coverage"]), 3),
             "respondents": int(score["respondents"]), "role_gap": score["role_gap"] or "",
         })
-    return Results(inputs, facts, plan, usage, rows, list(inputs.notes))
+    return Results(inputs, facts, plan, usage, rows, list(inputs.notes) + solver_notes(plan))
+
+
+def solver_notes(plan: Plan) -> list[str]:
+    if not plan.stats.get("fallback_search"):
+        return []
+    return ["Solver: the proving search found no plan within the time limit; this plan comes "
+            "from a second, plain search of the same length. It meets every rule; the gap shown "
+            "says how far from the best plan it may be (a longer --time-limit may close it)."]
 
 
 def rounded(value) -> float | None:

@@ -211,3 +211,20 @@ def test_a_plan_is_still_found_when_the_proving_search_runs_out_of_time(monkeypa
     assert check_plan(f, plan.cohort_of, plan.upgrades) == []
     assert sorted(plan.cohort_of.values()) == [1, 2]
     assert plan.bound >= plan.objective
+
+
+def test_a_fallback_plan_is_reported_to_the_user(monkeypatch):
+    from ortools.sat.python import cp_model
+
+    import rollout.planning.model as planning
+    from rollout.results import solver_notes
+
+    real_search = planning.search
+    monkeypatch.setattr(planning, "search", lambda m, f, t, w, prove: (
+        (cp_model.UNKNOWN, real_search(m, f, t, w, prove)[1]) if prove
+        else real_search(m, f, t, w, prove)))
+    plan = solve_plan(hub_limited(plan=[_change("HUB", 2, 2000)]))
+    assert plan.stats["fallback_search"] is True
+    assert "proving search found no plan" in solver_notes(plan)[0]
+    monkeypatch.undo()
+    assert solver_notes(solve_plan(hub_limited(plan=[_change("HUB", 2, 2000)]))) == []

@@ -201,8 +201,8 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
         add_hint(m, hint)  # an invalid hint costs more than it helps (docs/benchmarks.md)
     built = time.perf_counter()
     status, solver = search(m, facts, time_limit, workers, prove=True)
-    bound = solver.best_objective_bound
-    if status == cp_model.UNKNOWN:
+    bound, fallback = solver.best_objective_bound, status == cp_model.UNKNOWN
+    if fallback:
         # The proving search finds plans only as its bound comes down to them; when the time
         # ran out before that, a search for plans first gets one (same time limit again).
         status, solver = search(m, facts, time_limit, workers, prove=False)
@@ -225,7 +225,8 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
                 bound=max(bound, solver.objective_value) / units,
                 build_seconds=built - started, solve_seconds=solved - built,
                 stats={"variables": len(m.model.proto.variables),
-                       "constraints": len(m.model.proto.constraints), "limits": len(m.limits)})
+                       "constraints": len(m.model.proto.constraints), "limits": len(m.limits),
+                       "fallback_search": fallback})
 
 
 def search(m: PlanModel, facts: PlanningFacts, time_limit: float | None, workers: int | None,
