@@ -672,8 +672,8 @@ def build_results(inputs: Inputs, facts: PlanningFacts, plan: Plan) -> Results:
 def solver_notes(plan: Plan) -> list[str]:
     if not plan.stats.get("fallback_search"):
         return []
-    return ["Solver: the proving search found no plan within the time limit; this plan comes "
-            "from a second, plain search of the same length. It meets every rule; the gap shown "
+    return ["Solver: the first search found no plan within the time limit; this plan comes "
+            "from a second kind of search of the same length. It meets every rule; the gap shown "
             "says how far from the best plan it may be (a longer --time-limit may close it)."]
 
 

@@ -225,6 +225,25 @@ def test_a_fallback_plan_is_reported_to_the_user(monkeypatch):
         else real_search(m, f, t, w, prove)))
     plan = solve_plan(hub_limited(plan=[_change("HUB", 2, 2000)]))
     assert plan.stats["fallback_search"] is True
-    assert "proving search found no plan" in solver_notes(plan)[0]
+    assert "first search found no plan" in solver_notes(plan)[0]
     monkeypatch.undo()
     assert solver_notes(solve_plan(hub_limited(plan=[_change("HUB", 2, 2000)]))) == []
+
+
+def test_hard_feeder_cohesion_starts_with_the_plan_finding_search(monkeypatch):
+    import rollout.planning.model as planning
+
+    real_search, calls = planning.search, []
+
+    def recording(m, f, time_limit, workers, prove):
+        calls.append(prove)
+        return real_search(m, f, time_limit, workers, prove)
+
+    monkeypatch.setattr(planning, "search", recording)
+    f = feeder_district(feeder_cohesion={"max_spread": 1, "hard": True},
+                        cohort_size={"min": 0, "max": 2})
+    plan = solve_plan(f)
+    assert calls == [False] and plan.status == "optimal"
+    assert check_plan(f, plan.cohort_of) == []
+    solve_plan(feeder_district())
+    assert calls == [False, True]
