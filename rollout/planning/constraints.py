@@ -109,17 +109,19 @@ def link_capacity(m) -> None:
             for s in facts.schools}
     full = {s.school_id: math.ceil(facts.bandwidth_mbps(s, True) * 1000 - 1e-6)
             for s in facts.schools}
+    extra = {sid: full[sid] - base[sid] for sid in base}  # what launching adds
     for link in district.links:
         behind = district.schools_behind[link]
         if not behind:
             continue
+        base_load = sum(base[s] for s in behind)
+        launch_load = sum(max(0, extra[s]) for s in behind)
         for term in district.terms:
             if facts.is_history(term.index):
                 continue
             committed = kbps(district.capacity_by_term[link][term.index])
-            room = committed - sum(base[s] for s in behind)  # for launches, before upgrades
-            extra = {s: full[s] - base[s] for s in behind}
-            wanted = sum(max(0, e) for e in extra.values()) - room
+            room = committed - base_load  # for launches, before upgrades
+            wanted = launch_load - room
             if wanted <= 0:
                 continue  # cannot bind whatever the plan
             launched = {s: m.launched_by(s, term.index) for s in behind}
