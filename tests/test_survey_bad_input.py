@@ -28,15 +28,10 @@ def problems_for(tmp_path, rubric, make) -> list[str]:
     return messages(problems)
 
 
-def test_empty_file(tmp_path, rubric):
-    found = problems_for(tmp_path, rubric, lambda f: (f / "empty.xlsx").write_bytes(b""))
-    assert found == [f"{tmp_path / 'surveys' / 'empty.xlsx'}: is empty (0 bytes); export or save "
-                     "the survey again"]
-
-
-def test_empty_csv(tmp_path, rubric):
-    found = problems_for(tmp_path, rubric, lambda f: (f / "empty.csv").write_bytes(b""))
-    assert found == [f"{tmp_path / 'surveys' / 'empty.csv'}: is empty (0 bytes); export or save "
+@pytest.mark.parametrize("name", ["empty.xlsx", "empty.csv"])
+def test_empty_file(tmp_path, rubric, name):
+    found = problems_for(tmp_path, rubric, lambda f: (f / name).write_bytes(b""))
+    assert found == [f"{tmp_path / 'surveys' / name}: is empty (0 bytes); export or save "
                      "the survey again"]
 
 
