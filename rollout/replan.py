@@ -13,7 +13,7 @@ from rollout.check import compute_usage, move_violations
 from rollout.csvfiles import read_csv, write_csv
 from rollout.domain import District
 from rollout.errors import Problems
-from rollout.export.safe import restore_text
+from rollout.export.safe import restore_id, restore_text
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
 
@@ -49,7 +49,7 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
     term_index = {t.label: t.index for t in district.terms}
     previous = PreviousPlan(path, {}, {})
     for number, row in enumerate(rows, start=2):
-        sid = restore_text(row["school_id"]).lstrip("'")  # an id never starts with one
+        sid = restore_id(row["school_id"])
         if sid not in district.school_by_id:
             previous.notes.append(f"{sid} ({row.get('school_name', '')}) was in last year's plan "
                                   "but is not in the Schools sheet: treated as closed")

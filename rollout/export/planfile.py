@@ -5,7 +5,7 @@ from pathlib import Path
 
 from rollout.csvfiles import read_csv, write_csv
 from rollout.errors import Problems
-from rollout.export.safe import restore_text, safe_text
+from rollout.export.safe import restore_id, restore_text, safe_text
 from rollout.results import EXTRA_COLUMNS, PLAN_COLUMNS, Results
 
 
@@ -50,7 +50,7 @@ def read_upgrades_csv(path: Path, term_index: dict[str, int], problems: Problems
             problems.add(path, f"complete_term must be a term of the Terms sheet (found "
                          f"{term!r})", row=number, column="complete_term")
             continue
-        chosen[restore_text(record.get("upgrade")).lstrip("'")] = term_index[term]
+        chosen[restore_id(record.get("upgrade"))] = term_index[term]
     return chosen
 
 
@@ -59,7 +59,7 @@ def read_plan_csv(path: Path, problems: Problems) -> dict[str, int]:
     cohort_of: dict[str, int] = {}
     rows = read_csv(path, ["school_id", "cohort"], problems, "plan file not found") or []
     for number, record in enumerate(rows, start=2):
-        sid = restore_text(record["school_id"]).lstrip("'")  # an id never starts with one
+        sid = restore_id(record["school_id"])
         try:
             cohort_of[sid] = int(record["cohort"])
         except (TypeError, ValueError):

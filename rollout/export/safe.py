@@ -38,6 +38,12 @@ def restore_text(value: str | None) -> str:
     return text[1:] if text.startswith("'") and safe_text(text[1:]) == text else text
 
 
+def restore_id(value: str | None) -> str:
+    """An id read back from a CSV cell: as `restore_text`, and without any leading apostrophe
+    (a spreadsheet app may add one; an id never starts with one)."""
+    return restore_text(value).lstrip("'")
+
+
 def safe_file_stem(text: str) -> str:
     """A file name part made of letters, digits, dot, dash and underscore only, never hidden
     and never a path: input ids such as '../x' or 'a/b' cannot escape the output folder."""
