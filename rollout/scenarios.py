@@ -27,8 +27,8 @@ from rollout.export.scenarios_workbook import (write_atomically, write_scenarios
                                                write_sweep_workbook)
 from rollout.inputs import load_inputs, resolve_cohorts
 from rollout.planning.facts import PlanningFacts, facts_from_inputs
-from rollout.planning.model import (add_hint, build_model, make_solver, read_assignments,
-                                    read_upgrades, solve_plan, tune_for_plans)
+from rollout.planning.model import (add_hint, build_model, read_assignments, read_upgrades,
+                                    search, solve_plan)
 from rollout.planning.objectives import objective_units
 from rollout.planning.plan import Plan
 from rollout.settings import Settings, Strict, load_yaml, report_pydantic_error
@@ -354,9 +354,7 @@ def solve_near(facts: PlanningFacts, around: dict[str, int], radius: int, time_l
     add_hint(m, around)
     stay = [m.assign[s, c] for s, c in around.items() if (s, c) in m.assign]
     m.model.add(sum(stay) >= len(around) - radius)
-    solver = make_solver(facts, time_limit)
-    tune_for_plans(solver)
-    status = solver.solve(m.model)
+    status, solver = search(m, facts, time_limit, None, prove=True)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise SolverGaveUpError(f"The solver found no plan within {time_limit:g} s near the "
                                 "base plan.")
