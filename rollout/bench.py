@@ -276,7 +276,7 @@ def run_child(args: list[str], timeout: float) -> tuple[int | None, float]:
 
 def cpsat_child(facts_path: Path, out: Path, time_limit: float, workers: int | None,
                 model_path: Path | None) -> None:
-    """Solve with CP-SAT as the planner does (solve_plan: greedy hint, tuned parameters)."""
+    """Solve with CP-SAT as the planner does (solve_plan: tuned parameters, fixed seed)."""
     from rollout.errors import RolloutError
     from rollout.planning.model import solve_plan
 
@@ -298,12 +298,14 @@ def cpsat_child(facts_path: Path, out: Path, time_limit: float, workers: int | N
 
 
 def write_hinted_model(facts: PlanningFacts, path: Path) -> None:
-    """The model CP-SAT solved (with the greedy hint) as a serialized proto for HiGHS."""
+    """The model CP-SAT solved as a serialized proto for HiGHS, with the greedy plan (cohorts
+    and upgrades) as its start: HiGHS gets that head start where it is valid."""
     from rollout.planning.greedy import greedy_plan
     from rollout.planning.model import add_hint, build_model
 
     m = build_model(facts)
-    add_hint(m, greedy_plan(facts).cohort_of)
+    greedy = greedy_plan(facts)
+    add_hint(m, greedy.cohort_of, greedy.upgrades)
     m.model.export_to_file(str(path))
 
 

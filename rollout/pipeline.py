@@ -48,7 +48,8 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
     timings.read_score = time.perf_counter() - start
     log(f"Scored {len(facts.schools)} schools; solving the plan ...")
-    hint = greedy_plan(facts).cohort_of | (last_year.cohort_of if last_year else {})
+    # Last year's cohorts (the greedy plan for schools new since) are worth starting from.
+    hint = greedy_plan(facts).cohort_of | last_year.cohort_of if last_year else None
     plan = solve_plan(facts, time_limit, hint=hint)
     timings.solve = plan.build_seconds + plan.solve_seconds
     violations = check_plan(facts, plan.cohort_of, plan.upgrades)

@@ -1,6 +1,13 @@
 """Greedy baseline: highest priority first, each school into the earliest cohort the limits
-still allow. Used as the solver's starting hint and as the benchmark's baseline; it does not
-choose upgrades and may leave a cohort under its minimum (the checker then says so)."""
+still allow, choosing a network upgrade when one makes room for it. The benchmark's baseline,
+and the first plan of the solver's fallback search.
+
+Two things keep its plans valid where it can: a cohort takes a school only while enough
+schools remain to bring every other cohort up to its minimum, and a school that does not fit
+its path's links in a cohort gets the cheapest upgrade of each full link that makes room
+(earliest term with a free crew, within the budget). A school that fits no cohort at all goes
+to its last allowed one; the checker then reports what that breaks.
+"""
 from __future__ import annotations
 
 from rollout.planning.constraints import allowed_cohorts
@@ -19,34 +26,137 @@ class GreedyState:
         self.load = {link: [sum(facts.bandwidth_mbps(facts.district.school_by_id[s], False)
                                 for s in facts.district.schools_behind[link])] * len(terms)
                      for link in facts.district.links}
+        # A typical school's coaching FTE by term for each cohort: room kept for the schools
+        # that must still join a cohort to bring it up to its minimum.
+        self.typical = {c.number: [sum(facts.coaching_fte(s, t, c.launch_term_index)
+                                       for s in facts.schools) / max(1, len(facts.schools))
+                                   for t in terms] for c in facts.cohorts}
+        self.upgrades: dict[str, int] = {}   # chosen upgrade -> completion term
+        self.crews_used = [0 for _ in terms]
+        self.spent = 0.0
 
-    def fits(self, school, cohort: int) -> bool:
+    def capacity(self, link: str, term: int) -> float:
+        return self.facts.capacity_with_upgrades(link, term, self.upgrades)
+
+    def coaching_fits(self, school, cohort: int, keep_room: bool) -> bool:
+        """The school's coaching fits every term; with `keep_room`, so does the coaching of
+        the typical schools every cohort still needs to reach its minimum (where that room
+        is already short, the school may only take its own cohort's share of it)."""
         f = self.facts
-        if self.counts[cohort] >= f.settings.cohort_size.max:
-            return False
         launch = f.launch_term_of(cohort)
-        for t in range(f.term_count):
-            if self.coaching[t] + f.coaching_fte(school, t, launch) > \
-                    f.district.terms[t].coaches_fte + TOLERANCE:
-                return False
-        extra = f.bandwidth_mbps(school, True) - f.bandwidth_mbps(school, False)
-        for link in f.district.path_to_internet(school.school_id):
-            caps = f.district.capacity_by_term[link]
-            if any(self.load[link][t] + extra > caps[t] + TOLERANCE
-                   for t in range(launch, f.term_count)):
+        before = self.room_kept(None) if keep_room else None
+        after = self.room_kept(cohort) if keep_room else None
+        for t in range(f.current_term, f.term_count):
+            staff = f.district.terms[t].coaches_fte
+            need = self.coaching[t] + f.coaching_fte(school, t, launch)
+            if keep_room:
+                need += after[t]
+                staff = max(staff, self.coaching[t] + before[t])
+            if need > staff + TOLERANCE:
                 return False
         return True
 
-    def place(self, school, cohort: int) -> None:
+    def room_kept(self, joining: int | None) -> list[float]:
+        """Coaching by term of the typical schools each cohort still lacks, once a school
+        joins cohort `joining`."""
+        minimum = self.facts.settings.cohort_size.min
+        room = [0.0] * self.facts.term_count
+        for cohort, count in self.counts.items():
+            lacking = max(0, minimum - count - (cohort == joining))
+            for t, fte in enumerate(self.typical[cohort]):
+                room[t] += lacking * fte
+        return room
+
+    def full_links(self, school, launch: int) -> list[str]:
+        """Links on the school's path that could not carry its launch (before new upgrades)."""
+        extra = self.extra(school)
+        terms = range(max(launch, self.facts.current_term), self.facts.term_count)
+        return [link for link in self.facts.district.path_to_internet(school.school_id)
+                if any(self.load[link][t] + extra > self.capacity(link, t) + TOLERANCE
+                       for t in terms)]
+
+    def extra(self, school) -> float:
+        f = self.facts
+        return f.bandwidth_mbps(school, True) - f.bandwidth_mbps(school, False)
+
+    def upgrades_for(self, school, launch: int) -> dict[str, int] | None:
+        """New upgrades (id -> completion term) that let the school launch in `launch`, or
+        None when its links cannot be made to carry it."""
+        chosen: dict[str, int] = {}
+        crews = list(self.crews_used)
+        spent = self.spent
+        for link in self.full_links(school, launch):
+            pick = self.cheapest_upgrade(school, link, launch, crews, spent)
+            if pick is None:
+                return None
+            upgrade, term = pick
+            chosen[upgrade.upgrade] = term
+            crews[term] += 1
+            spent += upgrade.cost
+        return chosen
+
+    def cheapest_upgrade(self, school, link: str, launch: int, crews: list[int], spent: float):
+        f = self.facts
+        linked = f.district.upgrades_by_link.get(link, [])
+        if any(u.upgrade in self.upgrades for u in linked):
+            return None  # the upgrades of one link are alternatives
+        budget = f.settings.upgrade_budget
+        extra = self.extra(school)
+        for upgrade in sorted(linked, key=lambda u: (u.cost, u.upgrade)):
+            if budget is not None and spent + upgrade.cost > budget + TOLERANCE:
+                continue
+            term = self.free_crew_term(upgrade, launch, crews)
+            if term is None:
+                continue
+            capacities = {t: max(f.district.capacity_by_term[link][t], upgrade.new_capacity_mbps)
+                          for t in range(launch, f.term_count)}
+            if all(self.load[link][t] + extra <= capacities[t] + TOLERANCE
+                   for t in range(max(launch, f.current_term), f.term_count)):
+                return upgrade, term
+        return None
+
+    def free_crew_term(self, upgrade, launch: int, crews: list[int]) -> int | None:
+        f = self.facts
+        for term in range(max(upgrade.lead_terms, f.current_term), min(launch, f.term_count - 1)
+                          + 1):
+            limit = f.district.terms[term].upgrade_crews
+            if limit is None or crews[term] < limit:
+                return term
+        return None
+
+    def fits(self, school, cohort: int, keep_room: bool = True) -> dict[str, int] | None:
+        """The new upgrades placing the school in `cohort` needs ({} for none), or None when
+        it cannot be placed there."""
+        f = self.facts
+        if self.counts[cohort] >= f.settings.cohort_size.max:
+            return None
+        if not self.coaching_fits(school, cohort, keep_room):
+            return None
+        return self.upgrades_for(school, f.launch_term_of(cohort))
+
+    def place(self, school, cohort: int, upgrades: dict[str, int], sign: int = 1) -> None:
+        """Add the school's load in `cohort` (sign -1 takes it out again; upgrades stay)."""
         f = self.facts
         launch = f.launch_term_of(cohort)
-        self.counts[cohort] += 1
+        self.counts[cohort] += sign
         for t in range(f.term_count):
-            self.coaching[t] += f.coaching_fte(school, t, launch)
-        extra = f.bandwidth_mbps(school, True) - f.bandwidth_mbps(school, False)
+            self.coaching[t] += sign * f.coaching_fte(school, t, launch)
+        for upgrade_id, term in upgrades.items():
+            self.upgrades[upgrade_id] = term
+            self.crews_used[term] += 1
+            self.spent += f.district.upgrade_by_id[upgrade_id].cost
+        extra = sign * self.extra(school)
         for link in f.district.path_to_internet(school.school_id):
             for t in range(launch, f.term_count):
                 self.load[link][t] += extra
+
+    def leaves_minimums_reachable(self, cohort: int, remaining: int) -> bool:
+        """After this school, enough schools remain to fill every other cohort's minimum."""
+        minimum = self.facts.settings.cohort_size.min
+        if self.counts[cohort] < minimum:
+            return True
+        shortfall = sum(max(0, minimum - n) for c, n in self.counts.items() if c != cohort)
+        return remaining - 1 >= shortfall
 
 
 def greedy_plan(facts: PlanningFacts) -> Plan:
@@ -55,9 +165,54 @@ def greedy_plan(facts: PlanningFacts) -> Plan:
     order = sorted(facts.schools, key=lambda s: (s.school_id not in locked,
                                                  -facts.priorities[s.school_id], s.school_id))
     cohort_of = {}
-    for school in order:
+    for position, school in enumerate(order):
         options = allowed_cohorts(facts, school.school_id) or [len(facts.cohorts)]
-        cohort = next((c for c in options if state.fits(school, c)), options[-1])
-        state.place(school, cohort)
+        remaining = len(order) - position
+        cohort, upgrades = options[-1], {}
+        for option in options:
+            if not state.leaves_minimums_reachable(option, remaining):
+                continue
+            needed = state.fits(school, option)
+            if needed is not None:
+                cohort, upgrades = option, needed
+                break
+        state.place(school, cohort, upgrades)
         cohort_of[school.school_id] = cohort
-    return Plan(cohort_of=dict(sorted(cohort_of.items())), status="greedy")
+    fill_short_cohorts(state, cohort_of)
+    return Plan(cohort_of=dict(sorted(cohort_of.items())), upgrades=dict(sorted(
+        state.upgrades.items())), status="greedy")
+
+
+def fill_short_cohorts(state: GreedyState, cohort_of: dict[str, int]) -> None:
+    """Bring each cohort below its minimum up to it with schools from cohorts above theirs:
+    the lowest priority school that fits, from the nearest cohort first."""
+    facts = state.facts
+    minimum = facts.settings.cohort_size.min
+    for cohort in sorted(state.counts):
+        while state.counts[cohort] < minimum:
+            move = next(iter(movable_schools(state, cohort_of, cohort)), None)
+            if move is None:
+                break
+            school, upgrades = move
+            state.place(school, cohort_of[school.school_id], {}, sign=-1)
+            state.place(school, cohort, upgrades)
+            cohort_of[school.school_id] = cohort
+
+
+def movable_schools(state: GreedyState, cohort_of: dict[str, int], cohort: int):
+    """(school, upgrades it needs) for each school that could move into `cohort`."""
+    facts = state.facts
+    minimum = facts.settings.cohort_size.min
+    candidates = sorted((s for s in facts.schools
+                         if state.counts[cohort_of[s.school_id]] > minimum
+                         and cohort in allowed_cohorts(facts, s.school_id)
+                         and cohort_of[s.school_id] != cohort),
+                        key=lambda s: (abs(cohort_of[s.school_id] - cohort),
+                                       facts.priorities[s.school_id], s.school_id))
+    for school in candidates:
+        current = cohort_of[school.school_id]
+        state.place(school, current, {}, sign=-1)
+        needed = state.fits(school, cohort, keep_room=False)
+        state.place(school, current, {})
+        if needed is not None:
+            yield school, needed

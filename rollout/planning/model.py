@@ -184,20 +184,27 @@ def tune_for_plans(solver: cp_model.CpSolver) -> None:
     solver.parameters.use_objective_lb_search = True
 
 
-def add_hint(m: PlanModel, cohort_of: dict[str, int]) -> None:
+def add_hint(m: PlanModel, cohort_of: dict[str, int], upgrades: dict[str, int] | None = None
+             ) -> None:
     for (sid, c), var in m.assign.items():
         m.model.add_hint(var, 1 if cohort_of.get(sid) == c else 0)
+    for upgrade_id, terms in (m.upgrade_done.items() if upgrades is not None else ()):
+        for term, var in terms.items():
+            m.model.add_hint(var, 1 if upgrades.get(upgrade_id) == term else 0)
 
 
 def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
                hint: dict[str, int] | None = None, workers: int | None = None) -> Plan:
-    """Solve the rollout plan; raises InfeasiblePlanError or SolverGaveUpError when none."""
+    """Solve the rollout plan; raises InfeasiblePlanError or SolverGaveUpError when none.
+
+    `hint` (e.g. last year's plan) starts the search when the checker accepts it. The greedy
+    plan is not a starting point: even when valid it slows the proof (1,800 schools: not
+    proven in 60 s with it, 29 s without; docs/benchmarks.md). It is the fallback search's
+    first plan instead, so that search always has one to improve.
+    """
     started = time.perf_counter()
     m = build_model(facts)
-    if hint is None:
-        from rollout.planning.greedy import greedy_plan
-        hint = greedy_plan(facts).cohort_of
-    if not check_plan(facts, hint):
+    if hint is not None and not check_plan(facts, hint):
         add_hint(m, hint)  # an invalid hint costs more than it helps (docs/benchmarks.md)
     built = time.perf_counter()
     prove = proving_search_first(facts)
@@ -206,6 +213,8 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     if fallback:
         # The proving search finds plans only as its bound comes down to them; when the time
         # ran out before that, the other search gets one (same time limit again).
+        if hint is None:
+            hint_greedy_plan(m, facts)
         status, solver = search(m, facts, time_limit, workers, not prove)
         bound = min(bound, solver.best_objective_bound)
     solved = time.perf_counter()
@@ -228,6 +237,15 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
                 stats={"variables": len(m.model.proto.variables),
                        "constraints": len(m.model.proto.constraints), "limits": len(m.limits),
                        "fallback_search": fallback})
+
+
+def hint_greedy_plan(m: PlanModel, facts: PlanningFacts) -> None:
+    """Hint the greedy plan (cohorts and upgrades) when the checker accepts it."""
+    from rollout.planning.greedy import greedy_plan
+
+    greedy = greedy_plan(facts)
+    if not check_plan(facts, greedy.cohort_of, greedy.upgrades):
+        add_hint(m, greedy.cohort_of, greedy.upgrades)
 
 
 def proving_search_first(facts: PlanningFacts) -> bool:
