@@ -247,3 +247,21 @@ def test_hard_feeder_cohesion_starts_with_the_plan_finding_search(monkeypatch):
     assert check_plan(f, plan.cohort_of) == []
     solve_plan(feeder_district())
     assert calls == [False, True]
+
+
+def test_only_the_fallback_search_starts_from_the_greedy_plan(monkeypatch):
+    from ortools.sat.python import cp_model
+
+    import rollout.planning.model as planning
+
+    real_search, hinted = planning.search, []
+
+    def proving_search_finds_nothing(m, f, time_limit, workers, prove):
+        hinted.append(len(m.model.proto.solution_hint.vars) > 0)
+        status, solver = real_search(m, f, time_limit, workers, prove)
+        return (cp_model.UNKNOWN if prove else status), solver
+
+    monkeypatch.setattr(planning, "search", proving_search_finds_nothing)
+    f = hub_limited(plan=[_change("HUB", 2, 2000)], upgrades=[("U1", "HUB", 2000, 5000, 1)])
+    solve_plan(f)
+    assert hinted == [False, True]
