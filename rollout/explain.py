@@ -81,6 +81,10 @@ def conflicting_limits(facts: PlanningFacts, time_limit: float) -> list[str]:
         literals = [m.limits[i].literal for i in active]
         m.model.add_assumptions(literals)
         solver = make_solver(facts, time_limit, workers=1)
+        # With every limit in the LP (level 2), counting conflicts such as "five cohorts of
+        # at most 16 cannot hold 95 schools" are proven at once, not searched for (0.05 s
+        # instead of no answer in 20 s on the sample district).
+        solver.parameters.linearization_level = 2
         status = solver.solve(m.model)
         if status != cp_model.INFEASIBLE:
             return False, active
@@ -109,10 +113,12 @@ def smallest_relaxation(facts: PlanningFacts, time_limit: float) -> list[str]:
 
     m = build_model(facts, elastic=True)
     solver = make_solver(facts, time_limit)
+    solver.parameters.linearization_level = 2
     if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return []
-    return [relaxation_text(facts, limit, solver.value(limit.slack))
-            for limit in m.limits if solver.value(limit.slack) > 0]
+    texts = [relaxation_text(facts, limit, solver.value(limit.slack))
+             for limit in m.limits if solver.value(limit.slack) > 0]
+    return list(dict.fromkeys(texts))  # a shared cohort-size slack is one change
 
 
 def relaxation_text(facts: PlanningFacts, limit, amount: int) -> str:
@@ -126,10 +132,9 @@ def relaxation_text(facts: PlanningFacts, limit, amount: int) -> str:
         return f"+{amount} upgrade crew(s) in {facts.term_label(limit.key)}"
     if limit.kind == "budget":
         return f"raise upgrade_budget to {facts.settings.upgrade_budget + amount:,.0f}"
-    name = facts.cohort(limit.key).name
     if limit.kind == "cohort_max":
-        return f"raise cohort_size.max to {facts.settings.cohort_size.max + amount} (for {name})"
-    return f"lower cohort_size.min to {facts.settings.cohort_size.min - amount} (for {name})"
+        return f"raise cohort_size.max to {facts.settings.cohort_size.max + amount}"
+    return f"lower cohort_size.min to {facts.settings.cohort_size.min - amount}"
 
 
 @dataclass(frozen=True)

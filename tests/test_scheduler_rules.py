@@ -2,6 +2,8 @@
 rule, the rule changes the plan, and the independent checker catches a plan that breaks it."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from rollout.check import check_plan
@@ -265,3 +267,33 @@ def test_only_the_fallback_search_starts_from_the_greedy_plan(monkeypatch):
     f = hub_limited(plan=[_change("HUB", 2, 2000)], upgrades=[("U1", "HUB", 2000, 5000, 1)])
     solve_plan(f)
     assert hinted == [False, True]
+
+
+def test_cohort_size_relaxation_is_one_setting_value():
+    # Five schools, two cohorts of at most 2: cohort_size.max is one setting, so the
+    # relaxation is one new value for it, not a different one per cohort.
+    f = facts([school(s) for s in "ABCDE"], cohort_size={"min": 0, "max": 2})
+    with pytest.raises(InfeasiblePlanError) as caught:
+        solve_plan(f)
+    assert caught.value.relaxations == ["raise cohort_size.max to 3"]
+    assert sorted(caught.value.conflicts) == ["at most 2 schools in Group 1",
+                                              "at most 2 schools in Group 2"]
+
+
+def test_counting_conflict_named_on_the_sample_district():
+    # 95 schools cannot fit five cohorts of at most 16: the conflict is proven from the LP at
+    # once (a plain search for it found none in 20 s), and 19 per cohort is enough.
+    from pathlib import Path
+
+    from rollout.inputs import load_inputs
+    from rollout.planning.facts import facts_from_inputs
+
+    inputs = load_inputs(Path(__file__).resolve().parent.parent / "sample_data")
+    f = facts_from_inputs(inputs)
+    tight = dataclasses.replace(f, settings=f.settings.model_copy(update={
+        "cohort_size": f.settings.cohort_size.model_copy(update={"max": 16})}))
+    with pytest.raises(InfeasiblePlanError) as caught:
+        solve_plan(tight, time_limit=10)
+    assert sorted(caught.value.conflicts) == [f"at most 16 schools in Group {k}"
+                                              for k in range(1, 6)]
+    assert caught.value.relaxations == ["raise cohort_size.max to 19"]

@@ -49,6 +49,7 @@ class PlanModel:
         self.limits: list[Limit] = []
         self._feeder_ranges: dict[str, tuple] = {}
         self._order_literals: dict[tuple[str, str, int], cp_model.IntVar] = {}
+        self._slacks: dict[str, cp_model.IntVar] = {}
         for school in facts.schools:
             sid = school.school_id
             self.by_school[sid] = []
@@ -133,7 +134,7 @@ class PlanModel:
     def limit(self, expr, bound: int, kind: str, key, text: str) -> None:
         limit = Limit(kind, key, text)
         if self.elastic:
-            limit.slack = self.model.new_int_var(0, 10**12, f"slack[{kind},{key}]")
+            limit.slack = self.slack_for(kind, key)
             self.model.add(expr <= bound + limit.slack)
         elif self.assumptions:
             limit.literal = self.model.new_bool_var(f"holds[{kind},{key}]")
@@ -143,13 +144,27 @@ class PlanModel:
         self.limits.append(limit)
 
 
+    def slack_for(self, kind: str, key):
+        """The relaxation variable of a limit. The cohort size limits are one setting each
+        (cohort_size.min and .max hold for every cohort), so their cohorts share one."""
+        shared = kind in SHARED_SLACK
+        name = f"slack[{kind}]" if shared else f"slack[{kind},{key}]"
+        if name not in self._slacks:
+            self._slacks[name] = self.model.new_int_var(0, 10**12, name)
+        return self._slacks[name]
+
+
+SHARED_SLACK = ("cohort_max", "cohort_min")
+
+
 def build_model(facts: PlanningFacts, elastic: bool = False, assumptions: bool = False,
                 cuts: bool = True) -> PlanModel:
     m = PlanModel(facts, elastic, assumptions, cuts)
     for rule in HARD_RULES:
         rule(m)
     if elastic:
-        m.model.minimize(sum(limit.slack * slack_weight(limit) for limit in m.limits))
+        slacks = {limit.slack.index: limit for limit in m.limits}  # a shared slack counts once
+        m.model.minimize(sum(limit.slack * slack_weight(limit) for limit in slacks.values()))
     elif not assumptions:
         m.model.maximize(sum(term for rule in SOFT_RULES for term in rule(m)))
     return m
