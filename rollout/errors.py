@@ -54,6 +54,9 @@ class InputError(RolloutError):
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 
+TOGETHER = "together: "  # a relaxation that takes several changes at once
+
+
 class InfeasiblePlanError(RolloutError):
     """The district's limits cannot all hold at once."""
 
@@ -65,7 +68,11 @@ class InfeasiblePlanError(RolloutError):
     def user_message(self) -> str:
         lines = ["No plan can meet all the limits; nothing was written.", "Limits in conflict:"]
         lines += [f"  - {c}" for c in self.conflicts] or ["  - (the solver could not narrow it down)"]
-        if self.relaxations:
+        together = [r for r in self.relaxations if r.startswith(TOGETHER)]
+        if together:
+            lines.append("These changes together would make a plan possible:")
+            lines += [f"  - {r}" for r in together[0][len(TOGETHER):].split("; ")]
+        elif self.relaxations:
             lines.append("Any one of these changes would make a plan possible:")
             lines += [f"  - {r}" for r in self.relaxations]
         return "\n".join(lines)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from rollout.check import Usage, compute_usage, move_violations
-from rollout.errors import InfeasiblePlanError
+from rollout.errors import TOGETHER, InfeasiblePlanError
 from rollout.planning.constraints import allowed_cohorts
 from rollout.planning.facts import PlanningFacts
 
@@ -61,17 +61,19 @@ def diagnose_infeasible(facts: PlanningFacts, time_limit: float | None = None
              "readiness floor)" for sid in unplaceable],
             ["unlock those schools, or lower the readiness gates or floor"])
     budget = min(time_limit or DIAGNOSIS_TIME_LIMIT, DIAGNOSIS_TIME_LIMIT)
-    conflicts = conflicting_limits(facts, budget)
-    relaxations = smallest_relaxation(facts, budget)
-    if not conflicts and not relaxations:
+    core = conflicting_limits(facts, budget)
+    relaxations = single_relaxations(facts, core, budget)
+    if not relaxations:
+        combined = smallest_relaxation(facts, budget)
+        relaxations = [TOGETHER + "; ".join(combined)] if len(combined) > 1 else combined
+    if not core and not relaxations:
         return InfeasiblePlanError(["the limits conflict, but the solver could not narrow it "
                                     "down in time"], [])
-    return InfeasiblePlanError(conflicts or ["(see the relaxation below)"],
-                               ["together: " + "; ".join(relaxations)]
-                               if len(relaxations) > 1 else relaxations)
+    return InfeasiblePlanError([limit.text for limit in core] or ["(see the relaxation below)"],
+                               relaxations)
 
 
-def conflicting_limits(facts: PlanningFacts, time_limit: float) -> list[str]:
+def conflicting_limits(facts: PlanningFacts, time_limit: float) -> list:
     """A minimal set of limits that cannot hold together: the solver's core of assumption
     literals, shrunk by dropping each limit the rest still conflict without."""
     from rollout.planning.model import build_model, make_solver
@@ -105,15 +107,48 @@ def conflicting_limits(facts: PlanningFacts, time_limit: float) -> list[str]:
             still, smaller = infeasible_with(trial)
             if still:
                 core = smaller
-    return [probe.limits[i].text for i in core]
+    return [probe.limits[i] for i in core]
+
+
+def single_relaxations(facts: PlanningFacts, core: list, time_limit: float) -> list[str]:
+    """For each limit in conflict, the smallest change of that limit alone that makes a plan
+    possible (none where it takes more than one limit)."""
+    from rollout.planning.model import build_model
+
+    from rollout.planning.model import SHARED_SLACK
+
+    texts = []
+    # The cohorts of one cohort-size setting share a slack: one solve for the setting.
+    keys = list(dict.fromkeys((limit.kind, limit.key) for limit in core
+                              if limit.kind not in SHARED_SLACK or
+                              limit is next(c for c in core if c.kind == limit.kind)))
+    for kind, key in keys:
+        m = build_model(facts, elastic=True)
+        free = next(limit.slack for limit in m.limits if (limit.kind, limit.key) == (kind, key))
+        for limit in m.limits:
+            if limit.slack.index != free.index:
+                m.model.add(limit.slack == 0)
+        solver = elastic_solver(facts, max(2.0, time_limit / len(keys)))
+        if solver.solve(m.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            limit = next(limit for limit in m.limits if limit.slack.index == free.index)
+            texts.append(relaxation_text(facts, limit, solver.value(free)))
+    return texts
+
+
+def elastic_solver(facts: PlanningFacts, time_limit: float) -> cp_model.CpSolver:
+    from rollout.planning.model import make_solver
+
+    solver = make_solver(facts, time_limit, workers=1)
+    solver.parameters.linearization_level = 2  # see conflicting_limits
+    return solver
 
 
 def smallest_relaxation(facts: PlanningFacts, time_limit: float) -> list[str]:
-    from rollout.planning.model import build_model, make_solver
+    """The smallest change of all the limits together that makes a plan possible."""
+    from rollout.planning.model import build_model
 
     m = build_model(facts, elastic=True)
-    solver = make_solver(facts, time_limit)
-    solver.parameters.linearization_level = 2
+    solver = elastic_solver(facts, time_limit)
     if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return []
     texts = [relaxation_text(facts, limit, solver.value(limit.slack))

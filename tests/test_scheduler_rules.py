@@ -297,3 +297,23 @@ def test_counting_conflict_named_on_the_sample_district():
     assert sorted(caught.value.conflicts) == [f"at most 16 schools in Group {k}"
                                               for k in range(1, 6)]
     assert caught.value.relaxations == ["raise cohort_size.max to 19"]
+
+
+def test_each_limit_in_conflict_gets_its_own_relaxation():
+    # No coaches in T1 and at most one school per cohort: either one coach in T1 or a second
+    # place in G2 alone makes a plan possible, so both are offered, each on its own.
+    f = facts([school("A"), school("B")], coaches=[0.0, 5.0], cohort_size={"min": 0, "max": 1})
+    with pytest.raises(InfeasiblePlanError) as caught:
+        solve_plan(f)
+    assert sorted(caught.value.relaxations) == ["+1.00 coaching FTE in T1",
+                                                "raise cohort_size.max to 2"]
+    assert "Any one of these changes" in caught.value.user_message()
+
+
+def test_changes_needed_together_are_listed_as_one_set():
+    text = InfeasiblePlanError(["coaching FTE in T1"],
+                               ["together: +1.00 coaching FTE in T1; lower cohort_size.min to 0"]
+                               ).user_message()
+    assert "These changes together would make a plan possible:\n" \
+           "  - +1.00 coaching FTE in T1\n  - lower cohort_size.min to 0" in text
+    assert "Any one of" not in text
