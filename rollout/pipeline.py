@@ -50,7 +50,7 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     log(f"Scored {len(facts.schools)} schools; solving the plan ...")
     # Last year's cohorts (the greedy plan for schools new since) are worth starting from.
     hint = greedy_plan(facts).cohort_of | last_year.cohort_of if last_year else None
-    plan = solve_plan(facts, time_limit, hint=hint)
+    plan = solve_plan(facts, time_limit, hint=hint, log=log)
     timings.solve = plan.build_seconds + plan.solve_seconds
     violations = check_plan(facts, plan.cohort_of, plan.upgrades)
     if violations:

@@ -159,6 +159,7 @@ def test_infeasible_limits_exit_2_with_relaxation(tmp_path):
     result = run(["plan", str(district), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "No plan can meet all the limits" in result.output
+    assert "finding which limits conflict" in result.output  # said before the diagnosis runs
     assert "coaching FTE in T" in result.output
     assert not (tmp_path / "out").exists()
 

@@ -209,7 +209,8 @@ def add_hint(m: PlanModel, cohort_of: dict[str, int], upgrades: dict[str, int] |
 
 
 def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
-               hint: dict[str, int] | None = None, workers: int | None = None) -> Plan:
+               hint: dict[str, int] | None = None, workers: int | None = None,
+               log=lambda message: None) -> Plan:
     """Solve the rollout plan; raises InfeasiblePlanError or SolverGaveUpError when none.
 
     `hint` (e.g. last year's plan) starts the search when the checker accepts it. The greedy
@@ -235,6 +236,8 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     solved = time.perf_counter()
     if status == cp_model.INFEASIBLE or any(not m.by_school[s] for s in m.by_school):
         from rollout.explain import diagnose_infeasible
+        log("No plan can meet every limit; finding which limits conflict and what change would "
+            "make a plan possible (this can take a minute) ...")
         raise diagnose_infeasible(facts, time_limit)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise SolverGaveUpError(
