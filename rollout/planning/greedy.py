@@ -2,11 +2,14 @@
 still allow, choosing a network upgrade when one makes room for it. The benchmark's baseline,
 and the first plan of the solver's fallback search.
 
-Two things keep its plans valid where it can: a cohort takes a school only while enough
-schools remain to bring every other cohort up to its minimum, and a school that does not fit
-its path's links in a cohort gets the cheapest upgrade of each full link that makes room
-(earliest term with a free crew, within the budget). A school that fits no cohort at all goes
-to its last allowed one; the checker then reports what that breaks.
+What keeps its plans valid where it can: a cohort takes a school only while enough schools
+remain, and enough coaching is left for typical schools, to bring every other cohort up to
+its minimum; a school that does not fit its path's links in a cohort gets the cheapest upgrade
+of each full link that makes room (earliest term with a free crew, within the budget); and a
+cohort still short at the end takes the lowest-priority school that fits from a cohort above
+its minimum. A school that fits no cohort at all goes to its last allowed one; the checker
+then reports what that breaks. (Valid on the 95-10,000 school bench districts:
+docs/benchmarks.md.)
 """
 from __future__ import annotations
 
