@@ -113,25 +113,22 @@ def conflicting_limits(facts: PlanningFacts, time_limit: float) -> list:
 def single_relaxations(facts: PlanningFacts, core: list, time_limit: float) -> list[str]:
     """For each limit in conflict, the smallest change of that limit alone that makes a plan
     possible (none where it takes more than one limit)."""
-    from rollout.planning.model import build_model
+    from rollout.planning.model import SHARED_SLACK, build_model
 
-    from rollout.planning.model import SHARED_SLACK
-
-    texts = []
     # The cohorts of one cohort-size setting share a slack: one solve for the setting.
-    keys = list(dict.fromkeys((limit.kind, limit.key) for limit in core
-                              if limit.kind not in SHARED_SLACK or
-                              limit is next(c for c in core if c.kind == limit.kind)))
-    for kind, key in keys:
+    targets: dict = {}
+    for c in core:
+        targets.setdefault(c.kind if c.kind in SHARED_SLACK else (c.kind, c.key), (c.kind, c.key))
+    texts = []
+    for kind, key in targets.values():
         m = build_model(facts, elastic=True)
-        free = next(limit.slack for limit in m.limits if (limit.kind, limit.key) == (kind, key))
-        for limit in m.limits:
-            if limit.slack.index != free.index:
-                m.model.add(limit.slack == 0)
-        solver = elastic_solver(facts, max(2.0, time_limit / len(keys)))
+        target = next(limit for limit in m.limits if (limit.kind, limit.key) == (kind, key))
+        for slack in {limit.slack.index: limit.slack for limit in m.limits}.values():
+            if slack.index != target.slack.index:
+                m.model.add(slack == 0)
+        solver = elastic_solver(facts, max(2.0, time_limit / len(targets)))
         if solver.solve(m.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            limit = next(limit for limit in m.limits if limit.slack.index == free.index)
-            texts.append(relaxation_text(facts, limit, solver.value(free)))
+            texts.append(relaxation_text(facts, target, solver.value(target.slack)))
     return texts
 
 

@@ -6,9 +6,14 @@ import pytest
 
 from rollout.check import check_plan
 from rollout.domain import NetworkNode
+from rollout.errors import Problems
+from rollout.inputs import default_rubric_path, load_inputs
+from rollout.planning.facts import facts_from_inputs
 from rollout.planning.greedy import greedy_plan
 from rollout.planning.model import solve_plan
 from rollout.planning.objectives import objective_value
+from rollout.rubric import load_rubric
+from rollout.synthetic import make_district
 from tests.factory import facts, school
 
 THREE_TERMS = ("T1", "T2", "T3")
@@ -96,14 +101,6 @@ def test_solver_never_worse_than_a_valid_greedy_plan():
 
 @pytest.mark.parametrize("seed", [3, 11])
 def test_greedy_plans_of_synthetic_districts_pass_the_checker(tmp_path, seed):
-    from rollout.inputs import load_inputs
-    from rollout.planning.facts import facts_from_inputs
-    from rollout.synthetic import make_district
-
-    from rollout.errors import Problems
-    from rollout.inputs import default_rubric_path
-    from rollout.rubric import load_rubric
-
     rubric = load_rubric(default_rubric_path(), Problems())
     make_district(tmp_path, schools=120, seed=seed, rubric=rubric, respondents=(2, 3))
     f = facts_from_inputs(load_inputs(tmp_path))

@@ -38,8 +38,12 @@ class GreedyState:
         self.crews_used = [0 for _ in terms]
         self.spent = 0.0
 
-    def capacity(self, link: str, term: int) -> float:
-        return self.facts.capacity_with_upgrades(link, term, self.upgrades)
+    def carries(self, link: str, extra: float, launch: int, upgrades: dict[str, int]) -> bool:
+        """The link, with `upgrades` done, carries `extra` more Mbps in every term from launch."""
+        f = self.facts
+        return all(self.load[link][t] + extra
+                   <= f.capacity_with_upgrades(link, t, upgrades) + TOLERANCE
+                   for t in range(max(launch, f.current_term), f.term_count))
 
     def coaching_fits(self, school, cohort: int, keep_room: bool) -> bool:
         """The school's coaching fits every term; with `keep_room`, so does the coaching of
@@ -73,10 +77,8 @@ class GreedyState:
     def full_links(self, school, launch: int) -> list[str]:
         """Links on the school's path that could not carry its launch (before new upgrades)."""
         extra = self.extra(school)
-        terms = range(max(launch, self.facts.current_term), self.facts.term_count)
         return [link for link in self.facts.district.path_to_internet(school.school_id)
-                if any(self.load[link][t] + extra > self.capacity(link, t) + TOLERANCE
-                       for t in terms)]
+                if not self.carries(link, extra, launch, self.upgrades)]
 
     def extra(self, school) -> float:
         f = self.facts
@@ -111,10 +113,7 @@ class GreedyState:
             term = self.free_crew_term(upgrade, launch, crews)
             if term is None:
                 continue
-            capacities = {t: max(f.district.capacity_by_term[link][t], upgrade.new_capacity_mbps)
-                          for t in range(launch, f.term_count)}
-            if all(self.load[link][t] + extra <= capacities[t] + TOLERANCE
-                   for t in range(max(launch, f.current_term), f.term_count)):
+            if self.carries(link, extra, launch, dict(self.upgrades, **{upgrade.upgrade: term})):
                 return upgrade, term
         return None
 

@@ -143,7 +143,6 @@ class PlanModel:
             self.model.add(expr <= bound)
         self.limits.append(limit)
 
-
     def slack_for(self, kind: str, key):
         """The relaxation variable of a limit. The cohort size limits are one setting each
         (cohort_size.min and .max hold for every cohort), so their cohorts share one."""
