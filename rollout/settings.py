@@ -84,6 +84,9 @@ class SolverSettings(Strict):
     time_limit_seconds: float = Field(default=30.0, gt=0)
     random_seed: int = 1
     workers: int = Field(default=1, ge=1)
+    # Share of the time limit kept for improving a plan the first search could not prove best
+    # (re-solving neighbouring cohorts; docs/benchmarks.md). 0 = the first search takes it all.
+    polish_share: float = Field(default=0.4, ge=0, lt=1)
 
 
 class Settings(Strict):

@@ -308,6 +308,9 @@ solver:
   time_limit_seconds: 30
   random_seed: 1
   workers: 1
+  # When the first search has not proven its plan best with this share of the time left, it
+  # stops and the rest improves the plan a few neighbouring cohorts at a time.
+  polish_share: 0.4
 """
 
 

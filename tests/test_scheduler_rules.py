@@ -201,9 +201,9 @@ def test_a_plan_is_still_found_when_the_proving_search_runs_out_of_time(monkeypa
 
     real_search, calls = planning.search, []
 
-    def proving_search_finds_nothing(m, f, time_limit, workers, prove):
+    def proving_search_finds_nothing(m, f, time_limit, workers, prove, **kw):
         calls.append(prove)
-        status, solver = real_search(m, f, time_limit, workers, prove)
+        status, solver = real_search(m, f, time_limit, workers, prove, **kw)
         return (cp_model.UNKNOWN if prove else status), solver
 
     monkeypatch.setattr(planning, "search", proving_search_finds_nothing)
@@ -222,7 +222,7 @@ def test_a_fallback_plan_is_reported_to_the_user(monkeypatch):
     from rollout.results import solver_notes
 
     real_search = planning.search
-    monkeypatch.setattr(planning, "search", lambda m, f, t, w, prove: (
+    monkeypatch.setattr(planning, "search", lambda m, f, t, w, prove, **kw: (
         (cp_model.UNKNOWN, real_search(m, f, t, w, prove)[1]) if prove
         else real_search(m, f, t, w, prove)))
     plan = solve_plan(hub_limited(plan=[_change("HUB", 2, 2000)]))
@@ -237,9 +237,9 @@ def test_hard_feeder_cohesion_starts_with_the_plan_finding_search(monkeypatch):
 
     real_search, calls = planning.search, []
 
-    def recording(m, f, time_limit, workers, prove):
+    def recording(m, f, time_limit, workers, prove, **kw):
         calls.append(prove)
-        return real_search(m, f, time_limit, workers, prove)
+        return real_search(m, f, time_limit, workers, prove, **kw)
 
     monkeypatch.setattr(planning, "search", recording)
     f = feeder_district(feeder_cohesion={"max_spread": 1, "hard": True},
@@ -258,9 +258,9 @@ def test_only_the_fallback_search_starts_from_the_greedy_plan(monkeypatch):
 
     real_search, hinted = planning.search, []
 
-    def proving_search_finds_nothing(m, f, time_limit, workers, prove):
+    def proving_search_finds_nothing(m, f, time_limit, workers, prove, **kw):
         hinted.append(len(m.model.proto.solution_hint.vars) > 0)
-        status, solver = real_search(m, f, time_limit, workers, prove)
+        status, solver = real_search(m, f, time_limit, workers, prove, **kw)
         return (cp_model.UNKNOWN if prove else status), solver
 
     monkeypatch.setattr(planning, "search", proving_search_finds_nothing)

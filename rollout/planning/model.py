@@ -1,6 +1,7 @@
 """Build the CP-SAT model from the rule registries, solve it, and read the plan back."""
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -216,23 +217,30 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     plan is not a starting point: even when valid it slows the proof (1,800 schools: not
     proven in 60 s with it, 29 s without; docs/benchmarks.md). It is the fallback search's
     first plan instead, so that search always has one to improve.
+
+    The first search may use the whole time limit while it proves; once it has a plan and
+    only `solver.polish_share` of the time is left, it stops and the rest of the time
+    improves that plan a few cohorts at a time (`polish.polish_plan`).
     """
+    from rollout.planning.polish import Incumbent, polish_plan
+
     started = time.perf_counter()
     m = build_model(facts)
     if hint is not None and not check_plan(facts, hint):
         add_hint(m, hint)  # an invalid hint costs more than it helps (docs/benchmarks.md)
     built = time.perf_counter()
+    limit = time_limit or facts.settings.solver.time_limit_seconds
     prove = proving_search_first(facts)
-    status, solver = search(m, facts, time_limit, workers, prove)
+    polish_from = limit * (1 - facts.settings.solver.polish_share)
+    status, solver = search(m, facts, limit, workers, prove, stop_with_plan_after=polish_from)
     bound, fallback = solver.best_objective_bound, status == cp_model.UNKNOWN
     if fallback:
         # The proving search finds plans only as its bound comes down to them; when the time
         # ran out before that, the other search gets one (same time limit again).
         if hint is None:
             hint_greedy_plan(m, facts)
-        status, solver = search(m, facts, time_limit, workers, not prove)
+        status, solver = search(m, facts, limit, workers, not prove)
         bound = min(bound, solver.best_objective_bound)
-    solved = time.perf_counter()
     if status == cp_model.INFEASIBLE or any(not m.by_school[s] for s in m.by_school):
         from rollout.explain import diagnose_infeasible
         log("No plan can meet every limit; finding which limits conflict and what change would "
@@ -240,20 +248,24 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
         raise diagnose_infeasible(facts, time_limit)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise SolverGaveUpError(
-            f"The solver found no plan within {solver.parameters.max_time_in_seconds:g} s (twice, "
-            "with two kinds of search) and could not prove that none exists. Run again with a "
-            "longer --time-limit.")
+            f"The solver found no plan within {limit:g} s (twice, with two kinds of search) and "
+            "could not prove that none exists. Run again with a longer --time-limit.")
+    best = Incumbent(read_assignments(solver, m), read_upgrades(solver, m),
+                     round(solver.objective_value))
+    stats = {"variables": len(m.model.proto.variables),
+             "constraints": len(m.model.proto.constraints), "limits": len(m.limits),
+             "fallback_search": fallback}
+    left = limit - (time.perf_counter() - built)
+    if status == cp_model.FEASIBLE and not fallback and left > 0:
+        best, polished = polish_plan(m, facts, best, left, workers)
+        stats.update(polished)
+    solved = time.perf_counter()
     units = objective_units(facts)
-    cohort_of = read_assignments(solver, m)
-    return Plan(cohort_of=cohort_of,
-                upgrades=latest_upgrade_terms(facts, cohort_of, read_upgrades(solver, m)),
+    return Plan(cohort_of=best.cohort_of,
+                upgrades=latest_upgrade_terms(facts, best.cohort_of, best.upgrades),
                 status="optimal" if status == cp_model.OPTIMAL else "feasible",
-                objective=solver.objective_value / units,
-                bound=max(bound, solver.objective_value) / units,
-                build_seconds=built - started, solve_seconds=solved - built,
-                stats={"variables": len(m.model.proto.variables),
-                       "constraints": len(m.model.proto.constraints), "limits": len(m.limits),
-                       "fallback_search": fallback})
+                objective=best.value / units, bound=max(bound, best.value) / units,
+                build_seconds=built - started, solve_seconds=solved - built, stats=stats)
 
 
 def hint_greedy_plan(m: PlanModel, facts: PlanningFacts) -> None:
@@ -274,13 +286,47 @@ def proving_search_first(facts: PlanningFacts) -> bool:
 
 
 def search(m: PlanModel, facts: PlanningFacts, time_limit: float | None, workers: int | None,
-           prove: bool) -> tuple[int, cp_model.CpSolver]:
+           prove: bool, stop_with_plan_after: float | None = None
+           ) -> tuple[int, cp_model.CpSolver]:
     """One CP-SAT run: `prove` searches up from the objective bound (fastest to a proven
-    optimum, but plans appear late); otherwise the default search, which finds plans early."""
+    optimum, but plans appear late); otherwise the default search, which finds plans early.
+    With `stop_with_plan_after`, the run ends at that many seconds if it has a plan by then,
+    or else at its first plan after that."""
     solver = make_solver(facts, time_limit, workers)
     tune_for_plans(solver)
     solver.parameters.use_objective_lb_search = prove
-    return solver.solve(m.model), solver
+    if stop_with_plan_after is None or stop_with_plan_after >= solver.parameters.max_time_in_seconds:
+        return solver.solve(m.model), solver
+    stopper = StopWithPlanAfter(solver, stop_with_plan_after)
+    try:
+        return solver.solve(m.model, stopper), solver
+    finally:
+        stopper.timer.cancel()
+
+
+class StopWithPlanAfter(cp_model.CpSolverSolutionCallback):
+    """Ends a solve once it has a plan and `seconds` have passed (a timer for the plan found
+    before, this callback for the first plan found after)."""
+
+    def __init__(self, solver: cp_model.CpSolver, seconds: float):
+        super().__init__()
+        self.solver, self.has_plan, self.late = solver, False, False
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(seconds, self.time_is_up)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def on_solution_callback(self) -> None:
+        with self.lock:
+            self.has_plan = True
+            if self.late:
+                self.stop_search()
+
+    def time_is_up(self) -> None:
+        with self.lock:
+            self.late = True
+            if self.has_plan:
+                self.solver.stop_search()
 
 
 def latest_upgrade_terms(facts: PlanningFacts, cohort_of: dict[str, int],
