@@ -258,7 +258,7 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     left = limit - (time.perf_counter() - built)
     if status == cp_model.FEASIBLE and not fallback and left > 0:
         best, polished = polish_plan(m, facts, best, left, workers)
-        stats.update(polished)
+        stats.update(polished, polish_share=facts.settings.solver.polish_share)
     solved = time.perf_counter()
     units = objective_units(facts)
     return Plan(cohort_of=best.cohort_of,
@@ -295,7 +295,8 @@ def search(m: PlanModel, facts: PlanningFacts, time_limit: float | None, workers
     solver = make_solver(facts, time_limit, workers)
     tune_for_plans(solver)
     solver.parameters.use_objective_lb_search = prove
-    if stop_with_plan_after is None or stop_with_plan_after >= solver.parameters.max_time_in_seconds:
+    limit = solver.parameters.max_time_in_seconds
+    if stop_with_plan_after is None or stop_with_plan_after >= limit:
         return solver.solve(m.model), solver
     stopper = StopWithPlanAfter(solver, stop_with_plan_after)
     try:

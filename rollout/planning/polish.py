@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.model import make_solver, read_assignments, read_upgrades, tune_for_plans
+from rollout.planning.objectives import objective_units
 
 # A window needs its presolve and one LP at least; with less time left, stop polishing.
 MIN_WINDOW_SECONDS = 0.5
@@ -48,16 +49,15 @@ def polish_plan(m, facts: PlanningFacts, start: Incumbent, seconds: float, worke
         before = best.value
         for stage in (pair_windows, triple_windows):
             for window in stage(facts, gains):
-                left = deadline - time.perf_counter()
-                if left < MIN_WINDOW_SECONDS:
-                    return best, polish_stats(start, best, tried)
-                found = solve_window(m, facts, best, window, left, workers)
+                if deadline - time.perf_counter() < MIN_WINDOW_SECONDS:
+                    return best, polish_stats(facts, start, best, tried)
+                found = solve_window(m, facts, best, window, deadline, workers)
                 tried += 1
                 if found is not None and found.value > best.value:
                     gains[window.cohorts] = gains.get(window.cohorts, 0) + found.value - best.value
                     best = found
         if best.value == before:
-            return best, polish_stats(start, best, tried)
+            return best, polish_stats(facts, start, best, tried)
 
 
 def open_cohorts(facts: PlanningFacts) -> list[int]:
@@ -86,10 +86,10 @@ def triple_windows(facts: PlanningFacts, gains: dict[tuple[int, ...], int]) -> l
     return [Window(t, half) for t in sorted(triples, key=paid) for half in halves]
 
 
-def solve_window(m, facts: PlanningFacts, best: Incumbent, window: Window, seconds: float,
+def solve_window(m, facts: PlanningFacts, best: Incumbent, window: Window, deadline: float,
                  workers=None) -> Incumbent | None:
-    """The best plan that moves schools only within `window` (proving search, as the first
-    search; None if it ends without a plan)."""
+    """The best plan that moves schools only within `window` found by `deadline` (a
+    `time.perf_counter()` value; proving search, as the first search; None if none)."""
     model = m.model.clone()
     model.clear_hints()
     school_by_id = facts.district.school_by_id
@@ -102,6 +102,9 @@ def solve_window(m, facts: PlanningFacts, best: Incumbent, window: Window, secon
         for term, var in terms.items():
             model.add_hint(model.get_bool_var_from_proto_index(var.index),
                            best.upgrades.get(upgrade_id) == term)
+    seconds = deadline - time.perf_counter()  # copying a large model takes a moment
+    if seconds <= 0:
+        return None
     solver = make_solver(facts, seconds, workers)
     tune_for_plans(solver)
     status = solver.solve(model)
@@ -117,7 +120,7 @@ def rule_out(model: cp_model.CpModel, var) -> None:
     domain[0], domain[1] = 0, 0
 
 
-def polish_stats(start: Incumbent, best: Incumbent, tried: int) -> dict:
+def polish_stats(facts: PlanningFacts, start: Incumbent, best: Incumbent, tried: int) -> dict:
     moved = sum(best.cohort_of[s] != c for s, c in start.cohort_of.items())
-    return {"polish_windows": tried, "polish_gain": best.value - start.value,
-            "polish_moved": moved}
+    return {"polish_windows": tried, "polish_moved": moved,
+            "polish_gain": (best.value - start.value) / objective_units(facts)}
