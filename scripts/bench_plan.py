@@ -161,7 +161,7 @@ def number(value, spec: str = ",.1f") -> str:
 
 def print_table(results: list[SizeResult]) -> None:
     header = ["schools", "read s", "build s", "solve s", "status", "objective", "bound", "gap",
-              "MB", "viol.", "greedy objective", "viol.", "HiGHS objective", "HiGHS status",
+              "polish", "MB", "viol.", "greedy objective", "viol.", "HiGHS objective", "HiGHS status",
               "HiGHS s", "viol."]
     rows = []
     for r in results:
@@ -169,13 +169,21 @@ def print_table(results: list[SizeResult]) -> None:
         rows.append([f"{r.schools:,}", number(r.read_seconds, ".1f"),
                      number(c.get("build_seconds"), ".2f"), number(c.get("solve_seconds"), ".2f"),
                      c.get("status", "-"), number(c.get("objective")), number(c.get("bound")),
-                     number(c.get("gap"), ".4%"), number(c.get("peak_mb"), ".0f"),
+                     number(c.get("gap"), ".4%"), polish_text(c.get("stats", {})),
+                     number(c.get("peak_mb"), ".0f"),
                      number(r.cpsat_violations, "d"), number(r.greedy_objective),
                      number(r.greedy_violations, "d"), number(h.get("objective")),
                      h.get("status", "-"), highs_seconds(h), number(r.highs_violations, "d")])
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
     for row in [header, ["-" * w for w in widths], *rows]:
         print("| " + " | ".join(str(x).rjust(w) for x, w in zip(row, widths)) + " |")
+
+
+def polish_text(stats: dict) -> str:
+    """Windows re-solved after the first search and the points they gained ("-": none)."""
+    if not stats.get("polish_windows"):
+        return "-"
+    return f"{stats['polish_windows']} w, +{stats['polish_gain']:,.1f}"
 
 
 def highs_seconds(h: dict) -> str:
