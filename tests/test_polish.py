@@ -109,3 +109,21 @@ def test_solve_plan_polishes_a_plan_it_could_not_prove(district, monkeypatch):
     assert plan.bound >= plan.objective
     note = solver_notes(plan)[0]
     assert f"at a time ({plan.stats['polish_windows']} times)" in note
+
+
+def test_polish_share_zero_leaves_the_whole_time_to_the_first_search(district, monkeypatch):
+    import dataclasses
+
+    solver_settings = district.settings.solver.model_copy(update={"polish_share": 0.0})
+    f = dataclasses.replace(district, settings=district.settings.model_copy(
+        update={"solver": solver_settings}))
+    real_search, stops = planning.search, []
+
+    def recording(m, f, time_limit, workers, prove, **kw):
+        stops.append(kw.get("stop_with_plan_after"))
+        return real_search(m, f, time_limit, workers, prove, **kw)
+
+    monkeypatch.setattr(planning, "search", recording)
+    plan = solve_plan(f, time_limit=30)
+    assert stops == [30] and "polish_windows" not in plan.stats
+    assert plan.status == "optimal"
