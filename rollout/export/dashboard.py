@@ -453,8 +453,9 @@ def settings_sheet(sheet: Sheet, results: Results) -> None:
 
 
 def data_issues_sheet(sheet: Sheet, results: Results) -> None:
-    top = sheet.title("Data issues", "Warnings from reading the surveys and district files. "
-                      "They did not stop the plan, but check them before publishing.")
+    top = sheet.title("Data issues", "Warnings from reading the surveys and district files, "
+                      "and notes from the solver. They did not stop the plan, but check them "
+                      "before publishing.")
     rows = [[i, where, what] for i, (where, what) in enumerate(results.data_issues, start=1)]
     if not rows:
         rows = [["", "", "No issues found."]]
