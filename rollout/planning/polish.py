@@ -5,7 +5,8 @@ the regions) with every other school kept in its cohort; the upgrades stay free.
 is small enough for the proving search to settle it in seconds, and its plan meets every
 limit because the window model is the whole plan model with some cohorts ruled out. Measured
 on 10,000 schools (docs/benchmarks.md): the first search's plan gained 26 points in four pair
-windows and 3 more in half a triple, where the whole model found nothing better in 40 s.
+windows and 3 more in half a triple, where the search of the whole model had found nothing
+better in the 40 s after its first plan.
 """
 from __future__ import annotations
 
@@ -40,8 +41,8 @@ class Window:
             self.regions is None or school.region in self.regions)
 
 
-def polish_plan(m, facts: PlanningFacts, start: Incumbent, seconds: float, workers=None,
-                ) -> tuple[Incumbent, dict]:
+def polish_plan(m, facts: PlanningFacts, start: Incumbent, seconds: float,
+                workers: int | None = None) -> tuple[Incumbent, dict]:
     """Re-solve window after window while time lasts and a round of windows still gains."""
     deadline = time.perf_counter() + seconds
     best, gains, tried = start, {}, 0
@@ -65,7 +66,7 @@ def open_cohorts(facts: PlanningFacts) -> list[int]:
 
 
 def pair_windows(facts: PlanningFacts, gains: dict) -> list[Window]:
-    """Every pair of neighbouring open cohorts, in cohort order."""
+    """Every pair of neighbouring open cohorts, in cohort order (`gains`: as for triples)."""
     numbers = open_cohorts(facts)
     return [Window(tuple(numbers[i:i + 2])) for i in range(len(numbers) - 1)]
 
@@ -87,7 +88,7 @@ def triple_windows(facts: PlanningFacts, gains: dict[tuple[int, ...], int]) -> l
 
 
 def solve_window(m, facts: PlanningFacts, best: Incumbent, window: Window, deadline: float,
-                 workers=None) -> Incumbent | None:
+                 workers: int | None = None) -> Incumbent | None:
     """The best plan that moves schools only within `window` found by `deadline` (a
     `time.perf_counter()` value; proving search, as the first search; None if none)."""
     model = m.model.clone()
