@@ -678,12 +678,14 @@ def solver_notes(plan: Plan) -> list[str]:
                      "--time-limit may close it).")
     if plan.stats.get("polish_windows"):
         stats = plan.stats
+        outcome = (f"which moved {stats['polish_moved']} schools and gained "
+                   f"{stats['polish_gain']:,.1f} priority points" if stats["polish_gain"] > 0
+                   else "which found no better plan")
         notes.append(f"Solver: the first search had not proven its plan best with "
                      f"{stats['polish_share']:.0%} of the time left; the rest re-planned two or "
                      f"three neighbouring cohorts at a time ({stats['polish_windows']} times), "
-                     f"which moved {stats['polish_moved']} schools and gained "
-                     f"{stats['polish_gain']:,.1f} priority points. It meets every rule; the gap "
-                     "shown says how far from the best plan it may be.")
+                     f"{outcome}. It meets every rule; the gap shown says how far from the "
+                     "best plan it may be.")
     return notes
 
 

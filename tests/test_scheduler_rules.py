@@ -239,13 +239,16 @@ def test_hard_feeder_cohesion_starts_with_the_plan_finding_search(monkeypatch):
 
     def recording(m, f, time_limit, workers, prove, **kw):
         calls.append(prove)
+        stops.append(kw.get("stop_with_plan_after"))
         return real_search(m, f, time_limit, workers, prove, **kw)
 
+    stops = []
     monkeypatch.setattr(planning, "search", recording)
     f = feeder_district(feeder_cohesion={"max_spread": 1, "hard": True},
                         cohort_size={"min": 0, "max": 2})
     plan = solve_plan(f)
     assert calls == [False] and plan.status == "optimal"
+    assert stops == [None]  # the plan-finding search keeps its whole time (no polish)
     assert check_plan(f, plan.cohort_of) == []
     solve_plan(feeder_district())
     assert calls == [False, True]
