@@ -161,8 +161,8 @@ def number(value, spec: str = ",.1f") -> str:
 
 def print_table(results: list[SizeResult]) -> None:
     header = ["schools", "read s", "build s", "solve s", "status", "objective", "bound", "gap",
-              "polish", "MB", "viol.", "greedy objective", "viol.", "HiGHS objective", "HiGHS status",
-              "HiGHS s", "viol."]
+              "polish", "MB", "viol.", "greedy objective", "viol.", "HiGHS objective",
+              "HiGHS status", "HiGHS s", "viol."]
     rows = []
     for r in results:
         c, h = r.cpsat, r.highs

@@ -199,13 +199,16 @@ def tune_for_plans(solver: cp_model.CpSolver) -> None:
     solver.parameters.use_objective_lb_search = True
 
 
-def add_hint(m: PlanModel, cohort_of: dict[str, int], upgrades: dict[str, int] | None = None
-             ) -> None:
+def add_hint(m: PlanModel, cohort_of: dict[str, int], upgrades: dict[str, int] | None = None,
+             model: cp_model.CpModel | None = None) -> None:
+    """Hint a plan's cohorts (and upgrades) to `model`: m's own, or a clone of it (a clone has
+    the same variables, and hints name variables by index)."""
+    model = model or m.model
     for (sid, c), var in m.assign.items():
-        m.model.add_hint(var, 1 if cohort_of.get(sid) == c else 0)
+        model.add_hint(var, 1 if cohort_of.get(sid) == c else 0)
     for upgrade_id, terms in (m.upgrade_done.items() if upgrades is not None else ()):
         for term, var in terms.items():
-            m.model.add_hint(var, 1 if upgrades.get(upgrade_id) == term else 0)
+            model.add_hint(var, 1 if upgrades.get(upgrade_id) == term else 0)
 
 
 def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
@@ -223,7 +226,7 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     improves that plan a few cohorts at a time (`polish.polish_plan`); the polish ends early
     when a whole round of windows gains nothing.
     """
-    from rollout.planning.polish import Incumbent, polish_plan
+    from rollout.planning.polish import incumbent_of, polish_plan
 
     started = time.perf_counter()
     m = build_model(facts)
@@ -232,10 +235,10 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     built = time.perf_counter()
     limit = time_limit or facts.settings.solver.time_limit_seconds
     prove = proving_search_first(facts)
-    # The proving search finds plans only as its bound comes down to them; once it has one
-    # and only polish_share of the time is left, the polish improves it faster than the proof
-    # would (10,000 schools). The plan-finding search improves its own plans all along (hard
-    # feeder cohesion, sample district, 30 s: 12,141-12,154 alone, 12,134.0 stopped and polished).
+    # Once the proving search has a plan and only polish_share of the time is left, the polish
+    # improves it faster than the proof would (10,000 schools). The plan-finding search
+    # improves its own plans all along (hard feeder cohesion, sample district, 30 s:
+    # 12,141-12,154 alone, 12,134.0 stopped and polished), so it keeps the whole limit.
     polish_from = limit * (1 - facts.settings.solver.polish_share) if prove else None
     status, solver = search(m, facts, limit, workers, prove, stop_with_plan_after=polish_from)
     bound, fallback = solver.best_objective_bound, status == cp_model.UNKNOWN
@@ -255,8 +258,7 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
         raise SolverGaveUpError(
             f"The solver found no plan within {limit:g} s (twice, with two kinds of search) and "
             "could not prove that none exists. Run again with a longer --time-limit.")
-    best = Incumbent(read_assignments(solver, m), read_upgrades(solver, m),
-                     round(solver.objective_value))
+    best = incumbent_of(solver, m)
     stats = {"variables": len(m.model.proto.variables),
              "constraints": len(m.model.proto.constraints), "limits": len(m.limits),
              "fallback_search": fallback}

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from rollout.planning.facts import PlanningFacts
-from rollout.planning.model import make_solver, read_assignments, read_upgrades, tune_for_plans
+from rollout.planning.model import (add_hint, make_solver, read_assignments, read_upgrades,
+                                    tune_for_plans)
 from rollout.planning.objectives import objective_units
 
 # A window needs its presolve and one LP at least; with less time left, stop polishing.
@@ -93,16 +94,12 @@ def solve_window(m, facts: PlanningFacts, best: Incumbent, window: Window, deadl
     `time.perf_counter()` value; proving search, as the first search; None if none)."""
     model = m.model.clone()
     model.clear_hints()
+    add_hint(m, best.cohort_of, best.upgrades, model=model)
     school_by_id = facts.district.school_by_id
     for (sid, c), var in m.assign.items():
         now = best.cohort_of[sid]
         if c != now and not window.frees(school_by_id[sid], now, c):
             rule_out(model, var)
-        model.add_hint(model.get_bool_var_from_proto_index(var.index), c == now)
-    for upgrade_id, terms in m.upgrade_done.items():
-        for term, var in terms.items():
-            model.add_hint(model.get_bool_var_from_proto_index(var.index),
-                           best.upgrades.get(upgrade_id) == term)
     seconds = deadline - time.perf_counter()  # copying a large model takes a moment
     if seconds <= 0:
         return None
@@ -111,6 +108,11 @@ def solve_window(m, facts: PlanningFacts, best: Incumbent, window: Window, deadl
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
+    return incumbent_of(solver, m)
+
+
+def incumbent_of(solver: cp_model.CpSolver, m) -> Incumbent:
+    """The plan of a finished solve of m's model (or of a clone of it)."""
     return Incumbent(read_assignments(solver, m), read_upgrades(solver, m),
                      round(solver.objective_value))
 
