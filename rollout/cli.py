@@ -8,11 +8,17 @@ from pathlib import Path
 import click
 
 from rollout.errors import RolloutError
+from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
 from rollout.pipeline import check_district_plan, plan_district
-from rollout.scenarios import (DEFAULT_MAX_LIMITS, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS,
-                               compare_district, parse_scenario_option, parse_weights,
-                               sweep_district)
-from rollout.template import TEMPLATE_KINDS, make_templates
+from rollout.whatif.scenarios import (
+    DEFAULT_MAX_LIMITS,
+    DEFAULT_TIME_LIMIT,
+    DEFAULT_WORKERS,
+    compare_district,
+    parse_scenario_option,
+    parse_weights,
+    sweep_district,
+)
 
 EXISTING_DIR = click.Path(exists=False, file_okay=False, path_type=Path)
 # Options several commands share, declared once so their names and help stay the same.

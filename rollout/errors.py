@@ -57,13 +57,22 @@ class InputError(RolloutError):
 TOGETHER = "together: "  # a relaxation that takes several changes at once
 
 
-class InfeasiblePlanError(RolloutError):
-    """The district's limits cannot all hold at once."""
+class NoPlanPossible(RolloutError):
+    """The solver proved that the district's limits cannot all hold at once; the planner raises
+    this, and `explain.diagnose_infeasible` turns it into an InfeasiblePlanError that says
+    which limits conflict."""
+
+    def __init__(self) -> None:
+        super().__init__("No plan can meet all the limits; nothing was written.")
+
+
+class InfeasiblePlanError(NoPlanPossible):
+    """The district's limits cannot all hold at once: which conflict, and what would help."""
 
     def __init__(self, conflicts: list[str], relaxations: list[str]):
         self.conflicts = conflicts
         self.relaxations = relaxations
-        super().__init__(self.user_message())
+        RolloutError.__init__(self, self.user_message())
 
     def user_message(self) -> str:
         lines = ["No plan can meet all the limits; nothing was written.", "Limits in conflict:"]

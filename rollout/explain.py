@@ -9,10 +9,13 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from rollout.check import Usage, compute_usage, move_violations
-from rollout.errors import TOGETHER, InfeasiblePlanError
+from rollout.checking.check import Usage, compute_usage, move_violations
+from rollout.errors import TOGETHER, InfeasiblePlanError, NoPlanPossible
 from rollout.planning.constraints import allowed_cohorts
 from rollout.planning.facts import PlanningFacts
+from rollout.planning.model import SHARED_SLACK, build_model, make_solver
+from rollout.planning.plan import Plan
+from rollout.planning.solve import solve_plan
 
 DIAGNOSIS_TIME_LIMIT = 20.0
 MAX_CORE_TO_SHRINK = 12
@@ -50,6 +53,19 @@ def reason_for(facts: PlanningFacts, cohort_of, upgrades, usage: Usage, school_i
             f"here (priority {facts.priorities[school_id]:.1f}).")
 
 
+def solve_or_diagnose(facts: PlanningFacts, time_limit: float | None = None,
+                      hint: dict[str, int] | None = None, log=lambda message: None) -> Plan:
+    """`solve_plan`, and when no plan can meet every limit, the diagnosis as the error."""
+    try:
+        return solve_plan(facts, time_limit, hint=hint, log=log)
+    except InfeasiblePlanError:
+        raise
+    except NoPlanPossible:
+        log("No plan can meet every limit; finding which limits conflict and what change would "
+            "make a plan possible (this can take a minute) ...")
+        raise diagnose_infeasible(facts, time_limit) from None
+
+
 def diagnose_infeasible(facts: PlanningFacts, time_limit: float | None = None
                         ) -> InfeasiblePlanError:
     """Which limits conflict (a minimal infeasible subset, from assumption literals) and the
@@ -76,8 +92,6 @@ def diagnose_infeasible(facts: PlanningFacts, time_limit: float | None = None
 def conflicting_limits(facts: PlanningFacts, time_limit: float) -> list:
     """A minimal set of limits that cannot hold together: the solver's core of assumption
     literals, shrunk by dropping each limit the rest still conflict without."""
-    from rollout.planning.model import build_model, make_solver
-
     def infeasible_with(active: list[int]) -> tuple[bool, list[int]]:
         m = build_model(facts, assumptions=True)
         literals = [m.limits[i].literal for i in active]
@@ -113,8 +127,6 @@ def conflicting_limits(facts: PlanningFacts, time_limit: float) -> list:
 def single_relaxations(facts: PlanningFacts, core: list, time_limit: float) -> list[str]:
     """For each limit in conflict, the smallest change of that limit alone that makes a plan
     possible (none where it takes more than one limit)."""
-    from rollout.planning.model import SHARED_SLACK, build_model
-
     # The cohorts of one cohort-size setting share a slack: one solve for the setting.
     targets: dict = {}
     for c in core:
@@ -133,8 +145,6 @@ def single_relaxations(facts: PlanningFacts, core: list, time_limit: float) -> l
 
 
 def elastic_solver(facts: PlanningFacts, time_limit: float) -> cp_model.CpSolver:
-    from rollout.planning.model import make_solver
-
     solver = make_solver(facts, time_limit, workers=1)
     solver.parameters.linearization_level = 2  # see conflicting_limits
     return solver
@@ -142,8 +152,6 @@ def elastic_solver(facts: PlanningFacts, time_limit: float) -> cp_model.CpSolver
 
 def smallest_relaxation(facts: PlanningFacts, time_limit: float) -> list[str]:
     """The smallest change of all the limits together that makes a plan possible."""
-    from rollout.planning.model import build_model
-
     m = build_model(facts, elastic=True)
     solver = elastic_solver(facts, time_limit)
     if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

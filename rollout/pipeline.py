@@ -1,26 +1,29 @@
 """The main job, surveys -> scores -> plan -> workbooks, and the stand-alone plan check."""
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rollout.check import Violation, check_plan
+from rollout.checking.check import Violation, check_plan
 from rollout.errors import Problems, RolloutError
-from rollout.export.dashboard import write_dashboard
-from rollout.export.planfile import (read_plan_csv, read_upgrades_csv, write_plan_csv,
-                                     write_upgrades_csv)
-from rollout.export.principal import write_principal_workbooks
-from rollout.inputs import load_inputs
+from rollout.explain import solve_or_diagnose
+from rollout.outputs.atomic import staged_folder
+from rollout.outputs.dashboard import write_dashboard
+from rollout.outputs.planfile import (
+    read_plan_csv,
+    read_upgrades_csv,
+    write_changes_csv,
+    write_history_csv,
+    write_plan_csv,
+    write_upgrades_csv,
+)
+from rollout.outputs.principal import write_principal_workbooks
+from rollout.outputs.results import Results, build_results
 from rollout.planning.facts import current_term_index, facts_from_inputs
 from rollout.planning.greedy import greedy_plan
-from rollout.planning.model import solve_plan
-from rollout.replan import (PreviousPlan, history_rows, plan_changes, read_previous_plan,
-                            write_changes_csv, write_history_csv)
-from rollout.results import Results, build_results
+from rollout.replan import PreviousPlan, history_rows, plan_changes, read_previous_plan
+from rollout.scoring.inputs import load_inputs
 
 OUTPUT_ITEMS = ["dashboard.xlsx", "plan.csv", "upgrades.csv", "changes.csv", "history.csv",
                 "schools"]
@@ -50,7 +53,7 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     log(f"Scored {len(facts.schools)} schools; solving the plan ...")
     # Last year's cohorts (the greedy plan for schools new since) are worth starting from.
     hint = greedy_plan(facts).cohort_of | last_year.cohort_of if last_year else None
-    plan = solve_plan(facts, time_limit, hint=hint, log=log)
+    plan = solve_or_diagnose(facts, time_limit, hint=hint, log=log)
     timings.solve = plan.build_seconds + plan.solve_seconds
     violations = check_plan(facts, plan.cohort_of, plan.upgrades)
     if violations:
@@ -85,33 +88,13 @@ def add_years(results: Results, inputs, facts, plan, last_year: PreviousPlan | N
 def write_outputs(results: Results, out_dir: Path) -> None:
     """Write everything to a temporary folder, then move it into place: a failure part-way
     leaves the previous outputs untouched and no partial files."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with staged_folder(out_dir, OUTPUT_ITEMS) as staging:
         write_plan_csv(results, staging / "plan.csv")
         write_upgrades_csv(results, staging / "upgrades.csv")
         write_changes_csv(results.changes, staging / "changes.csv")
         write_history_csv(results.history, staging / "history.csv")
         write_principal_workbooks(results, staging / "schools")
         write_dashboard(results, staging / "dashboard.xlsx")
-        out_dir.mkdir(exist_ok=True)
-        for name in OUTPUT_ITEMS:
-            replace(staging / name, out_dir / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def replace(source: Path, target: Path) -> None:
-    if source.is_dir():
-        old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            os.replace(target, old)
-        os.replace(source, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(source, target)
 
 
 def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None = None,

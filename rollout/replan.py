@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rollout.check import compute_usage, move_violations
-from rollout.csvfiles import read_csv, write_csv
+from rollout.checking.check import compute_usage, move_violations
+from rollout.csvfiles import read_csv
 from rollout.domain import District
 from rollout.errors import Problems
-from rollout.export.safe import restore_id, restore_text
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
+from rollout.safe import restore_id, restore_text
 
 CHANGE_COLUMNS = ["school_id", "school_name", "change", "old_cohort", "old_launch_term",
                   "new_cohort", "new_launch_term", "reason"]
@@ -181,17 +181,3 @@ def move_reason(facts, plan, usage, previous, sid, told, readiness_now) -> str:
                   "better with the move (it outweighs the churn weight)")
     head = ", ".join(causes) if causes else "the plan as a whole changed"
     return f"{head[0].upper()}{head[1:]}: {detail}."
-
-
-def write_changes_csv(changes: list[dict], path: Path) -> None:
-    from rollout.export.safe import safe_text
-    write_csv(path, CHANGE_COLUMNS,
-              ([safe_text(str(row[c])) for c in CHANGE_COLUMNS] for row in changes))
-
-
-def write_history_csv(rows: list[dict], path: Path) -> None:
-    from rollout.export.safe import safe_text
-    seasons = list(dict.fromkeys(r["season"] for r in rows))  # in the order they came
-    ordered = sorted(rows, key=lambda r: (seasons.index(r["season"]), r["school_id"]))
-    write_csv(path, HISTORY_COLUMNS,
-              ([safe_text(str(row[c])) for c in HISTORY_COLUMNS] for row in ordered))

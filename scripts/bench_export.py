@@ -15,17 +15,17 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
+from rollout.devtools.synthetic import make_district
 from rollout.errors import InputError, Problems, RolloutError
-from rollout.export.dashboard import write_dashboard
-from rollout.export.principal import default_workers, write_principal_workbooks
-from rollout.export.safe import xlsx_problems
-from rollout.inputs import default_rubric_path, load_inputs
+from rollout.intake.rubric import default_rubric_path, load_rubric
+from rollout.outputs.dashboard import write_dashboard
+from rollout.outputs.principal import default_workers, write_principal_workbooks
+from rollout.outputs.results import build_results
 from rollout.planning.facts import facts_from_inputs
 from rollout.planning.greedy import greedy_plan
-from rollout.planning.model import solve_plan
-from rollout.results import build_results
-from rollout.rubric import load_rubric
-from rollout.synthetic import make_district
+from rollout.planning.solve import solve_plan
+from rollout.safe import xlsx_problems
+from rollout.scoring.inputs import load_inputs
 
 GOAL_SECONDS = 30.0
 

@@ -25,8 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rollout.errors import Problems  # noqa: E402
-from rollout.inputs import default_rubric_path  # noqa: E402
-from rollout.rubric import Rubric, check_rubric  # noqa: E402
+from rollout.intake.rubric import (  # noqa: E402
+    Rubric,
+    check_rubric,
+    default_rubric_path,  # noqa: E402
+)
 
 RESPONDENTS = ["principal", "technology"] + ["teacher"] * 8
 COPIES = 4  # each default item four times: 40 scored items and the local question
@@ -53,7 +56,11 @@ def bench_rubric() -> Rubric:
 
 
 def generate(data: Path, schools: int, files: int) -> None:
-    from rollout.synthetic import make_district, make_schools, write_form_exports
+    from rollout.devtools.synthetic import (
+        make_district,
+        make_schools,
+        write_form_exports,
+    )
 
     rubric = bench_rubric()
     started = time.perf_counter()
@@ -66,10 +73,10 @@ def generate(data: Path, schools: int, files: int) -> None:
 
 
 def measure(data: Path) -> None:
-    from rollout.district import load_district
-    from rollout.scoring import score_schools
-    from rollout.settings import load_settings
-    from rollout.survey import read_surveys
+    from rollout.intake.district import load_district
+    from rollout.intake.settings import load_settings
+    from rollout.intake.survey import read_surveys
+    from rollout.scoring.scores import score_schools
 
     rubric = bench_rubric()
     problems = Problems()

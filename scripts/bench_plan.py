@@ -26,15 +26,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rollout.bench import plan_from_names, run_child  # noqa: E402
-from rollout.check import check_plan  # noqa: E402
+from rollout.checking.check import check_plan  # noqa: E402
+from rollout.devtools.bench import plan_from_names, run_child  # noqa: E402
+from rollout.devtools.synthetic import make_district  # noqa: E402
 from rollout.errors import Problems  # noqa: E402
-from rollout.inputs import default_rubric_path, load_inputs  # noqa: E402
+from rollout.intake.rubric import (
+    default_rubric_path,  # noqa: E402
+    load_rubric,  # noqa: E402
+)
 from rollout.planning.facts import facts_from_inputs  # noqa: E402
 from rollout.planning.greedy import greedy_plan  # noqa: E402
 from rollout.planning.objectives import objective_value  # noqa: E402
-from rollout.rubric import load_rubric  # noqa: E402
-from rollout.synthetic import make_district  # noqa: E402
+from rollout.scoring.inputs import load_inputs  # noqa: E402
 
 DEFAULT_SIZES = [95, 660, 1800, 10000]
 CACHE = Path(tempfile.gettempdir()) / "rollout-bench"

@@ -13,10 +13,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rollout.devtools.synthetic import make_district  # noqa: E402
 from rollout.errors import Problems  # noqa: E402
-from rollout.inputs import default_rubric_path  # noqa: E402
-from rollout.rubric import load_rubric  # noqa: E402
-from rollout.synthetic import make_district  # noqa: E402
+from rollout.intake.rubric import (
+    default_rubric_path,  # noqa: E402
+    load_rubric,  # noqa: E402
+)
 
 
 def main() -> None:

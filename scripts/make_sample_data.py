@@ -6,12 +6,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from rollout.devtools.sample_year2 import make_year2, name_district
+from rollout.devtools.synthetic import make_district
 from rollout.errors import Problems
-from rollout.inputs import default_rubric_path
+from rollout.intake.rubric import default_rubric_path, load_rubric
 from rollout.pipeline import plan_district
-from rollout.rubric import load_rubric
-from rollout.sample_year2 import make_year2, name_district
-from rollout.synthetic import make_district
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"

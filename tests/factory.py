@@ -6,9 +6,17 @@ from pathlib import Path
 import yaml
 from openpyxl import Workbook
 
-from rollout.domain import Cohort, District, NetworkNode, Preference, School, Term, Upgrade
+from rollout.domain import (
+    Cohort,
+    District,
+    NetworkNode,
+    Preference,
+    School,
+    Term,
+    Upgrade,
+)
+from rollout.intake.settings import Settings
 from rollout.planning.facts import PlanningFacts
-from rollout.settings import Settings
 
 BASE_SETTINGS = {
     "cohorts": [{"name": "Group 1", "launch_term": "T1"}, {"name": "Group 2", "launch_term": "T2"}],

@@ -9,8 +9,8 @@ from openpyxl import Workbook
 
 from rollout.domain import District, NetworkNode, Term
 from rollout.errors import InputError, Problems
-from rollout.rubric import Rubric, load_rubric
-from rollout.survey import SurveyResponses, read_surveys
+from rollout.intake.rubric import Rubric, load_rubric
+from rollout.intake.survey import SurveyResponses, read_surveys
 from tests.factory import school
 
 LEVELS = {1: "Early", 2: "Developing", 3: "Advanced", 4: "Target"}

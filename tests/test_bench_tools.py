@@ -4,15 +4,16 @@ from __future__ import annotations
 import pytest
 from ortools.sat.python import cp_model
 
-from rollout.bench import plan_from_names, proto_to_linear, solve_with_highs
-from rollout.check import check_plan
+from rollout.checking.check import check_plan
+from rollout.devtools.bench import plan_from_names, proto_to_linear, solve_with_highs
+from rollout.devtools.synthetic import make_district
 from rollout.errors import Problems
-from rollout.inputs import default_rubric_path, load_inputs
+from rollout.intake.rubric import default_rubric_path, load_rubric
 from rollout.planning.facts import facts_from_inputs
-from rollout.planning.model import build_model, make_solver, solve_plan
+from rollout.planning.model import build_model, make_solver
 from rollout.planning.objectives import objective_units, objective_value
-from rollout.rubric import load_rubric
-from rollout.synthetic import make_district
+from rollout.planning.solve import solve_plan
+from rollout.scoring.inputs import load_inputs
 from tests.factory import facts, school
 
 pytest.importorskip("highspy")
@@ -107,7 +108,7 @@ def test_synthetic_district_loads_and_plans_within_the_rules(tmp_path):
 
 
 def test_synthetic_typo_only_when_the_matcher_still_finds_the_school():
-    from rollout.synthetic import misspelt
+    from rollout.devtools.synthetic import misspelt
     from tests.factory import school
     river = school("ES001", school_name="River Springs Elementary School")
     assert misspelt(river, [river]) == "Rier Springs Elementary School"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from rollout.check import check_plan
+from rollout.checking.check import check_plan
 from rollout.domain import CapacityChange, NetworkNode
 from rollout.errors import InfeasiblePlanError
+from rollout.explain import solve_or_diagnose
 from rollout.planning.constraints import allowed_cohorts
-from rollout.planning.model import solve_plan
+from rollout.planning.solve import solve_plan
 from tests.factory import facts, school
 
 
@@ -57,7 +58,7 @@ def test_coaching_follows_the_load_profile():
     tight = facts([school("A"), school("B")], coaching=profile, coaches=[1.4, 1.0])
     assert "T1 would need 1.50 FTE" in check_plan(tight, {"A": 1, "B": 2})[0].message
     with pytest.raises(InfeasiblePlanError, match=r"\+0.10 coaching FTE in T1"):
-        solve_plan(tight)
+        solve_or_diagnose(tight)
 
 
 def test_link_capacity_with_capacity_plan():
@@ -119,7 +120,7 @@ def test_infeasible_limits_name_the_conflict_and_the_relaxation():
     # whoever launches in T2 is fine... make T1 impossible too, so one FTE is missing.
     f = facts([school("A"), school("B")], coaches=[0.0, 1.0], cohort_size={"min": 1, "max": 1})
     with pytest.raises(InfeasiblePlanError) as caught:
-        solve_plan(f)
+        solve_or_diagnose(f)
     text = caught.value.user_message()
     assert "coaching FTE in T1" in text
     assert "+1.00 coaching FTE in T1" in text

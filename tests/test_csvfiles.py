@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rollout.csvfiles import read_csv, write_csv
 from rollout.errors import Problems
-from rollout.export.planfile import read_plan_csv, read_upgrades_csv
+from rollout.outputs.planfile import read_plan_csv, read_upgrades_csv
 
 
 def messages(problems: Problems) -> list[str]:

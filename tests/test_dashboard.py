@@ -6,7 +6,7 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from rollout.results import NetworkChange
+from rollout.outputs.results import NetworkChange
 from tests.test_export import planned_district  # noqa: F401  (shared fixture)
 
 SHEETS = ["Overview", "Schools", "Cohorts", "Capacity", "Network", "Upgrades", "Changes",
@@ -152,7 +152,7 @@ def test_network_change_deadline_is_the_first_term_whose_load_needs_it(planned_d
 def test_many_survey_files_share_one_fingerprint_row(tmp_path):
     from types import SimpleNamespace
 
-    from rollout.results import MAX_LISTED_SURVEY_FILES, Results
+    from rollout.outputs.results import MAX_LISTED_SURVEY_FILES, Results
 
     (tmp_path / "surveys").mkdir()
     for name in ("settings.yaml", "district.xlsx", "rubric.yaml"):

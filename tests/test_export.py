@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from rollout.devtools.synthetic import make_district
 from rollout.errors import Problems
-from rollout.export.safe import header_text, safe_file_stem, safe_text, xlsx_problems
-from rollout.export.style import lines, unique_headers
-from rollout.inputs import default_rubric_path
+from rollout.intake.rubric import default_rubric_path, load_rubric
+from rollout.outputs.style import lines, unique_headers
 from rollout.pipeline import plan_district
-from rollout.rubric import load_rubric
-from rollout.synthetic import make_district
+from rollout.safe import header_text, safe_file_stem, safe_text, xlsx_problems
 
 TINY_SCHOOLS = 30
 # Zip entries keep their time in 2-second steps, document dates in seconds: a file written

@@ -8,9 +8,9 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from rollout.export.safe import xlsx_problems
-from rollout.inputs import load_inputs
 from rollout.pipeline import plan_district
+from rollout.safe import xlsx_problems
+from rollout.scoring.inputs import load_inputs
 from tests.test_export import make_tiny_district
 
 SCHOOL_NAMES = ['=HYPERLINK("http://example.invalid","click")', "+1+1", "-2+3 Academy",
@@ -108,15 +108,15 @@ def test_hostile_names_leave_the_files_sound(hostile_run):
 @pytest.mark.parametrize("text", SCHOOL_NAMES + ["-2028 Spring", "=T2", "'quoted already",
                                                  "Plain name", "O'Brien Elementary"])
 def test_csv_cells_read_back_as_written(text):
-    from rollout.export.safe import restore_text, safe_text
+    from rollout.safe import restore_text, safe_text
 
     assert restore_text(safe_text(text)) == text  # blanks a formula hid behind are kept
 
 
 def test_upgrades_csv_with_a_formula_like_term_reads_back(tmp_path):
     from rollout.errors import Problems
-    from rollout.export.planfile import read_upgrades_csv
-    from rollout.export.safe import safe_text
+    from rollout.outputs.planfile import read_upgrades_csv
+    from rollout.safe import safe_text
 
     path = tmp_path / "upgrades.csv"
     path.write_text(f"upgrade,link,complete_term,cost\n{safe_text('=U1')},HUB,"

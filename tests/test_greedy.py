@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from rollout.check import check_plan
+from rollout.checking.check import check_plan
+from rollout.devtools.synthetic import make_district
 from rollout.domain import NetworkNode
 from rollout.errors import Problems
-from rollout.inputs import default_rubric_path, load_inputs
+from rollout.intake.rubric import default_rubric_path, load_rubric
 from rollout.planning.facts import facts_from_inputs
 from rollout.planning.greedy import greedy_plan
-from rollout.planning.model import solve_plan
 from rollout.planning.objectives import objective_value
-from rollout.rubric import load_rubric
-from rollout.synthetic import make_district
+from rollout.planning.solve import solve_plan
+from rollout.scoring.inputs import load_inputs
 from tests.factory import facts, school
 
 THREE_TERMS = ("T1", "T2", "T3")

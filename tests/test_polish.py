@@ -8,19 +8,26 @@ import time
 import pytest
 from ortools.sat.python import cp_model
 
-import rollout.planning.model as planning
-from rollout.check import check_plan
+import rollout.planning.solve as planning
+from rollout.checking.check import check_plan
+from rollout.devtools.synthetic import make_district
 from rollout.errors import Problems
-from rollout.inputs import default_rubric_path, load_inputs
+from rollout.intake.rubric import default_rubric_path, load_rubric
+from rollout.outputs.results import solver_notes
 from rollout.planning.facts import facts_from_inputs
 from rollout.planning.greedy import greedy_plan
-from rollout.planning.model import build_model, objective_units, search, solve_plan
-from rollout.planning.objectives import objective_value
-from rollout.planning.polish import (Incumbent, Window, pair_windows, polish_plan, solve_window,
-                                     triple_windows)
-from rollout.results import solver_notes
-from rollout.rubric import load_rubric
-from rollout.synthetic import make_district
+from rollout.planning.model import build_model
+from rollout.planning.objectives import objective_units, objective_value
+from rollout.planning.polish import (
+    Incumbent,
+    Window,
+    pair_windows,
+    polish_plan,
+    solve_window,
+    triple_windows,
+)
+from rollout.planning.solve import search, solve_plan
+from rollout.scoring.inputs import load_inputs
 
 
 @pytest.fixture(scope="module")

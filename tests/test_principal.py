@@ -10,10 +10,10 @@ from pathlib import Path
 from defusedxml import ElementTree
 from openpyxl import load_workbook
 
-from rollout.export import principal
-from rollout.export.safe import xlsx_problems
-from rollout.results import MIN_SCHOOLS_FOR_MEDIAN, LocalAnswer, local_answer
-from rollout.rubric import Item
+from rollout.intake.rubric import Item
+from rollout.outputs import principal
+from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, LocalAnswer, local_answer
+from rollout.safe import xlsx_problems
 from tests.test_export import planned_district  # noqa: F401  (shared fixture)
 
 LOCAL_HEADING = "Your district's own questions (not scored)"

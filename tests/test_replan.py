@@ -7,10 +7,10 @@ import itertools
 
 import pytest
 
-from rollout.check import check_plan
+from rollout.checking.check import check_plan
 from rollout.errors import InputError
 from rollout.pipeline import plan_district
-from rollout.planning.model import solve_plan
+from rollout.planning.solve import solve_plan
 from tests.factory import facts, school, write_district_folder
 
 TERMS = ("T1", "T2", "T3")

@@ -6,8 +6,7 @@ import copy
 import pytest
 
 from rollout.errors import Problems
-from rollout.inputs import default_rubric_path
-from rollout.rubric import load_rubric
+from rollout.intake.rubric import default_rubric_path, load_rubric
 from tests.survey_kit import TINY_RUBRIC, write_rubric
 
 

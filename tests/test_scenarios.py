@@ -10,13 +10,16 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from rollout import scenarios as sc
-from rollout.check import check_plan
+from rollout.whatif import scenarios as sc
+from rollout.checking.check import check_plan
 from rollout.domain import CapacityChange, NetworkNode
 from rollout.errors import InputError, Problems
-from rollout.export.safe import xlsx_problems
-from rollout.export.scenarios_workbook import (write_atomically, write_scenarios_workbook,
-                                               write_sweep_workbook)
+from rollout.outputs.atomic import write_atomically
+from rollout.outputs.scenarios_workbook import (
+    write_scenarios_workbook,
+    write_sweep_workbook,
+)
+from rollout.safe import xlsx_problems
 from tests.factory import facts, school, write_district_folder
 from tests.test_cli import run
 from tests.test_export import CLOCK_TICK

@@ -6,13 +6,13 @@ import dataclasses
 
 import pytest
 
-from rollout.check import check_plan
+from rollout.checking.check import check_plan
 from rollout.domain import NetworkNode
 from rollout.errors import InfeasiblePlanError
-from rollout.explain import school_reasons
+from rollout.explain import school_reasons, solve_or_diagnose
 from rollout.planning.constraints import allowed_cohorts
-from rollout.planning.model import solve_plan
 from rollout.planning.objectives import objective_value
+from rollout.planning.solve import solve_plan
 from tests.factory import facts, school
 
 THREE_TERMS = ("T1", "T2", "T3")
@@ -170,7 +170,7 @@ def test_diagnosis_names_a_minimal_conflict():
     # cannot launch anywhere: coaching in T1 and the cohort maximum of G2 conflict.
     f = facts([school("A"), school("B")], coaches=[0.0, 5.0], cohort_size={"min": 0, "max": 1})
     with pytest.raises(InfeasiblePlanError) as caught:
-        solve_plan(f)
+        solve_or_diagnose(f)
     conflicts = caught.value.conflicts
     assert any("coaching FTE in T1" in c for c in conflicts)
     assert any("at most 1 schools in Group 2" in c for c in conflicts)
@@ -197,7 +197,7 @@ def test_a_plan_is_still_found_when_the_proving_search_runs_out_of_time(monkeypa
     without one, the planner looks for any plan before giving up."""
     from ortools.sat.python import cp_model
 
-    import rollout.planning.model as planning
+    import rollout.planning.solve as planning
 
     real_search, calls = planning.search, []
 
@@ -218,8 +218,8 @@ def test_a_plan_is_still_found_when_the_proving_search_runs_out_of_time(monkeypa
 def test_a_fallback_plan_is_reported_to_the_user(monkeypatch):
     from ortools.sat.python import cp_model
 
-    import rollout.planning.model as planning
-    from rollout.results import solver_notes
+    import rollout.planning.solve as planning
+    from rollout.outputs.results import solver_notes
 
     real_search = planning.search
     monkeypatch.setattr(planning, "search", lambda m, f, t, w, prove, **kw: (
@@ -233,7 +233,7 @@ def test_a_fallback_plan_is_reported_to_the_user(monkeypatch):
 
 
 def test_hard_feeder_cohesion_starts_with_the_plan_finding_search(monkeypatch):
-    import rollout.planning.model as planning
+    import rollout.planning.solve as planning
 
     real_search, calls = planning.search, []
 
@@ -257,7 +257,7 @@ def test_hard_feeder_cohesion_starts_with_the_plan_finding_search(monkeypatch):
 def test_only_the_fallback_search_starts_from_the_greedy_plan(monkeypatch):
     from ortools.sat.python import cp_model
 
-    import rollout.planning.model as planning
+    import rollout.planning.solve as planning
 
     real_search, hinted = planning.search, []
 
@@ -277,7 +277,7 @@ def test_cohort_size_relaxation_is_one_setting_value():
     # relaxation is one new value for it, not a different one per cohort.
     f = facts([school(s) for s in "ABCDE"], cohort_size={"min": 0, "max": 2})
     with pytest.raises(InfeasiblePlanError) as caught:
-        solve_plan(f)
+        solve_or_diagnose(f)
     assert caught.value.relaxations == ["raise cohort_size.max to 3"]
     assert sorted(caught.value.conflicts) == ["at most 2 schools in Group 1",
                                               "at most 2 schools in Group 2"]
@@ -288,15 +288,15 @@ def test_counting_conflict_named_on_the_sample_district():
     # once (a plain search for it found none in 20 s), and 19 per cohort is enough.
     from pathlib import Path
 
-    from rollout.inputs import load_inputs
     from rollout.planning.facts import facts_from_inputs
+    from rollout.scoring.inputs import load_inputs
 
     inputs = load_inputs(Path(__file__).resolve().parent.parent / "sample_data")
     f = facts_from_inputs(inputs)
     tight = dataclasses.replace(f, settings=f.settings.model_copy(update={
         "cohort_size": f.settings.cohort_size.model_copy(update={"max": 16})}))
     with pytest.raises(InfeasiblePlanError) as caught:
-        solve_plan(tight, time_limit=10)
+        solve_or_diagnose(tight, time_limit=10)
     assert sorted(caught.value.conflicts) == [f"at most 16 schools in Group {k}"
                                               for k in range(1, 6)]
     assert caught.value.relaxations == ["raise cohort_size.max to 19"]
@@ -307,7 +307,7 @@ def test_each_limit_in_conflict_gets_its_own_relaxation():
     # place in G2 alone makes a plan possible, so both are offered, each on its own.
     f = facts([school("A"), school("B")], coaches=[0.0, 5.0], cohort_size={"min": 0, "max": 1})
     with pytest.raises(InfeasiblePlanError) as caught:
-        solve_plan(f)
+        solve_or_diagnose(f)
     assert sorted(caught.value.relaxations) == ["+1.00 coaching FTE in T1",
                                                 "raise cohort_size.max to 2"]
     assert "Any one of these changes" in caught.value.user_message()

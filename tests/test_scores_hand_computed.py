@@ -6,8 +6,8 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from rollout.inputs import load_inputs
 from rollout.pipeline import plan_district
+from rollout.scoring.inputs import load_inputs
 from tests.factory import default_survey_rows, write_district_folder
 
 

@@ -6,8 +6,8 @@ import math
 import pandas as pd
 import pytest
 
-from rollout.scoring import score_schools
-from rollout.survey import SurveyResponses
+from rollout.intake.survey import SurveyResponses
+from rollout.scoring.scores import score_schools
 from tests.survey_kit import ITEMS, tiny_district, tiny_rubric
 
 

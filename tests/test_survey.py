@@ -9,12 +9,19 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from rollout.errors import Problems
+from rollout.intake.survey import read_surveys
+from rollout.outputs.survey_templates import survey_workbook
 from rollout.pipeline import plan_district
-from rollout.survey import read_surveys
-from rollout.template import survey_workbook
 from tests.factory import write_district_folder
-from tests.survey_kit import (FORM_HEADER, form_rows, messages, read, tiny_district, tiny_rubric,
-                              write_form)
+from tests.survey_kit import (
+    FORM_HEADER,
+    form_rows,
+    messages,
+    read,
+    tiny_district,
+    tiny_rubric,
+    write_form,
+)
 
 
 @pytest.fixture

@@ -9,9 +9,16 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook
 
-from rollout.template import survey_workbook
+from rollout.outputs.survey_templates import survey_workbook
 from tests.factory import write_district_folder
-from tests.survey_kit import form_rows, messages, read, tiny_district, tiny_rubric, write_form
+from tests.survey_kit import (
+    form_rows,
+    messages,
+    read,
+    tiny_district,
+    tiny_rubric,
+    write_form,
+)
 
 
 @pytest.fixture

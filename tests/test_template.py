@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from rollout.cli import cli, main
-from rollout.template import LISTS_SHEET, find_layout, survey_workbook
+from rollout.intake.layouts import LISTS_SHEET, find_layout
+from rollout.outputs.survey_templates import survey_workbook
 from tests.factory import write_district_folder
 from tests.survey_kit import messages, read, tiny_district, tiny_rubric
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from rollout.domain import Cohort, District, School
-from rollout.settings import Settings
+from rollout.intake.settings import Settings
 
 
 @dataclass(frozen=True)

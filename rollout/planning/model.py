@@ -1,18 +1,13 @@
-"""Build the CP-SAT model from the rule registries, solve it, and read the plan back."""
+"""Build the CP-SAT model from the rule registries, make its solver, and read a plan back."""
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from rollout.check import check_plan, compute_usage, upgrade_move_violations
-from rollout.errors import SolverGaveUpError
 from rollout.planning.constraints import HARD_RULES, allowed_cohorts
 from rollout.planning.facts import PlanningFacts
-from rollout.planning.objectives import SOFT_RULES, objective_units
-from rollout.planning.plan import Plan
+from rollout.planning.objectives import SOFT_RULES
 
 
 @dataclass
@@ -209,151 +204,6 @@ def add_hint(m: PlanModel, cohort_of: dict[str, int], upgrades: dict[str, int] |
     for upgrade_id, terms in (m.upgrade_done.items() if upgrades is not None else ()):
         for term, var in terms.items():
             model.add_hint(var, 1 if upgrades.get(upgrade_id) == term else 0)
-
-
-def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
-               hint: dict[str, int] | None = None, workers: int | None = None,
-               log=lambda message: None) -> Plan:
-    """Solve the rollout plan; raises InfeasiblePlanError or SolverGaveUpError when none.
-
-    `hint` (e.g. last year's plan) starts the search when the checker accepts it. The greedy
-    plan is not a starting point: even when valid it slows the proof (1,800 schools: not
-    proven in 60 s with it, 29 s without; docs/benchmarks.md). It is the fallback search's
-    first plan instead, so that search always has one to improve.
-
-    The proving search may use the whole time limit while it proves; once it has a plan and
-    only `solver.polish_share` of the time is left, it stops and the rest of the time
-    improves that plan a few cohorts at a time (`polish.polish_plan`); the polish ends early
-    when a whole round of windows gains nothing.
-    """
-    from rollout.planning.polish import incumbent_of, polish_plan
-
-    started = time.perf_counter()
-    m = build_model(facts)
-    if hint is not None and not check_plan(facts, hint):
-        add_hint(m, hint)  # an invalid hint costs more than it helps (docs/benchmarks.md)
-    built = time.perf_counter()
-    limit = time_limit or facts.settings.solver.time_limit_seconds
-    prove = proving_search_first(facts)
-    # Once the proving search has a plan and only polish_share of the time is left, the polish
-    # improves it faster than the proof would (10,000 schools). The plan-finding search
-    # improves its own plans all along (hard feeder cohesion, sample district, 30 s:
-    # 12,141-12,154 alone, 12,134.0 stopped and polished), so it keeps the whole limit.
-    polish_from = limit * (1 - facts.settings.solver.polish_share) if prove else None
-    status, solver = search(m, facts, limit, workers, prove, stop_with_plan_after=polish_from)
-    bound, fallback = solver.best_objective_bound, status == cp_model.UNKNOWN
-    if fallback:
-        # The proving search finds plans only as its bound comes down to them; when the time
-        # ran out before that, the other search gets one (same time limit again).
-        if hint is None:
-            hint_greedy_plan(m, facts)
-        status, solver = search(m, facts, limit, workers, not prove)
-        bound = min(bound, solver.best_objective_bound)
-    if status == cp_model.INFEASIBLE or any(not m.by_school[s] for s in m.by_school):
-        from rollout.explain import diagnose_infeasible
-        log("No plan can meet every limit; finding which limits conflict and what change would "
-            "make a plan possible (this can take a minute) ...")
-        raise diagnose_infeasible(facts, time_limit)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise SolverGaveUpError(
-            f"The solver found no plan within {limit:g} s (twice, with two kinds of search) and "
-            "could not prove that none exists. Run again with a longer --time-limit.")
-    best = incumbent_of(solver, m)
-    stats = {"variables": len(m.model.proto.variables),
-             "constraints": len(m.model.proto.constraints), "limits": len(m.limits),
-             "fallback_search": fallback}
-    if status == cp_model.FEASIBLE and polish_from is not None and not fallback:
-        best, polished = polish_plan(m, facts, best, limit - (time.perf_counter() - built),
-                                     workers)
-        stats.update(polished, polish_share=facts.settings.solver.polish_share)
-    solved = time.perf_counter()
-    units = objective_units(facts)
-    return Plan(cohort_of=best.cohort_of,
-                upgrades=latest_upgrade_terms(facts, best.cohort_of, best.upgrades),
-                status="optimal" if status == cp_model.OPTIMAL else "feasible",
-                objective=best.value / units, bound=max(bound, best.value) / units,
-                build_seconds=built - started, solve_seconds=solved - built, stats=stats)
-
-
-def hint_greedy_plan(m: PlanModel, facts: PlanningFacts) -> None:
-    """Hint the greedy plan (cohorts and upgrades) when the checker accepts it."""
-    from rollout.planning.greedy import greedy_plan
-
-    greedy = greedy_plan(facts)
-    if not check_plan(facts, greedy.cohort_of, greedy.upgrades):
-        add_hint(m, greedy.cohort_of, greedy.upgrades)
-
-
-def proving_search_first(facts: PlanningFacts) -> bool:
-    """The proving search (objective lower-bound search) proves plans best fastest, but with
-    hard feeder cohesion its plans stay far from the best within a usual time limit, where
-    the default search finds better ones (sample district, 30 s: 11,947.8 against 12,154.2
-    points; docs/benchmarks.md)."""
-    return not facts.settings.feeder_cohesion.hard
-
-
-def search(m: PlanModel, facts: PlanningFacts, time_limit: float | None, workers: int | None,
-           prove: bool, stop_with_plan_after: float | None = None
-           ) -> tuple[int, cp_model.CpSolver]:
-    """One CP-SAT run: `prove` searches up from the objective bound (fastest to a proven
-    optimum, but plans appear late); otherwise the default search, which finds plans early.
-    With `stop_with_plan_after`, the run ends at that many seconds if it has a plan by then,
-    or else at its first plan after that."""
-    solver = make_solver(facts, time_limit, workers)
-    tune_for_plans(solver)
-    solver.parameters.use_objective_lb_search = prove
-    limit = solver.parameters.max_time_in_seconds
-    if stop_with_plan_after is None or stop_with_plan_after >= limit:
-        return solver.solve(m.model), solver
-    stopper = StopWithPlanAfter(solver, stop_with_plan_after)
-    try:
-        return solver.solve(m.model, stopper), solver
-    finally:
-        stopper.timer.cancel()
-
-
-class StopWithPlanAfter(cp_model.CpSolverSolutionCallback):
-    """Ends a solve once it has a plan and `seconds` have passed (a timer for the plan found
-    before, this callback for the first plan found after)."""
-
-    def __init__(self, solver: cp_model.CpSolver, seconds: float):
-        super().__init__()
-        self.solver, self.has_plan, self.late = solver, False, False
-        self.lock = threading.Lock()
-        self.timer = threading.Timer(seconds, self.time_is_up)
-        self.timer.daemon = True
-        self.timer.start()
-
-    def on_solution_callback(self) -> None:
-        with self.lock:
-            self.has_plan = True
-            if self.late:
-                self.stop_search()
-
-    def time_is_up(self) -> None:
-        with self.lock:
-            self.late = True
-            if self.has_plan:
-                self.solver.stop_search()
-
-
-def latest_upgrade_terms(facts: PlanningFacts, cohort_of: dict[str, int],
-                         upgrades: dict[str, int]) -> dict[str, int]:
-    """Move each chosen upgrade to the latest term the plan still allows: that is its real
-    deadline. Done after the solve (the cost is the same in any term) so the solver need not
-    prove it; the independent checker judges each later term, on the upgrade's own link (the
-    schools' loads do not depend on when an upgrade completes, so usage is measured once)."""
-    chosen = dict(upgrades)
-    usage = compute_usage(facts, cohort_of, chosen)
-    for upgrade_id in sorted(chosen):
-        for term in range(facts.term_count - 1, chosen[upgrade_id], -1):
-            if not upgrade_move_violations(facts, cohort_of, chosen, usage, upgrade_id, term):
-                chosen = dict(chosen, **{upgrade_id: term})
-                link = facts.district.upgrade_by_id[upgrade_id].link
-                usage.capacity[link] = [facts.capacity_with_upgrades(link, t, chosen)
-                                        for t in range(facts.term_count)]
-                break
-    return chosen
 
 
 def read_assignments(solver: cp_model.CpSolver, m: PlanModel) -> dict[str, int]:

@@ -16,8 +16,13 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from rollout.planning.facts import PlanningFacts
-from rollout.planning.model import (add_hint, make_solver, read_assignments, read_upgrades,
-                                    tune_for_plans)
+from rollout.planning.model import (
+    add_hint,
+    make_solver,
+    read_assignments,
+    read_upgrades,
+    tune_for_plans,
+)
 from rollout.planning.objectives import objective_units
 
 # A window needs its presolve and one LP at least; with less time left, stop polishing.

@@ -2,7 +2,7 @@
 
 openpyxl with native Excel charts. Every text cell goes through `safe_text` (scenario names,
 descriptions and school names come from the user's files); files are written to a temporary
-name in the output folder and renamed into place together.
+name in the output folder and renamed into place together (`outputs/atomic.py`).
 """
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import csv
 import datetime as dt
 import io
 import math
-import os
 import textwrap
 import zipfile
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from rollout.export.safe import safe_text
+from rollout.safe import safe_text
 
 FONT = "Calibri"
 NAVY = "1F3864"
@@ -698,18 +697,3 @@ def csv_value(value):
     if isinstance(value, float):
         return f"{value:.4f}".rstrip("0").rstrip(".")
     return "" if value is None else safe_text(value)
-
-
-def write_atomically(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> None:
-    """Write every file under a temporary name in `out_dir`, then rename them all into place:
-    a failure part-way leaves the earlier outputs as they were and no partial files."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    temps = {name: out_dir / f".{name}.{os.getpid()}.tmp" for name in writers}
-    try:
-        for name, write in writers.items():
-            write(temps[name])
-        for name, temp in temps.items():
-            os.replace(temp, out_dir / name)
-    finally:
-        for temp in temps.values():
-            temp.unlink(missing_ok=True)

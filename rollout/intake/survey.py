@@ -33,9 +33,15 @@ from rapidfuzz import fuzz, process
 
 from rollout.domain import District
 from rollout.errors import Problem, Problems
-from rollout.rubric import Rubric
-from rollout.tables import EXCEL_SUFFIXES, describe, is_blank, normalise_header, open_workbook
-from rollout.template import ANSWER_HEADER, LISTS_SHEET, find_layout
+from rollout.intake.layouts import ANSWER_HEADER, LISTS_SHEET, find_layout
+from rollout.intake.rubric import Rubric
+from rollout.intake.tables import (
+    EXCEL_SUFFIXES,
+    describe,
+    is_blank,
+    normalise_header,
+    open_workbook,
+)
 
 SURVEY_SUFFIXES = EXCEL_SUFFIXES | {".csv", ".xls"}
 SCHOOL_ID_HEADERS = {"school id", "schoolid", "school code"}

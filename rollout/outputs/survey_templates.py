@@ -1,19 +1,16 @@
-"""Survey workbooks to send out, made from the rubric, and the layout that reads them back.
+"""Survey workbooks to send out, made from the rubric (`rollout template`).
 
 Two kinds: one workbook per school (school prefilled, a sheet per role, sheets protected except
 the answer cells) and one blank workbook per role (the respondent picks the school). Every
-answer is chosen from an in-cell dropdown of the rubric scale. `find_layout` recognises a sheet
-of this layout wherever its rows ended up, so what we send out reads back exactly.
+answer is chosen from an in-cell dropdown of the rubric scale. The labels and positions come
+from `intake/layouts.py`, which reads these sheets back.
 """
 from __future__ import annotations
 
 import math
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
@@ -21,24 +18,29 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from rollout.district import load_district
 from rollout.domain import School
 from rollout.errors import Problems
-from rollout.export.safe import safe_text
-from rollout.rubric import Rubric, load_rubric
-from rollout.settings import load_settings
+from rollout.intake.district import load_district
+from rollout.intake.layouts import (
+    ANSWER_HEADER,
+    INSTRUCTIONS_SHEET,
+    ITEM_HEADER,
+    LISTS_SHEET,
+    PERSON_LABEL,
+    QUESTION_HEADER,
+    REQUIRED_HEADER,
+    ROLE_LABEL,
+    VALUE_OFFSET,
+    SCHOOL_LABEL,
+    answer_choice,
+    school_choice,
+)
+from rollout.intake.rubric import Rubric, default_rubric_path, load_rubric
+from rollout.intake.settings import load_settings
+from rollout.outputs.atomic import staged_folder
+from rollout.safe import safe_text
 
 TEMPLATE_KINDS = ("school", "role", "both")
-SCHOOL_LABEL = "School"
-ROLE_LABEL = "Role"
-PERSON_LABEL = "Your name or email"
-ITEM_HEADER, QUESTION_HEADER, REQUIRED_HEADER, ANSWER_HEADER = (
-    "Item", "Question", "Required", "Your answer")
-LISTS_SHEET = "Lists"
-INSTRUCTIONS_SHEET = "Instructions"
-HEADER_SEARCH_ROWS = 20
-LABEL_COLUMNS = 3  # meta labels sit in column B; a little slack
-VALUE_OFFSET = 2  # a meta value sits two columns right of its label (in the answer column)
 
 NAVY = "1F3864"
 HEADER_FILL = PatternFill("solid", fgColor=NAVY)
@@ -52,56 +54,6 @@ WIDTHS = {"A": 8, "B": 46, "C": 10, "D": 20}
 LEVEL_WIDTH = 30
 
 
-# ---- reading: where things are on a template sheet ---------------------------------------------
-
-@dataclass(frozen=True)
-class TemplateLayout:
-    """Positions (0-based row, column) on one template sheet."""
-
-    school: tuple[int, int]
-    role: tuple[int, int]
-    person: tuple[int, int]
-    answer_column: int
-    item_rows: list[int]  # rows below the header whose first cell holds an item id
-
-
-def find_layout(cells: list[list[Any]]) -> TemplateLayout | None:
-    """The template layout of a sheet, or None when the sheet is not one of our templates:
-    the labels School, Role and Your name or email (their values two cells to the right) above
-    a header row that starts with Item and has a Your answer column."""
-    wanted = {label(SCHOOL_LABEL), label(ROLE_LABEL), label(PERSON_LABEL)}
-    found: dict[str, tuple[int, int]] = {}
-    for r, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
-        if row and label(row[0]) == label(ITEM_HEADER):
-            texts = [label(v) for v in row]
-            if label(ANSWER_HEADER) not in texts or set(found) != wanted:
-                return None
-            items = [i for i in range(r + 1, len(cells))
-                     if cells[i] and str(cells[i][0] or "").strip()]
-            return TemplateLayout(found[label(SCHOOL_LABEL)], found[label(ROLE_LABEL)],
-                                  found[label(PERSON_LABEL)], texts.index(label(ANSWER_HEADER)),
-                                  items)
-        for c, value in enumerate(row[:LABEL_COLUMNS]):
-            text = label(value)
-            if text in wanted:
-                found.setdefault(text, (r, c + VALUE_OFFSET))
-    return None
-
-
-def label(value: Any) -> str:
-    return " ".join(str(value or "").strip().lower().rstrip(":*").split())
-
-
-def school_choice(school: School) -> str:
-    """How a school appears in templates and dropdowns; read back by its leading id."""
-    return f"{school.school_id} - {school.school_name}"
-
-
-def answer_choice(rubric: Rubric, level: int) -> str:
-    return f"{level} - {rubric.level_label(level)}"
-
-
-# ---- writing ----------------------------------------------------------------------------------
 
 @dataclass
 class TemplateSummary:
@@ -115,10 +67,6 @@ def make_templates(district_dir: Path, out_dir: Path, rubric_path: Path | None =
     """Write survey workbooks for the district: `schools/<id> - <name>.xlsx` (one per school)
     and/or `roles/<role>.xlsx` (one blank per role). All or nothing: written to a staging
     folder and moved into place."""
-    # Imported here: inputs and pipeline import survey.py, which reads templates with this module.
-    from rollout.inputs import default_rubric_path
-    from rollout.pipeline import replace
-
     problems = Problems()
     district_dir = Path(district_dir)
     if not district_dir.is_dir():
@@ -128,12 +76,9 @@ def make_templates(district_dir: Path, out_dir: Path, rubric_path: Path | None =
     settings = load_settings(district_dir / "settings.yaml", problems)
     district = load_district(district_dir / "district.xlsx", settings, problems)
     problems.raise_if_any()
-    out_dir = Path(out_dir).resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     schools = list(district.schools)
     written = {"schools": 0, "roles": 0}
-    try:
+    with staged_folder(out_dir, ["schools", "roles"]) as staging:
         if kind in ("school", "both"):
             (staging / "schools").mkdir()
             for school in schools:
@@ -146,13 +91,7 @@ def make_templates(district_dir: Path, out_dir: Path, rubric_path: Path | None =
                 book = survey_workbook(rubric, role=role, schools=schools)
                 book.save(staging / "roles" / f"{file_stem(role)}.xlsx")
                 written["roles"] += 1
-        out_dir.mkdir(exist_ok=True)
-        for name in ("schools", "roles"):
-            if (staging / name).exists():
-                replace(staging / name, out_dir / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return TemplateSummary(written["schools"], written["roles"], out_dir)
+    return TemplateSummary(written["schools"], written["roles"], Path(out_dir).resolve())
 
 
 def file_stem(text: str) -> str:

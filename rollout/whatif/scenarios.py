@@ -19,19 +19,34 @@ from typing import Annotated, Any
 from ortools.sat.python import cp_model
 from pydantic import BaseModel, Field, ValidationError
 
-from rollout.check import compute_usage, check_plan
+from rollout.checking.check import check_plan, compute_usage
 from rollout.domain import CapacityChange
-from rollout.errors import InfeasiblePlanError, Problems, RolloutError, SolverGaveUpError
-from rollout.export.scenarios_workbook import (write_atomically, write_scenarios_csv,
-                                               write_scenarios_workbook, write_sweep_csv,
-                                               write_sweep_workbook)
-from rollout.inputs import load_inputs, resolve_cohorts
+from rollout.errors import (
+    InfeasiblePlanError,
+    Problems,
+    RolloutError,
+    SolverGaveUpError,
+)
+from rollout.explain import solve_or_diagnose
+from rollout.intake.settings import Settings, Strict, load_yaml, report_pydantic_error
+from rollout.outputs.atomic import write_atomically
+from rollout.outputs.scenarios_workbook import (
+    write_scenarios_csv,
+    write_scenarios_workbook,
+    write_sweep_csv,
+    write_sweep_workbook,
+)
 from rollout.planning.facts import PlanningFacts, facts_from_inputs
-from rollout.planning.model import (add_hint, build_model, read_assignments, read_upgrades,
-                                    search, solve_plan)
+from rollout.planning.model import (
+    add_hint,
+    build_model,
+    read_assignments,
+    read_upgrades,
+)
 from rollout.planning.objectives import objective_units
 from rollout.planning.plan import Plan
-from rollout.settings import Settings, Strict, load_yaml, report_pydantic_error
+from rollout.planning.solve import search
+from rollout.scoring.inputs import load_inputs, resolve_cohorts
 
 ALL_TERMS = "all"
 BINDING_SHARE = 0.95       # a limit used at least this much in the base plan is a candidate
@@ -308,7 +323,7 @@ def solve_job(facts: PlanningFacts, time_limit: float, hint: dict[str, int] | No
     schools away from `hint`. POLISH: NEAR repeated from each better plan found."""
     try:
         if mode == FULL:
-            plan = solve_plan(facts, time_limit, hint=hint)
+            plan = solve_or_diagnose(facts, time_limit, hint=hint)
         elif mode == NEAR:
             plan = solve_near(facts, hint, radius, time_limit)
         else:

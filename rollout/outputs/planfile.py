@@ -1,12 +1,14 @@
-"""plan.csv: the plan as one row per school, sorted by school_id; read back for `check`."""
+"""plan.csv (one row per school, sorted by school_id; read back for `check`), upgrades.csv,
+changes.csv and history.csv."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from rollout.csvfiles import read_csv, write_csv
 from rollout.errors import Problems
-from rollout.export.safe import restore_id, restore_text, safe_text
-from rollout.results import EXTRA_COLUMNS, PLAN_COLUMNS, Results
+from rollout.outputs.results import EXTRA_COLUMNS, PLAN_COLUMNS, Results
+from rollout.replan import CHANGE_COLUMNS, HISTORY_COLUMNS
+from rollout.safe import restore_id, restore_text, safe_text
 
 
 def write_plan_csv(results: Results, path: Path) -> None:
@@ -66,3 +68,15 @@ def read_plan_csv(path: Path, problems: Problems) -> dict[str, int]:
             problems.add(path, f"cohort must be a whole number (found {record['cohort']!r})",
                          row=number, column="cohort")
     return cohort_of
+
+
+def write_changes_csv(changes: list[dict], path: Path) -> None:
+    write_csv(path, CHANGE_COLUMNS,
+              ([safe_text(str(row[c])) for c in CHANGE_COLUMNS] for row in changes))
+
+
+def write_history_csv(rows: list[dict], path: Path) -> None:
+    seasons = list(dict.fromkeys(r["season"] for r in rows))  # in the order they came
+    ordered = sorted(rows, key=lambda r: (seasons.index(r["season"]), r["school_id"]))
+    write_csv(path, HISTORY_COLUMNS,
+              ([safe_text(str(row[c])) for c in HISTORY_COLUMNS] for row in ordered))

@@ -258,12 +258,12 @@ def peak_memory_mb() -> float:
 
 
 def run_child(args: list[str], timeout: float) -> tuple[int | None, float]:
-    """Run `python -m rollout.bench ARGS`; kill it after `timeout` s. Returns (exit code or
+    """Run `python -m rollout.devtools.bench ARGS`; kill it after `timeout` s. Returns (exit code or
     None when killed, seconds)."""
     started = time.perf_counter()
     # stdout is dropped: HiGHS prints its banner whatever its options say.
-    process = subprocess.Popen([sys.executable, "-m", "rollout.bench", *args],
-                               cwd=Path(__file__).resolve().parent.parent,
+    process = subprocess.Popen([sys.executable, "-m", "rollout.devtools.bench", *args],
+                               cwd=Path(__file__).resolve().parents[2],
                                stdout=subprocess.DEVNULL)
     try:
         code = process.wait(timeout=timeout)
@@ -278,7 +278,7 @@ def cpsat_child(facts_path: Path, out: Path, time_limit: float, workers: int | N
                 model_path: Path | None) -> None:
     """Solve with CP-SAT as the planner does (solve_plan: tuned parameters, fixed seed)."""
     from rollout.errors import RolloutError
-    from rollout.planning.model import solve_plan
+    from rollout.planning.solve import solve_plan
 
     facts: PlanningFacts = pickle.loads(facts_path.read_bytes())
     try:

@@ -9,11 +9,17 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rollout.errors import Problems
-from rollout.settings import load_yaml, report_pydantic_error
+from rollout.intake.settings import load_yaml, report_pydantic_error
 
 DOMAINS = ["infrastructure", "technology", "instructional"]
 METRICS = ["link_kbps_per_student", "students_per_device", "devices_per_tech_staff"]
 WEIGHT_TOLERANCE = 1e-6
+
+DEFAULT_RUBRIC = Path(__file__).resolve().parents[2] / "rubrics" / "default.yaml"
+
+
+def default_rubric_path() -> Path:
+    return DEFAULT_RUBRIC
 
 
 class Strict(BaseModel):

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from rollout.domain import District
-from rollout.rubric import DOMAINS, Domain, Rubric
-from rollout.survey import SurveyResponses
+from rollout.intake.rubric import DOMAINS, Domain, Rubric
+from rollout.intake.survey import SurveyResponses
 
 COVERAGE_TOLERANCE = 1e-9
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import statistics
 
-from rollout.export.style import BAD, NAVY, ONE_DECIMAL, PCT, Column, Sheet
-from rollout.results import Results
+from rollout.outputs.results import Results
+from rollout.outputs.style import BAD, NAVY, ONE_DECIMAL, PCT, Column, Sheet
 
 CHANGE_COLUMNS = [Column("School ID"), Column("School", max_width=30), Column("Change"),
                   Column("Old cohort"), Column("Old launch term"), Column("New cohort"),

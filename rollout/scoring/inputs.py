@@ -7,15 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rollout.district import load_district
 from rollout.domain import Cohort, District
 from rollout.errors import Problems
-from rollout.rubric import Rubric, load_rubric
-from rollout.scoring import Scores, score_schools
-from rollout.settings import Settings, load_settings
-from rollout.survey import SurveyResponses, read_surveys
-
-DEFAULT_RUBRIC = Path(__file__).resolve().parent.parent / "rubrics" / "default.yaml"
+from rollout.intake.district import load_district
+from rollout.intake.rubric import Rubric, default_rubric_path, load_rubric
+from rollout.intake.settings import Settings, load_settings
+from rollout.intake.survey import SurveyResponses, read_surveys
+from rollout.scoring.scores import Scores, score_schools
 
 
 @dataclass
@@ -29,10 +27,6 @@ class Inputs:
     scores: Scores
     cohorts: list[Cohort]
     notes: list[str] = field(default_factory=list)
-
-
-def default_rubric_path() -> Path:
-    return DEFAULT_RUBRIC
 
 
 def load_inputs(district_dir: Path, rubric_path: Path | None = None,

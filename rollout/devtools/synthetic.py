@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
-import yaml
 from openpyxl import Workbook
 
 from rollout.domain import School
-from rollout.rubric import Rubric
-from rollout.template import answer_choice, sheet_title, survey_workbook
+from rollout.intake.layouts import answer_choice
+from rollout.intake.rubric import Rubric
+from rollout.outputs.survey_templates import sheet_title, survey_workbook
 
 TERMS = ["2027 Fall", "2028 Spring", "2028 Fall", "2029 Spring", "2029 Fall", "2030 Spring"]
 COHORT_LAUNCH_TERMS = TERMS[1:]
@@ -385,7 +385,7 @@ def misspelt(school, everyone) -> str:
     school's name: then the name is typed correctly)."""
     from types import SimpleNamespace
 
-    from rollout.survey import SchoolMatcher
+    from rollout.intake.survey import SchoolMatcher
 
     words = school.school_name.split()
     first = next(i for i, w in enumerate(words) if len(w) > 4)

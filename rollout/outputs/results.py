@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from rollout.check import Usage, compute_usage
+from rollout.checking.check import Usage, compute_usage
 from rollout.domain import LEVELS
 from rollout.explain import school_reasons
-from rollout.export.safe import safe_file_stem
-from rollout.inputs import Inputs
+from rollout.intake.rubric import DOMAINS, Item
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
-from rollout.rubric import DOMAINS, Item
+from rollout.safe import safe_file_stem
+from rollout.scoring.inputs import Inputs
 
 PLAN_COLUMNS = ["school_id", "school_name", "cohort", "launch_term", "infrastructure",
                 "technology", "instructional", "readiness", "need", "priority",

@@ -10,12 +10,25 @@ from pathlib import Path
 
 from rollout import __version__
 from rollout.domain import LEVELS
-from rollout.export.progress import changes_sheet, progress_sheet
-from rollout.export.safe import safe_text
-from rollout.export.style import (BAD, GOOD, GREY_TEXT, MIDDLE, NAVY, ONE_DECIMAL, PCT,
-                                  SERIES_COLOURS, THOUSANDS, TWO_DECIMALS, Book, Column, Sheet,
-                                  cohort_colour)
-from rollout.results import Results
+from rollout.outputs.progress import changes_sheet, progress_sheet
+from rollout.outputs.results import Results
+from rollout.outputs.style import (
+    BAD,
+    GOOD,
+    GREY_TEXT,
+    MIDDLE,
+    NAVY,
+    ONE_DECIMAL,
+    PCT,
+    SERIES_COLOURS,
+    THOUSANDS,
+    TWO_DECIMALS,
+    Book,
+    Column,
+    Sheet,
+    cohort_colour,
+)
+from rollout.safe import safe_text
 
 CHART_W, CHART_H = 330, 300  # pixels of the small charts on the Overview
 WIDE_CHART_W = 495

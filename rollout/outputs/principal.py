@@ -12,9 +12,18 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from rollout.export.style import (BORDER_GREY, GREY_TEXT, NAVY, ONE_DECIMAL, 
-                                  Book, Column, Sheet, cohort_colour, lines)
-from rollout.results import ItemLevel, PrincipalView, Results
+from rollout.outputs.results import ItemLevel, PrincipalView, Results
+from rollout.outputs.style import (
+    BORDER_GREY,
+    GREY_TEXT,
+    NAVY,
+    ONE_DECIMAL,
+    Book,
+    Column,
+    Sheet,
+    cohort_colour,
+    lines,
+)
 
 # Below this many workbooks, starting processes costs more than it saves.
 POOL_MIN_WORKBOOKS = 200

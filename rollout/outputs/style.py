@@ -15,7 +15,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from rollout.export.safe import header_text, safe_text
+from rollout.safe import header_text, safe_text
 
 NAVY = "#1F3864"
 GREY_TEXT = "#595959"

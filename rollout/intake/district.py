@@ -6,12 +6,27 @@ from pathlib import Path
 
 import networkx as nx
 
-from rollout.domain import (LEVELS, CapacityChange, District, NetworkNode, Preference, School,
-                            Term, Upgrade)
+from rollout.domain import (
+    LEVELS,
+    CapacityChange,
+    District,
+    NetworkNode,
+    Preference,
+    School,
+    Term,
+    Upgrade,
+)
 from rollout.errors import Problems
-from rollout.settings import Settings
-from rollout.tables import (Table, as_text, as_yes_no, number_between, one_of, open_workbook,
-                            read_table)
+from rollout.intake.settings import Settings
+from rollout.intake.tables import (
+    Table,
+    as_text,
+    as_yes_no,
+    number_between,
+    one_of,
+    open_workbook,
+    read_table,
+)
 
 SCHOOL_COLUMNS = ["school_id", "school_name", "level", "region", "feeder", "students", "teachers",
                   "devices", "frl_pct", "proficiency_pct", "network_node", "link_mbps"]

@@ -1,1 +1,0 @@
-"""Outputs: plan.csv, the dashboard workbook and one workbook per principal."""
