@@ -1,14 +1,18 @@
 """Independent plan checker: recomputes every hard rule from the plan alone, without the solver.
 
-Tests trust this module, not the model. It also measures usage (coaching per term, load per
-link and term) for the workbooks and for testing single moves in the explanations.
+Tests trust this module, not the model. It imports no planning module: every quantity comes
+from `arithmetic.py`, written from the district records. It also measures usage (coaching per
+term, load per link and term) for the workbooks and for testing single moves in the
+explanations.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rollout.planning.facts import PlanningFacts
+from rollout.checking.arithmetic import (PlanRecords, bandwidth_mbps, coaching_fte,
+                                         cohort_has_launched, cohort_named, feeder_groups,
+                                         launch_term, link_capacity, term_has_passed)
 
 TOLERANCE = 1e-6
 
@@ -34,31 +38,31 @@ class Usage:
     capacity: dict[str, list[float]] = field(default_factory=dict)
 
 
-def compute_usage(facts: PlanningFacts, cohort_of: dict[str, int],
+def compute_usage(records: PlanRecords, cohort_of: dict[str, int],
                   upgrades: dict[str, int] | None = None) -> Usage:
-    district = facts.district
-    terms = range(facts.term_count)
+    district = records.district
+    terms = range(len(district.terms))
     coaching = [0.0 for _ in terms]
     load = {link: [0.0 for _ in terms] for link in district.links}
-    for school in facts.schools:
+    for school in district.schools:
         cohort = cohort_of.get(school.school_id)
-        if cohort is None or not 1 <= cohort <= len(facts.cohorts):
+        if cohort is None or not 1 <= cohort <= len(records.cohorts):
             continue
-        launch = facts.launch_term_of(cohort)
+        launch = launch_term(records, cohort)
         path = district.path_to_internet(school.school_id)
         for t in terms:
-            coaching[t] += facts.coaching_fte(school, t, launch)
-            mbps = facts.bandwidth_mbps(school, launched=t >= launch)
+            coaching[t] += coaching_fte(records, school, t, launch)
+            mbps = bandwidth_mbps(records, school, launched=t >= launch)
             for link in path:
                 load[link][t] += mbps
-    capacity = {link: [facts.capacity_with_upgrades(link, t, upgrades or {}) for t in terms]
+    capacity = {link: [link_capacity(records, link, t, upgrades or {}) for t in terms]
                 for link in district.links}
     return Usage(Counter(cohort_of.values()), coaching, load, capacity)
 
 
 @dataclass
 class PlanUnderCheck:
-    facts: PlanningFacts
+    records: PlanRecords
     cohort_of: dict[str, int]
     upgrades: dict[str, int]
     usage: Usage
@@ -70,21 +74,21 @@ class PlanUnderCheck:
 
 
 def every_school_in_one_cohort(p: PlanUnderCheck) -> list[Violation]:
-    known = {s.school_id for s in p.facts.schools}
+    known = {s.school_id for s in p.records.district.schools}
     out = [Violation("One cohort per school", f"{sid} has no cohort", (sid,))
            for sid in sorted(known - set(p.cohort_of))]
     out += [Violation("One cohort per school", f"{sid} is not a school of the district", (sid,))
             for sid in sorted(set(p.cohort_of) - known)]
     out += [Violation("One cohort per school", f"{sid} is in cohort {c}, which does not exist",
                       (sid,)) for sid, c in sorted(p.cohort_of.items())
-            if not 1 <= c <= len(p.facts.cohorts)]
+            if not 1 <= c <= len(p.records.cohorts)]
     return out
 
 
 def cohort_sizes(p: PlanUnderCheck) -> list[Violation]:
-    size = p.facts.settings.cohort_size
+    size = p.records.settings.cohort_size
     out = []
-    for cohort in p.facts.cohorts:
+    for cohort in p.records.cohorts:
         n = p.usage.cohort_counts.get(cohort.number, 0)
         if n > size.max:
             out.append(Violation("Cohort size", f"{cohort.name} would have {n} schools, above the "
@@ -97,22 +101,22 @@ def cohort_sizes(p: PlanUnderCheck) -> list[Violation]:
 
 def coaching_within_staff(p: PlanUnderCheck) -> list[Violation]:
     out = []
-    for term in p.facts.district.terms:
+    for term in p.records.district.terms:
         need = p.usage.coaching[term.index]
-        if need > term.coaches_fte + TOLERANCE and not p.facts.is_history(term.index):
+        if need > term.coaches_fte + TOLERANCE and not term_has_passed(p.records, term.index):
             out.append(Violation("Coaching capacity", f"coaching in {term.label} would need "
                                  f"{need:.2f} FTE of {term.coaches_fte:g} available"))
     return out
 
 
 def links_within_capacity(p: PlanUnderCheck) -> list[Violation]:
-    district = p.facts.district
+    district = p.records.district
     out = []
     for link in p.links or district.links:
         for term in district.terms:
             load = p.usage.link_load[link][term.index]
             capacity = p.usage.capacity[link][term.index]
-            if load > capacity + TOLERANCE and not p.facts.is_history(term.index):
+            if load > capacity + TOLERANCE and not term_has_passed(p.records, term.index):
                 out.append(Violation("Link capacity", f"link {district.link_label(link)} in "
                                      f"{term.label} would carry {load:,.0f} Mbps of "
                                      f"{capacity:,.0f}{pending_upgrade(p, link, term.index)}",
@@ -123,56 +127,57 @@ def links_within_capacity(p: PlanUnderCheck) -> list[Violation]:
 def pending_upgrade(p: PlanUnderCheck, link: str, term: int) -> str:
     """Name the chosen upgrade that raises this link later, if any."""
     later = [(t, u) for u, t in p.upgrades.items()
-             if p.facts.district.upgrade_by_id[u].link == link and t > term]
+             if p.records.district.upgrade_by_id[u].link == link and t > term]
     if not later:
         return ""
     t, u = min(later)
-    return f" (needs upgrade {u} first, due {p.facts.term_label(t)})"
+    return f" (needs upgrade {u} first, due {p.records.district.terms[t].label})"
 
 
 def launched_stay_launched(p: PlanUnderCheck) -> list[Violation]:
     """A school whose cohort launched keeps it; a launched cohort takes no newcomers."""
-    out = []
+    out, records = [], p.records
     for sid in p.school_ids():
-        cohort, told = p.cohort_of.get(sid), p.facts.previous.get(sid)
-        if cohort is None or not 1 <= cohort <= len(p.facts.cohorts):
+        cohort, told = p.cohort_of.get(sid), records.previous.get(sid)
+        if cohort is None or not 1 <= cohort <= len(records.cohorts):
             continue
-        if told is not None and p.facts.has_launched(told) and cohort != told:
+        told_launched = told is not None and cohort_has_launched(records, told)
+        if told_launched and cohort != told:
             out.append(Violation("Launched schools stay", f"{sid} launched with "
-                                 f"{p.facts.cohort(told).name} and cannot move", (sid,)))
-        elif (told is None or not p.facts.has_launched(told)) and p.facts.has_launched(cohort):
-            out.append(Violation("Launched schools stay", f"{p.facts.cohort(cohort).name} has "
-                                 f"already launched; {sid} cannot join it", (sid,)))
+                                 f"{cohort_named(records, told).name} and cannot move", (sid,)))
+        elif not told_launched and cohort_has_launched(records, cohort):
+            out.append(Violation("Launched schools stay", f"{cohort_named(records, cohort).name} "
+                                 f"has already launched; {sid} cannot join it", (sid,)))
     return out
 
 
 def already_launched(p: PlanUnderCheck, sid: str) -> bool:
-    told = p.facts.previous.get(sid)
-    return told is not None and p.facts.has_launched(told)
+    told = p.records.previous.get(sid)
+    return told is not None and cohort_has_launched(p.records, told)
 
 
 def readiness_gates_met(p: PlanUnderCheck) -> list[Violation]:
     out = []
     for sid in p.school_ids():
         cohort = p.cohort_of.get(sid)
-        if cohort is None or not 1 <= cohort <= len(p.facts.cohorts) or already_launched(p, sid):
+        if cohort is None or not 1 <= cohort <= len(p.records.cohorts) or already_launched(p, sid):
             continue
-        gate = p.facts.settings.gate_for(cohort)
-        if p.facts.readiness[sid] < gate - TOLERANCE:
+        gate = p.records.settings.gate_for(cohort)
+        if p.records.readiness[sid] < gate - TOLERANCE:
             out.append(Violation("Readiness gate", f"{sid} has readiness "
-                                 f"{p.facts.readiness[sid]:.1f}, below the gate of {gate:g} for "
-                                 f"{p.facts.cohort(cohort).name}", (sid,)))
+                                 f"{p.records.readiness[sid]:.1f}, below the gate of {gate:g} for "
+                                 f"{cohort_named(p.records, cohort).name}", (sid,)))
     return out
 
 
 def readiness_floor_met(p: PlanUnderCheck) -> list[Violation]:
-    floor = p.facts.settings.readiness_floor
+    floor = p.records.settings.readiness_floor
     if floor is None:
         return []
-    return [Violation("Readiness floor", f"{sid} has readiness {p.facts.readiness[sid]:.1f}, "
+    return [Violation("Readiness floor", f"{sid} has readiness {p.records.readiness[sid]:.1f}, "
                       f"below the floor of {floor.below:g}, so it launches no earlier than "
-                      f"{p.facts.cohort(floor.earliest_cohort).name}", (sid,))
-            for sid in p.school_ids() if p.facts.readiness[sid] < floor.below - TOLERANCE
+                      f"{cohort_named(p.records, floor.earliest_cohort).name}", (sid,))
+            for sid in p.school_ids() if p.records.readiness[sid] < floor.below - TOLERANCE
             and p.cohort_of.get(sid, floor.earliest_cohort) < floor.earliest_cohort
             and not already_launched(p, sid)]
 
@@ -180,18 +185,18 @@ def readiness_floor_met(p: PlanUnderCheck) -> list[Violation]:
 def locked_preferences_held(p: PlanUnderCheck) -> list[Violation]:
     scope = set(p.school_ids())
     return [Violation("Locked preference", f"{pref.school_id} is locked to "
-                      f"{p.facts.cohort(pref.preferred_cohort).name}", (pref.school_id,))
-            for pref in p.facts.district.preferences if pref.school_id in scope
+                      f"{cohort_named(p.records, pref.preferred_cohort).name}", (pref.school_id,))
+            for pref in p.records.district.preferences if pref.school_id in scope
             and pref.locked and p.cohort_of.get(pref.school_id) != pref.preferred_cohort
             and not already_launched(p, pref.school_id)]
 
 
 def feeder_patterns_together(p: PlanUnderCheck) -> list[Violation]:
-    cohesion = p.facts.settings.feeder_cohesion
+    cohesion = p.records.settings.feeder_cohesion
     if not cohesion.hard:
         return []
     out = []
-    for feeder, ids in p.facts.feeder_patterns.items():
+    for feeder, ids in feeder_groups(p.records).items():
         if p.schools is not None and not set(ids) & set(p.schools):
             continue
         cohorts = [p.cohort_of[s] for s in ids if s in p.cohort_of]
@@ -204,17 +209,17 @@ def feeder_patterns_together(p: PlanUnderCheck) -> list[Violation]:
 
 def upgrades_feasible(p: PlanUnderCheck) -> list[Violation]:
     """Known upgrades, lead times, one per link, crews per term and the budget."""
-    district, out = p.facts.district, []
+    district, out = p.records.district, []
     for u, term in sorted(p.upgrades.items()):
         upgrade = district.upgrade_by_id.get(u)
         if upgrade is None:
             out.append(Violation("Upgrades", f"upgrade {u} is not in the Upgrades sheet"))
-        elif not upgrade.lead_terms <= term < p.facts.term_count:
+        elif not upgrade.lead_terms <= term < len(p.records.district.terms):
             out.append(Violation("Upgrades", f"upgrade {u} completes in term {term + 1}, before "
                                  f"its lead time of {upgrade.lead_terms} term(s)"))
-        elif p.facts.is_history(term):
+        elif term_has_passed(p.records, term):
             out.append(Violation("Upgrades", f"upgrade {u} completes in "
-                                 f"{p.facts.term_label(term)}, a term that has passed"))
+                                 f"{p.records.district.terms[term].label}, a term that has passed"))
     known = {u: t for u, t in p.upgrades.items() if u in district.upgrade_by_id}
     per_link = Counter(district.upgrade_by_id[u].link for u in known)
     out += [Violation("Upgrades", f"{n} upgrades chosen for link {link}; they are alternatives")
@@ -224,7 +229,7 @@ def upgrades_feasible(p: PlanUnderCheck) -> list[Violation]:
         if term.upgrade_crews is not None and per_term[term.index] > term.upgrade_crews:
             out.append(Violation("Upgrades", f"{per_term[term.index]} upgrades complete in "
                                  f"{term.label}, more than its {term.upgrade_crews} crew(s)"))
-    budget = p.facts.settings.upgrade_budget
+    budget = p.records.settings.upgrade_budget
     spent = sum(district.upgrade_by_id[u].cost for u in known)
     if budget is not None and spent > budget + TOLERANCE:
         out.append(Violation("Upgrades", f"upgrades cost {spent:,.0f}, above the budget of "
@@ -241,48 +246,50 @@ MOVE_CHECKS = [cohort_sizes, coaching_within_staff, links_within_capacity,
                locked_preferences_held, feeder_patterns_together]
 
 
-def check_plan(facts: PlanningFacts, cohort_of: dict[str, int],
+def check_plan(records: PlanRecords, cohort_of: dict[str, int],
                upgrades: dict[str, int] | None = None) -> list[Violation]:
     upgrades = upgrades or {}
-    plan = PlanUnderCheck(facts, cohort_of, upgrades, compute_usage(facts, cohort_of, upgrades))
+    plan = PlanUnderCheck(records, cohort_of, upgrades,
+                          compute_usage(records, cohort_of, upgrades))
     return [v for rule in CHECKS for v in rule(plan)]
 
 
-def move_violations(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[str, int],
+def move_violations(records: PlanRecords, cohort_of: dict[str, int], upgrades: dict[str, int],
                     usage: Usage, school_id: str, new_cohort: int) -> list[Violation]:
     """Rules a single move would break, evaluated on the changed parts of the plan only."""
-    school = facts.district.school_by_id[school_id]
+    school = records.district.school_by_id[school_id]
     old = cohort_of[school_id]
-    old_launch, new_launch = facts.launch_term_of(old), facts.launch_term_of(new_cohort)
-    path = facts.district.path_to_internet(school_id)
+    old_launch, new_launch = launch_term(records, old), launch_term(records, new_cohort)
+    path = records.district.path_to_internet(school_id)
     moved = dict(cohort_of)
     moved[school_id] = new_cohort
     counts = Counter(usage.cohort_counts)
     counts[old] -= 1
     counts[new_cohort] += 1
-    coaching = [fte - facts.coaching_fte(school, t, old_launch)
-                + facts.coaching_fte(school, t, new_launch) for t, fte in enumerate(usage.coaching)]
-    load = {link: [mbps - facts.bandwidth_mbps(school, t >= old_launch)
-                   + facts.bandwidth_mbps(school, t >= new_launch)
+    coaching = [fte - coaching_fte(records, school, t, old_launch)
+                + coaching_fte(records, school, t, new_launch)
+                for t, fte in enumerate(usage.coaching)]
+    load = {link: [mbps - bandwidth_mbps(records, school, t >= old_launch)
+                   + bandwidth_mbps(records, school, t >= new_launch)
                    for t, mbps in enumerate(usage.link_load[link])] for link in path}
     after = Usage(counts, coaching, load, usage.capacity)
-    before = PlanUnderCheck(facts, cohort_of, upgrades, usage, links=path, schools=[school_id])
+    before = PlanUnderCheck(records, cohort_of, upgrades, usage, links=path, schools=[school_id])
     already = {v.message for rule in MOVE_CHECKS for v in rule(before)}
-    trial = PlanUnderCheck(facts, moved, upgrades, after, links=path, schools=[school_id])
+    trial = PlanUnderCheck(records, moved, upgrades, after, links=path, schools=[school_id])
     return [v for rule in MOVE_CHECKS for v in rule(trial) if v.message not in already]
 
 
-def upgrade_move_violations(facts: PlanningFacts, cohort_of: dict[str, int],
+def upgrade_move_violations(records: PlanRecords, cohort_of: dict[str, int],
                             upgrades: dict[str, int], usage: Usage, upgrade_id: str,
                             term: int) -> list[Violation]:
     """Rules that completing one upgrade in another term would break. Only that upgrade's link
     capacity and the upgrade rules change; the schools' loads stay as `usage` has them."""
     moved = dict(upgrades, **{upgrade_id: term})
-    link = facts.district.upgrade_by_id[upgrade_id].link
+    link = records.district.upgrade_by_id[upgrade_id].link
     capacity = dict(usage.capacity)
-    capacity[link] = [facts.capacity_with_upgrades(link, t, moved)
-                      for t in range(facts.term_count)]
-    trial = PlanUnderCheck(facts, cohort_of, moved,
+    capacity[link] = [link_capacity(records, link, t, moved)
+                      for t in range(len(records.district.terms))]
+    trial = PlanUnderCheck(records, cohort_of, moved,
                            Usage(usage.cohort_counts, usage.coaching, usage.link_load, capacity),
                            links=[link], schools=[])
     return links_within_capacity(trial) + upgrades_feasible(trial)

@@ -1,0 +1,91 @@
+"""The checker's own arithmetic, derived from the district records and settings alone.
+
+Planning has the same quantities in planning/facts.py. They are written again here on purpose,
+in the words of the rules rather than the model's: two independent derivations, compared by
+tests/test_checker_independent.py on random plans, so a wrong formula on either side shows.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from rollout.domain import Cohort, District, School
+from rollout.intake.settings import Settings
+
+
+class PlanRecords(Protocol):
+    """What the checker reads: the district's records, its settings, the cohorts, each school's
+    readiness and need (0-100), the first term still to come and last year's cohorts.
+    planning.facts.PlanningFacts has these fields, and so does any record built for a check."""
+
+    district: District
+    settings: Settings
+    cohorts: tuple[Cohort, ...]
+    readiness: dict[str, float]
+    need: dict[str, float]
+    current_term: int
+    previous: dict[str, int]
+
+
+def cohort_named(records: PlanRecords, number: int) -> Cohort:
+    """The cohort with this number (cohorts are numbered from 1 in launch order)."""
+    return next(cohort for cohort in records.cohorts if cohort.number == number)
+
+
+def launch_term(records: PlanRecords, number: int) -> int:
+    return cohort_named(records, number).launch_term_index
+
+
+def term_has_passed(records: PlanRecords, term: int) -> bool:
+    """Terms before the current term are history: no limit is judged there any more."""
+    return term < records.current_term
+
+
+def cohort_has_launched(records: PlanRecords, number: int) -> bool:
+    return term_has_passed(records, launch_term(records, number))
+
+
+def coaching_fte(records: PlanRecords, school: School, term: int, launch: int) -> float:
+    """Coaches a school needs in `term` when it launches in `launch`: its teachers shared among
+    coaches (teachers per coach) at the load profile's share for that many terms from launch,
+    raised for need when the district sets a need intensity."""
+    coaching = records.settings.coaching
+    profile_share = coaching.load_profile.get(term - launch)
+    if not profile_share:
+        return 0.0
+    coaches_at_full_load = school.teachers / coaching.teachers_per_coach
+    need_factor = 1 + coaching.need_intensity * records.need[school.school_id] / 100
+    return coaches_at_full_load * profile_share * need_factor
+
+
+def bandwidth_mbps(records: PlanRecords, school: School, launched: bool) -> float:
+    """Mbps a school uses: its students at the baseline rate, or at the launch rate from its
+    launch term on (the settings give kbps per student)."""
+    bandwidth = records.settings.bandwidth
+    per_student = (bandwidth.launch_kbps_per_student if launched
+                   else bandwidth.baseline_kbps_per_student)
+    return per_student * school.students / 1000
+
+
+def link_capacity(records: PlanRecords, link: str, term: int, upgrades: dict[str, int]) -> float:
+    """A link's capacity in a term: the school's own link or the network node's capacity, then
+    the latest change of the capacity plan that has taken effect by then (the last listed of
+    one term wins), then the largest chosen upgrade of the link completed by then."""
+    district = records.district
+    school = next((s for s in district.schools if s.school_id == link), None)
+    capacity = school.link_mbps if school else next(
+        n.capacity_mbps for n in district.nodes if n.node == link)
+    changes = [c for c in district.capacity_plan if c.link == link and c.term_index <= term]
+    if changes:
+        latest = max(c.term_index for c in changes)
+        capacity = [c for c in changes if c.term_index == latest][-1].capacity_mbps
+    done = [u.new_capacity_mbps for u in district.upgrades
+            if u.link == link and upgrades.get(u.upgrade, term + 1) <= term]
+    return max([capacity, *done])
+
+
+def feeder_groups(records: PlanRecords) -> dict[str, list[str]]:
+    """Schools of each feeder pattern that has more than one school, by feeder name."""
+    groups: dict[str, list[str]] = {}
+    for school in records.district.schools:
+        groups.setdefault(school.feeder, []).append(school.school_id)
+    return {feeder: sorted(ids) for feeder, ids in sorted(groups.items()) if len(ids) > 1}
