@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 LEVELS = ["ES", "MS", "HS", "Other"]
+LAUNCHED, DELAYED, PAUSED, WITHDRAWN = "launched", "delayed", "paused", "withdrawn"
+LAUNCH_STATUSES = [LAUNCHED, DELAYED, PAUSED, WITHDRAWN]
+ON_HOLD = (PAUSED, WITHDRAWN)  # take no coaching or launch bandwidth while they hold
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,16 @@ class Preference:
 
 
 @dataclass(frozen=True)
+class Launch:
+    """What really happened to a school's launch (the optional Launches sheet)."""
+
+    school_id: str
+    status: str                # launched | delayed | paused | withdrawn
+    term_index: int | None     # launched: the term it launched; otherwise from when it holds
+    note: str = ""             # for central office only: never in a principal's or public output
+
+
+@dataclass(frozen=True)
 class District:
     schools: tuple[School, ...]  # sorted by school_id
     nodes: tuple[NetworkNode, ...]
@@ -73,6 +86,7 @@ class District:
     preferences: tuple[Preference, ...] = ()
     upgrades: tuple[Upgrade, ...] = ()
     name: str = "District"
+    launches: tuple[Launch, ...] = ()  # sorted by school_id
 
     @cached_property
     def school_by_id(self) -> dict[str, School]:
@@ -81,6 +95,10 @@ class District:
     @cached_property
     def node_by_name(self) -> dict[str, NetworkNode]:
         return {n.node: n for n in self.nodes}
+
+    @cached_property
+    def launch_by_school(self) -> dict[str, Launch]:
+        return {launch.school_id: launch for launch in self.launches}
 
     @cached_property
     def preference_by_school(self) -> dict[str, Preference]:

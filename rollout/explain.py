@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from rollout.checking.check import Usage, compute_usage, move_violations
+from rollout.domain import LAUNCHED, PAUSED, WITHDRAWN
 from rollout.errors import TOGETHER, InfeasiblePlanError, NoPlanPossible
 from rollout.planning.constraints import allowed_cohorts
 from rollout.planning.facts import PlanningFacts
@@ -33,10 +34,8 @@ def reason_for(facts: PlanningFacts, cohort_of, upgrades, usage: Usage, school_i
     cohort = cohort_of[school_id]
     pref = facts.district.preference_by_school.get(school_id)
     chosen = pref is not None and pref.preferred_cohort == cohort
-    if facts.previous.get(school_id) == cohort and facts.has_launched(cohort):
-        return (f"Launched with {facts.cohort(cohort).name} in "
-                f"{facts.term_label(facts.launch_term_of(cohort))}; launched schools keep "
-                "their cohort.")
+    if facts.kept_cohort(school_id) == cohort:
+        return kept_reason(facts, school_id, cohort)
     if pref is not None and pref.locked and chosen:
         return f"Locked to {facts.cohort(cohort).name}, the group the school chose."
     if cohort == 1:
@@ -64,6 +63,25 @@ def solve_or_diagnose(facts: PlanningFacts, time_limit: float | None = None,
         log("No plan can meet every limit; finding which limits conflict and what change would "
             "make a plan possible (this can take a minute) ...")
         raise diagnose_infeasible(facts, time_limit) from None
+
+
+def kept_reason(facts: PlanningFacts, school_id: str, cohort: int) -> str:
+    """Why a school keeps its cohort in a re-plan: it launched, or it is paused or withdrawn."""
+    name, record = facts.cohort(cohort).name, facts.district.launch_by_school.get(school_id)
+    status = record.status if record else LAUNCHED
+    since = facts.term_label(record.term_index if record and record.term_index is not None
+                             else facts.current_term)
+    if status == PAUSED:
+        return (f"Paused since {since}: it keeps its place in {name} and takes no coaching "
+                "while paused.")
+    if status == WITHDRAWN:
+        return (f"Withdrawn from the rollout since {since}: listed in {name}, it takes no "
+                "coaching or launch bandwidth.")
+    launched, planned = facts.school_launch_term(school_id, cohort), facts.launch_term_of(cohort)
+    timing = "" if launched == planned else \
+        f" ({'earlier' if launched < planned else 'later'} than its group)"
+    return (f"Launched with {name} in {facts.term_label(launched)}{timing}; launched schools "
+            "keep their cohort.")
 
 
 def diagnose_infeasible(facts: PlanningFacts, time_limit: float | None = None

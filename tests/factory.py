@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from rollout.domain import (
     Cohort,
     District,
+    Launch,
     NetworkNode,
     Preference,
     School,
@@ -46,8 +47,10 @@ def school(sid: str, students=100, teachers=10, node="HUB", link_mbps=10_000, **
 
 
 def facts(schools, readiness=None, need=None, terms=("T1", "T2"), coaches=100.0,
-          nodes=None, capacity_plan=(), preferences=(), upgrades=(), crews=None,
-          **settings_patch) -> PlanningFacts:
+          nodes=None, capacity_plan=(), preferences=(), upgrades=(), crews=None, launches=(),
+          previous=None, **settings_patch) -> PlanningFacts:
+    """In-memory facts; `launches` are (school_id, status, term label or None) rows of the
+    Launches sheet and `previous` last year's cohorts."""
     settings = Settings.model_validate(merge(BASE_SETTINGS, settings_patch))
     coach_list = coaches if isinstance(coaches, (list, tuple)) else [coaches] * len(terms)
     district = District(
@@ -57,14 +60,17 @@ def facts(schools, readiness=None, need=None, terms=("T1", "T2"), coaches=100.0,
                     for i, (t, c) in enumerate(zip(terms, coach_list))),
         capacity_plan=tuple(capacity_plan), preferences=tuple(
             Preference(*p) for p in preferences),
-        upgrades=tuple(Upgrade(*u) for u in upgrades))
+        upgrades=tuple(Upgrade(*u) for u in upgrades),
+        launches=tuple(Launch(sid, status, None if term is None else terms.index(term))
+                       for sid, status, term in sorted(launches)))
     index = {t: i for i, t in enumerate(terms)}
     cohorts = tuple(Cohort(i + 1, c.name, index[c.launch_term])
                     for i, c in enumerate(settings.cohorts))
     ids = [s.school_id for s in schools]
     return PlanningFacts(district, settings, cohorts,
                          readiness or {sid: 50.0 for sid in ids}, need or {sid: 50.0 for sid in ids},
-                         current_term=index.get(settings.current_term, 0))
+                         current_term=index.get(settings.current_term, 0),
+                         previous=dict(previous or {}))
 
 
 # ---- a district folder with real files ----------------------------------------------------
@@ -81,7 +87,7 @@ def default_school_rows():
 
 def write_district_folder(root: Path, schools=None, network=None, terms=None, capacity_plan=None,
                           preferences=None, settings_patch=None, survey_rows=None,
-                          survey_header=None) -> Path:
+                          survey_header=None, launches=None) -> Path:
     """A 3-school district whose every sheet can be replaced to provoke one problem."""
     root.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
@@ -97,6 +103,8 @@ def write_district_folder(root: Path, schools=None, network=None, terms=None, ca
         sheets["Capacity plan"] = capacity_plan
     if preferences is not None:
         sheets["Preferences"] = preferences
+    if launches is not None:
+        sheets["Launches"] = launches
     for name, rows in sheets.items():
         sheet = wb.create_sheet(name)
         for row in rows:

@@ -9,9 +9,10 @@ import random
 
 import pytest
 
-from rollout.checking.arithmetic import feeder_groups
+from rollout.checking.arithmetic import cohort_to_keep, feeder_groups
 from rollout.checking.check import compute_usage
 from rollout.devtools.synthetic import make_district
+from rollout.domain import LAUNCH_STATUSES, Launch
 from rollout.errors import Problems
 from rollout.intake.rubric import default_rubric_path, load_rubric
 from rollout.planning.facts import PlanningFacts, facts_from_inputs
@@ -31,7 +32,20 @@ def synthetic_facts(tmp_path_factory) -> list[PlanningFacts]:
         coaching = facts.settings.coaching.model_copy(update={"need_intensity": 0.5})
         out += [facts, dataclasses.replace(
             facts, settings=facts.settings.model_copy(update={"coaching": coaching}))]
+    out.append(with_launch_records(out[-1], random.Random(3)))
     return out
+
+
+def with_launch_records(facts: PlanningFacts, rng: random.Random) -> PlanningFacts:
+    """A re-plan two terms on, with a Launches sheet of every status, some without a term."""
+    ids = [s.school_id for s in facts.schools]
+    records = [Launch(sid, status, term)
+               for sid, status, term in zip(sorted(rng.sample(ids, 12)), LAUNCH_STATUSES * 3,
+                                            [0, 1, None, 1, 0, None, 1, 2, 0, 1, None, 0])]
+    previous = {sid: rng.randint(1, len(facts.cohorts)) for sid in ids}
+    return dataclasses.replace(facts, district=dataclasses.replace(facts.district,
+                                                                   launches=tuple(records)),
+                               current_term=2, previous=previous)
 
 
 def random_plan(facts: PlanningFacts, rng: random.Random) -> tuple[dict, dict]:
@@ -44,14 +58,16 @@ def random_plan(facts: PlanningFacts, rng: random.Random) -> tuple[dict, dict]:
 def usage_by_planning(facts: PlanningFacts, cohort_of: dict, upgrades: dict):
     """Coaching per term, load and capacity per link and term, from planning/facts.py only."""
     terms = range(facts.term_count)
-    coaching = [sum(facts.coaching_fte(s, t, facts.launch_term_of(cohort_of[s.school_id]))
+    coaching = [sum(facts.school_coaching_fte(s, t, cohort_of[s.school_id])
                     for s in facts.schools) for t in terms]
     load = {link: [0.0 for _ in terms] for link in facts.district.links}
     for s in facts.schools:
         launch = facts.launch_term_of(cohort_of[s.school_id])
         for link in facts.district.path_to_internet(s.school_id):
             for t in terms:
-                load[link][t] += facts.bandwidth_mbps(s, t >= launch)
+                recorded = facts.recorded_launch_state(s.school_id, t)
+                launched = t >= launch if recorded is None else recorded
+                load[link][t] += facts.bandwidth_mbps(s, launched)
     capacity = {link: [facts.capacity_with_upgrades(link, t, upgrades) for t in terms]
                 for link in facts.district.links}
     return coaching, load, capacity
@@ -78,6 +94,13 @@ def test_synthetic_districts_agree_on_random_plans(synthetic_facts):
 def test_random_small_instances_agree(seed):
     facts = random_instance(seed)
     assert_same_usage(facts, *random_plan(facts, random.Random(seed)))
+
+
+def test_launch_records_agree_on_who_keeps_a_cohort(synthetic_facts):
+    facts = synthetic_facts[-1]
+    assert {r.status for r in facts.district.launches} == set(LAUNCH_STATUSES)
+    for s in facts.schools:
+        assert cohort_to_keep(facts, s.school_id) == facts.kept_cohort(s.school_id), s.school_id
 
 
 def test_feeder_patterns_agree(synthetic_facts):

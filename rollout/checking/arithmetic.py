@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rollout.domain import Cohort, District, School
+from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, Cohort, District, School
 from rollout.intake.settings import Settings
 
 
@@ -42,6 +42,59 @@ def term_has_passed(records: PlanRecords, term: int) -> bool:
 
 def cohort_has_launched(records: PlanRecords, number: int) -> bool:
     return term_has_passed(records, launch_term(records, number))
+
+
+def cohort_to_keep(records: PlanRecords, school_id: str) -> int | None:
+    """The cohort a school may not leave in a re-plan (None: it is free to be planned). What
+    the Launches sheet records comes first: delayed frees it; launched (early or late), paused
+    and withdrawn keep the cohort it was told, or for a launch never told one, the last cohort
+    that had launched by its real term. Without a record, a school told a cohort that has
+    launched keeps it."""
+    told = records.previous.get(school_id)
+    record = records.district.launch_by_school.get(school_id)
+    if record is not None and record.status == DELAYED:
+        return None
+    if record is not None and told is not None:
+        return told
+    if record is not None and record.status == LAUNCHED:
+        by_then = [c.number for c in records.cohorts if c.launch_term_index <= record.term_index]
+        return by_then[-1] if by_then else 1
+    if record is None and told is not None and cohort_has_launched(records, told):
+        return told
+    return None
+
+
+def school_launch_term(records: PlanRecords, school_id: str, cohort: int) -> int:
+    """The term the school really launched in (Launches sheet), else its cohort's term."""
+    record = records.district.launch_by_school.get(school_id)
+    if record is not None and record.status == LAUNCHED:
+        return record.term_index
+    return launch_term(records, cohort)
+
+
+def held_in(records: PlanRecords, school_id: str, term: int) -> bool:
+    """Paused or withdrawn in `term`: from the term the sheet gives, or from now."""
+    record = records.district.launch_by_school.get(school_id)
+    if record is None or record.status not in ON_HOLD:
+        return False
+    start = records.current_term if record.term_index is None else record.term_index
+    return start <= term
+
+
+def school_coaching(records: PlanRecords, school: School, term: int, cohort: int) -> float:
+    """Coaching the school needs in `term` in `cohort`: none while it is held."""
+    if held_in(records, school.school_id, term):
+        return 0.0
+    return coaching_fte(records, school, term, school_launch_term(records, school.school_id,
+                                                                  cohort))
+
+
+def school_bandwidth(records: PlanRecords, school: School, term: int, cohort: int) -> float:
+    """Mbps the school uses in `term` in `cohort`: the launch rate once it has really launched
+    and while it is not held, the baseline rate otherwise."""
+    launched = (term >= school_launch_term(records, school.school_id, cohort)
+                and not held_in(records, school.school_id, term))
+    return bandwidth_mbps(records, school, launched)
 
 
 def coaching_fte(records: PlanRecords, school: School, term: int, launch: int) -> float:

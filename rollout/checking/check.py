@@ -10,9 +10,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rollout.checking.arithmetic import (PlanRecords, bandwidth_mbps, coaching_fte,
-                                         cohort_has_launched, cohort_named, feeder_groups,
-                                         launch_term, link_capacity, term_has_passed)
+from rollout.checking.arithmetic import (
+    PlanRecords,
+    cohort_has_launched,
+    cohort_named,
+    cohort_to_keep,
+    feeder_groups,
+    link_capacity,
+    school_bandwidth,
+    school_coaching,
+    term_has_passed,
+)
+from rollout.domain import ON_HOLD
 
 TOLERANCE = 1e-6
 
@@ -48,11 +57,10 @@ def compute_usage(records: PlanRecords, cohort_of: dict[str, int],
         cohort = cohort_of.get(school.school_id)
         if cohort is None or not 1 <= cohort <= len(records.cohorts):
             continue
-        launch = launch_term(records, cohort)
         path = district.path_to_internet(school.school_id)
         for t in terms:
-            coaching[t] += coaching_fte(records, school, t, launch)
-            mbps = bandwidth_mbps(records, school, launched=t >= launch)
+            coaching[t] += school_coaching(records, school, t, cohort)
+            mbps = school_bandwidth(records, school, t, cohort)
             for link in path:
                 load[link][t] += mbps
     capacity = {link: [link_capacity(records, link, t, upgrades or {}) for t in terms]
@@ -89,6 +97,8 @@ def cohort_sizes(p: PlanUnderCheck) -> list[Violation]:
     size = p.records.settings.cohort_size
     out = []
     for cohort in p.records.cohorts:
+        if cohort_has_launched(p.records, cohort.number):
+            continue  # its size is history: a delay can leave it short
         n = p.usage.cohort_counts.get(cohort.number, 0)
         if n > size.max:
             out.append(Violation("Cohort size", f"{cohort.name} would have {n} schools, above the "
@@ -135,25 +145,28 @@ def pending_upgrade(p: PlanUnderCheck, link: str, term: int) -> str:
 
 
 def launched_stay_launched(p: PlanUnderCheck) -> list[Violation]:
-    """A school whose cohort launched keeps it; a launched cohort takes no newcomers."""
+    """A school whose cohort launched keeps it (unless the Launches sheet says it was delayed;
+    one recorded as launched, paused or withdrawn keeps its cohort too); a launched cohort
+    takes no newcomers."""
     out, records = [], p.records
     for sid in p.school_ids():
-        cohort, told = p.cohort_of.get(sid), records.previous.get(sid)
+        cohort, kept = p.cohort_of.get(sid), cohort_to_keep(records, sid)
         if cohort is None or not 1 <= cohort <= len(records.cohorts):
             continue
-        told_launched = told is not None and cohort_has_launched(records, told)
-        if told_launched and cohort != told:
-            out.append(Violation("Launched schools stay", f"{sid} launched with "
-                                 f"{cohort_named(records, told).name} and cannot move", (sid,)))
-        elif not told_launched and cohort_has_launched(records, cohort):
+        if kept is not None and cohort != kept:
+            record = records.district.launch_by_school.get(sid)
+            held = f"is {record.status} and keeps" if record and record.status in ON_HOLD \
+                else "launched with"
+            out.append(Violation("Launched schools stay", f"{sid} {held} "
+                                 f"{cohort_named(records, kept).name} and cannot move", (sid,)))
+        elif kept is None and cohort_has_launched(records, cohort):
             out.append(Violation("Launched schools stay", f"{cohort_named(records, cohort).name} "
                                  f"has already launched; {sid} cannot join it", (sid,)))
     return out
 
 
 def already_launched(p: PlanUnderCheck, sid: str) -> bool:
-    told = p.records.previous.get(sid)
-    return told is not None and cohort_has_launched(p.records, told)
+    return cohort_to_keep(p.records, sid) is not None
 
 
 def readiness_gates_met(p: PlanUnderCheck) -> list[Violation]:
@@ -259,18 +272,17 @@ def move_violations(records: PlanRecords, cohort_of: dict[str, int], upgrades: d
     """Rules a single move would break, evaluated on the changed parts of the plan only."""
     school = records.district.school_by_id[school_id]
     old = cohort_of[school_id]
-    old_launch, new_launch = launch_term(records, old), launch_term(records, new_cohort)
     path = records.district.path_to_internet(school_id)
     moved = dict(cohort_of)
     moved[school_id] = new_cohort
     counts = Counter(usage.cohort_counts)
     counts[old] -= 1
     counts[new_cohort] += 1
-    coaching = [fte - coaching_fte(records, school, t, old_launch)
-                + coaching_fte(records, school, t, new_launch)
+    coaching = [fte - school_coaching(records, school, t, old)
+                + school_coaching(records, school, t, new_cohort)
                 for t, fte in enumerate(usage.coaching)]
-    load = {link: [mbps - bandwidth_mbps(records, school, t >= old_launch)
-                   + bandwidth_mbps(records, school, t >= new_launch)
+    load = {link: [mbps - school_bandwidth(records, school, t, old)
+                   + school_bandwidth(records, school, t, new_cohort)
                    for t, mbps in enumerate(usage.link_load[link])] for link in path}
     after = Usage(counts, coaching, load, usage.capacity)
     before = PlanUnderCheck(records, cohort_of, upgrades, usage, links=path, schools=[school_id])

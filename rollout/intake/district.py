@@ -1,5 +1,5 @@
-"""Read district.xlsx (Schools, Network, Terms, Capacity plan, Preferences, Upgrades) with lazy
-validation."""
+"""Read district.xlsx (Schools, Network, Terms, Capacity plan, Preferences, Upgrades, Launches)
+with lazy validation."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,9 +7,12 @@ from pathlib import Path
 import networkx as nx
 
 from rollout.domain import (
+    LAUNCH_STATUSES,
+    LAUNCHED,
     LEVELS,
     CapacityChange,
     District,
+    Launch,
     NetworkNode,
     Preference,
     School,
@@ -35,6 +38,7 @@ TERM_COLUMNS = ["term", "coaches_fte"]
 CAPACITY_COLUMNS = ["link", "term", "capacity_mbps"]
 PREFERENCE_COLUMNS = ["school_id", "preferred_cohort"]
 UPGRADE_COLUMNS = ["upgrade", "link", "new_capacity_mbps", "cost", "lead_terms"]
+LAUNCH_COLUMNS = ["school_id", "status"]
 
 
 def load_district(path: Path, settings: Settings | None, problems: Problems) -> District | None:
@@ -61,11 +65,14 @@ def load_district(path: Path, settings: Settings | None, problems: Problems) -> 
                                               required=False), schools, settings, problems)
     upgrades = read_upgrades(read_table(workbook, file, "Upgrades", problems, required=False),
                              schools, nodes, len(terms), problems)
+    launches = read_launches(read_table(workbook, file, "Launches", problems, required=False),
+                             schools, term_index, settings, problems)
     if len(problems.items) > start:
         return None
     return District(schools=tuple(sorted(schools, key=lambda s: s.school_id)), nodes=tuple(nodes),
                     terms=tuple(terms), capacity_plan=tuple(plan), preferences=tuple(preferences),
                     upgrades=tuple(upgrades),
+                    launches=tuple(sorted(launches, key=lambda launch: launch.school_id)),
                     name=(settings.district_name if settings and settings.district_name
                           else path.resolve().parent.name) or "District")
 
@@ -189,6 +196,38 @@ def read_preferences(table, schools, settings: Settings | None, problems) -> lis
     locked = table.parse("locked", as_yes_no, problems, required=False)
     return [Preference(s, c, bool(lock)) for s, c, lock in zip(ids, cohorts, locked)
             if s is not None and c is not None]
+
+
+def read_launches(table, schools, term_index: dict[str, int], settings: Settings | None,
+                  problems: Problems) -> list[Launch]:
+    """What really happened: a launch on time, early or late, a delay, a pause, a withdrawal.
+    A launch is history, so its term must be before current_term."""
+    if table is None or not table.require_columns(LAUNCH_COLUMNS, problems):
+        return []
+    ids = table.parse("school_id", one_of_set({s.school_id for s in schools}, "a school_id of the "
+                                              "Schools sheet"), problems)
+    report_duplicates(table, "school_id", ids, problems)
+    statuses = table.parse("status", one_of(LAUNCH_STATUSES), problems)
+    terms = table.parse("term", one_of_set(set(term_index), "a term of the Terms sheet"),
+                        problems, required=False)
+    notes = table.parse("note", as_text, problems, required=False)
+    current = settings.current_term if settings else None
+    now = term_index.get(current, 0) if current else 0
+    index = table.column_index("term")
+    column = table.column_label(index) if index is not None else "term"
+    for status, term, given, row in zip(statuses, terms, table.filled("term"), table.row_numbers):
+        if status != LAUNCHED:
+            continue
+        if not given:
+            problems.add(table.file, "a launched school needs the term it launched in the "
+                         "'term' column", table.sheet, row, column)
+        elif term is not None and term_index[term] >= now:
+            problems.add(table.file, f"launched in {term}, a term still to come (current_term "
+                         f"is {current or 'not set, so every term is still to come'}); record "
+                         "a launch once it has happened", table.sheet, row, column)
+    return [Launch(sid, status, term_index[term] if term else None, note or "")
+            for sid, status, term, note in zip(ids, statuses, terms, notes)
+            if sid is not None and status is not None]
 
 
 def one_of_set(choices: set[str], what: str):

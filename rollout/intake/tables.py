@@ -52,6 +52,12 @@ class Table:
             return [None] * len(self.rows)
         return [row[index] if index < len(row) else None for row in self.rows]
 
+    def filled(self, name: str) -> list[bool]:
+        """Whether each row has a value in the column (all False when there is no column)."""
+        index = self.column_index(name)
+        return [index is not None and index < len(row) and not is_blank(row[index])
+                for row in self.rows]
+
     def parse(self, name: str, convert: Callable[[Any], Any], problems: Problems,
               required: bool = True) -> list[Any]:
         """Convert every cell of a column; bad cells become problems and None."""

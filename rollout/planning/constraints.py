@@ -38,17 +38,18 @@ def locked_preference(facts: PlanningFacts, school_id: str, cohort: int) -> bool
 
 def launched_schools_stay(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
     """Hard: a school whose cohort has launched keeps it, and a launched cohort takes no
-    newcomers (spring re-plan: terms before current_term are history)."""
-    told = facts.previous.get(school_id)
-    if told is not None and facts.has_launched(told):
-        return cohort == told
+    newcomers (spring re-plan: terms before current_term are history). The Launches sheet
+    overrides the cohort: a delayed school is planned again into a cohort still to come; a
+    school launched early or late, paused or withdrawn keeps its cohort."""
+    kept = facts.kept_cohort(school_id)
+    if kept is not None:
+        return cohort == kept
     return not facts.has_launched(cohort)
 
 
 def readiness_allows(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
-    """Hard: gates, floor and locks, except for a school whose cohort has already launched."""
-    told = facts.previous.get(school_id)
-    if told is not None and facts.has_launched(told):
+    """Hard: gates, floor and locks, except for a school that keeps its cohort."""
+    if facts.kept_cohort(school_id) is not None:
         return True
     return all(rule(facts, school_id, cohort) for rule in READINESS_RULES)
 
@@ -69,12 +70,15 @@ def one_cohort_per_school(m) -> None:
 
 
 def cohort_size_limits(m) -> None:
-    """Hard: each cohort holds between cohort_size.min and cohort_size.max schools."""
+    """Hard: each cohort still to come holds between cohort_size.min and cohort_size.max
+    schools (a launched cohort's size is history: a delay can leave it short)."""
     size = m.facts.settings.cohort_size
     members: dict[int, list] = {c.number: [] for c in m.facts.cohorts}
     for (sid, c), var in m.assign.items():
         members[c].append(var)
     for cohort in m.facts.cohorts:
+        if m.facts.has_launched(cohort.number):
+            continue
         count = sum(members[cohort.number])
         m.limit(count, size.max, "cohort_max", cohort.number,
                 f"at most {size.max} schools in {cohort.name}")
@@ -87,13 +91,11 @@ def coaching_capacity(m) -> None:
     facts = m.facts
     per_term: dict[int, list] = {t.index: [] for t in facts.district.terms}
     for (sid, c), var in m.assign.items():
-        school, launch = facts.district.school_by_id[sid], facts.launch_term_of(c)
-        for offset in facts.settings.coaching.load_profile:
-            term = launch + offset
-            if term in per_term:
-                fte = facts.coaching_fte(school, term, launch)
-                if fte > 0:
-                    per_term[term].append(math.ceil(fte * SCALE_FTE - 1e-6) * var)
+        school = facts.district.school_by_id[sid]
+        for term in per_term:
+            fte = facts.school_coaching_fte(school, term, c)
+            if fte > 0:
+                per_term[term].append(math.ceil(fte * SCALE_FTE - 1e-6) * var)
     for term in facts.district.terms:
         if per_term[term.index] and not facts.is_history(term.index):
             m.limit(sum(per_term[term.index]), math.floor(term.coaches_fte * SCALE_FTE + 1e-6),
@@ -124,7 +126,7 @@ def link_capacity(m) -> None:
             wanted = launch_load - room
             if wanted <= 0:
                 continue  # cannot bind whatever the plan
-            launched = {s: m.launched_by(s, term.index) for s in behind}
+            launched = {s: launched_in(m, s, term.index) for s in behind}
             upgrades = [u for u in district.upgrades_by_link.get(link, [])
                         if kbps(u.new_capacity_mbps) > committed]
             # An upgrade never needs to raise the link by more than every launch wants: the
@@ -136,6 +138,13 @@ def link_capacity(m) -> None:
                     f"({district.capacity_by_term[link][term.index]:,.0f} Mbps)")
             if m.cuts:
                 waits_for_upgrade(m, launched, extra, room, upgrades, committed, term.index)
+
+
+def launched_in(m, school_id: str, term: int):
+    """1 when the school is launched in `term`: what the Launches sheet records, else its
+    cohort's literal."""
+    recorded = m.facts.recorded_launch_state(school_id, term)
+    return m.launched_by(school_id, term) if recorded is None else int(recorded)
 
 
 def waits_for_upgrade(m, launched, extra, room, upgrades, committed, term) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from rollout.domain import Cohort, District, School
+from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, Cohort, District, School
 from rollout.intake.settings import Settings
 
 
@@ -27,6 +27,55 @@ class PlanningFacts:
     def has_launched(self, number: int) -> bool:
         """A cohort whose launch term is history has launched: it is closed to newcomers."""
         return self.is_history(self.launch_term_of(number))
+
+    def kept_cohort(self, school_id: str) -> int | None:
+        """The cohort a school must keep in a re-plan, or None when it is free to be planned:
+        a school of a launched cohort keeps it unless the Launches sheet says it was delayed;
+        a school recorded as launched (early or late), paused or withdrawn keeps the cohort it
+        was told (a launch with none told joins the last cohort launched by then)."""
+        told, record = self.previous.get(school_id), self.district.launch_by_school.get(school_id)
+        if record is None:
+            return told if told is not None and self.has_launched(told) else None
+        if record.status == DELAYED:
+            return None
+        if told is not None:
+            return told
+        if record.status == LAUNCHED:
+            launched = [c.number for c in self.cohorts if c.launch_term_index <= record.term_index]
+            return max(launched, default=1)
+        return None
+
+    def actual_launch_term(self, school_id: str) -> int | None:
+        record = self.district.launch_by_school.get(school_id)
+        return record.term_index if record and record.status == LAUNCHED else None
+
+    def on_hold(self, school_id: str, term: int) -> bool:
+        """A paused or withdrawn school takes no coaching or launch bandwidth from the term its
+        status holds (the current term when the sheet gives none)."""
+        record = self.district.launch_by_school.get(school_id)
+        if record is None or record.status not in ON_HOLD:
+            return False
+        since = record.term_index if record.term_index is not None else self.current_term
+        return term >= since
+
+    def school_launch_term(self, school_id: str, cohort: int) -> int:
+        """The term a school launches in: when it really launched, else its cohort's term."""
+        actual = self.actual_launch_term(school_id)
+        return actual if actual is not None else self.launch_term_of(cohort)
+
+    def recorded_launch_state(self, school_id: str, term: int) -> bool | None:
+        """Whether the school is launched in `term` by what the Launches sheet records (on hold:
+        not launched; launched: from its real term), or None when its cohort decides."""
+        if self.on_hold(school_id, term):
+            return False
+        actual = self.actual_launch_term(school_id)
+        return None if actual is None else term >= actual
+
+    def school_coaching_fte(self, school: School, term: int, cohort: int) -> float:
+        """Coaching a school needs in `term` in `cohort`, from its real launch and holds."""
+        if self.on_hold(school.school_id, term):
+            return 0.0
+        return self.coaching_fte(school, term, self.school_launch_term(school.school_id, cohort))
 
     @property
     def schools(self) -> tuple[School, ...]:

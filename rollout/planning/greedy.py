@@ -50,12 +50,11 @@ class GreedyState:
         the typical schools every cohort still needs to reach its minimum (where that room
         is already short, the school may only take its own cohort's share of it)."""
         f = self.facts
-        launch = f.launch_term_of(cohort)
         before = self.room_kept(None) if keep_room else None
         after = self.room_kept(cohort) if keep_room else None
         for t in range(f.current_term, f.term_count):
             staff = f.district.terms[t].coaches_fte
-            need = self.coaching[t] + f.coaching_fte(school, t, launch)
+            need = self.coaching[t] + f.school_coaching_fte(school, t, cohort)
             if keep_room:
                 need += after[t]
                 staff = max(staff, self.coaching[t] + before[t])
@@ -134,15 +133,15 @@ class GreedyState:
             return None
         if not self.coaching_fits(school, cohort, keep_room):
             return None
-        return self.upgrades_for(school, f.launch_term_of(cohort))
+        return self.upgrades_for(school, f.school_launch_term(school.school_id, cohort))
 
     def place(self, school, cohort: int, upgrades: dict[str, int], sign: int = 1) -> None:
         """Add the school's load in `cohort` (sign -1 takes it out again; upgrades stay)."""
         f = self.facts
-        launch = f.launch_term_of(cohort)
+        launch = f.school_launch_term(school.school_id, cohort)
         self.counts[cohort] += sign
         for t in range(f.term_count):
-            self.coaching[t] += sign * f.coaching_fte(school, t, launch)
+            self.coaching[t] += sign * f.school_coaching_fte(school, t, cohort)
         for upgrade_id, term in upgrades.items():
             self.upgrades[upgrade_id] = term
             self.crews_used[term] += 1
