@@ -20,6 +20,7 @@ from rollout.errors import InputError, Problems, RolloutError
 from rollout.intake.rubric import default_rubric_path, load_rubric
 from rollout.outputs.dashboard import write_dashboard
 from rollout.outputs.principal import default_workers, write_principal_workbooks
+from rollout.outputs.principal_view import principal_views
 from rollout.outputs.results import build_results
 from rollout.planning.facts import facts_from_inputs
 from rollout.planning.greedy import greedy_plan
@@ -79,7 +80,7 @@ def main() -> int:
               f"{time.perf_counter() - started:.1f} s (not part of the figures below)")
 
         start = time.perf_counter()
-        views = results.principal_views()
+        views = principal_views(results)
         prepare = time.perf_counter() - start
         workers = args.workers or default_workers()
         start = time.perf_counter()

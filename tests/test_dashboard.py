@@ -6,6 +6,7 @@ import zipfile
 
 from openpyxl import load_workbook
 
+from rollout.outputs.dashboard_view import DashboardView
 from rollout.outputs.results import NetworkChange
 from tests.test_export import planned_district  # noqa: F401  (shared fixture)
 
@@ -65,11 +66,12 @@ def test_schools_sheet_is_a_filterable_table_linking_each_principal_workbook(
 
 def test_overview_has_headline_figures_and_the_four_kinds_of_chart(planned_district):
     results, out = planned_district
+    view = DashboardView(results)
     ws = load_workbook(out / "dashboard.xlsx")["Overview"]
     text = sheet_text(ws)
-    for figure in results.headline:
+    for figure in view.headline:
         assert figure.label in text and figure.value in text
-    for cohort in results.cohort_summaries:
+    for cohort in view.cohort_summaries:
         assert cohort.name in text and cohort.launch_term in text
     with zipfile.ZipFile(out / "dashboard.xlsx") as archive:
         charts = [archive.read(n).decode() for n in archive.namelist()
@@ -92,7 +94,7 @@ def test_cohorts_capacity_network_and_upgrades_carry_the_plan(planned_district):
     cohorts = sheet_text(wb["Cohorts"])
     assert all(r["school_name"] in cohorts for r in results.rows)
     capacity = sheet_text(wb["Capacity"])
-    assert all(t.label in capacity for t in results.term_summaries)
+    assert all(t.label in capacity for t in DashboardView(results).term_summaries)
     network = wb["Network"]
     links = {row[0] for row in network.iter_rows(values_only=True)}
     assert set(results.facts.district.links) <= links
@@ -120,7 +122,8 @@ def test_data_issues_and_about_are_in_plain_words(planned_district):
     results, out = planned_district
     wb = load_workbook(out / "dashboard.xlsx")
     issues = sheet_text(wb["Data issues"])
-    assert all(what in issues for _, what in results.data_issues) or "No issues" in issues
+    issues_found = DashboardView(results).data_issues
+    assert all(what in issues for _, what in issues_found) or "No issues" in issues
     about = sheet_text(wb["About"])
     assert "Priority = need weight" in about and "no individual's answers" in about
 
@@ -128,13 +131,14 @@ def test_data_issues_and_about_are_in_plain_words(planned_district):
 def test_network_change_deadline_is_the_first_term_whose_load_needs_it(planned_district):
     results, _ = planned_district
     usage, district = results.usage, results.facts.district
+    term_index = DashboardView(results).term_index
     for change in results.network_changes:
         assert isinstance(change, NetworkChange)
         assert change.to_mbps >= change.from_mbps or not change.chosen
         loads = usage.link_load[change.link]
         if change.needed_by is None:
             continue
-        t = results.term_index[change.needed_by]
+        t = term_index[change.needed_by]
         assert t >= change.complete_term_index
         made = (district.upgrade_by_id[change.source.split()[-1]] if change.chosen else
                 next(c for c in district.capacity_plan if c.link == change.link
@@ -152,7 +156,8 @@ def test_network_change_deadline_is_the_first_term_whose_load_needs_it(planned_d
 def test_many_survey_files_share_one_fingerprint_row(tmp_path):
     from types import SimpleNamespace
 
-    from rollout.outputs.results import MAX_LISTED_SURVEY_FILES, Results
+    from rollout.outputs.dashboard_view import MAX_LISTED_SURVEY_FILES
+    from rollout.outputs.results import Results
 
     (tmp_path / "surveys").mkdir()
     for name in ("settings.yaml", "district.xlsx", "rubric.yaml"):
@@ -160,11 +165,11 @@ def test_many_survey_files_share_one_fingerprint_row(tmp_path):
     for i in range(MAX_LISTED_SURVEY_FILES + 1):
         (tmp_path / "surveys" / f"S{i:02d}_teacher.xlsx").write_text("x" * i)
     inputs = SimpleNamespace(district_dir=tmp_path, rubric_path=tmp_path / "rubric.yaml")
-    files = Results(inputs, None, None, None, []).input_files
+    files = DashboardView(Results(inputs, None, None, None, [])).input_files
     assert [f[0] for f in files[:3]] == [str(tmp_path / n) for n in
                                          ("settings.yaml", "district.xlsx", "rubric.yaml")]
     assert files[3][0].endswith(f"({MAX_LISTED_SURVEY_FILES + 1} files)") and len(files) == 4
     assert files[3][1] == sum(range(MAX_LISTED_SURVEY_FILES + 1))
     (tmp_path / "surveys" / "S00_teacher.xlsx").write_text("changed")
-    again = Results(inputs, None, None, None, []).input_files
+    again = DashboardView(Results(inputs, None, None, None, [])).input_files
     assert again[3][2] != files[3][2]

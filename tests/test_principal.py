@@ -12,7 +12,13 @@ from openpyxl import load_workbook
 
 from rollout.intake.rubric import Item
 from rollout.outputs import principal
-from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, LocalAnswer, local_answer
+from rollout.outputs.principal_view import (
+    LocalAnswer,
+    local_answer,
+    principal_view,
+    principal_views,
+)
+from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN
 from rollout.safe import xlsx_problems
 from tests.test_export import planned_district  # noqa: F401  (shared fixture)
 
@@ -137,7 +143,7 @@ def test_local_question_text_cannot_become_a_formula(tmp_path, planned_district)
     results, _ = planned_district
     hostile = LocalAnswer('=HYPERLINK("http://example.invalid","x")', "@Principal", 2.0,
                           "+1+1")
-    view = dataclasses.replace(results.principal_view(results.rows[0]["school_id"]),
+    view = dataclasses.replace(principal_view(results, results.rows[0]["school_id"]),
                                local_answers=(hostile,))
     path = tmp_path / "hostile.xlsx"
     principal.write_principal_workbook(view, path)
@@ -151,7 +157,7 @@ def test_local_question_text_cannot_become_a_formula(tmp_path, planned_district)
 def test_first_page_says_what_a_principal_needs(planned_district):
     results, out = planned_district
     row = results.rows[0]
-    view = results.principal_view(row["school_id"])
+    view = principal_view(results, row["school_id"])
     path = out / "schools" / view.workbook
     ws = load_workbook(path)["Your school"]
     cells = [str(c.value) for r in ws.iter_rows() for c in r if c.value is not None]
@@ -174,7 +180,7 @@ def test_first_page_says_what_a_principal_needs(planned_district):
 def test_medians_of_small_cohorts_are_not_shown(planned_district):
     results, _ = planned_district
     seen = set()
-    for view in results.principal_views():
+    for view in principal_views(results):
         small = view.cohort_size < MIN_SCHOOLS_FOR_MEDIAN
         assert all((line.cohort_median is None) == small for line in view.scores)
         assert ("cohort median is not shown" in view.median_note) == small
@@ -190,7 +196,7 @@ def test_small_cohort_median_is_hidden_with_a_note(planned_district):
     kept = members[:MIN_SCHOOLS_FOR_MEDIAN - 1]
     smaller = dataclasses.replace(results, rows=[r for r in results.rows
                                                  if r["cohort"] != cohort or r in kept])
-    view = smaller.principal_view(kept[0]["school_id"])
+    view = principal_view(smaller, kept[0]["school_id"])
     assert view.cohort_size == MIN_SCHOOLS_FOR_MEDIAN - 1
     assert all(line.cohort_median is None for line in view.scores)
     assert all(line.district_median is not None for line in view.scores)
@@ -212,7 +218,7 @@ def test_pool_of_processes_writes_the_same_workbooks(tmp_path, planned_district,
 def test_actions_before_launch_follow_the_device_settings(planned_district):
     results, _ = planned_district
     devices = results.facts.settings.devices
-    for view in results.principal_views():
+    for view in principal_views(results):
         school = results.facts.district.school_by_id[view.school_id]
         short = -(-school.students // devices.students_per_device[school.level]) - school.devices
         mentioned = [a for a in view.actions if "more devices" in a]

@@ -1,8 +1,8 @@
 """dashboard.xlsx: the plan for central office and the board.
 
 Sheets: Overview (headline figures, tables and charts), Schools, Cohorts, Capacity, Network,
-Upgrades, Changes, Progress, Settings, Data issues, About. Every figure comes from `Results`; this module only
-lays it out.
+Upgrades, Changes, Progress, Settings, Data issues, About. Every figure comes from `Results`
+and its `DashboardView`; this module only lays it out.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rollout import __version__
 from rollout.domain import LEVELS
+from rollout.outputs.dashboard_view import DashboardView
 from rollout.outputs.progress import changes_sheet, progress_sheet
 from rollout.outputs.results import Results
 from rollout.outputs.style import (
@@ -36,36 +37,37 @@ WIDE_CHART_W = 495
 
 def write_dashboard(results: Results, path: Path, principal_dir: str = "schools") -> None:
     facts = results.facts
+    view = DashboardView(results)
     book = Book(path, f"Rollout plan: {facts.district.name}",
                 "Blended learning rollout: cohorts, capacity and readiness", results.prepared)
     overview = book.sheet("Overview", NAVY)
     sheets = {name: book.sheet(name) for name in
               ("Schools", "Cohorts", "Capacity", "Network", "Upgrades", "Changes",
                "Progress", "Settings", "Data issues", "About")}
-    at = overview_sheet(overview, results)
+    at = overview_sheet(overview, results, view)
     schools_sheet(sheets["Schools"], results, principal_dir)
-    cohort_table, listing = cohorts_sheet(sheets["Cohorts"], results)
-    capacity_sheet(sheets["Capacity"], results)
-    network_first = network_sheet(sheets["Network"], results)
+    cohort_table, listing = cohorts_sheet(sheets["Cohorts"], results, view)
+    capacity_sheet(sheets["Capacity"], results, view)
+    network_first = network_sheet(sheets["Network"], results, view)
     upgrades_sheet(sheets["Upgrades"], results)
     changes_sheet(sheets["Changes"], results)
     progress_sheet(sheets["Progress"], results)
-    settings_sheet(sheets["Settings"], results)
-    data_issues_sheet(sheets["Data issues"], results)
+    settings_sheet(sheets["Settings"], results, view)
+    data_issues_sheet(sheets["Data issues"], results, view)
     about_sheet(sheets["About"], results)
-    overview_charts(overview, results, at, cohort_table, listing, network_first)
+    overview_charts(overview, results, view, at, cohort_table, listing, network_first)
     overview.ws.activate()
     book.close()
 
 
 # ----- Overview ----------------------------------------------------------------------------
 
-def overview_sheet(sheet: Sheet, results: Results) -> dict:
+def overview_sheet(sheet: Sheet, results: Results, view: DashboardView) -> dict:
     facts, book = results.facts, sheet.book
     r = sheet.title(f"Blended learning rollout plan: {facts.district.name}",
                     f"Prepared {results.prepared} by rollout {__version__}. Plan: "
-                    f"{results.plan_detail}.")
-    r = figure_tiles(sheet, results, r)
+                    f"{view.plan_detail}.")
+    r = figure_tiles(sheet, view, r)
     sheet.heading(r, "Schools per cohort")
     cohort_top = r + 1
     columns = [Column("Cohort"), Column("Launch term"), Column("Schools"),
@@ -73,9 +75,9 @@ def overview_sheet(sheet: Sheet, results: Results) -> dict:
                Column("Mean readiness", ONE_DECIMAL), Column("Mean need", ONE_DECIMAL),
                Column("Asked for it"), Column("Got it")]
     rows = [[c.name, c.launch_term, c.schools, *[c.by_level[lv] for lv in LEVELS], c.students,
-             c.mean_readiness, c.mean_need, c.chose, c.got] for c in results.cohort_summaries]
+             c.mean_readiness, c.mean_need, c.chose, c.got] for c in view.cohort_summaries]
     first, last = sheet.table(cohort_top, columns, rows)
-    for i, c in enumerate(results.cohort_summaries):
+    for i, c in enumerate(view.cohort_summaries):
         sheet.put(first + i, 0, c.name, book.fmt(bold=True, font_color="#FFFFFF",
                                                  bg_color=cohort_colour(c.number), border=1))
     r = last + 2
@@ -89,7 +91,7 @@ def overview_sheet(sheet: Sheet, results: Results) -> dict:
                Column("Least headroom (Mbps)", THOUSANDS)]
     rows = [[t.label, t.coaches_fte, t.coaching_needed, t.coaching_use, t.planning,
              t.launching, t.support, t.launched_by, t.busiest_link, t.busiest_link_use,
-             t.least_headroom_mbps] for t in results.term_summaries]
+             t.least_headroom_mbps] for t in view.term_summaries]
     t_first, t_last = sheet.table(term_top, columns, rows)
     for col in (3, 9):
         usage_colours(sheet, t_first, col, t_last, col)
@@ -106,7 +108,7 @@ def overview_sheet(sheet: Sheet, results: Results) -> dict:
             "charts": charts_row}
 
 
-def figure_tiles(sheet: Sheet, results: Results, r: int) -> int:
+def figure_tiles(sheet: Sheet, view: DashboardView, r: int) -> int:
     """Headline figures as tiles, four to a row, each three columns wide."""
     book = sheet.book
     tile = dict(bg_color="#EEF2F8", align="left", indent=1, text_wrap=True)
@@ -114,7 +116,7 @@ def figure_tiles(sheet: Sheet, results: Results, r: int) -> int:
                      top_color=NAVY, **tile)
     value = book.fmt(bold=True, font_size=18, font_color=NAVY, valign="vcenter", **tile)
     detail = book.fmt(font_size=9, valign="top", **tile)
-    for i, figure in enumerate(results.headline):
+    for i, figure in enumerate(view.headline):
         row, col = r + 4 * (i // 4), 3 * (i % 4)
         for offset, text, fmt in ((0, figure.label, label), (1, figure.value, value),
                                   (2, figure.detail, detail)):
@@ -122,7 +124,7 @@ def figure_tiles(sheet: Sheet, results: Results, r: int) -> int:
             sheet.put(row + offset, col, text, fmt)
         sheet.ws.set_row(row + 1, 26)
         sheet.ws.set_row(row + 2, 30)
-    return r + 4 * ((len(results.headline) + 3) // 4) + 1
+    return r + 4 * ((len(view.headline) + 3) // 4) + 1
 
 
 def usage_colours(sheet: Sheet, first: int, col: int, last: int, last_col: int) -> None:
@@ -133,17 +135,18 @@ def usage_colours(sheet: Sheet, first: int, col: int, last: int, last_col: int) 
         "max_value": 1, "max_color": BAD})
 
 
-def overview_charts(sheet: Sheet, results: Results, at: dict, cohort_table: tuple,
-                    listing: tuple, network_first: int) -> None:
+def overview_charts(sheet: Sheet, results: Results, view: DashboardView, at: dict,
+                    cohort_table: tuple, listing: tuple, network_first: int) -> None:
     book, ws = sheet.book, sheet.ws
     r = at["charts"]
     sheet.heading(r, "Charts")
     top = r + 1
     placed = [
-        (cohorts_by_level(book, results, at["cohorts"]), 0, 0, CHART_W),
-        (cohorts_by_region(book, results, cohort_table), CHART_W + 10, 0, CHART_W),
-        (coaching_chart(book, results, at["terms"]), 2 * (CHART_W + 10), 0, CHART_W),
-        (busiest_links_chart(book, results, network_first), 0, CHART_H + 10, WIDE_CHART_W),
+        (cohorts_by_level(book, view, at["cohorts"]), 0, 0, CHART_W),
+        (cohorts_by_region(book, view, cohort_table), CHART_W + 10, 0, CHART_W),
+        (coaching_chart(book, at["terms"]), 2 * (CHART_W + 10), 0, CHART_W),
+        (busiest_links_chart(book, results, view, network_first), 0, CHART_H + 10,
+         WIDE_CHART_W),
         (readiness_need_chart(book, results, listing), WIDE_CHART_W + 10, CHART_H + 10,
          WIDE_CHART_W),
     ]
@@ -168,11 +171,11 @@ def titled(chart, title: str, y_title: str | None = None, y_format: str | None =
     return chart
 
 
-def cohorts_by_level(book: Book, results: Results, table: tuple):
+def cohorts_by_level(book: Book, view: DashboardView, table: tuple):
     _, first, last = table
     chart = book.wb.add_chart({"type": "column", "subtype": "stacked"})
     for j, level in enumerate(LEVELS):
-        if not any(c.by_level[level] for c in results.cohort_summaries):
+        if not any(c.by_level[level] for c in view.cohort_summaries):
             continue
         chart.add_series({"name": ["Overview", table[0], 3 + j],
                           "categories": ["Overview", first, 0, last, 0],
@@ -181,10 +184,10 @@ def cohorts_by_level(book: Book, results: Results, table: tuple):
     return titled(chart, "Schools per cohort by level", "Schools")
 
 
-def cohorts_by_region(book: Book, results: Results, table: tuple):
+def cohorts_by_region(book: Book, view: DashboardView, table: tuple):
     top, first, last, region_col = table
     chart = book.wb.add_chart({"type": "column", "subtype": "stacked"})
-    for j, _ in enumerate(results.regions):
+    for j, _ in enumerate(view.regions):
         chart.add_series({"name": ["Cohorts", top, region_col + j],
                           "categories": ["Cohorts", first, 1, last, 1],
                           "values": ["Cohorts", first, region_col + j, last, region_col + j],
@@ -193,7 +196,7 @@ def cohorts_by_region(book: Book, results: Results, table: tuple):
     return titled(chart, "Schools per cohort by region", "Schools")
 
 
-def coaching_chart(book: Book, results: Results, table: tuple):
+def coaching_chart(book: Book, table: tuple):
     top, first, last = table
     chart = book.wb.add_chart({"type": "column"})
     chart.add_series({"name": ["Overview", top, 2], "categories": ["Overview", first, 0, last, 0],
@@ -208,12 +211,12 @@ def coaching_chart(book: Book, results: Results, table: tuple):
     return titled(chart, "Coaching FTE needed vs available", "FTE")
 
 
-def busiest_links_chart(book: Book, results: Results, first_row: int):
+def busiest_links_chart(book: Book, results: Results, view: DashboardView, first_row: int):
     """Use of the busiest links in every term (rows of the Network sheet, busiest first)."""
     chart = book.wb.add_chart({"type": "line"})
     terms = results.facts.term_count
     header = first_row - 1
-    for i, use in enumerate(results.busiest_links()):
+    for i, use in enumerate(view.busiest_links()):
         row = first_row + i
         chart.add_series({"name": ["Network", row, 0],
                           "categories": ["Network", header, 5, header, 4 + terms],
@@ -223,7 +226,7 @@ def busiest_links_chart(book: Book, results: Results, first_row: int):
                           "marker": {"type": "circle", "size": 5,
                                      "fill": {"color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
                                      "border": {"none": True}}})
-    peak = max((u.peak_use for u in results.busiest_links()), default=1.0)
+    peak = max((u.peak_use for u in view.busiest_links()), default=1.0)
     titled(chart, "Busiest links: share of capacity used", None, "0%")
     chart.set_y_axis({"min": 0, "max": max(1.0, round(peak + 0.05, 1)), "num_format": "0%",
                       "major_unit": 0.25,
@@ -313,23 +316,24 @@ def score_scale(sheet: Sheet, first: int, col: int, last: int, last_col: int) ->
 
 # ----- Cohorts -----------------------------------------------------------------------------
 
-def cohorts_sheet(sheet: Sheet, results: Results) -> tuple[tuple, tuple]:
+def cohorts_sheet(sheet: Sheet, results: Results, view: DashboardView
+                  ) -> tuple[tuple, tuple]:
     """Returns the cohort table (top, first, last, first region column) and the listing
     (top, {cohort: (first, last)}) for the Overview charts."""
     top = sheet.title("Cohorts", "Each cohort's terms, make-up and scores; then every school "
                       "by cohort, highest priority first.")
-    summaries = results.cohort_summaries
+    summaries = view.cohort_summaries
     region_col = 8 + len(LEVELS)  # after cohort, name, three terms, three counts, levels
     columns = [Column("Cohort"), Column("Name"), Column("Planning"), Column("Launch"),
                Column("Support", max_width=24, wrap=True), Column("Schools"),
                Column("Students", THOUSANDS), Column("Teachers", THOUSANDS),
-               *[Column(lv) for lv in LEVELS], *[Column(g) for g in results.regions],
+               *[Column(lv) for lv in LEVELS], *[Column(g) for g in view.regions],
                Column("Mean readiness", ONE_DECIMAL), Column("Lowest readiness", ONE_DECIMAL),
                Column("Mean need", ONE_DECIMAL), Column("Mean priority", ONE_DECIMAL),
                Column("Asked for it"), Column("Got it")]
     rows = [[c.number, c.name, c.planning_term, c.launch_term, c.support_terms, c.schools,
              c.students, c.teachers, *[c.by_level[lv] for lv in LEVELS],
-             *[c.by_region[g] for g in results.regions], c.mean_readiness,
+             *[c.by_region[g] for g in view.regions], c.mean_readiness,
              c.lowest_readiness, c.mean_need, c.mean_priority, c.chose, c.got]
             for c in summaries]
     first, last = sheet.table(top, columns, rows, name="CohortList")
@@ -359,7 +363,7 @@ def cohorts_sheet(sheet: Sheet, results: Results) -> tuple[tuple, tuple]:
 
 # ----- Capacity ----------------------------------------------------------------------------
 
-def capacity_sheet(sheet: Sheet, results: Results) -> None:
+def capacity_sheet(sheet: Sheet, results: Results, view: DashboardView) -> None:
     facts = results.facts
     top = sheet.title("Capacity use per term", "Coaching: FTE the schools need (planning, "
                       "launch and support phases) against coaches available. Network: the "
@@ -374,7 +378,7 @@ def capacity_sheet(sheet: Sheet, results: Results) -> None:
     rows = [[t.label, t.coaches_fte, t.coaching_needed, t.coaching_use,
              round(t.coaches_fte - t.coaching_needed, 2), t.planning, t.launching, t.support,
              t.launched_by, t.busiest_link, t.busiest_link_what, t.busiest_link_use,
-             t.least_headroom_mbps] for t in results.term_summaries]
+             t.least_headroom_mbps] for t in view.term_summaries]
     first, last = sheet.table(top, columns, rows, name="TermCapacity")
     usage_colours(sheet, first, 3, last, 3)
     usage_colours(sheet, first, 11, last, 11)
@@ -399,7 +403,7 @@ def relative(offset: int) -> str:
 
 # ----- Network and upgrades ----------------------------------------------------------------
 
-def network_sheet(sheet: Sheet, results: Results) -> int:
+def network_sheet(sheet: Sheet, results: Results, view: DashboardView) -> int:
     """Returns the first data row (the busiest link), for the Overview chart."""
     facts = results.facts
     top = sheet.title("Network links", "Share of each link's capacity used in each term: the "
@@ -411,7 +415,7 @@ def network_sheet(sheet: Sheet, results: Results) -> int:
                *[Column(t, PCT) for t in terms], Column("Peak term"),
                Column("Capacity changes", width=48, wrap=True)]
     rows = [[u.link, u.what, u.schools_behind, u.capacity[0], u.peak_use, *u.use, u.peak_term,
-             u.changes] for u in results.link_uses]
+             u.changes] for u in view.link_uses]
     first, last = sheet.table(top, columns, rows, name="LinkUse")
     usage_colours(sheet, first, 4, last, 4 + len(terms))
     sheet.ws.freeze_panes(first, 1)
@@ -444,13 +448,13 @@ def upgrades_sheet(sheet: Sheet, results: Results) -> None:
 
 # ----- Settings, data issues, about --------------------------------------------------------
 
-def settings_sheet(sheet: Sheet, results: Results) -> None:
+def settings_sheet(sheet: Sheet, results: Results, view: DashboardView) -> None:
     inputs = results.inputs
     top = sheet.title("Settings used", "Every setting, rubric weight and input file behind "
                       "this plan: with the same files and settings the plan is the same.")
     rows = [["rollout version", __version__], ["Input folder", str(inputs.district_dir)],
             ["Rubric file", str(inputs.rubric_path)], *[[k, v] for k, v in
-                                                         results.settings_rows]]
+                                                         view.settings_rows]]
     first, last = sheet.table(top, [Column("Setting", max_width=50),
                                     Column("Value", max_width=60, wrap=True, align="left")],
                               rows, name="SettingList")
@@ -459,17 +463,17 @@ def settings_sheet(sheet: Sheet, results: Results) -> None:
     sheet.table(r + 1, [Column("File", max_width=50, wrap=True),
                         Column("Size and SHA-256 fingerprint", width=60, wrap=True)],
                 [[file, f"{size:,} bytes; SHA-256 {digest}"]
-                 for file, size, digest in results.input_files], name="InputFiles")
+                 for file, size, digest in view.input_files], name="InputFiles")
     sheet.ws.freeze_panes(first, 0)
     sheet.print_setup(f"{inputs.district.name}: settings", results.prepared,
                       repeat_rows=(top, top), landscape=False)
 
 
-def data_issues_sheet(sheet: Sheet, results: Results) -> None:
+def data_issues_sheet(sheet: Sheet, results: Results, view: DashboardView) -> None:
     top = sheet.title("Data issues", "Warnings from reading the surveys and district files, "
                       "and notes from the solver. They did not stop the plan, but check them "
                       "before publishing.")
-    rows = [[i, where, what] for i, (where, what) in enumerate(results.data_issues, start=1)]
+    rows = [[i, where, what] for i, (where, what) in enumerate(view.data_issues, start=1)]
     if not rows:
         rows = [["", "", "No issues found."]]
     first, _ = sheet.table(top, [Column("#", width=5), Column("Where", width=45, wrap=True),

@@ -12,7 +12,8 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from rollout.outputs.results import ItemLevel, PrincipalView, Results
+from rollout.outputs.principal_view import ItemLevel, PrincipalView, principal_views
+from rollout.outputs.results import Results
 from rollout.outputs.style import (
     BORDER_GREY,
     GREY_TEXT,
@@ -36,7 +37,7 @@ def write_principal_workbooks(results: Results, folder: Path, workers: int | Non
                               ) -> list[Path]:
     """One workbook per school in `folder`; returns their paths in school_id order."""
     folder.mkdir(parents=True, exist_ok=True)
-    views = results.principal_views()
+    views = principal_views(results)
     jobs = [(view, folder / view.workbook) for view in views]
     workers = default_workers() if workers is None else workers
     if workers > 1 and len(jobs) >= POOL_MIN_WORKBOOKS:

@@ -1,0 +1,336 @@
+"""What a principal workbook shows, computed from `Results`: one `PrincipalView` per school.
+
+A workbook is written from its `PrincipalView` alone (in a pool of processes for large
+districts, so the records are plain picklable data): the school's own figures and district or
+cohort aggregates, so no exporter can leak another school's data.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+
+from rollout.intake.rubric import Item
+from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, Results, phase_name
+from rollout.planning.facts import PlanningFacts
+
+STRENGTHS_AND_GAPS = 3  # items shown each way on the principal's first page
+PHASE_TEXT = {
+    "Early planning": "The school's team starts planning with its coach.",
+    "Planning": "Leaders and teacher champions plan with a coach: choose the blended model, "
+                "schedule training, and finish upgrades so the network and devices are ready.",
+    "Launch": "Blended classes start. Coaching is at its fullest.",
+    "Support": "Coaching continues at a lower level while practice settles.",
+}
+SCORE_LABELS = [("infrastructure", "Infrastructure"), ("technology", "Technology"),
+                ("instructional", "Instructional"), ("readiness", "Readiness"),
+                ("need", "Need")]
+
+
+@dataclass(frozen=True)
+class Phase:
+    phase: str          # Early planning, Planning, Launch or Support
+    term: str
+    what: str
+    coaching_share: float
+    coaching_fte: float  # this school's coaching FTE in that term
+
+
+@dataclass(frozen=True)
+class ItemLevel:
+    domain: str
+    item: str           # "INF1: Wireless access points ..."
+    level: float        # pooled mean level on the rubric scale
+    reached: str        # "Developing: Most rooms are covered ..."
+    next: str           # the next level's descriptor, or a note that the top was reached
+
+
+@dataclass(frozen=True)
+class LocalAnswer:
+    """A school's answer to a question its district added to the rubric without a score."""
+
+    question: str        # "LOCAL1: Would your school like to host visits ..."
+    asked_of: str        # "Principal" or "Principal, teacher"
+    level: float | None  # pooled level on the rubric scale; None: nobody at the school answered
+    answer: str          # that level's descriptor, or the two it lies between
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    label: str
+    school: float | None
+    district_median: float | None
+    cohort_median: float | None
+
+
+@dataclass(frozen=True)
+class PrincipalView:
+    """All one principal workbook shows: one school and aggregates, nothing else."""
+
+    district: str
+    prepared: str
+    school_id: str
+    school_name: str
+    level: str
+    students: int
+    teachers: int
+    respondents: int
+    cohort_number: int
+    cohort_name: str
+    cohort_size: int
+    launch_term: str
+    phases: tuple[Phase, ...]
+    scores: tuple[ScoreLine, ...]
+    median_note: str
+    strengths: tuple[ItemLevel, ...]
+    gaps: tuple[ItemLevel, ...]
+    items: tuple[ItemLevel, ...]
+    actions: tuple[str, ...]
+    reason: str
+    preference: str
+    honoured: bool | None  # None: the school expressed no preference
+    notes: tuple[str, ...]  # coverage and principal/teacher differences worth a conversation
+    workbook: str           # file name inside schools/
+    trend: tuple[tuple[str, float | None, str], ...] = ()  # (season, readiness, cohort name)
+    local_answers: tuple[LocalAnswer, ...] = ()  # the district's own questions, never scored
+
+
+def principal_views(results: Results) -> list[PrincipalView]:
+    """Every school's view, in school_id order."""
+    views = PrincipalViews(results)
+    return [views.of(r["school_id"]) for r in results.rows]
+
+
+def principal_view(results: Results, school_id: str) -> PrincipalView:
+    return PrincipalViews(results).of(school_id)
+
+
+class PrincipalViews:
+    """Makes each school's `PrincipalView`. The tables the views share (item levels, local
+    answers, medians) are computed once for all schools, when first needed."""
+
+    def __init__(self, results: Results):
+        self.results = results
+
+    def of(self, school_id: str) -> PrincipalView:
+        results, facts = self.results, self.results.facts
+        row = results.row(school_id)
+        school = facts.district.school_by_id[school_id]
+        cohort = facts.cohort(row["cohort"])
+        scores, median_note = self.score_lines(row, cohort.number)
+        items = self.item_levels[school_id]
+        strengths, gaps = strengths_and_gaps(items)
+        pref = row["preferred_cohort"]
+        return PrincipalView(
+            district=facts.district.name, prepared=results.prepared, school_id=school_id,
+            school_name=row["school_name"], level=row["level"], students=row["students"],
+            teachers=row["teachers"], respondents=row["respondents"],
+            cohort_number=cohort.number, cohort_name=cohort.name,
+            cohort_size=self.cohort_sizes[cohort.number], launch_term=row["launch_term"],
+            phases=phases(facts, school, cohort.launch_term_index),
+            scores=scores, median_note=median_note, strengths=strengths, gaps=gaps,
+            items=tuple(items), actions=tuple(actions_before_launch(results, school_id)),
+            reason=row["reasons"], preference=preference_text(facts, pref, cohort.number),
+            honoured=None if pref is None else pref == cohort.number,
+            notes=tuple(principal_notes(row)), workbook=results.workbook_names[school_id],
+            trend=trend(results, school_id),
+            local_answers=tuple(self.local_answers[school_id]))
+
+    def score_lines(self, row: dict, cohort: int) -> tuple[tuple[ScoreLine, ...], str]:
+        """The school's scores beside the district and cohort medians, and a note when a
+        median is hidden because it covers too few schools."""
+        district_ok = len(self.results.rows) >= MIN_SCHOOLS_FOR_MEDIAN
+        cohort_ok = self.cohort_sizes[cohort] >= MIN_SCHOOLS_FOR_MEDIAN
+        scores = tuple(ScoreLine(
+            label, row[key], self.district_medians[key] if district_ok else None,
+            self.cohort_medians[cohort][key] if cohort_ok else None)
+            for key, label in SCORE_LABELS)
+        hidden = [what for what, ok in (("district", district_ok), ("cohort", cohort_ok))
+                  if not ok]
+        note = (f"The {' and '.join(hidden)} median is not shown: it would cover fewer "
+                f"than {MIN_SCHOOLS_FOR_MEDIAN} schools." if hidden else "")
+        return scores, note
+
+    @cached_property
+    def cohort_sizes(self) -> Counter:
+        return Counter(r["cohort"] for r in self.results.rows)
+
+    @cached_property
+    def district_medians(self) -> dict[str, float | None]:
+        return self.results.medians()
+
+    @cached_property
+    def cohort_medians(self) -> dict[int, dict[str, float | None]]:
+        results = self.results
+        return {c.number: results.medians(results.cohort_rows(c.number))
+                for c in results.facts.cohorts}
+
+    @cached_property
+    def item_levels(self) -> dict[str, list[ItemLevel]]:
+        """school_id -> pooled level of each scored rubric item, with descriptors."""
+        rubric = self.results.inputs.rubric
+        table = self.results.inputs.scores.item_levels
+        scored = [(d, item) for d, item in rubric.items(scored_only=True)
+                  if item.id in table.columns]
+        # One dict per column: far quicker than a table lookup per school and item.
+        columns = {item.id: table[item.id].to_dict() for _, item in scored}
+        out = {}
+        for r in self.results.rows:
+            sid = r["school_id"]
+            levels = [(domain, item, columns[item.id].get(sid)) for domain, item in scored]
+            out[sid] = [item_level(rubric, domain, item, level) for domain, item, level in levels
+                        if level is not None and level == level]  # NaN: not answered
+        return out
+
+    @cached_property
+    def local_answers(self) -> dict[str, list[LocalAnswer]]:
+        """school_id -> the school's pooled answer to each local (unscored) rubric question."""
+        rubric = self.results.inputs.rubric
+        table = self.results.inputs.scores.local_items(rubric)
+        by_id = rubric.item_by_id()
+        items = [by_id[item_id] for item_id in table.columns]
+        out = {}
+        for r in self.results.rows:
+            levels = table.loc[r["school_id"]]
+            out[r["school_id"]] = [local_answer(item, levels[item.id]) for item in items]
+        return out
+
+
+def item_level(rubric, domain: str, item: Item, level: float) -> ItemLevel:
+    """A pooled level with the descriptor of the level reached and of the next one."""
+    reached = max(rubric.low, min(rubric.high, math.floor(level + 1e-9)))
+    nxt = (f"{rubric.level_label(reached + 1)}: {item.levels[reached + 1]}"
+           if reached < rubric.high else "Top level reached")
+    return ItemLevel(domain.title(), f"{item.id}: {item.text}", round(float(level), 1),
+                     f"{rubric.level_label(reached)}: {item.levels[reached]}", nxt)
+
+
+def strengths_and_gaps(items: list[ItemLevel]
+                       ) -> tuple[tuple[ItemLevel, ...], tuple[ItemLevel, ...]]:
+    """The highest and lowest items; an item is never shown as both (few items)."""
+    by_level = sorted(items, key=lambda x: (-x.level, x.item))
+    strengths = tuple(by_level[:STRENGTHS_AND_GAPS])
+    gaps = tuple(x for x in sorted(items, key=lambda x: (x.level, x.item))
+                 [:STRENGTHS_AND_GAPS] if x not in strengths)
+    return strengths, gaps
+
+
+def trend(results: Results, school_id: str) -> tuple[tuple[str, float | None, str], ...]:
+    """This school's readiness and cohort in every season of the history."""
+    names = {c.number: c.name for c in results.facts.cohorts}
+    out = []
+    for row in results.history:
+        if row["school_id"] == school_id:
+            ready = float(row["readiness"]) if row["readiness"] not in ("", None) else None
+            out.append((row["season"], ready,
+                        names.get(int(row["cohort"]), str(row["cohort"]))))
+    return tuple(out)
+
+
+def phases(facts: PlanningFacts, school, launch: int) -> tuple[Phase, ...]:
+    """The school's phases with their terms, also those before or after the plan's terms."""
+    out = []
+    last = facts.term_count - 1
+    for offset, portion in sorted(facts.settings.coaching.load_profile.items()):
+        term = launch + offset
+        if portion <= 0:
+            continue
+        if term < 0:  # the plan's terms start later: name the phase relative to them
+            label = f"{-term} term{'s' if term < -1 else ''} before {facts.term_label(0)}"
+        elif term > last:
+            label = (f"{term - last} term{'s' if term - last > 1 else ''} after "
+                     f"{facts.term_label(last)}")
+        else:
+            label = facts.term_label(term)
+        name = phase_name(offset)
+        out.append(Phase(name, label, PHASE_TEXT[name], portion,
+                         round(facts.coaching_fte(school, term, launch), 2)))
+    return tuple(out)
+
+
+def actions_before_launch(results: Results, school_id: str) -> list[str]:
+    """Network changes on the school's path up to its launch, bandwidth it still lacks,
+    devices to reach its level's ratio and technology staff for its devices."""
+    facts = results.facts
+    school = facts.district.school_by_id[school_id]
+    launch = facts.launch_term_of(results.row(school_id)["cohort"])
+    actions = network_actions(results, school_id, launch)
+    need = facts.bandwidth_mbps(school, launched=True)
+    have = results.usage.capacity[school_id][launch]
+    if need > have + 1e-6:
+        actions.append(f"Your school's link needs {need:,.0f} Mbps at launch; it has "
+                       f"{have:,.0f} Mbps.")
+    return actions + device_actions(facts, school)
+
+
+def network_actions(results: Results, school_id: str, launch: int) -> list[str]:
+    """Each rise in capacity on the school's path to the internet due by its launch."""
+    path = results.facts.district.path_to_internet(school_id)
+    actions = []
+    for change in results.network_changes:
+        if change.link in path and change.complete_term_index <= launch:
+            where = ("Your school's own link" if change.link == school_id
+                     else f"Network link {change.link}")
+            origin = f"{change.source}, chosen by this plan" if change.chosen \
+                else "already committed"
+            actions.append(f"{where} is raised from {change.from_mbps:,.0f} to "
+                           f"{change.to_mbps:,.0f} Mbps in {change.complete_term} "
+                           f"({origin}); confirm it is done before launch.")
+    return actions
+
+
+def device_actions(facts: PlanningFacts, school) -> list[str]:
+    """Devices to reach the level's students-per-device ratio, and technology staff enough
+    for the school's devices."""
+    devices = facts.settings.devices
+    ratio = devices.students_per_device.get(school.level, 1.0)
+    actions = []
+    short = math.ceil(school.students / ratio) - school.devices
+    if short > 0:
+        target = "one device per student" if ratio == 1 else f"{ratio:g} students per device"
+        actions.append(f"{short:,} more devices to reach {target} (you have "
+                       f"{school.devices:,} for {school.students:,} students).")
+    if school.tech_staff is not None:
+        staff = math.ceil(max(school.devices, school.students / ratio)
+                          / devices.devices_per_tech_staff * 2) / 2
+        if staff > school.tech_staff + 1e-9:
+            actions.append(f"Technology support: {staff:g} specialist FTE for your devices "
+                           f"(1 per {devices.devices_per_tech_staff:g} devices); you "
+                           f"have {school.tech_staff:g}.")
+    return actions
+
+
+def preference_text(facts: PlanningFacts, preferred: int | None, cohort: int) -> str:
+    if preferred is None:
+        return "Your school did not ask for a particular cohort."
+    chosen = facts.cohort(preferred).name
+    if preferred == cohort:
+        return f"Your school asked for {chosen}: honoured."
+    return (f"Your school asked for {chosen}; the district's limits did not allow it this "
+            "time (see why above).")
+
+
+def local_answer(item: Item, level: float) -> LocalAnswer:
+    """The pooled level in words: its descriptor when everyone who answered agreed, else the
+    two descriptors it lies between (several respondents, or roles, answered differently)."""
+    question = f"{item.id}: {item.text}"
+    asked_of = ", ".join(item.roles).capitalize()
+    if level != level:  # NaN: nobody at the school answered
+        return LocalAnswer(question, asked_of, None, "No answer from your school")
+    below, above = math.floor(level + 1e-9), math.ceil(level - 1e-9)
+    answer = (item.levels[below] if below >= above else
+              f"Between '{item.levels[below]}' and '{item.levels[above]}' (answers differ)")
+    return LocalAnswer(question, asked_of, round(float(level), 1), answer)
+
+
+def principal_notes(row: dict) -> list[str]:
+    notes = []
+    if row["assessable"] == "no":
+        notes.append(f"Survey answers covered {row['coverage']:.0%} of the rubric, too few to "
+                     "score the school; it was planned as not yet ready. Ask more staff to "
+                     "respond next spring.")
+    if row["role_gap"]:
+        notes.append(f"Principal and teachers see {row['role_gap']} differently (difference "
+                     "in mean level): worth a conversation with your staff.")
+    return notes
