@@ -8,6 +8,7 @@ LEVELS = ["ES", "MS", "HS", "Other"]
 LAUNCHED, DELAYED, PAUSED, WITHDRAWN = "launched", "delayed", "paused", "withdrawn"
 LAUNCH_STATUSES = [LAUNCHED, DELAYED, PAUSED, WITHDRAWN]
 ON_HOLD = (PAUSED, WITHDRAWN)  # take no coaching or launch bandwidth while they hold
+PLANNED = "planned"           # status of a school that has not launched yet (plan.csv)
 
 
 @dataclass(frozen=True)

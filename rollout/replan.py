@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rollout.checking.check import compute_usage, move_violations
 from rollout.csvfiles import read_csv
-from rollout.domain import District
+from rollout.domain import LAUNCHED, PLANNED, District
 from rollout.errors import Problems
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
@@ -21,7 +21,7 @@ CHANGE_COLUMNS = ["school_id", "school_name", "change", "old_cohort", "old_launc
                   "new_cohort", "new_launch_term", "reason"]
 HISTORY_COLUMNS = ["district", "season", "school_id", "school_name", "infrastructure",
                    "technology", "instructional", "readiness", "need", "cohort", "launch_term",
-                   "launched"]
+                   "launched", "status"]
 SCORE_CHANGE = 1.0  # readiness points that count as "new scores" in a move's reason
 
 
@@ -94,6 +94,8 @@ def read_history(path: Path, district: District, district_name: str, problems: P
                      f"{district_name} (or shares too few schools with it); pass the history of "
                      "this district or remove the file")
         return []
+    for row in rows:  # a history written before statuses were recorded: as planned
+        row.setdefault("status", LAUNCHED if row.get("launched") == "yes" else PLANNED)
     return rows
 
 
@@ -111,7 +113,8 @@ def history_rows(facts: PlanningFacts, plan: Plan, scores_table, season: str,
             **{k: fmt(score[k]) for k in ("infrastructure", "technology", "instructional",
                                           "readiness", "need")},
             "cohort": cohort, "launch_term": facts.term_label(facts.launch_term_of(cohort)),
-            "launched": "yes" if facts.has_launched(cohort) else "no"})
+            "launched": "yes" if facts.has_launched(cohort) else "no",
+            "status": facts.launch_status(sid, cohort)})
     return rows
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
+from rollout.domain import DELAYED, PAUSED, WITHDRAWN
 from rollout.intake.rubric import Item
 from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, Results, phase_name
 from rollout.planning.facts import PlanningFacts
@@ -92,6 +93,7 @@ class PrincipalView:
     honoured: bool | None  # None: the school expressed no preference
     notes: tuple[str, ...]  # coverage and principal/teacher differences worth a conversation
     workbook: str           # file name inside schools/
+    status: str = ""        # where its launch stands, in plain words (never the private note)
     trend: tuple[tuple[str, float | None, str], ...] = ()  # (season, readiness, cohort name)
     local_answers: tuple[LocalAnswer, ...] = ()  # the district's own questions, never scored
 
@@ -135,7 +137,8 @@ class PrincipalViews:
             honoured=None if pref is None else pref == cohort.number,
             notes=tuple(principal_notes(row)), workbook=results.workbook_names[school_id],
             trend=trend(results, school_id),
-            local_answers=tuple(self.local_answers[school_id]))
+            local_answers=tuple(self.local_answers[school_id]),
+            status=status_text(facts, school_id, cohort.number))
 
     def score_lines(self, row: dict, cohort: int) -> tuple[tuple[ScoreLine, ...], str]:
         """The school's scores beside the district and cohort medians, and a note when a
@@ -226,6 +229,27 @@ def trend(results: Results, school_id: str) -> tuple[tuple[str, float | None, st
             out.append((row["season"], ready,
                         names.get(int(row["cohort"]), str(row["cohort"]))))
     return tuple(out)
+
+
+def status_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
+    """The school's own launch status in plain words; empty while it is simply planned."""
+    status, launched = facts.launch_status(school_id, cohort), facts.launched_in(school_id, cohort)
+    record = facts.district.launch_by_school.get(school_id)
+    since = facts.term_label(record.term_index if record and record.term_index is not None
+                             else facts.current_term) if record else ""
+    if status == DELAYED:
+        return (f"Delayed: the launch did not happen as planned; now planned for "
+                f"{facts.term_label(facts.launch_term_of(cohort))}.")
+    if status == PAUSED:
+        return f"Paused since {since}: no coaching while paused."
+    if status == WITHDRAWN:
+        return f"Withdrawn from the rollout since {since}."
+    if launched is None:
+        return ""
+    planned = facts.launch_term_of(cohort)
+    timing = "" if launched == planned else \
+        f", {'earlier' if launched < planned else 'later'} than its group"
+    return f"Launched in {facts.term_label(launched)}{timing}."
 
 
 def phases(facts: PlanningFacts, school, launch: int) -> tuple[Phase, ...]:

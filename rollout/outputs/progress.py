@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import statistics
 
+from rollout.domain import LAUNCHED
 from rollout.outputs.results import Results
 from rollout.outputs.style import BAD, NAVY, ONE_DECIMAL, PCT, Column, Sheet
+
+ACTUAL = "#8EA9DB"  # the actual share beside the planned one: lighter, and hatched
 
 CHANGE_COLUMNS = [Column("School ID"), Column("School", max_width=30), Column("Change"),
                   Column("Old cohort"), Column("Old launch term"), Column("New cohort"),
                   Column("New launch term"), Column("Reason", width=80, wrap=True)]
+
+
+LAUNCH_COLUMNS = [Column("School ID"), Column("School", max_width=30), Column("Status"),
+                  Column("Cohort"), Column("Planned launch"), Column("Actual launch or since"),
+                  Column("Note (central office only)", width=60, wrap=True)]
 
 
 def changes_sheet(sheet: Sheet, results: Results) -> None:
@@ -24,10 +32,33 @@ def changes_sheet(sheet: Sheet, results: Results) -> None:
                  "No school moved." if results.history and len(seasons(results)) > 1 else
                  "This plan was not made from an earlier one: run `rollout plan ... --previous "
                  "LAST_YEAR/plan.csv` next spring to see what changed."]]
-    first, _ = sheet.table(top, CHANGE_COLUMNS, rows, name="ChangeList")
+    first, last = sheet.table(top, CHANGE_COLUMNS, rows, name="ChangeList")
     sheet.ws.freeze_panes(first, 2)
+    launches_table(sheet, results, last + 3)
     sheet.print_setup(f"{results.facts.district.name}: changes", results.prepared,
                       repeat_rows=(top, top))
+
+
+def launches_table(sheet: Sheet, results: Results, r: int) -> None:
+    """What really happened, from the Launches sheet: every delayed, paused or withdrawn school
+    and every launch in another term than its cohort's, with the private note."""
+    facts = results.facts
+    rows = []
+    for record in facts.district.launches:
+        row = results.row(record.school_id)
+        planned = facts.launch_term_of(row["cohort"])
+        if record.status == LAUNCHED and record.term_index == planned:
+            continue  # launched on time: nothing to tell
+        since = "" if record.term_index is None else facts.term_label(record.term_index)
+        status = record.status if record.status != LAUNCHED else (
+            "launched early" if record.term_index < planned else "launched late")
+        rows.append([record.school_id, row["school_name"], status, row["cohort_name"],
+                     row["launch_term"], since, record.note])
+    sheet.heading(r, "Launches that did not go as planned (Launches sheet)")
+    if not rows:
+        rows = [["", "", "none", "", "", "", "Every launch recorded went as planned."
+                 if facts.district.launches else "No Launches sheet in district.xlsx."]]
+    sheet.table(r + 1, LAUNCH_COLUMNS, rows, name="LaunchList")
 
 
 def seasons(results: Results) -> list[str]:
@@ -35,15 +66,18 @@ def seasons(results: Results) -> list[str]:
 
 
 def season_summary(results: Results) -> list[list]:
-    """Per season: schools, mean and median readiness, schools launched and their share."""
+    """Per season: schools, mean and median readiness, schools launched as planned (their
+    cohort had launched) and their share, and those that really had (Launches sheet)."""
     out = []
     for season in seasons(results):
         rows = [r for r in results.history if r["season"] == season]
         ready = [float(r["readiness"]) for r in rows if r["readiness"] not in ("", None)]
-        launched = sum(r["launched"] == "yes" for r in rows)
+        planned = sum(r["launched"] == "yes" for r in rows)
+        actual = sum(r["status"] == LAUNCHED for r in rows)
         out.append([season, len(rows), round(statistics.mean(ready), 1) if ready else None,
-                    round(statistics.median(ready), 1) if ready else None, launched,
-                    launched / len(rows) if rows else None])
+                    round(statistics.median(ready), 1) if ready else None, planned,
+                    planned / len(rows) if rows else None, actual,
+                    actual / len(rows) if rows else None])
     return out
 
 
@@ -54,25 +88,33 @@ def progress_sheet(sheet: Sheet, results: Results) -> None:
                       "launched share and readiness, then every school's readiness by season.")
     summary = season_summary(results)
     columns = [Column("Season"), Column("Schools"), Column("Mean readiness", ONE_DECIMAL),
-               Column("Median readiness", ONE_DECIMAL), Column("Schools launched"),
-               Column("Launched share", PCT)]
+               Column("Median readiness", ONE_DECIMAL), Column("Schools launched (planned)"),
+               Column("Launched share (planned)", PCT), Column("Schools launched (actual)"),
+               Column("Launched share (actual)", PCT)]
     first, last = sheet.table(top, columns, summary, name="SeasonList")
     chart = book.wb.add_chart({"type": "column"})
-    chart.add_series({"name": "Launched share", "categories": [sheet.ws.name, first, 0, last, 0],
+    chart.add_series({"name": "Launched share (planned)",
+                      "categories": [sheet.ws.name, first, 0, last, 0],
                       "values": [sheet.ws.name, first, 5, last, 5], "fill": {"color": NAVY},
                       "gap": 80})
+    chart.add_series({"name": "Launched share (actual)",
+                      "categories": [sheet.ws.name, first, 0, last, 0],
+                      "values": [sheet.ws.name, first, 7, last, 7],
+                      "fill": {"color": ACTUAL}, "pattern": {"pattern": "wide_upward_diagonal",
+                                                             "fg_color": NAVY,
+                                                             "bg_color": ACTUAL}})
     line = book.wb.add_chart({"type": "line"})
     line.add_series({"name": "Mean readiness", "categories": [sheet.ws.name, first, 0, last, 0],
                      "values": [sheet.ws.name, first, 2, last, 2], "y2_axis": True,
                      "line": {"color": BAD, "width": 2.25}, "marker": {"type": "circle"}})
     chart.combine(line)
-    chart.set_title({"name": "Launched share and mean readiness by season",
+    chart.set_title({"name": "Launched share (planned and actual) and mean readiness",
                      "name_font": {"size": 11}})
     chart.set_y_axis({"name": "Launched", "min": 0, "max": 1, "num_format": "0%"})
     line.set_y2_axis({"name": "Readiness", "min": 0, "max": 100})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 560, "height": 280})
-    sheet.ws.insert_chart(top, 8, chart)
+    sheet.ws.insert_chart(top, 10, chart)
     r = max(last + 3, top + 16)
     sheet.heading(r, "Each school's readiness by season")
     names = seasons(results)

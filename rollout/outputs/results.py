@@ -24,7 +24,8 @@ PLAN_COLUMNS = ["school_id", "school_name", "cohort", "launch_term", "infrastruc
                 "technology", "instructional", "readiness", "need", "priority",
                 "preferred_cohort", "reasons"]
 EXTRA_COLUMNS = ["cohort_name", "level", "region", "feeder", "students", "teachers",
-                 "assessable", "coverage", "respondents", "role_gap"]
+                 "assessable", "coverage", "respondents", "role_gap", "status",
+                 "actual_launch_term"]
 SCORE_KEYS = DOMAINS + ["readiness", "need"]
 # A median over fewer schools is not shown to principals: with two or three schools in a
 # cohort, the median would let a principal work out another school's score. (The dashboard's
@@ -165,8 +166,14 @@ def build_results(inputs: Inputs, facts: PlanningFacts, plan: Plan) -> Results:
             "teachers": school.teachers, "assessable": "yes" if score["assessable"] else "no",
             "coverage": round(float(score["coverage"]), 3),
             "respondents": int(score["respondents"]), "role_gap": score["role_gap"] or "",
+            "status": facts.launch_status(sid, cohort),
+            "actual_launch_term": term_label_or_blank(facts, facts.launched_in(sid, cohort)),
         })
     return Results(inputs, facts, plan, usage, rows, list(inputs.notes) + solver_notes(plan))
+
+
+def term_label_or_blank(facts: PlanningFacts, term: int | None) -> str:
+    return "" if term is None else facts.term_label(term)
 
 
 def solver_notes(plan: Plan) -> list[str]:

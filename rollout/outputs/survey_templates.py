@@ -30,8 +30,8 @@ from rollout.intake.layouts import (
     QUESTION_HEADER,
     REQUIRED_HEADER,
     ROLE_LABEL,
-    VALUE_OFFSET,
     SCHOOL_LABEL,
+    VALUE_OFFSET,
     answer_choice,
     school_choice,
 )

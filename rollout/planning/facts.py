@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, Cohort, District, School
+from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, PLANNED, Cohort, District, School
 from rollout.intake.settings import Settings
 
 
@@ -70,6 +70,24 @@ class PlanningFacts:
             return False
         actual = self.actual_launch_term(school_id)
         return None if actual is None else term >= actual
+
+    def launch_status(self, school_id: str, cohort: int) -> str:
+        """What the school's launch stands at: the Launches sheet's status, else launched when
+        its cohort has, else planned."""
+        record = self.district.launch_by_school.get(school_id)
+        if record is not None:
+            return record.status
+        return LAUNCHED if self.has_launched(cohort) else PLANNED
+
+    def launched_in(self, school_id: str, cohort: int) -> int | None:
+        """The term the school really launched (None if it has not): its recorded launch, else
+        its cohort's term once that has passed (a school paused later had launched too)."""
+        record = self.district.launch_by_school.get(school_id)
+        if record is not None and record.status == LAUNCHED:
+            return record.term_index
+        if (record is None or record.status in ON_HOLD) and self.has_launched(cohort):
+            return self.launch_term_of(cohort)
+        return None
 
     def school_coaching_fte(self, school: School, term: int, cohort: int) -> float:
         """Coaching a school needs in `term` in `cohort`, from its real launch and holds."""
