@@ -10,15 +10,10 @@ import click
 from rollout.errors import RolloutError
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
 from rollout.pipeline import check_district_plan, plan_district
-from rollout.whatif.scenarios import (
-    DEFAULT_MAX_LIMITS,
-    DEFAULT_TIME_LIMIT,
-    DEFAULT_WORKERS,
-    compare_district,
-    parse_scenario_option,
-    parse_weights,
-    sweep_district,
-)
+from rollout.whatif.compare import DEFAULT_MAX_LIMITS, compare_district
+from rollout.whatif.jobs import DEFAULT_TIME_LIMIT, DEFAULT_WORKERS
+from rollout.whatif.scenarios import parse_scenario_option
+from rollout.whatif.sweep import parse_weights, sweep_district
 
 EXISTING_DIR = click.Path(exists=False, file_okay=False, path_type=Path)
 # Options several commands share, declared once so their names and help stay the same.

@@ -10,16 +10,17 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from rollout.whatif import scenarios as sc
 from rollout.checking.check import check_plan
 from rollout.domain import CapacityChange, NetworkNode
 from rollout.errors import InputError, Problems
 from rollout.outputs.atomic import write_atomically
-from rollout.outputs.scenarios_workbook import (
-    write_scenarios_workbook,
-    write_sweep_workbook,
-)
+from rollout.outputs.scenarios_workbook import write_scenarios_workbook
+from rollout.outputs.sweep_workbook import write_sweep_workbook
 from rollout.safe import xlsx_problems
+from rollout.whatif.compare import compare
+from rollout.whatif.jobs import INFEASIBLE
+from rollout.whatif.scenarios import Variant, apply_overrides, describe_changes, load_scenarios
+from rollout.whatif.sweep import parse_weights, sweep
 from tests.factory import facts, school, write_district_folder
 from tests.test_cli import run
 from tests.test_export import CLOCK_TICK
@@ -42,9 +43,9 @@ def alike(seed: int, coaches=(2, 2, 100), count: int = 8, terms=THREE_TERMS,
 
 def variant(base, patch, name="what-if"):
     problems = Problems()
-    f = sc.apply_overrides(base, patch, f"{name}.yaml", problems)
+    f = apply_overrides(base, patch, f"{name}.yaml", problems)
     assert not problems, problems.items
-    return sc.Variant(name, f, changes=sc.describe_changes(base, f))
+    return Variant(name, f, changes=describe_changes(base, f))
 
 
 def assert_checked(outcome):
@@ -56,7 +57,7 @@ def assert_checked(outcome):
 def test_more_coaches_never_launch_fewer_schools_early(seed):
     base = alike(seed)
     more = variant(base, {"coaches_fte_delta": {"all": 1}})
-    result = sc.compare(base, [more], time_limit=10, workers=1, max_limits=0)
+    result = compare(base, [more], time_limit=10, workers=1, max_limits=0)
     for outcome in result.outcomes:
         assert outcome.status == "optimal"
         assert_checked(outcome)
@@ -72,7 +73,7 @@ def test_more_coaches_never_launch_fewer_schools_early(seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_need_weight_one_never_gives_lower_mean_need_in_cohort_one(seed):
     base = alike(seed, need_weight=0.5)
-    result = sc.sweep(base, [0.0, 1.0], time_limit=10, workers=1)
+    result = sweep(base, [0.0, 1.0], time_limit=10, workers=1)
     by_weight = {p.need_weight: p for p in result.points}
     assert sorted(by_weight) == [0.0, 0.5, 1.0] and by_weight[0.5].current
     for point in result.points:
@@ -96,7 +97,7 @@ def hub_limited():
 def test_network_overrides_reach_the_model(patch):
     base = hub_limited()
     more = variant(base, patch)
-    result = sc.compare(base, [more], time_limit=10, workers=1, max_limits=0)
+    result = compare(base, [more], time_limit=10, workers=1, max_limits=0)
     assert sorted(result.base.plan.cohort_of.values()) == [1, 3]
     assert sorted(result.scenarios[0].plan.cohort_of.values()) == [1, 1]
     assert_checked(result.scenarios[0])
@@ -108,8 +109,8 @@ def test_network_overrides_reach_the_model(patch):
 def test_a_scenario_without_a_plan_is_reported_beside_the_others():
     base = alike(0)
     none = variant(base, {"coaches_fte": {"all": 1}}, "too few")
-    result = sc.compare(base, [none], time_limit=10, workers=1, max_limits=0)
-    assert result.scenarios[0].status == sc.INFEASIBLE
+    result = compare(base, [none], time_limit=10, workers=1, max_limits=0)
+    assert result.scenarios[0].status == INFEASIBLE
     assert "coaching FTE in T1 (1 available)" in result.scenarios[0].message
     assert "too few" not in result.summaries and "Base plan" in result.summaries
 
@@ -121,7 +122,7 @@ def test_settings_patch_merges_into_nested_settings_and_is_described():
     assert f.settings.coaching.load_profile == base.settings.coaching.load_profile
     assert f.settings.cohort_size.min == base.settings.cohort_size.min
     assert f.district.terms == base.district.terms
-    changes = sc.describe_changes(base, f)
+    changes = describe_changes(base, f)
     assert "coaching.teachers_per_coach: 10 -> 5" in changes
     assert "cohort_size.max: 10 -> 4" in changes
     with_coaches = variant(base, {"coaches_fte": {"T1": 7}, "coaches_fte_delta": {"all": 1}})
@@ -145,8 +146,8 @@ def test_every_problem_in_every_scenario_file_is_reported_at_once(tmp_path):
                                                  "cohorts": [{"name": "X", "launch_term": "T7"}]})
     (tmp_path / "broken.yaml").write_text("need_weight: [", encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        sc.load_scenarios(base, [("a", bad), ("b", worse), ("c", tmp_path / "broken.yaml"),
-                                 ("base", tmp_path / "missing.yaml")])
+        load_scenarios(base, [("a", bad), ("b", worse), ("c", tmp_path / "broken.yaml"),
+                              ("base", tmp_path / "missing.yaml")])
     text = caught.value.user_message()
     for expected in [
             f"{bad}: key 'need_wieght': unknown (check the spelling",
@@ -165,7 +166,7 @@ def test_every_problem_in_every_scenario_file_is_reported_at_once(tmp_path):
 
 def test_binding_limits_name_the_coaching_term_and_what_one_more_coach_buys():
     base = alike(1, coaches=(2, 100), count=4, cohorts=THREE_COHORTS[:2], terms=("T1", "T2"))
-    result = sc.compare(base, [], time_limit=10, workers=1)
+    result = compare(base, [], time_limit=10, workers=1)
     limits = {r.candidate.limit: r for r in result.limits}
     assert set(limits) == {"coaching in T1"}  # T2 is far from full: not a candidate
     best = result.limits[0]
@@ -180,7 +181,7 @@ def test_binding_limits_name_the_coaching_term_and_what_one_more_coach_buys():
 def test_limit_that_buys_nothing_says_so():
     base = alike(2, coaches=(2, 100), count=4, cohorts=THREE_COHORTS[:2], terms=("T1", "T2"),
                  cohort_size={"min": 0, "max": 2})
-    result = sc.compare(base, [], time_limit=10, workers=1)
+    result = compare(base, [], time_limit=10, workers=1)
     limits = {r.candidate.limit: r for r in result.limits}
     # Coaching and the cohort size both hold Group 1 at two schools: one more of either alone
     # launches nobody earlier.
@@ -193,13 +194,13 @@ def test_limit_that_buys_nothing_says_so():
 @pytest.mark.parametrize("text, weights", [("0:1:0.25", [0, 0.25, 0.5, 0.75, 1]),
                                            ("0.2,0,1", [0, 0.2, 1]), ("0.3:0.3:0.1", [0.3])])
 def test_parse_weights(text, weights):
-    assert sc.parse_weights(text) == weights
+    assert parse_weights(text) == weights
 
 
 @pytest.mark.parametrize("text", ["0:2:0.5", "1:0:0.1", "a,b", "0:1", "0:1:0", ""])
 def test_parse_weights_rejects(text):
     with pytest.raises(ValueError):
-        sc.parse_weights(text)
+        parse_weights(text)
 
 
 def test_failed_write_leaves_no_file_and_keeps_earlier_outputs(tmp_path):
@@ -217,15 +218,15 @@ def test_failed_write_leaves_no_file_and_keeps_earlier_outputs(tmp_path):
 
 def test_the_same_comparison_and_sweep_give_the_same_workbook_bytes(tmp_path):
     base = alike(0)
-    comparison = sc.compare(base, [variant(base, {"coaches_fte_delta": {"all": 1}})],
-                            time_limit=5, workers=1, max_limits=0)
-    sweep = sc.sweep(base, [0.0, 1.0], time_limit=5, workers=1)
+    comparison = compare(base, [variant(base, {"coaches_fte_delta": {"all": 1}})],
+                         time_limit=5, workers=1, max_limits=0)
+    swept = sweep(base, [0.0, 1.0], time_limit=5, workers=1)
     first, second = tmp_path / "first", tmp_path / "second"
 
     def write(folder):
         folder.mkdir()
         write_scenarios_workbook(comparison, folder / "scenarios.xlsx")
-        write_sweep_workbook(sweep, folder / "sweep.xlsx")
+        write_sweep_workbook(swept, folder / "sweep.xlsx")
 
     write(first)
     time.sleep(CLOCK_TICK)

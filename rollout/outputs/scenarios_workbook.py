@@ -1,73 +1,53 @@
-"""scenarios.xlsx + scenarios.csv (`rollout compare`) and sweep.xlsx + sweep.csv (`rollout sweep`).
+"""scenarios.xlsx + scenarios.csv (`rollout compare`): the base plan and every scenario side by
+side, the schools that move and the binding limits.
 
-openpyxl with native Excel charts. Every text cell goes through `safe_text` (scenario names,
-descriptions and school names come from the user's files); files are written to a temporary
-name in the output folder and renamed into place together (`outputs/atomic.py`).
+openpyxl with native Excel charts, in the look of `whatif_style.py`; files are written to a
+temporary name in the output folder and renamed into place together (`outputs/atomic.py`).
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import math
-import textwrap
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
-from openpyxl.chart.shapes import GraphicalProperties
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
+from rollout.outputs.whatif_style import (
+    BASE_FILL,
+    CHART_H,
+    CHART_W,
+    MONEY,
+    NAVY,
+    ONE,
+    PCT,
+    WHOLE,
+    csv_value,
+    fit_heights,
+    header,
+    nice_range,
+    notes,
+    page,
+    put,
+    save_reproducibly,
+    styled,
+    title,
+    widths,
+)
 from rollout.safe import safe_text
 
-FONT = "Calibri"
-NAVY = "1F3864"
-HEADER_FILL = PatternFill("solid", fgColor=NAVY)
-BASE_FILL = PatternFill("solid", fgColor="DDEBF7")
 EARLIER_FILL = PatternFill("solid", fgColor="C6EFCE")
 LATER_FILL = PatternFill("solid", fgColor="FCE4D6")
 NO_PLAN_FILL = PatternFill("solid", fgColor="F8CBAD")
-THIN = Side(style="thin", color="BFBFBF")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-PCT, ONE, WHOLE, MONEY = "0.0%", "0.0", "#,##0", "$#,##0"
-CHART_W, CHART_H = 15.5, 7.5  # centimetres
-ROWS_PER_CHART = 17           # sheet rows a chart of CHART_H covers, with a gap
-NOTES_WIDTH = 95
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry holds; XlsxWriter's too
+ROWS_PER_CHART = 17  # sheet rows a chart of CHART_H covers, with a gap
 
 
-# ---- cells -------------------------------------------------------------------------------
-
-def put(ws: Worksheet, row: int, col: int, value, fmt: str | None = None, bold=False,
-        fill=None, wrap=False, box=True, colour=None, size=None, italic=False):
-    cell = ws.cell(row=row, column=col, value=safe_text(value))
-    cell.font = Font(name=FONT, bold=bold, color=colour, size=size, italic=italic)
-    if fmt:
-        cell.number_format = fmt
-    if fill:
-        cell.fill = fill
-    if box:
-        cell.border = BOX
-    cell.alignment = Alignment(vertical="top", wrap_text=wrap)
-    return cell
-
-
-def header(ws: Worksheet, row: int, col: int, texts: list[str]) -> None:
-    for j, text in enumerate(texts):
-        cell = put(ws, row, col + j, text, bold=True, colour="FFFFFF", fill=HEADER_FILL)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-
-
-def title(ws: Worksheet, text: str, subtitle: str) -> int:
-    put(ws, 1, 1, text, box=False, bold=True, size=16, colour=NAVY)
-    put(ws, 2, 1, subtitle, box=False, italic=True, size=10, colour="595959")
-    return 4
-
+# ---- cells and charts of these sheets ----------------------------------------------------
 
 def heading(ws: Worksheet, row: int, text: str) -> None:
     put(ws, row, 1, text, box=False, bold=True, size=12, colour=NAVY)
@@ -80,59 +60,6 @@ def name_width(names: list[str]) -> float:
 
 def amount(value: float) -> str:
     return f"{value:,.0f}" if value == round(value) or value >= 1000 else f"{value:,.1f}"
-
-
-def widths(ws: Worksheet, values: list[float]) -> None:
-    for j, width in enumerate(values, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = width
-
-
-def fit_heights(ws: Worksheet, rows) -> None:
-    """Give rows with wrapped text the height it needs: neither Excel nor LibreOffice sizes
-    rows of a file they open."""
-    for r in rows:
-        lines = 1
-        for cell in ws[r]:
-            if isinstance(cell.value, str) and cell.alignment.wrap_text:
-                width = ws.column_dimensions[cell.column_letter].width or 8.43
-                per_line = max(4, int(width * (1.05 if cell.font.b else 1.15)) - 1)
-                lines = max(lines, sum(max(1, len(textwrap.wrap(part, per_line)))
-                                       for part in cell.value.split("\n")))
-        if lines > 1:
-            ws.row_dimensions[r].height = 15 * lines + 2
-
-
-def page(ws: Worksheet, landscape: bool = True) -> None:
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = "Page &P of &N"
-
-
-def notes(ws: Worksheet, row: int, lines: list[str]) -> None:
-    """Lines ending in ':' are headings; the others are wrapped paragraphs."""
-    ws.column_dimensions["A"].width = NOTES_WIDTH
-    for line in lines:
-        heading_line = line.endswith(":")
-        put(ws, row, 1, line, box=False, wrap=not heading_line, bold=heading_line,
-            colour=NAVY if heading_line else None)
-        fit_heights(ws, [row])
-        row += 1
-
-
-# ---- charts ------------------------------------------------------------------------------
-
-def styled(chart, name: str, y_title: str, x_title: str | None = None, y_fmt: str | None = None):
-    chart.title = name
-    chart.y_axis.title = y_title
-    chart.x_axis.title = x_title
-    chart.width, chart.height = CHART_W, CHART_H
-    chart.legend.position = "b"
-    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl hides axes unless told
-    if y_fmt:
-        chart.y_axis.number_format = y_fmt
-        chart.y_axis.numFmt.sourceLinked = False
-    return chart
 
 
 def block_chart(kind: str, ws: Worksheet, top: int, last: int, columns: int, name: str,
@@ -151,15 +78,6 @@ def block_chart(kind: str, ws: Worksheet, top: int, last: int, columns: int, nam
     if y_range:
         chart.y_axis.scaling.min, chart.y_axis.scaling.max = y_range
     return styled(chart, name, y_title, None, y_fmt)
-
-
-def nice_range(values, step: float = 10, low: float = 0, high: float = 100):
-    """Axis limits around the values, in whole steps, so that differences show."""
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    return (max(low, math.floor(min(values) / step) * step - step),
-            min(high, math.ceil(max(values) / step) * step + step))
 
 
 # ---- scenarios.xlsx ----------------------------------------------------------------------
@@ -181,21 +99,6 @@ def write_scenarios_workbook(comparison, path: Path) -> None:
     limits_sheet(wb.create_sheet("Binding limits"), comparison, subtitle)
     scenario_notes(wb.create_sheet("Notes"), comparison)
     save_reproducibly(wb, path, today)
-
-
-def save_reproducibly(wb: Workbook, path: Path, day: dt.date) -> None:
-    """Save so that the same workbook gives the same bytes. openpyxl's save stamps the clock
-    into the document's modified date and into every zip entry: here the document's dates are
-    the day its sheets print and the entries carry the zip epoch, as XlsxWriter's do."""
-    wb.properties.created = wb.properties.modified = dt.datetime.combine(day, dt.time())
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()  # openpyxl's save without its clock
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
-        for item in source.infolist():
-            entry = zipfile.ZipInfo(item.filename, ZIP_EPOCH)
-            entry.compress_type, entry.external_attr = item.compress_type, item.external_attr
-            target.writestr(entry, source.read(item))
 
 
 def status_text(outcome) -> str:
@@ -516,165 +419,7 @@ def scenario_notes(ws: Worksheet, comparison) -> None:
     page(ws)
 
 
-# ---- sweep.xlsx --------------------------------------------------------------------------
-
-SWEEP_COLUMNS = [
-    ("need_weight", "Need weight", "0.00"), ("current", "Current setting", None),
-    ("status", "Plan status", None), ("gap", "Gap to the best possible", "0.00%"),
-    ("early_schools", "Early-launching schools", WHOLE),
-    ("early_students", "Students in them", WHOLE),
-    ("early_mean_need", "Mean need, early schools", ONE),
-    ("early_mean_readiness", "Mean readiness, early schools", ONE),
-    ("early_student_need", "Mean need, early schools (by students)", ONE),
-    ("early_student_readiness", "Mean readiness, early schools (by students)", ONE),
-    ("first_mean_need", "Mean need, first cohort", ONE),
-    ("first_mean_readiness", "Mean readiness, first cohort", ONE),
-]
-NEED_COL, READINESS_COL = 7, 8  # columns of the early means in the table
-SWEEP_CHART = (16.5, 9.0)        # centimetres
-CURRENT_RED = "C00000"
-
-
-def sweep_values(point) -> dict:
-    plan, early, first = point.outcome.plan, point.early, point.first
-    return {"need_weight": point.need_weight, "current": "yes" if point.current else "",
-            "status": point.outcome.status, "gap": plan.gap if plan else None,
-            "early_schools": early.schools if early else None,
-            "early_students": early.students if early else None,
-            "early_mean_need": early.mean_need if early else None,
-            "early_mean_readiness": early.mean_readiness if early else None,
-            "early_student_need": early.student_need if early else None,
-            "early_student_readiness": early.student_readiness if early else None,
-            "first_mean_need": first.mean_need if first else None,
-            "first_mean_readiness": first.mean_readiness if first else None}
-
-
-def write_sweep_workbook(result, path: Path) -> None:
-    facts = result.facts
-    today = dt.date.today()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Trade-off"
-    row = title(ws, "Need versus readiness: the trade-off",
-                f"{facts.district.name}: one plan per need_weight, "
-                f"{today.isoformat()}; early-launching schools = "
-                f"{result.early_names()}")
-    widths(ws, [8, 8, 15] + [11] * (len(SWEEP_COLUMNS) - 3))
-    header(ws, row, 1, [c[1] for c in SWEEP_COLUMNS])
-    top = row
-    for point in result.points:
-        row += 1
-        values = sweep_values(point)
-        for j, (key, _, fmt) in enumerate(SWEEP_COLUMNS, start=1):
-            put(ws, row, j, values[key], fmt, bold=point.current,
-                fill=BASE_FILL if point.current else None)
-    last = row
-    # The current setting's values again, alone, so that the charts can mark it.
-    marker = len(SWEEP_COLUMNS) + 2
-    ws.column_dimensions[get_column_letter(marker)].width = 11
-    ws.column_dimensions[get_column_letter(marker + 1)].width = 11
-    header(ws, top, marker, ["Current setting: need", "Current setting: readiness"])
-    for i, point in enumerate(result.points, start=top + 1):
-        values = sweep_values(point)
-        for j, key in enumerate(["early_mean_need", "early_mean_readiness"]):
-            put(ws, i, marker + j, values[key] if point.current else None, ONE)
-    fit_heights(ws, [top])
-    ws.freeze_panes = ws.cell(row=top + 1, column=2)
-    ws.add_chart(tradeoff_chart(ws, top, last, marker, result), f"A{last + 3}")
-    ws.add_chart(weight_chart(ws, top, last, marker, result), f"H{last + 3}")
-    page(ws)
-    sweep_notes(wb.create_sheet("Notes"), result)
-    save_reproducibly(wb, path, today)
-
-
-def tradeoff_chart(ws: Worksheet, top: int, last: int, marker: int, result) -> ScatterChart:
-    """Mean readiness (x) against mean need (y) of early-launching schools, one point per
-    need_weight, the current setting marked."""
-    chart = ScatterChart()
-    chart.style = 13
-    xs = Reference(ws, min_col=READINESS_COL, min_row=top + 1, max_row=last)
-    curve = Series(Reference(ws, min_col=NEED_COL, min_row=top + 1, max_row=last), xs,
-                   title="need_weight 0 (right) to 1 (left)")
-    curve.marker.symbol = "circle"
-    curve.marker.size = 6
-    # The marker column is blank but on the current row: one point, drawn over the curve.
-    here = Series(Reference(ws, min_col=marker, min_row=top + 1, max_row=last), xs,
-                  title=f"current setting ({result.facts.settings.need_weight:g})")
-    current_marker(here)
-    chart.series += [curve, here]
-    styled(chart, "Early schools: mean need vs mean readiness", "Mean need (0-100)",
-           "Mean readiness (0-100)")
-    chart.width, chart.height = SWEEP_CHART
-    points = [p.early for p in result.points if p.early]
-    for axis, values in ((chart.x_axis, [g.mean_readiness for g in points]),
-                         (chart.y_axis, [g.mean_need for g in points])):
-        limits = nice_range(values, step=5)
-        if limits:
-            axis.scaling.min, axis.scaling.max = limits
-    return chart
-
-
-def weight_chart(ws: Worksheet, top: int, last: int, marker: int, result) -> LineChart:
-    chart = LineChart()
-    chart.add_data(Reference(ws, min_col=NEED_COL, max_col=READINESS_COL, min_row=top,
-                             max_row=last), titles_from_data=True)
-    chart.add_data(Reference(ws, min_col=marker, max_col=marker + 1, min_row=top, max_row=last),
-                   titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
-    for series in chart.series[:2]:
-        series.marker.symbol = "circle"
-        series.smooth = False
-    for series in chart.series[2:]:
-        current_marker(series)
-    values = [v for p in result.points if p.early
-              for v in (p.early.mean_need, p.early.mean_readiness)]
-    styled(chart, "Early schools by need weight", "Mean (0-100)",
-           "need_weight (0 = readiness first, 1 = need first)")
-    chart.width, chart.height = SWEEP_CHART
-    limits = nice_range(values)
-    if limits:
-        chart.y_axis.scaling.min, chart.y_axis.scaling.max = limits
-    return chart
-
-
-def current_marker(series) -> None:
-    """A large red diamond and no line: the district's own need_weight."""
-    series.marker.symbol = "diamond"
-    series.marker.size = 11
-    series.marker.graphicalProperties = GraphicalProperties(solidFill=CURRENT_RED)
-    series.marker.graphicalProperties.line.solidFill = CURRENT_RED
-    series.graphicalProperties.line.noFill = True
-
-
-def sweep_notes(ws: Worksheet, result) -> None:
-    facts = result.facts
-    k = len(facts.cohorts)
-    lines = [
-        "What the sweep shows:",
-        "Each row is a plan for the same data and limits, changing only need_weight. "
-        "Priority = need_weight x need + (1 - need_weight) x readiness; the plan launches "
-        "higher-priority schools earlier within the limits.",
-        f"Early-launching schools: the schools placed in the first {result.early_cohorts} of "
-        f"the {k} cohorts, i.e. {result.early_names()} (--early-cohorts).",
-        "Mean need / mean readiness, early schools: plain means of the need and readiness "
-        "scores (0-100) of the early-launching schools; each school counts once "
-        "(school-weighted). The '(by students)' columns weight each school by its students.",
-        "First cohort: the same means for the schools of the first cohort only.",
-        f"The current setting (need_weight {facts.settings.need_weight:g} in settings.yaml) is "
-        "in bold in the table and marked with a diamond in the charts.",
-        "Reading the curve: towards the right, readier schools launch early; towards the top, "
-        "schools in greater need launch early. Where the curve is flat, need is served at "
-        "little cost in readiness, and the other way round.",
-        "Solver:",
-        f"Each plan is solved for at most {result.time_limit:g} s (--time-limit). 'optimal' is "
-        "proven best; a 'feasible' plan is within the gap shown of the best possible, so "
-        "neighbouring points can wobble a little; a point without a plan has no figures.",
-    ]
-    notes(ws, title(ws, "About the sweep", "Definitions"), lines)
-    page(ws)
-
-
-# ---- CSV and atomic writing --------------------------------------------------------------
+# ---- scenarios.csv -----------------------------------------------------------------------
 
 def write_scenarios_csv(comparison, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -682,18 +427,3 @@ def write_scenarios_csv(comparison, path: Path) -> None:
         out.writerow(["measure", *[safe_text(o.name) for o in comparison.outcomes]])
         for label, _, value in summary_rows(comparison):
             out.writerow([label.strip(), *[csv_value(value(o)) for o in comparison.outcomes]])
-
-
-def write_sweep_csv(result, path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle)
-        out.writerow([key for key, _, _ in SWEEP_COLUMNS])
-        for point in result.points:
-            values = sweep_values(point)
-            out.writerow([csv_value(values[key]) for key, _, _ in SWEEP_COLUMNS])
-
-
-def csv_value(value):
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".")
-    return "" if value is None else safe_text(value)

@@ -1,0 +1,84 @@
+"""What a plan looks like, in the figures the what-if workbooks compare: its cohorts (schools,
+students, mean need and readiness), coaching and network use per term, upgrades, preferences,
+and the schools it launches earlier or later than another plan."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rollout.checking.check import compute_usage
+from rollout.planning.facts import PlanningFacts
+from rollout.planning.plan import Plan
+
+
+@dataclass
+class Group:
+    """Schools of one group (a cohort, or all early cohorts) and their means; None if empty."""
+
+    schools: int
+    students: int
+    mean_need: float | None
+    mean_readiness: float | None
+    student_need: float | None       # weighted by students
+    student_readiness: float | None
+
+
+def group_of(facts: PlanningFacts, ids: list[str]) -> Group:
+    schools = [facts.district.school_by_id[s] for s in ids]
+    students = sum(s.students for s in schools)
+
+    def mean(values: dict[str, float], weighted: bool) -> float | None:
+        if not schools:
+            return None
+        weights = [s.students if weighted else 1 for s in schools]
+        return sum(values[s.school_id] * w for s, w in zip(schools, weights)) / sum(weights)
+
+    return Group(len(schools), students, mean(facts.need, False), mean(facts.readiness, False),
+                 mean(facts.need, True), mean(facts.readiness, True))
+
+
+@dataclass
+class PlanSummary:
+    cohorts: list[Group]
+    launched_by_term: list[int]          # schools launched in or before each term
+    coaching_needed: list[float]         # FTE per term
+    coaching_available: list[float]
+    link_peak: list[tuple[float, str]]   # per term: the busiest network link's use, and it
+    upgrades: dict[str, int]
+    upgrade_cost: float
+    preferences_honoured: int
+    preferences_asked: int
+    earlier: list[str] = field(default_factory=list)  # schools earlier than in the base plan
+    later: list[str] = field(default_factory=list)
+
+    @property
+    def moved(self) -> int:
+        return len(self.earlier) + len(self.later)
+
+    def peak_coaching(self) -> tuple[float, int]:
+        """Highest share of the coaches in use, and its term."""
+        shares = [(n / a if a else 0.0, t) for t, (n, a) in
+                  enumerate(zip(self.coaching_needed, self.coaching_available))]
+        return max(shares)
+
+
+def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None) -> PlanSummary:
+    cohort_of, district = plan.cohort_of, facts.district
+    usage = compute_usage(facts, cohort_of, plan.upgrades)
+    network = sorted(district.node_by_name)  # shared links; a school's own link serves only it
+    peaks = [max(((usage.link_load[link][t] / usage.capacity[link][t], link) for link in network
+                  if usage.capacity[link][t] > 0), default=(0.0, ""))
+             for t in range(facts.term_count)]
+    prefs = district.preferences
+    return PlanSummary(
+        cohorts=[group_of(facts, sorted(s for s, c in cohort_of.items() if c == cohort.number))
+                 for cohort in facts.cohorts],
+        launched_by_term=[sum(1 for c in cohort_of.values() if facts.launch_term_of(c) <= t)
+                          for t in range(facts.term_count)],
+        coaching_needed=usage.coaching,
+        coaching_available=[t.coaches_fte for t in district.terms],
+        link_peak=peaks, upgrades=dict(plan.upgrades),
+        upgrade_cost=sum(district.upgrade_by_id[u].cost for u in plan.upgrades),
+        preferences_honoured=sum(cohort_of.get(p.school_id) == p.preferred_cohort for p in prefs),
+        preferences_asked=len(prefs),
+        earlier=sorted(s for s, c in cohort_of.items() if base and c < base.cohort_of.get(s, c)),
+        later=sorted(s for s, c in cohort_of.items() if base and c > base.cohort_of.get(s, c)))
