@@ -80,7 +80,7 @@ def test_overview_has_headline_figures_and_the_four_kinds_of_chart(planned_distr
     for title in ("Schools per cohort by level", "Schools per cohort by region",
                   "Coaching FTE needed vs available", "Busiest links",
                   "Readiness vs need, coloured by cohort",
-                  "Launched share and mean readiness by season"):
+                  "Launched share (planned and actual) and mean readiness"):
         assert title in titles
     assert len(charts) == 6  # five on the Overview, one on Progress
     scatter = next(c for c in charts if "<c:scatterChart>" in c)

@@ -41,7 +41,7 @@ def test_every_move_is_listed_with_a_reason(two_years):
     assert all(r["reason"] for r in rows)
     assert "ES096" in {r["school_id"] for r in rows if r["change"] == "new school"}
     sheet = load_workbook(out / "y2" / "dashboard.xlsx")["Changes"]
-    listed = {row[0] for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]}
+    listed = {row[0].value for row in sheet[sheet.tables["ChangeList"].ref][1:] if row[0].value}
     assert listed == {r["school_id"] for r in rows}
 
 
