@@ -2,11 +2,16 @@
 plan checked by the independent checker, and the sheet validated like every other."""
 from __future__ import annotations
 
+import csv
+import zipfile
+
 import pytest
+from openpyxl import load_workbook
 
 from rollout.checking.check import check_plan, compute_usage
 from rollout.errors import InfeasiblePlanError, InputError
 from rollout.explain import school_reasons, solve_or_diagnose
+from rollout.pipeline import plan_district
 from rollout.planning.solve import solve_plan
 from rollout.scoring.inputs import load_inputs
 from tests.factory import facts, school, write_district_folder
@@ -132,3 +137,26 @@ def test_the_launches_sheet_is_validated_with_sheet_row_and_column(tmp_path):
     assert "row 4" in text and "launched in T3, a term still to come" in text
     assert "row 5" in text and "needs the term it launched in" in text
     assert "row 6" in text and "postponed" in text and "duplicate school_id 'S1'" in text
+
+
+def test_the_private_note_reaches_the_dashboard_only(tmp_path):
+    secret = "Principal on leave - PRIVATE-NOTE-7731"
+    folder = write_district_folder(tmp_path / "d", launches=[
+        ["school_id", "status", "term", "note"], ["S2", "paused", "T1", secret]])
+    results, _ = plan_district(folder, tmp_path / "out")
+    out = tmp_path / "out"
+    rows = {r["school_id"]: r for r in csv.DictReader((out / "plan.csv").open())}
+    assert rows["S2"]["status"] == "paused" and rows["S1"]["status"] == "planned"
+    assert {r["status"] for r in csv.DictReader((out / "history.csv").open())} == \
+        {"paused", "planned"}
+    changes = load_workbook(out / "dashboard.xlsx")["Changes"]
+    assert secret in [c.value for row in changes.iter_rows() for c in row]
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and path.name != "dashboard.xlsx":
+            assert b"PRIVATE-NOTE-7731" not in path.read_bytes(), path
+            if path.suffix == ".xlsx":  # compressed: look inside too
+                with zipfile.ZipFile(path) as archive:
+                    assert not any(b"PRIVATE-NOTE-7731" in archive.read(n)
+                                   for n in archive.namelist()), path
+    principal = load_workbook(out / "schools" / results.workbook_names["S2"]).worksheets[0]
+    assert any("Paused since T1" in str(c.value) for row in principal.iter_rows() for c in row)
