@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import click
@@ -22,10 +23,24 @@ RUBRIC_OPTION = click.option("--rubric", type=click.Path(dir_okay=False, path_ty
                              help="Rubric YAML file (default: rubrics/default.yaml).")
 
 
+# What the run is doing, for the one-line message when something unexpected fails.
+RUN = {"step": "starting", "debug": False}
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="rollout")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="On an unexpected failure, show the full traceback.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
     """Score school readiness surveys and plan phased rollout cohorts."""
+    RUN["debug"] = debug
+    RUN["step"] = f"running `rollout {ctx.invoked_subcommand}`"
+
+
+def progress(message: str) -> None:
+    """Show a progress message; it also names the step an unexpected failure happened in."""
+    RUN["step"] = message.rstrip(". ").lower()
+    click.echo(message, err=True)
 
 
 @cli.command()
@@ -42,7 +57,7 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
          previous: Path | None):
     """Plan the rollout for the district in DISTRICT_DIR."""
     results, timings = plan_district(district_dir, out_dir, rubric, time_limit,
-                                     log=lambda m: click.echo(m, err=True), previous=previous)
+                                     log=progress, previous=previous)
     click.echo(results.inputs.responses.summary(), err=True)
     for note in results.notes:
         click.echo(f"Note: {note}", err=True)
@@ -198,6 +213,14 @@ def main() -> None:
     except RolloutError as exc:
         click.echo(f"Error: {exc.user_message()}", err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:  # anything else: one short message, the traceback only on request
+        if RUN["debug"]:
+            traceback.print_exc()
+        error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        click.echo(f"Error: rollout failed unexpectedly while {RUN['step']}: {error}; please "
+                   "report this with the command you ran (add --debug after `rollout` for the "
+                   "details).", err=True)
+        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,7 @@ def add_years(results: Results, inputs, facts, plan, last_year: PreviousPlan | N
     """Changes against last year's plan, and the history of every season so far."""
     season = inputs.settings.current_term or facts.term_label(0)
     results.changes = plan_changes(facts, plan, last_year, facts.readiness) if last_year else []
+    results.replanned = last_year is not None
     results.history = history_rows(facts, plan, inputs.scores.table, season,
                                    inputs.district.name, last_year.history if last_year else [])
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rollout.checking.check import compute_usage, move_violations
 from rollout.csvfiles import read_csv
-from rollout.domain import LAUNCHED, PLANNED, District
+from rollout.domain import DELAYED, LAUNCHED, PLANNED, District
 from rollout.errors import Problems
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
@@ -34,6 +34,7 @@ class PreviousPlan:
     rows: dict[str, dict]               # school_id -> last year's plan.csv row
     history: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    closed: dict[str, dict] = field(default_factory=dict)  # last year's rows of closed schools
 
 
 def read_previous_plan(path: Path, district: District, cohorts, current_term: int,
@@ -53,6 +54,7 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
         if sid not in district.school_by_id:
             previous.notes.append(f"{sid} ({row.get('school_name', '')}) was in last year's plan "
                                   "but is not in the Schools sheet: treated as closed")
+            previous.closed[sid] = row
             continue
         previous.rows[sid] = row
         name = district.school_by_id[sid].school_name
@@ -150,10 +152,25 @@ def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
             changes.append(base | old | {"change": "re-planned", "reason":
                                          "Its cohort no longer exists."})
             continue
+        if facts.launch_status(sid, new) == DELAYED:
+            changes.append(base | old | {"change": "delayed", "reason": (
+                f"Its launch with {facts.cohort(told).name} did not happen (Launches sheet): "
+                f"planned again for {facts.cohort(new).name}.")})
+            continue
         direction = "moved earlier" if new < told else "moved later"
         changes.append(base | old | {"change": direction, "reason": move_reason(
             facts, plan, usage, previous, sid, told, readiness_now)})
+    changes += closed_schools(previous)
     return changes
+
+
+def closed_schools(previous: PreviousPlan) -> list[dict]:
+    """Schools of last year's plan that are not in this year's Schools sheet."""
+    return [{"school_id": sid, "school_name": restore_text(row.get("school_name")),
+             "change": "closed", "old_cohort": whole(row.get("cohort", "")),
+             "old_launch_term": restore_text(row.get("launch_term")), "new_cohort": "",
+             "new_launch_term": "", "reason": "Not in this year's Schools sheet."}
+            for sid, row in sorted(previous.closed.items())]
 
 
 def move_reason(facts, plan, usage, previous, sid, told, readiness_now) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -42,8 +44,9 @@ class Table:
     def require_columns(self, names: list[str], problems: Problems) -> bool:
         missing = [n for n in names if self.column_index(n) is None]
         for name in missing:
-            problems.add(self.file, f"required column '{name}' is missing (found: "
-                         f"{', '.join(h for h in self.header if h) or 'no headers'})", self.sheet, 1)
+            found = ", ".join(h for h in self.header if h) or "no headers"
+            problems.add(self.file, f"required column '{name}' is missing (found: {found})",
+                         self.sheet, 1)
         return not missing
 
     def values(self, name: str) -> list[Any]:
@@ -101,6 +104,16 @@ def describe(value: Any) -> str:
     return str(value)
 
 
+RESAVE = ("open it in Excel and save it again (a survey export: download it again from the "
+          "survey site), then run again")
+# No sheet of a district or survey workbook comes near these; a zip part past them is damage
+# or a "zip bomb" (a few KB that unpack to gigabytes).
+MAX_PART_BYTES = 1_000_000_000
+SUSPECT_PART_BYTES = 20_000_000
+MAX_PACKING_RATIO = 200
+PROLOG_BYTES = 1024
+
+
 def open_workbook(path: Path, problems: Problems) -> CalamineWorkbook | None:
     """Open an Excel workbook, or record why it cannot be read."""
     suffix = path.suffix.lower()
@@ -111,11 +124,70 @@ def open_workbook(path: Path, problems: Problems) -> CalamineWorkbook | None:
     if suffix not in EXCEL_SUFFIXES:
         problems.add(path, f"is not an Excel workbook (.xlsx or .xlsm expected, found '{suffix}')")
         return None
+    damage = damaged_part(path)
+    if damage:
+        part, sheet, what = damage
+        problems.add(path, f"is damaged or not a real workbook: its part {part} {what}; "
+                     f"{RESAVE}", sheet)
+        return None
     try:
-        return CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several types for broken/protected files
         problems.add(path, f"cannot be read as an Excel workbook ({why_unreadable(exc)})")
         return None
+    if not workbook.sheet_names:
+        problems.add(path, f"has no sheets; {RESAVE}")
+        return None
+    return workbook
+
+
+def damaged_part(path: Path) -> tuple[str, str | None, str] | None:
+    """(part, its sheet if any, what is wrong) for the first zip part that no sound workbook
+    has: one that unpacks far beyond its packed size and beyond any real sheet (a "zip bomb"),
+    or XML that declares a DTD or entities (calamine would silently read such cells as
+    empty). None when every part looks sound; a file that is not a zip is left to calamine."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                packed = max(info.compress_size, 1)
+                if info.file_size > MAX_PART_BYTES or (
+                        info.file_size > SUSPECT_PART_BYTES
+                        and info.file_size / packed > MAX_PACKING_RATIO):
+                    return info.filename, None, "would unpack to far more than any workbook holds"
+                if info.filename.endswith((".xml", ".rels")) and declares_dtd(archive, info):
+                    return (info.filename, sheet_of_part(archive, info.filename),
+                            "declares a DTD or entities, which Excel never writes")
+    except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, ValueError):
+        return None
+    return None
+
+
+def declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """A DTD can only stand in the prolog, before the root element: the first KB tells."""
+    try:
+        with archive.open(info) as part:
+            head = part.read(PROLOG_BYTES)
+    except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, ValueError, EOFError):
+        return False  # a part that does not unpack is calamine's to report, with its sheet
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
+
+
+def sheet_of_part(archive: zipfile.ZipFile, part: str) -> str | None:
+    """The sheet name a worksheet part belongs to (workbook.xml and its relationships)."""
+    from defusedxml import ElementTree  # the workbook itself is untrusted: no DTDs
+
+    try:
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except Exception:  # noqa: BLE001 - a damaged index only costs the sheet name
+        return None
+    target = {r.get("Id"): "xl/" + r.get("Target", "").lstrip("/").removeprefix("xl/")
+              for r in rels}
+    for sheet in book.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"):
+        rid = sheet.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+        if target.get(rid) == part:
+            return sheet.get("name")
+    return None
 
 
 def why_unreadable(exc: Exception) -> str:
@@ -124,8 +196,9 @@ def why_unreadable(exc: Exception) -> str:
     if "Password" in name or "password" in text.lower() or "encrypt" in text.lower():
         return "it is password-protected; save an unprotected copy"
     if "Zip" in name or "zip" in text.lower():
-        return "the file is damaged or not really an .xlsx file"
-    return text.splitlines()[0] if text else name
+        return f"the file is damaged or not really an .xlsx file; {RESAVE}"
+    detail = text.splitlines()[0] if text else name
+    return f"the file is damaged: {detail}; {RESAVE}"
 
 
 def read_table(workbook: CalamineWorkbook, file: str, sheet: str, problems: Problems,
@@ -136,8 +209,20 @@ def read_table(workbook: CalamineWorkbook, file: str, sheet: str, problems: Prob
             problems.add(file, f"required sheet '{sheet}' is missing (found: "
                          f"{', '.join(workbook.sheet_names)})", sheet)
         return None
-    cells = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    return table_from_cells(cells, file, sheet)
+    cells = sheet_cells(workbook, file, sheet, problems)
+    return None if cells is None else table_from_cells(cells, file, sheet)
+
+
+def sheet_cells(workbook: CalamineWorkbook, file: str, sheet: str, problems: Problems
+                ) -> list[list[Any]] | None:
+    """A sheet's cells, or None with the reason recorded when the sheet's data is damaged
+    (a corrupt or missing part, XML cut off or declaring entities)."""
+    try:
+        return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception:  # calamine raises XmlError, ZipError, CalamineError ... (terse texts)
+        problems.add(file, f"this sheet cannot be read: its data in the file is damaged or "
+                     f"missing; {RESAVE}", sheet)
+        return None
 
 
 def table_from_cells(cells: list[list[Any]], file: str, sheet: str) -> Table:

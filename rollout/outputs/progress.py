@@ -29,9 +29,14 @@ def changes_sheet(sheet: Sheet, results: Results) -> None:
             for c in results.changes]
     if not rows:
         rows = [["", "", "none", "", "", "", "",
-                 "No school moved." if results.history and len(seasons(results)) > 1 else
+                 "No school moved since last year's plan, and no school is new or closed."
+                 if results.replanned else
                  "This plan was not made from an earlier one: run `rollout plan ... --previous "
                  "LAST_YEAR/plan.csv` next spring to see what changed."]]
+    elif not any(c["change"].startswith("moved") for c in results.changes):
+        rows.insert(0, ["", "", "none", "", "", "", "",
+                        "No school moved since last year's plan; the rows below are schools "
+                        "that are new, closed or re-planned."])
     first, last = sheet.table(top, CHANGE_COLUMNS, rows, name="ChangeList")
     sheet.ws.freeze_panes(first, 2)
     launches_table(sheet, results, last + 3)

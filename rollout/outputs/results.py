@@ -61,6 +61,7 @@ class Results:
     notes: list[str] = field(default_factory=list)
     prepared: str = field(default_factory=lambda: dt.date.today().isoformat())
     changes: list = field(default_factory=list)  # against last year's plan (rollout.replan)
+    replanned: bool = False  # made from last year's plan (--previous)
     history: list = field(default_factory=list)  # every season's plan so far
 
     def row(self, school_id: str) -> dict:
