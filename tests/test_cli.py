@@ -178,3 +178,20 @@ def test_python_dash_m_works():
     result = subprocess.run([sys.executable, "-m", "rollout", "--help"], capture_output=True,
                             text=True)
     assert result.returncode == 0 and "plan" in result.stdout and "check" in result.stdout
+
+
+def test_an_unexpected_failure_is_one_line_exit_3_and_writes_nothing(tmp_path, monkeypatch):
+    import rollout.pipeline
+
+    def broken(*args, **kwargs):
+        raise KeyError("cohort_size")
+    monkeypatch.setattr(rollout.pipeline, "write_principal_workbooks", broken)
+    district, out = write_district_folder(tmp_path / "d"), tmp_path / "out"
+    result = run(["plan", str(district), "--out", str(out)])
+    assert result.exit_code == 3
+    assert "rollout failed unexpectedly while writing workbooks: 'cohort_size'; please " \
+           "report this with the command you ran" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    debug = run(["--debug", "plan", str(district), "--out", str(out)])
+    assert debug.exit_code == 3 and "Traceback" in debug.output and "KeyError" in debug.output
