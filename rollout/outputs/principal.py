@@ -7,7 +7,6 @@ the workbook has no hidden sheets. Large districts are written by a pool of proc
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -25,6 +24,7 @@ from rollout.outputs.style import (
     cohort_colour,
     lines,
 )
+from rollout.processes import pool_context
 
 # Below this many workbooks, starting processes costs more than it saves.
 POOL_MIN_WORKBOOKS = 200
@@ -51,12 +51,6 @@ def write_principal_workbooks(results: Results, folder: Path, workers: int | Non
 
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
-
-
-def pool_context():
-    # fork starts a worker in milliseconds with everything imported; spawn re-imports all.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def write_chunk(jobs: list[tuple[PrincipalView, Path]]) -> None:
