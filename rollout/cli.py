@@ -76,9 +76,15 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
         click.echo(f"  upgrades needed: {len(results.plan.upgrades)} (see upgrades.csv)")
     if previous:
         moved = [c for c in results.changes if c["change"].startswith("moved")]
+        count = {kind: sum(c["change"] == kind for c in results.changes)
+                 for kind in ("new school", "closed", "delayed")}
         click.echo(f"  against last year's plan: {len(moved)} school(s) moved, "
-                   f"{sum(c['change'] == 'new school' for c in results.changes)} new "
-                   "(see changes.csv)")
+                   f"{count['new school']} new, {count['closed']} closed, {count['delayed']} "
+                   "delayed (see changes.csv)")
+    statuses = [r["status"] for r in results.rows]
+    held = {s: statuses.count(s) for s in ("paused", "withdrawn") if s in statuses}
+    if held:
+        click.echo("  on hold (no coaching): " + ", ".join(f"{n} {s}" for s, n in held.items()))
     click.echo(f"Outputs in {out_dir}: dashboard.xlsx, plan.csv, schools/ "
                f"({len(results.rows)} principal workbooks)")
 

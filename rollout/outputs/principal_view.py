@@ -129,8 +129,9 @@ class PrincipalViews:
             school_name=row["school_name"], level=row["level"], students=row["students"],
             teachers=row["teachers"], respondents=row["respondents"],
             cohort_number=cohort.number, cohort_name=cohort.name,
-            cohort_size=self.cohort_sizes[cohort.number], launch_term=row["launch_term"],
-            phases=phases(facts, school, cohort.launch_term_index),
+            cohort_size=self.cohort_sizes[cohort.number],
+            launch_term=facts.term_label(facts.school_launch_term(school_id, cohort.number)),
+            phases=phases(facts, school, cohort.number),
             scores=scores, median_note=median_note, strengths=strengths, gaps=gaps,
             items=tuple(items), actions=tuple(actions_before_launch(results, school_id)),
             reason=row["reasons"], preference=preference_text(facts, pref, cohort.number),
@@ -252,8 +253,10 @@ def status_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
     return f"Launched in {facts.term_label(launched)}{timing}."
 
 
-def phases(facts: PlanningFacts, school, launch: int) -> tuple[Phase, ...]:
-    """The school's phases with their terms, also those before or after the plan's terms."""
+def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
+    """The school's phases with their terms, also those before or after the plan's terms,
+    from the term it really launched (Launches sheet) and without coaching while it holds."""
+    launch = facts.school_launch_term(school.school_id, cohort)
     out = []
     last = facts.term_count - 1
     for offset, portion in sorted(facts.settings.coaching.load_profile.items()):
@@ -269,7 +272,7 @@ def phases(facts: PlanningFacts, school, launch: int) -> tuple[Phase, ...]:
             label = facts.term_label(term)
         name = phase_name(offset)
         out.append(Phase(name, label, PHASE_TEXT[name], portion,
-                         round(facts.coaching_fte(school, term, launch), 2)))
+                         round(facts.school_coaching_fte(school, term, cohort), 2)))
     return tuple(out)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from rollout.domain import LAUNCHED
+from rollout.domain import DELAYED, LAUNCHED
 from rollout.outputs.results import Results
 from rollout.outputs.style import BAD, NAVY, ONE_DECIMAL, PCT, Column, Sheet
 
@@ -77,7 +77,8 @@ def season_summary(results: Results) -> list[list]:
     for season in seasons(results):
         rows = [r for r in results.history if r["season"] == season]
         ready = [float(r["readiness"]) for r in rows if r["readiness"] not in ("", None)]
-        planned = sum(r["launched"] == "yes" for r in rows)
+        # A delayed school had been planned to launch by now; that is the gap to show.
+        planned = sum(r["launched"] == "yes" or r["status"] == DELAYED for r in rows)
         actual = sum(r["status"] == LAUNCHED for r in rows)
         out.append([season, len(rows), round(statistics.mean(ready), 1) if ready else None,
                     round(statistics.median(ready), 1) if ready else None, planned,
