@@ -60,8 +60,8 @@ def test_password_protected_file(tmp_path, rubric):
         with open(plain, "rb") as source, open(folder / "locked.xlsx", "wb") as target:
             OOXMLFile(source).encrypt("secret", target)
     assert problems_for(tmp_path, rubric, protected) == [
-        f"{tmp_path / 'surveys' / 'locked.xlsx'}: cannot be read as an Excel workbook (it is "
-        "password-protected; save an unprotected copy)"]
+        f"{tmp_path / 'surveys' / 'locked.xlsx'}: cannot be read as an Excel workbook: it "
+        "is password-protected; save an unprotected copy"]
 
 
 def test_corrupt_file(tmp_path, rubric):
@@ -69,8 +69,9 @@ def test_corrupt_file(tmp_path, rubric):
         data = write_form(tmp_path / "whole.xlsx", form_rows()).read_bytes()
         (folder / "broken.xlsx").write_bytes(data[: len(data) // 2])
     assert problems_for(tmp_path, rubric, truncated) == [
-        f"{tmp_path / 'surveys' / 'broken.xlsx'}: cannot be read as an Excel workbook (the file "
-        "is damaged or not really an .xlsx file)"]
+        f"{tmp_path / 'surveys' / 'broken.xlsx'}: cannot be read as an Excel workbook: the file "
+        "is damaged or not really an .xlsx file; open it in Excel and save it again, or d"
+        "ownload a survey export again from the survey site, then run again"]
 
 
 def test_old_xls_file_says_how_to_convert(tmp_path, rubric):

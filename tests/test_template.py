@@ -194,8 +194,9 @@ def test_template_command_with_a_broken_district_exits_2_and_writes_nothing(tmp_
         "Error: 2 problems in the input; nothing was written.",
         f"  - {district / 'settings.yaml'}: is not valid YAML at line 2, column 1: expected the "
         "node content, but found '<stream end>'",
-        f"  - {district / 'district.xlsx'}: cannot be read as an Excel workbook (the file is "
-        "damaged or not really an .xlsx file)"]
+        f"  - {district / 'district.xlsx'}: cannot be read as an Excel workbook: the file is "
+        "damaged or not really an .xlsx file; open it in Excel and save it again, or d"
+        "ownload a survey export again from the survey site, then run again"]
     assert not (tmp_path / "t").exists()
 
 

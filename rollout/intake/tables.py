@@ -104,8 +104,8 @@ def describe(value: Any) -> str:
     return str(value)
 
 
-RESAVE = ("open it in Excel and save it again (a survey export: download it again from the "
-          "survey site), then run again")
+RESAVE = ("open it in Excel and save it again, or download a survey export again from the "
+          "survey site, then run again")
 # No sheet of a district or survey workbook comes near these; a zip part past them is damage
 # or a "zip bomb" (a few KB that unpack to gigabytes).
 MAX_PART_BYTES = 1_000_000_000
@@ -133,7 +133,7 @@ def open_workbook(path: Path, problems: Problems) -> CalamineWorkbook | None:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several types for broken/protected files
-        problems.add(path, f"cannot be read as an Excel workbook ({why_unreadable(exc)})")
+        problems.add(path, f"cannot be read as an Excel workbook: {why_unreadable(exc)}")
         return None
     if not workbook.sheet_names:
         problems.add(path, f"has no sheets; {RESAVE}")
