@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,10 @@ def test_launched_schools_keep_their_cohort(two_years):
     launched = {s for s, c in first.plan.cohort_of.items()
                 if second.facts.has_launched(c)}
     assert launched  # Group 1 launched in 2028 Spring, before the 2028 Fall re-plan
-    for sid in launched:
+    delayed = {sid for sid, r in second.facts.district.launch_by_school.items()
+               if r.status == "delayed"}
+    assert delayed and delayed < launched  # re-planned: see test_launches_sheet_...
+    for sid in launched - delayed:
         if sid in second.plan.cohort_of:
             assert second.plan.cohort_of[sid] == first.plan.cohort_of[sid]
     assert check_district_plan(SAMPLE / "year2", out / "y2" / "plan.csv",
@@ -67,3 +71,45 @@ def test_principal_workbook_shows_its_own_trend(two_years):
     assert [v[0] for v in values] == ["2027 Fall", "2028 Fall"]
     assert values[0][1] == pytest.approx(first.row(sid)["readiness"], abs=0.05)
     assert values[1][1] == pytest.approx(second.row(sid)["readiness"], abs=0.05)
+
+
+def test_every_school_answered_the_survey_again(two_years):
+    """A real second spring: every school's readiness moved a few points (most up, some down)
+    and the schools that launched gained most in instructional readiness."""
+    first, second, out = two_years
+    before, after = first.inputs.scores.table, second.inputs.scores.table
+    both = sorted(set(before.index) & set(after.index))
+    assert len(both) == len(before) - 1  # one school closed
+    change = after.loc[both, "readiness"] - before.loc[both, "readiness"]
+    assert (change != 0).all()
+    assert 1 < change.abs().mean() < 10
+    assert (change > 0).sum() > (change < 0).sum() > 0
+    launches = second.facts.district.launch_by_school
+    launched = {s for s in both if (first.plan.cohort_of[s] == 1 and s not in launches)
+                or (s in launches and launches[s].status in ("launched", "paused"))}
+    teaching = after.loc[both, "instructional"] - before.loc[both, "instructional"]
+    others = [s for s in both if s not in launched]
+    assert teaching[sorted(launched)].mean() > 2 * teaching[others].mean() > 0
+
+
+def test_launches_sheet_records_what_happened_and_delayed_schools_are_planned_again(two_years):
+    first, second, out = two_years
+    rows = list(load_workbook(SAMPLE / "year2" / "district.xlsx")["Launches"]
+                .iter_rows(values_only=True))
+    assert rows[0] == ("school_id", "status", "term", "note")
+    launches = {sid: (status, term, note) for sid, status, term, note in rows[1:]}
+    assert Counter(status for status, _, _ in launches.values()) == {
+        "delayed": 2, "paused": 1, "launched": 1}
+    assert all(note for _, _, note in launches.values())
+    for sid, (status, term, _) in launches.items():
+        told = first.plan.cohort_of[sid]
+        if status == "delayed":        # Group 1 did not launch with its group ...
+            assert (told, term) == (1, "2028 Spring")
+            assert second.plan.cohort_of[sid] >= 2  # ... and is planned into a cohort to come
+            assert not second.facts.has_launched(second.plan.cohort_of[sid])
+        elif status == "paused":       # launched with Group 1, on hold from this term
+            assert (told, term, second.plan.cohort_of[sid]) == (1, "2028 Fall", 1)
+        else:                          # a Group 2 school launched a term early
+            assert (told, term, second.plan.cohort_of[sid]) == (2, "2028 Spring", 2)
+    assert check_district_plan(SAMPLE / "year2", out / "y2" / "plan.csv",
+                               previous=out / "y1" / "plan.csv") == []
