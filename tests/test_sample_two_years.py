@@ -41,8 +41,11 @@ def test_every_move_is_listed_with_a_reason(two_years):
     rows = list(csv.DictReader((out / "y2" / "changes.csv").open()))
     moved = {s for s, c in second.plan.cohort_of.items()
              if s in first.plan.cohort_of and c != first.plan.cohort_of[s]}
-    assert {r["school_id"] for r in rows if r["change"].startswith("moved")} == moved
+    delayed = {r["school_id"] for r in rows if r["change"] == "delayed"}
+    assert delayed == {"ES047", "ES069"}  # the Launches sheet's delayed schools
+    assert {r["school_id"] for r in rows if r["change"].startswith("moved")} == moved - delayed
     assert all(r["reason"] for r in rows)
+    assert {r["school_id"] for r in rows if r["change"] == "closed"} == {"MS037"}
     assert "ES096" in {r["school_id"] for r in rows if r["change"] == "new school"}
     sheet = load_workbook(out / "y2" / "dashboard.xlsx")["Changes"]
     listed = {row[0].value for row in sheet[sheet.tables["ChangeList"].ref][1:] if row[0].value}
@@ -55,10 +58,16 @@ def test_progress_sheet_shows_both_seasons(two_years):
     rows = list(ws.iter_rows(values_only=True))
     header = rows.index(next(r for r in rows if r[0] == "Season"))
     seasons = rows[header + 1:header + 3]
-    launched_now = sum(second.facts.has_launched(c) for c in second.plan.cohort_of.values())
+    status = [r["status"] for r in second.rows]
+    # Planned: Group 1 as told a year ago (the delayed schools included); actual: who launched.
+    planned_now = sum(second.facts.has_launched(c) for c in second.plan.cohort_of.values()) \
+        + status.count("delayed")
+    actual_now = status.count("launched")
     assert [s[0] for s in seasons] == ["2027 Fall", "2028 Fall"]
-    assert seasons[0][4] == 0 and seasons[1][4] == launched_now
-    assert seasons[1][5] == pytest.approx(launched_now / len(second.plan.cohort_of))
+    assert seasons[0][4] == 0 and seasons[1][4] == planned_now
+    assert seasons[1][5] == pytest.approx(planned_now / len(second.plan.cohort_of))
+    assert seasons[0][6] == 0 and seasons[1][6] == actual_now < planned_now
+    assert seasons[1][7] == pytest.approx(actual_now / len(second.plan.cohort_of))
     history = list(csv.DictReader((out / "y2" / "history.csv").open()))
     assert len(history) == len(first.rows) + len(second.rows)
 
