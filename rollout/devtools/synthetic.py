@@ -385,7 +385,7 @@ def misspelt(school, everyone) -> str:
     school's name: then the name is typed correctly)."""
     from types import SimpleNamespace
 
-    from rollout.intake.survey import SchoolMatcher
+    from rollout.intake.school_matching import SchoolMatcher
 
     words = school.school_name.split()
     first = next(i for i, w in enumerate(words) if len(w) > 4)

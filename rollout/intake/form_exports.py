@@ -1,0 +1,128 @@
+"""Online-form exports: one row per respondent under a header row, items as columns. Finds
+the header row, matches its headers to the school, role, respondent, timestamp and rubric item
+columns, and reads the sheet into one Block.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from openpyxl.utils import get_column_letter
+
+from rollout.errors import Problems
+from rollout.intake.answers import blank_cells, parse_levels
+from rollout.intake.blocks import FORM, Block, place
+from rollout.intake.rubric import Rubric
+from rollout.intake.tables import describe, is_blank, normalise_header
+
+SCHOOL_ID_HEADERS = {"school id", "schoolid", "school code"}
+SCHOOL_NAME_HEADERS = {"school", "school name", "name of school", "your school"}
+ROLE_HEADERS = {"role", "your role", "respondent role"}
+TIMESTAMP_HEADERS = {"timestamp", "submitted", "submitted at", "submission time", "date"}
+RESPONDENT_HEADERS = {"respondent", "respondent id", "email", "email address", "name",
+                      "your name", "your email"}
+
+
+def find_header_row(cells: list[list], search_rows: int = 10) -> int | None:
+    for r, row in enumerate(cells[:search_rows]):
+        headers = {normalise_header(v) for v in row}
+        if headers & ROLE_HEADERS and headers & (SCHOOL_ID_HEADERS | SCHOOL_NAME_HEADERS):
+            return r
+    return None
+
+
+def merged_header(merged, header_row: int, cells, file: str, sheet: str,
+                  problems: Problems) -> bool:
+    """Merged cells in the header row hide which column is which: report them."""
+    bad = False
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= header_row <= r1 and c1 > c0:
+            bad = True
+            text = cells[r0][c0] if r0 < len(cells) and c0 < len(cells[r0]) else ""
+            span = f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+            problems.add(file, f"header cells {span} are merged (found {describe(text)} over "
+                         f"{c1 - c0 + 1} columns); unmerge them so that every column has its "
+                         "own header", sheet, header_row + 1, get_column_letter(c0 + 1))
+    return bad
+
+
+def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
+    """An online-form export: one row per respondent, items as columns."""
+    header = [str(h).strip() if not is_blank(h) else "" for h in cells[header_row]]
+    width = len(header)
+    body = np.empty((len(cells) - header_row - 1, width), dtype=object)
+    body[:] = cells[header_row + 1:]  # calamine and CSV rows are all as wide as the header
+    rows = np.arange(len(body)) + header_row + 2
+    by_name = {normalise_header(h): i for i, h in enumerate(header)}
+
+    def col(names) -> int | None:
+        return next((by_name[n] for n in names if n in by_name), None)
+
+    def label(index: int) -> str:
+        return f"{get_column_letter(index + 1)} ({header[index]})"
+
+    id_col, name_col = col(SCHOOL_ID_HEADERS), col(SCHOOL_NAME_HEADERS)
+    role_col, time_col, person_col = (col(ROLE_HEADERS), col(TIMESTAMP_HEADERS),
+                                      col(RESPONDENT_HEADERS))
+    items = ItemHeaders(rubric)
+    item_cols = {i: item for i, h in enumerate(header) if (item := items.match(h))}
+    if not item_cols:
+        problems.add(file, "no column header names a rubric item (expected headers such as "
+                     f"'{rubric.items()[0][1].id}' or the item's text)", sheet, header_row + 1)
+        return
+    if report_repeated_items(item_cols, file, sheet, header_row + 1, label, problems):
+        return
+    used = {id_col, name_col, role_col, time_col, person_col, *item_cols}
+    ignored = [h for i, h in enumerate(header) if i not in used and h]
+    if ignored:
+        notes.append(f"{place(file, sheet)}: ignored column(s) that are not rubric items: "
+                     f"{', '.join(ignored)}")
+    school_col = np.full(len(body), id_col if id_col is not None else name_col)
+    if id_col is not None and name_col is not None:  # a blank id falls back to the name
+        school_col[blank_cells(body[:, id_col])] = name_col
+    school = body[np.arange(len(body)), school_col]
+    school_label = np.array([label(c) for c in range(width)], dtype=object)[school_col]
+    none = np.full(len(body), None, dtype=object)
+    columns = list(item_cols)
+    levels, answered, bad = parse_levels(body[:, columns], rubric)
+    yield Block(FORM, np.full(len(body), file, dtype=object),
+                np.full(len(body), sheet, dtype=object), rows, school, body[:, role_col],
+                body[:, person_col] if person_col is not None else none,
+                body[:, time_col] if time_col is not None else none,
+                list(item_cols.values()), levels, answered, bad,
+                {"school": (rows, school_label),
+                 "role": (rows, np.full(len(body), label(role_col), dtype=object))},
+                None, [label(c) for c in columns])
+
+
+class ItemHeaders:
+    """Matches a column header to an item: 'INS1', 'INS1 - Principal leadership', the item's
+    text, or a form grid question 'Rate your school [item text]'."""
+
+    def __init__(self, rubric: Rubric):
+        self.by_text = {normalise_header(item.text): item.id for _, item in rubric.items()}
+        self.by_id = {item.id.upper(): item.id for _, item in rubric.items()}
+        ids = sorted(map(re.escape, self.by_id), key=len, reverse=True)
+        self.leading_id = re.compile(rf"^({'|'.join(ids)})(?:$|[\s.:)\-])", re.IGNORECASE)
+
+    def match(self, header: str) -> str | None:
+        text = str(header or "").strip()
+        lead = self.leading_id.match(text)
+        if lead:
+            return self.by_id[lead.group(1).upper()]
+        grid = re.search(r"\[([^\]]+)\]\s*$", text)
+        return self.by_text.get(normalise_header(text)) or (
+            self.by_text.get(normalise_header(grid.group(1))) if grid else None)
+
+
+def report_repeated_items(item_cols: dict[int, str], file, sheet, header_row, column_label,
+                          problems: Problems) -> bool:
+    seen: dict[str, int] = {}
+    repeated = False
+    for index, item in item_cols.items():
+        if item in seen:
+            repeated = True
+            problems.add(file, f"item {item} appears in two columns (also "
+                         f"{column_label(seen[item])})", sheet, header_row, column_label(index))
+        seen[item] = index
+    return repeated
