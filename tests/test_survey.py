@@ -12,6 +12,7 @@ from rollout.errors import Problems
 from rollout.intake.survey import read_surveys
 from rollout.outputs.survey_templates import survey_workbook
 from rollout.pipeline import plan_district
+from rollout.processes import START_METHOD_VARIABLE
 from tests.factory import write_district_folder
 from tests.survey_kit import (
     FORM_HEADER,
@@ -281,7 +282,11 @@ def test_answers_never_reach_the_outputs_but_warnings_do(tmp_path):
         assert "secret.example" not in cells, path
 
 
-def test_reading_in_parallel_gives_the_same_answers_and_problems(tmp_path, rubric):
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_reading_in_parallel_gives_the_same_answers_and_problems(tmp_path, rubric, monkeypatch,
+                                                                start_method):
+    """The same with workers started as on Linux (fork) and as on Windows and macOS (spawn)."""
+    monkeypatch.setenv(START_METHOD_VARIABLE, start_method)
     folder = tmp_path / "s"
     rows = form_rows()
     write_form(folder / "a.xlsx", rows[:2])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import multiprocessing
 import os
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +22,7 @@ from rollout.intake.layouts import LISTS_SHEET, find_layout
 from rollout.intake.rubric import Rubric
 from rollout.intake.tables import EXCEL_SUFFIXES, open_workbook
 from rollout.intake.template_sheets import TemplateSheet, template_block, template_sheet
+from rollout.processes import pool_context
 
 SURVEY_SUFFIXES = EXCEL_SUFFIXES | {".csv", ".xls"}
 PARALLEL_BYTES = 4_000_000  # below this much survey data, one process reads faster,
@@ -71,9 +71,7 @@ def read_files(paths: list[Path], rubric: Rubric, workers: int | None) -> list[F
         workers = min(os.cpu_count() or 1, len(paths)) if large else 1
     if workers <= 1:
         return [read_file(path, rubric) for path in paths]
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=pool_context()) as pool:
         return list(pool.map(read_file, paths, [rubric] * len(paths),
                              chunksize=max(1, len(paths) // (workers * 4))))
 
