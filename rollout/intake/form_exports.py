@@ -12,21 +12,22 @@ from openpyxl.utils import get_column_letter
 from rollout.errors import Problems
 from rollout.intake.answers import blank_cells, parse_levels
 from rollout.intake.blocks import FORM, Block, place
+from rollout.intake.respondent_identity import identity_columns, respondent_identity
 from rollout.intake.rubric import Rubric
 from rollout.intake.tables import describe, is_blank, normalise_header
 
-SCHOOL_ID_HEADERS = {"school id", "schoolid", "school code"}
-SCHOOL_NAME_HEADERS = {"school", "school name", "name of school", "your school"}
-ROLE_HEADERS = {"role", "your role", "respondent role"}
-TIMESTAMP_HEADERS = {"timestamp", "submitted", "submitted at", "submission time", "date"}
-RESPONDENT_HEADERS = {"respondent", "respondent id", "email", "email address", "name",
-                      "your name", "your email"}
+# Each list in order of preference: where a sheet has two such columns, the first listed is
+# used, the same on every run (never an order taken from a set).
+SCHOOL_ID_HEADERS = ("school id", "schoolid", "school code")
+SCHOOL_NAME_HEADERS = ("school", "school name", "name of school", "your school")
+ROLE_HEADERS = ("role", "your role", "respondent role")
+TIMESTAMP_HEADERS = ("timestamp", "submitted", "submitted at", "submission time", "date")
 
 
 def find_header_row(cells: list[list], search_rows: int = 10) -> int | None:
     for r, row in enumerate(cells[:search_rows]):
         headers = {normalise_header(v) for v in row}
-        if headers & ROLE_HEADERS and headers & (SCHOOL_ID_HEADERS | SCHOOL_NAME_HEADERS):
+        if headers & set(ROLE_HEADERS) and headers & set(SCHOOL_ID_HEADERS + SCHOOL_NAME_HEADERS):
             return r
     return None
 
@@ -62,8 +63,8 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
         return f"{get_column_letter(index + 1)} ({header[index]})"
 
     id_col, name_col = col(SCHOOL_ID_HEADERS), col(SCHOOL_NAME_HEADERS)
-    role_col, time_col, person_col = (col(ROLE_HEADERS), col(TIMESTAMP_HEADERS),
-                                      col(RESPONDENT_HEADERS))
+    role_col, time_col = col(ROLE_HEADERS), col(TIMESTAMP_HEADERS)
+    identity_cols = identity_columns(by_name)
     items = ItemHeaders(rubric)
     item_cols = {i: item for i, h in enumerate(header) if (item := items.match(h))}
     if not item_cols:
@@ -72,7 +73,7 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
         return
     if report_repeated_items(item_cols, file, sheet, header_row + 1, label, problems):
         return
-    used = {id_col, name_col, role_col, time_col, person_col, *item_cols}
+    used = {id_col, name_col, role_col, time_col, *identity_cols.values(), *item_cols}
     ignored = [h for i, h in enumerate(header) if i not in used and h]
     if ignored:
         notes.append(f"{place(file, sheet)}: ignored column(s) that are not rubric items: "
@@ -87,7 +88,7 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
     levels, answered, bad = parse_levels(body[:, columns], rubric)
     yield Block(FORM, np.full(len(body), file, dtype=object),
                 np.full(len(body), sheet, dtype=object), rows, school, body[:, role_col],
-                body[:, person_col] if person_col is not None else none,
+                respondent_identity(body, identity_cols),
                 body[:, time_col] if time_col is not None else none,
                 list(item_cols.values()), levels, answered, bad,
                 {"school": (rows, school_label),
