@@ -12,6 +12,7 @@ from rollout.csvfiles import write_csv
 from rollout.devtools.synthetic import COHORT_LAUNCH_TERMS, TERMS, make_schools
 from rollout.outputs.results import EXTRA_COLUMNS, PLAN_COLUMNS
 from rollout.replan import CHANGE_COLUMNS, HISTORY_COLUMNS
+from rollout.safe import safe_text
 
 DISTRICT = "Synthetic County Schools"
 REASON = ("Capacity changed, new scores (readiness 41.0 -> 52.5): staying in Group 2 would "
@@ -21,11 +22,16 @@ REASON = ("Capacity changed, new scores (readiness 41.0 -> 52.5): staying in Gro
 
 
 def write_output_folder(folder: Path, schools: int, seed: int = 2027,
-                        current_term: str = "2028 Fall") -> Path:
-    """An output folder of a re-plan (the second spring) for `schools` synthetic schools."""
+                        current_term: str = "2028 Fall", names: dict[int, str] | None = None,
+                        launches: dict[int, tuple[str, str]] | None = None) -> Path:
+    """An output folder of a re-plan (the second spring) for `schools` synthetic schools.
+    `names` renames schools by position; `launches` adds plan.csv's status and
+    actual_launch_term columns (#19), by position: (status, actual launch term)."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     roster = make_schools(rng, schools)
+    for i, name in (names or {}).items():
+        roster[i].school_name = name
     cohorts = len(COHORT_LAUNCH_TERMS)
     now = TERMS.index(current_term)
     launched = [n for n, term in enumerate(COHORT_LAUNCH_TERMS, start=1) if TERMS.index(term)
@@ -40,7 +46,8 @@ def write_output_folder(folder: Path, schools: int, seed: int = 2027,
                      *scores, round(rng.uniform(30, 80), 1), rng.choice(["", cohort, 1]),
                      f"Launches in group {cohort}: priority {scores[3]} is private.",
                      f"Group {cohort}", s.level, s.region, s.feeder, s.students, s.teachers,
-                     "yes", 0.9, 7, "instructional (principal +1.2 levels)"])
+                     "yes", 0.9, 7, "instructional (principal +1.2 levels)",
+                     *((launches.get(i, ("planned", "")) if launches is not None else ()))])
         for season, told in ((TERMS[0], old), (current_term, cohort)):
             history.append([DISTRICT, season, s.school_id, s.school_name, *scores, told,
                             COHORT_LAUNCH_TERMS[told - 1],
@@ -49,11 +56,11 @@ def write_output_folder(folder: Path, schools: int, seed: int = 2027,
             changes.append([s.school_id, s.school_name, "moved later", old,
                             COHORT_LAUNCH_TERMS[old - 1], cohort,
                             COHORT_LAUNCH_TERMS[cohort - 1], REASON])
-    write_csv(folder / "plan.csv", PLAN_COLUMNS + EXTRA_COLUMNS,
-              ([str(c) for c in r] for r in rows))
+    status = ["status", "actual_launch_term"] if launches is not None else []
+    write_csv(folder / "plan.csv", PLAN_COLUMNS + EXTRA_COLUMNS + status, cells(rows))
     write_csv(folder / "history.csv", HISTORY_COLUMNS,
-              ([str(c) for c in r] for r in sorted(history, key=lambda r: r[1] != TERMS[0])))
-    write_csv(folder / "changes.csv", CHANGE_COLUMNS, ([str(c) for c in r] for r in changes))
+              cells(sorted(history, key=lambda r: r[1] != TERMS[0])))
+    write_csv(folder / "changes.csv", CHANGE_COLUMNS, cells(changes))
     source = {"format": 1, "district_name": DISTRICT, "prepared": "2028-03-15",
               "terms": TERMS, "current_term": current_term,
               "cohorts": [{"number": n, "name": f"Group {n}", "launch_term": term}
@@ -63,3 +70,8 @@ def write_output_folder(folder: Path, schools: int, seed: int = 2027,
     (folder / "site-source.json").write_text(json.dumps(source, indent=1) + "\n",
                                              encoding="utf-8")
     return folder
+
+
+def cells(rows: list[list]) -> list[list[str]]:
+    """As rollout's own CSV writers do: text made formula-safe."""
+    return [[safe_text(str(c)) for c in row] for row in rows]

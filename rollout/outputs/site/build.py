@@ -148,17 +148,18 @@ def phase_name(offset: int) -> str:
 
 
 def public_columns(scores: bool) -> list[str]:
-    return ["school_id", "school_name", "cohort", "launch_term", "stage", "level", "region",
+    return ["school_name", "school_id", "cohort", "launch_term", "stage", "level", "region",
             "feeder_pattern", *(SCORE_COLUMNS if scores else ())]
 
 
 def write_public_csv(plan: PublicPlan, path: Path) -> None:
-    """plan-public.csv: the columns of the schools list, one row per school (school_id order)."""
+    """plan-public.csv: the columns of the schools list in its order, one row per school (in
+    school_id order)."""
     handle = io.StringIO()
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(public_columns(plan.with_scores))
     for s in plan.schools:
-        cells = [s.school_id, s.name, s.cohort_name, s.launch_term, s.stage, s.level, s.region,
+        cells = [s.name, s.school_id, s.cohort_name, s.launch_term, s.stage, s.level, s.region,
                  s.feeder]
         cells += [fmt(v) for v in s.scores] if s.scores is not None else []
         writer.writerow([safe_text(c) for c in cells])

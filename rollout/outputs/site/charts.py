@@ -125,7 +125,7 @@ def name_svg(svg: str, chart_id: str, title: str, desc: str) -> str:
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
     head_end = svg.index(">") + 1
     head = svg[:head_end - 1]
-    head = re.sub(r'\s(width|height|class)="[^"]*"', "", head)
+    head = re.sub(r'\s(width|height|class|version)="[^"]*"', "", head)
     return (f'{head} role="img" class="chart" aria-labelledby="{chart_id}-title '
             f'{chart_id}-desc"><title id="{chart_id}-title">{escape(title)}</title>'
             f'<desc id="{chart_id}-desc">{escape(desc)}</desc>{svg[head_end:]}')
