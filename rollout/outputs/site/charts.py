@@ -126,9 +126,11 @@ def name_svg(svg: str, chart_id: str, title: str, desc: str) -> str:
     head_end = svg.index(">") + 1
     head = svg[:head_end - 1]
     head = re.sub(r'\s(width|height|class|version)="[^"]*"', "", head)
+    # Inside an image nothing is read on its own: Vega's mark roles would only confuse.
+    body = re.sub(r'\s(role|aria-[a-z]+)="[^"]*"', "", svg[head_end:])
     return (f'{head} role="img" class="chart" aria-labelledby="{chart_id}-title '
             f'{chart_id}-desc"><title id="{chart_id}-title">{escape(title)}</title>'
-            f'<desc id="{chart_id}-desc">{escape(desc)}</desc>{svg[head_end:]}')
+            f'<desc id="{chart_id}-desc">{escape(desc)}</desc>{body}')
 
 
 def nominal(channel, field: str, **kw):
