@@ -210,30 +210,36 @@ def number_or_none(text: str | None) -> float | None:
 
 def progress_points(source: SiteSource, schools: list[PublicSchool], students: dict[str, int],
                     history: list[Season]) -> list[ProgressPoint]:
-    """Share of schools and students launched by the end of each term: the past as each
-    spring's history recorded it (the season's snapshot, placed at the term before it), the
-    future as planned from the current term to the last launch."""
-    points: dict[int, ProgressPoint] = {}
+    """Share of schools and of students launched by the end of each term: the past terms as
+    the first spring's record made after each (history.csv) has them, the rest as planned,
+    from the current term to the last launch. Students are this year's enrolment (history.csv
+    has none): a school closed since counts in the schools' share only."""
+    points = []
     current = source.current_index
-    for season in dict.fromkeys(row.season for row in history):
-        index = source.term_index.get(season)
-        if index is None or index == 0 or index > current:
+    seasons: dict[int, list[Season]] = {}
+    for row in history:
+        index = source.term_index.get(row.season)
+        if index is not None and index <= current:
+            seasons.setdefault(index, []).append(row)
+    for term in range(current):
+        after = [index for index in sorted(seasons) if index > term]
+        if not after:
             continue
-        rows = [r for r in history if r.season == season]
-        launched = [r.school_id for r in rows if r.launched]
-        known = [r.school_id for r in rows if r.school_id in students]
-        total = sum(students[s] for s in known)
-        points[index - 1] = ProgressPoint(
-            source.terms[index - 1], len(launched) / len(rows),
-            sum(students.get(s, 0) for s in launched) / total if total else 0.0, False)
+        rows = seasons[after[0]]
+        launched = [r.school_id for r in rows if r.launched
+                    and source.term_index.get(r.launch_term, term + 1) <= term]
+        total = sum(students.get(r.school_id, 0) for r in rows)
+        points.append(ProgressPoint(
+            source.terms[term], len(launched) / len(rows),
+            sum(students.get(s, 0) for s in launched) / total if total else 0.0, False))
     if not schools:
-        return [points[i] for i in sorted(points)]
+        return points
     last = max(source.term_index[s.launch_term] for s in schools)
     total = sum(students.get(s.school_id, 0) for s in schools)
     for term in range(current, last + 1):
         going = [s for s in schools if source.term_index[s.launch_term] <= term
                  and s.stage not in HOLDS]
-        points[term] = ProgressPoint(
+        points.append(ProgressPoint(
             source.terms[term], len(going) / len(schools),
-            sum(students.get(s.school_id, 0) for s in going) / total if total else 0.0, True)
-    return [points[i] for i in sorted(points)]
+            sum(students.get(s.school_id, 0) for s in going) / total if total else 0.0, True))
+    return points
