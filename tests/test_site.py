@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import filecmp
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -26,7 +27,12 @@ from rollout.outputs.site.build import PHASE_TEXT, TEMPLATE_MESSAGES, public_col
 from rollout.outputs.site.i18n import LOCALE_DIR, Language, available_languages, catalog_path
 from rollout.outputs.site.public import SiteSource, stage
 from rollout.outputs.site.reasons import public_reasons
-from rollout.outputs.site.source import CohortInfo
+from rollout.outputs.site.source import (
+    SOURCE_FILE,
+    CohortInfo,
+    moves_so_far,
+    read_site_source,
+)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 # Attributes that hold drawing coordinates in the charts: decimals there are geometry.
@@ -321,6 +327,21 @@ def test_the_sample_re_plan_tells_why_a_school_moved_in_plain_words(sample_outpu
     overview = visible_text(sites[1] / "index.html")
     assert "What changed since last year" in overview and "1 school moved to a" in overview
     assert "What changed since last year" not in visible_text(sites[0] / "index.html")
+
+
+def test_a_re_plan_hands_its_public_moves_on_to_the_next_spring(tmp_path):
+    out = write_output_folder(tmp_path / "out", 200)
+    moves = moves_so_far(out)
+    changed = list(csv.DictReader((out / "changes.csv").open()))
+    assert [m.school_id for m in moves] == [c["school_id"] for c in changed] and moves
+    assert {m.season for m in moves} == {"2028 Fall"}
+    assert moves[0].reasons == ("coaching", "network", "scores")
+    data = json.loads((out / SOURCE_FILE).read_text())
+    data["earlier_moves"] = [m.as_json() for m in moves]
+    (out / SOURCE_FILE).write_text(json.dumps(data))
+    problems = Problems()
+    again = read_site_source(out, problems)
+    assert not problems and again.earlier_moves == tuple(moves)
 
 
 # ----- stages ------------------------------------------------------------------------------

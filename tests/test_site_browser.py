@@ -1,9 +1,11 @@
 """The public website (#16) in a real browser: headless Chromium from Debian's packages, driven
 by Playwright, checked by axe-core (axe-playwright-python).
 
-Every kind of page, in both languages, at 375 and 1280 px: no console error, no request
-outside file://, 0 axe violations of WCAG 2.1 A and AA, no sideways scrolling on a phone; a
-full-page screenshot of each is written to build/site-screenshots/ for people to look at. Then
+Every kind of page (every template), in both languages, at 375 and 1280 px, and the other
+cases worth seeing (the longest name, the school that moved, a new school, the first spring's
+overview, a cohort's list, hostile names, a branded site) at 375 px: no console error, no
+request outside file://, 0 axe violations of WCAG 2.1 A and AA, no sideways scrolling on a
+phone; a full-page screenshot of each is written to build/site-screenshots/ to look at. Then
 the language switch, the cohort filter, the filter box and sorting, and the keyboard.
 
 Without Chromium these tests skip, saying how to install it; under CI=true a missing browser
@@ -27,9 +29,16 @@ CHROMIUM = Path("/usr/bin/chromium")
 INSTALL = "sudo apt-get install -y chromium"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (375, 1280)
+CORE = ("overview", "schools", "data", "school-moved")  # every template: both languages, widths
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "site-screenshots"
 HOSTILE = {0: "<script>alert('x')</script> Elementary", 1: '=HYPERLINK("http://e.x","y")',
            2: "Escuela Ñandú 🌟 " + "Very Long Name Academy of the Arts and Sciences " * 2}
+
+
+# A 2x2 PNG (the logo of the branded site).
+LOGO = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73"
+                     "0000001049444154789c63a89297072206080500159a02e1b9d962e50000000049"
+                     "454e44ae426082")
 
 
 def missing_browser(reason: str):
@@ -70,7 +79,7 @@ def plan_rows(site: Path) -> list[dict]:
     return list(csv.DictReader((site.parent / "plan.csv").open(encoding="utf-8")))
 
 
-def page_kinds(site: Path, first_site: Path, hostile: Path) -> dict[str, Path]:
+def page_kinds(site: Path, first_site: Path, hostile: Path, branded: Path) -> dict[str, Path]:
     """One page of every template and every case worth seeing, by a short name."""
     rows = plan_rows(site)
     longest = max(rows, key=lambda r: (len(r["school_name"]), r["school_id"]))
@@ -91,19 +100,30 @@ def page_kinds(site: Path, first_site: Path, hostile: Path) -> dict[str, Path]:
         "school-new": site / "schools" / f"{new['school_id']}.html",
         "hostile-schools": hostile / "schools.html",
         "hostile-school": hostile / "schools" / f"{hostile_id}.html",
+        "branded-overview": branded / "index.html",
     }
     for name, path in list(kinds.items()):
-        root = hostile if name.startswith("hostile") else first_site if "first" in name \
-            else site
-        kinds[f"{name}-es"] = root / "es" / path.relative_to(root)
+        if name in CORE or name == "hostile-school":
+            root = hostile if name.startswith("hostile") else site
+            kinds[f"{name}-es"] = root / "es" / path.relative_to(root)
     return kinds
+
+
+def widths(name: str) -> tuple[int, ...]:
+    """Every template in both languages at both widths; the other cases (the same templates
+    with other content) at a phone's width, where long text is hardest to fit."""
+    return WIDTHS if name.removesuffix("-es") in CORE else WIDTHS[:1]
 
 
 @pytest.fixture(scope="module")
 def kinds(site, sample_outputs, tmp_path_factory) -> dict[str, Path]:
     out = write_output_folder(tmp_path_factory.mktemp("hostile") / "out", 40, names=HOSTILE)
     build_site(out, out / "site", Publish(), out)
-    return page_kinds(site, sample_outputs[0] / "site", out / "site")
+    (out / "logo.png").write_bytes(LOGO)
+    build_site(out, out / "branded", Publish(
+        accent_colour="#7A1F1F", logo="logo.png", title={"en": "Our digital classrooms",
+                                                        "es": "Nuestras aulas digitales"}), out)
+    return page_kinds(site, sample_outputs[0] / "site", out / "site", out / "branded")
 
 
 class Visit:
@@ -134,7 +154,7 @@ def test_every_kind_of_page_loads_clean_and_passes_axe_at_both_widths(browser, a
     failures = []
     for name, path in kinds.items():
         assert path.is_file(), path
-        for width in WIDTHS:
+        for width in widths(name):
             visit = Visit(browser, path, width)
             page = visit.page
             outside = [u for u in visit.requests if not u.startswith("file://")]
@@ -162,7 +182,7 @@ def test_every_kind_of_page_loads_clean_and_passes_axe_at_both_widths(browser, a
 
 def test_the_language_switch_leads_to_the_same_page_in_the_other_language(browser, kinds):
     for name, path in kinds.items():
-        if name.endswith("-es") or name.startswith("hostile"):
+        if name not in CORE:
             continue
         visit = Visit(browser, path, 1280)
         page = visit.page

@@ -19,6 +19,7 @@ from rollout.intake.settings import Publish
 from rollout.outputs.site import charts
 from rollout.outputs.site.i18n import N_, Language
 from rollout.outputs.site.public import (
+    HOLDS,
     LEVEL_ORDER,
     LEVEL_TEXT,
     SCORE_COLUMNS,
@@ -300,8 +301,7 @@ class SiteBuilder:
         first = source.cohorts[0].launch_term
         last = source.cohorts[-1].launch_term
         launched = [s for s in schools
-                    if source.term_index[s.launch_term] < current and s.stage not in
-                    ("delayed", "paused", "withdrawn")]
+                    if source.term_index[s.launch_term] < current and s.stage not in HOLDS]
         launching = [s for s in schools if source.term_index[s.launch_term] == current
                      and s.stage == "launched"]
         total = len(schools)
@@ -625,7 +625,7 @@ class SiteBuilder:
             else:
                 later = term_index.get(row.launch_term, 0) > term_index.get(before.launch_term, 0)
                 change = _(CHANGE_TEXT["later" if later else "earlier"])
-            if row.status in STAGE_TEXT and row.status in ("delayed", "paused", "withdrawn"):
+            if row.status in HOLDS:
                 change = f"{_(STAGE_TEXT[row.status])}. {change}"
             out.append({"season": lang.term(row.season),
                         "cohort": cohort_by_term.get(row.launch_term) or (

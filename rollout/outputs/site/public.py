@@ -8,6 +8,7 @@ The pages and plan-public.csv are made from these records alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rollout.csvfiles import read_csv
@@ -83,14 +84,12 @@ class PublicPlan:
     def school_history(self, school_id: str) -> list[Season]:
         return self.history_by_school.get(school_id, [])
 
-    @property
+    @cached_property
     def history_by_school(self) -> dict[str, list[Season]]:
-        if not hasattr(self, "_history_by_school"):
-            grouped: dict[str, list[Season]] = {}
-            for row in self.history:
-                grouped.setdefault(row.school_id, []).append(row)
-            self._history_by_school = grouped
-        return self._history_by_school
+        grouped: dict[str, list[Season]] = {}
+        for row in self.history:
+            grouped.setdefault(row.school_id, []).append(row)
+        return grouped
 
 
 def read_public_plan(out_dir: Path, scores: bool, problems: Problems) -> PublicPlan | None:
