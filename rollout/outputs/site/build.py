@@ -277,6 +277,7 @@ class SiteBuilder:
                         district=self.source.district_name,
                         date=lang.date(self.source.prepared)),
             "accent_css": self.publish.accent_colour, "logo": self.logo,
+            "second_css": charts.second_colour(self.accent),
             "script": path.startswith("schools") and "/" not in path,
             "switch": [{"code": other.code, "name": other.name,
                         "href": root + self.prefix(other) + path}

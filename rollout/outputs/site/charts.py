@@ -17,19 +17,29 @@ from html import escape
 
 INK = "#222222"
 GRID = "#D9D9D9"
-SECOND = "#A6430A"  # the students series: 5.6:1 on white, apart from any accent in hue
+SECOND = "#A6430A"  # the students series: 5.6:1 on white, apart in hue from a blue accent
+SECOND_COOL = "#0B6E8A"  # the same beside a warm (red, orange, brown) accent: 5.8:1
 PLANNING, SUPPORT = "#C6DBEF", "#9ECAE1"
-WIDTH = 320  # drawn for a phone's width; the page scales it up to its column
+WIDTH = 270  # drawn for a phone's width (with axes about 340 px); the page scales it
+
+
+def second_colour(accent: str) -> str:
+    """The students' colour, far in hue from the district's accent (the schools' colour)."""
+    import colorsys
+
+    r, g, b = (int(accent[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    hue = colorsys.rgb_to_hsv(r, g, b)[0] * 360
+    return SECOND_COOL if hue < 70 or hue > 290 else SECOND
 
 
 def base_config(accent: str) -> dict:
-    text = {"labelColor": INK, "titleColor": INK, "labelFontSize": 12, "titleFontSize": 12}
+    text = {"labelColor": INK, "titleColor": INK, "labelFontSize": 13, "titleFontSize": 13}
     return {"aria": False, "font": "sans-serif", "background": "#FFFFFF",
             "view": {"stroke": None}, "axis": {**text, "gridColor": GRID, "domainColor": INK,
                                                "tickColor": INK},
             "legend": {**text, "orient": "bottom", "direction": "horizontal"},
-            "header": {"labelColor": INK, "labelFontSize": 12, "titleColor": INK},
-            "range": {"category": [accent, SECOND]}}
+            "header": {"labelColor": INK, "labelFontSize": 13, "titleColor": INK},
+            "range": {"category": [accent, second_colour(accent)]}}
 
 
 @dataclass
@@ -126,6 +136,10 @@ def name_svg(svg: str, chart_id: str, title: str, desc: str) -> str:
     head_end = svg.index(">") + 1
     head = svg[:head_end - 1]
     head = re.sub(r'\s(width|height|class|version)="[^"]*"', "", head)
+    # Scaled to the page's width, but not beyond a little over the size it was drawn at, so
+    # that its text stays the size of the page's.
+    drawn = float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+)', head).group(1))
+    head += f' style="max-width: {drawn * 1.2:.0f}px"'
     # Inside an image nothing is read on its own: Vega's mark roles would only confuse.
     body = re.sub(r'\s(role|aria-[a-z]+)="[^"]*"', "", svg[head_end:])
     return (f'{head} role="img" class="chart" aria-labelledby="{chart_id}-title '
