@@ -402,6 +402,27 @@ def test_hostile_school_names_are_text_everywhere(tmp_path):
     assert hyperlink[0].startswith("'=HYPERLINK")  # a spreadsheet shows it, never runs it
 
 
+def test_hostile_cohort_and_region_names_are_text_in_the_charts_too(tmp_path):
+    out = write_output_folder(tmp_path / "out", 40)
+    source = json.loads((out / SOURCE_FILE).read_text())
+    source["cohorts"][0]["name"] = "<script>alert(1)</script> & \"G\""
+    (out / SOURCE_FILE).write_text(json.dumps(source))
+    rows = list(csv.reader((out / "plan.csv").open()))
+    column = rows[0].index("region")
+    for row in rows[1:]:
+        row[column] = "<b>Nor&th</b>"
+    with (out / "plan.csv").open("w", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    build_site(out, out / "site", Publish(), out)
+    for path in site_files(out / "site"):
+        if path.suffix == ".html":
+            raw = path.read_text(encoding="utf-8")
+            assert "<script>alert" not in raw and "<b>Nor" not in raw, path
+    index = Page((out / "site" / "index.html").read_text(encoding="utf-8"))
+    assert "<b>Nor&th</b>" in index.texts  # the region's name as text, in tables and charts
+    assert index.texts.count("<b>Nor&th</b>") == 2  # the chart panel and the table
+
+
 def test_same_inputs_give_a_byte_identical_site(sample_outputs, tmp_path):
     out = sample_outputs[1]
     first, second = tmp_path / "a", tmp_path / "b"
