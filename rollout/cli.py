@@ -10,7 +10,7 @@ import click
 
 from rollout.errors import RolloutError
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
-from rollout.pipeline import check_district_plan, plan_district
+from rollout.pipeline import check_district_plan, plan_district, publish
 from rollout.whatif.compare import DEFAULT_MAX_LIMITS, compare_district
 from rollout.whatif.jobs import DEFAULT_TIME_LIMIT, DEFAULT_WORKERS
 from rollout.whatif.scenarios import parse_scenario_option
@@ -87,6 +87,22 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
         click.echo("  on hold (no coaching): " + ", ".join(f"{n} {s}" for s, n in held.items()))
     click.echo(f"Outputs in {out_dir}: dashboard.xlsx, plan.csv, schools/ "
                f"({len(results.rows)} principal workbooks)")
+    click.echo(f"Public website: {Path(out_dir) / 'site' / 'index.html'}")  # #16
+
+
+@cli.command(name="publish")
+@click.argument("out_dir", type=EXISTING_DIR)
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder for the website (default: OUT_DIR/site).")
+@click.option("--district", "district_dir", type=EXISTING_DIR, default=None,
+              help="The district folder whose settings.yaml publish: section to use "
+                   "(default: the one the plan was made from).")
+def publish_command(out_dir: Path, site_dir: Path | None, district_dir: Path | None):
+    """Rebuild the public website from OUT_DIR (made by `rollout plan`) without solving."""
+    report = publish(out_dir, site_dir, district_dir)
+    click.echo(f"Website: {report.files:,} files, {report.bytes / 1e6:.1f} MB, built in "
+               f"{report.seconds:.1f} s. Copy the folder to the web server as it is.")
+    click.echo(f"Open {report.index}")
 
 
 @cli.command()

@@ -20,13 +20,21 @@ from rollout.outputs.planfile import (
 )
 from rollout.outputs.principal import write_principal_workbooks
 from rollout.outputs.results import Results, build_results
+from rollout.outputs.site import (
+    SITE_FOLDER,
+    SOURCE_FILE,
+    SiteReport,
+    check_publish_settings,
+    publish_site,
+    write_site,
+)
 from rollout.planning.facts import current_term_index, facts_from_inputs
 from rollout.planning.greedy import greedy_plan
 from rollout.replan import PreviousPlan, history_rows, plan_changes, read_previous_plan
 from rollout.scoring.inputs import load_inputs
 
 OUTPUT_ITEMS = ["dashboard.xlsx", "plan.csv", "upgrades.csv", "changes.csv", "history.csv",
-                "schools"]
+                "schools", SOURCE_FILE, SITE_FOLDER]
 
 
 @dataclass
@@ -47,6 +55,7 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     start = time.perf_counter()
     log("Reading district files and surveys ...")
     inputs = load_inputs(Path(district_dir), rubric)
+    check_publish_settings(inputs.settings, Path(district_dir))  # the website (#16)
     last_year = load_previous(inputs, previous) if previous else None
     facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
     timings.read_score = time.perf_counter() - start
@@ -63,7 +72,7 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     add_years(results, inputs, facts, plan, last_year)
     log("Writing workbooks ...")
     start = time.perf_counter()
-    write_outputs(results, Path(out_dir))
+    write_outputs(results, Path(out_dir), previous)
     timings.write = time.perf_counter() - start
     return results, timings
 
@@ -86,7 +95,7 @@ def add_years(results: Results, inputs, facts, plan, last_year: PreviousPlan | N
                                    inputs.district.name, last_year.history if last_year else [])
 
 
-def write_outputs(results: Results, out_dir: Path) -> None:
+def write_outputs(results: Results, out_dir: Path, previous: Path | None = None) -> None:
     """Write everything to a temporary folder, then move it into place: a failure part-way
     leaves the previous outputs untouched and no partial files."""
     with staged_folder(out_dir, OUTPUT_ITEMS) as staging:
@@ -96,6 +105,15 @@ def write_outputs(results: Results, out_dir: Path) -> None:
         write_history_csv(results.history, staging / "history.csv")
         write_principal_workbooks(results, staging / "schools")
         write_dashboard(results, staging / "dashboard.xlsx")
+        # The public website, built from the files above (as `rollout publish` does): #16
+        write_site(results, staging, previous)
+
+
+def publish(out_dir: Path, site_dir: Path | None = None, district_dir: Path | None = None
+            ) -> SiteReport:
+    """Rebuild the public website of an output folder of `rollout plan` without solving again
+    (after a change of settings.yaml's publish: section, say): #16."""
+    return publish_site(Path(out_dir), site_dir, district_dir)
 
 
 def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None = None,

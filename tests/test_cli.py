@@ -32,7 +32,8 @@ def test_plan_writes_every_output_and_check_passes(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Plan: optimal" in result.output
     assert {p.name for p in out.iterdir()} == {"dashboard.xlsx", "plan.csv", "upgrades.csv",
-                                               "changes.csv", "history.csv", "schools"}
+                                               "changes.csv", "history.csv", "schools",
+                                               "site", "site-source.json"}  # the website: #16
     assert sorted(p.name for p in (out / "schools").iterdir()) == ["S1.xlsx", "S2.xlsx",
                                                                    "S3.xlsx"]
     rows = list(csv.DictReader((out / "plan.csv").open()))

@@ -311,6 +311,23 @@ solver:
   # When the first search has not proven its plan best with this share of the time left, it
   # stops and the rest improves the plan a few neighbouring cohorts at a time.
   polish_share: 0.4
+
+# The public website, OUT_DIR/site/ (rebuilt from an output folder by `rollout publish OUT_DIR`
+# after a change here). Whatever is set, it never shows survey answers, anything per respondent
+# or per role, priority, need, the cohort a school asked for, upgrade costs or data issues.
+publish:
+  # Languages of the site, the first at the top of its folder; each needs a catalog in
+  # rollout/outputs/site/locale/. Title VI: parents get the district's information in a
+  # language they understand, and Spanish is by far the most common other one.
+  languages: [en, es]
+  # true shows each school's infrastructure, technology, instructional and readiness scores.
+  scores: false
+  # Optional branding: title (one, or one per language: {{en: ..., es: ...}}), logo (a PNG,
+  # JPEG, GIF or WebP file in this folder, at most 200 KB) and accent_colour ("#RRGGBB", dark
+  # enough for white text on it: a contrast of 4.5:1, WCAG 2.1 AA).
+  # title: Our blended learning roll-out
+  # logo: logo.png
+  # accent_colour: "#1F3864"
 """
 
 

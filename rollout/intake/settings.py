@@ -1,6 +1,7 @@
 """settings.yaml: the district's planning choices, validated with every problem reported."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -95,6 +96,85 @@ class SolverSettings(Strict):
     polish_share: float = Field(default=0.4, ge=0, lt=1)
 
 
+# ----- publish: the public roll-out website (rollout/outputs/site) --------------------------
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]{2,8})*$")  # en, es, pt_BR, zh_Hant
+HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# WCAG 2.1 AA: normal text needs 4.5:1; the accent carries white text and is link text on white.
+MIN_CONTRAST = 4.5
+LOGO_TYPES = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",),
+              ".jpeg": (b"\xff\xd8\xff",), ".gif": (b"GIF87a", b"GIF89a"),
+              ".webp": (b"RIFF",)}
+MAX_LOGO_BYTES = 200_000  # it is on every page of a site read mostly on phones
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG contrast ratio of a #RRGGBB colour against white."""
+    def channel(hex2: str) -> float:
+        c = int(hex2, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(colour[i:i + 2]) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+class Publish(Strict):
+    """What the public website shows (never: survey answers, per-role figures, priority, need,
+    preferences, upgrade costs or data issues, whatever is set here)."""
+
+    languages: list[str] = Field(default=["en", "es"], min_length=1)  # the first is the default
+    scores: bool = False  # domain scores and readiness on the public pages
+    logo: str | None = None  # an image file, relative to the district folder
+    accent_colour: str | None = None  # "#RRGGBB", dark enough for white text (AA)
+    title: str | dict[str, str] | None = None  # one title, or one per language
+
+    @model_validator(mode="after")
+    def valid_publish(self):
+        bad = [code for code in self.languages if not LANGUAGE_CODE.match(code)]
+        if bad:
+            raise ValueError(f"languages must be language codes such as en or es (found {bad})")
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError(f"languages must not repeat (found {self.languages})")
+        if self.accent_colour is not None:
+            if not HEX_COLOUR.match(self.accent_colour):
+                raise ValueError("accent_colour must be a colour written #RRGGBB (found "
+                                 f"{self.accent_colour!r})")
+            ratio = contrast_with_white(self.accent_colour)
+            if ratio < MIN_CONTRAST:
+                raise ValueError(f"accent_colour {self.accent_colour} has a contrast of "
+                                 f"{ratio:.1f}:1 with white; WCAG AA needs {MIN_CONTRAST}:1 "
+                                 "(choose a darker colour)")
+        if self.logo is not None:
+            path = Path(self.logo)
+            if path.is_absolute() or ".." in path.parts:
+                raise ValueError(f"logo must be a file inside the district folder, given "
+                                 f"relative to it (found {self.logo!r})")
+            if path.suffix.lower() not in LOGO_TYPES:
+                raise ValueError(f"logo must be a {', '.join(LOGO_TYPES)} image (found "
+                                 f"{self.logo!r})")
+        if isinstance(self.title, dict):
+            unknown = sorted(set(self.title) - set(self.languages))
+            if unknown:
+                raise ValueError(f"title is given for {unknown}, which are not among the "
+                                 f"languages {self.languages}")
+        return self
+
+
+def check_publish_files(publish: Publish, folder: Path, file: str, problems: Problems) -> None:
+    """The logo exists beside settings.yaml, is the image its name says, and is small."""
+    if publish.logo is None:
+        return
+    path = folder / publish.logo
+    if not path.is_file():
+        problems.add(file, f"setting 'publish.logo': file not found ({path})")
+        return
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if not data.startswith(LOGO_TYPES[suffix]) or (suffix == ".webp" and data[8:12] != b"WEBP"):
+        problems.add(file, f"setting 'publish.logo': {path.name} is not a {suffix[1:]} image")
+    elif len(data) > MAX_LOGO_BYTES:
+        problems.add(file, f"setting 'publish.logo': {path.name} is {len(data):,} bytes; at most "
+                     f"{MAX_LOGO_BYTES:,} (it is on every page)")
+
+
 class Settings(Strict):
     district_name: str | None = None  # shown on outputs; ties the years' history together
     cohorts: list[CohortSpec] = Field(min_length=1)
@@ -116,6 +196,7 @@ class Settings(Strict):
     churn_weight: float = Field(default=25.0, ge=0)
     devices: Devices = Devices()
     solver: SolverSettings = SolverSettings()
+    publish: Publish = Publish()  # the public website (rollout/outputs/site)
 
     @model_validator(mode="after")
     def gates_name_cohorts(self):
@@ -153,7 +234,10 @@ def load_settings(path: Path, problems: Problems) -> Settings | None:
     raw = load_yaml(path, problems)
     if raw is None:
         return None
-    return settings_from_dict(raw, str(path), problems)
+    settings = settings_from_dict(raw, str(path), problems)
+    if settings is not None:
+        check_publish_files(settings.publish, Path(path).parent, str(path), problems)
+    return settings
 
 
 def settings_from_dict(raw: Any, file: str, problems: Problems) -> Settings | None:
