@@ -25,7 +25,7 @@ def write_output_folder(folder: Path, schools: int, seed: int = 2027,
                         current_term: str = "2028 Fall", names: dict[int, str] | None = None,
                         launches: dict[int, tuple[str, str]] | None = None) -> Path:
     """An output folder of a re-plan (the second spring) for `schools` synthetic schools.
-    `names` renames schools by position; `launches` adds plan.csv's status and
+    `names` renames schools by position; `launches` sets plan.csv's status and
     actual_launch_term columns (#19), by position: (status, actual launch term)."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -47,17 +47,17 @@ def write_output_folder(folder: Path, schools: int, seed: int = 2027,
                      f"Launches in group {cohort}: priority {scores[3]} is private.",
                      f"Group {cohort}", s.level, s.region, s.feeder, s.students, s.teachers,
                      "yes", 0.9, 7, "instructional (principal +1.2 levels)",
-                     *((launches.get(i, ("planned", "")) if launches is not None else ()))])
+                     *(launches or {}).get(i, on_plan(cohort, launched))])
         for season, told in ((TERMS[0], old), (current_term, cohort)):
             history.append([DISTRICT, season, s.school_id, s.school_name, *scores, told,
                             COHORT_LAUNCH_TERMS[told - 1],
-                            "yes" if season == current_term and told in launched else "no"])
+                            *(("yes", "launched") if season == current_term and told in launched
+                              else ("no", "planned"))])
         if old != cohort:
             changes.append([s.school_id, s.school_name, "moved later", old,
                             COHORT_LAUNCH_TERMS[old - 1], cohort,
                             COHORT_LAUNCH_TERMS[cohort - 1], REASON])
-    status = ["status", "actual_launch_term"] if launches is not None else []
-    write_csv(folder / "plan.csv", PLAN_COLUMNS + EXTRA_COLUMNS + status, cells(rows))
+    write_csv(folder / "plan.csv", PLAN_COLUMNS + EXTRA_COLUMNS, cells(rows))
     write_csv(folder / "history.csv", HISTORY_COLUMNS,
               cells(sorted(history, key=lambda r: r[1] != TERMS[0])))
     write_csv(folder / "changes.csv", CHANGE_COLUMNS, cells(changes))
@@ -75,3 +75,10 @@ def write_output_folder(folder: Path, schools: int, seed: int = 2027,
 def cells(rows: list[list]) -> list[list[str]]:
     """As rollout's own CSV writers do: text made formula-safe."""
     return [[safe_text(str(c)) for c in row] for row in rows]
+
+
+def on_plan(cohort: int, launched: list[int]) -> tuple[str, str]:
+    """plan.csv's (status, actual_launch_term) of a school whose launch went as planned."""
+    if cohort in launched:
+        return "launched", COHORT_LAUNCH_TERMS[cohort - 1]
+    return "planned", ""

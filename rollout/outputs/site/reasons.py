@@ -18,12 +18,13 @@ from rollout.safe import restore_id, restore_text
 
 # changes.csv `change` -> the code the site uses
 CHANGE_KINDS = {"new school": "new", "moved earlier": "earlier", "moved later": "later",
-                "re-planned": "replanned"}
+                "re-planned": "replanned", "delayed": "delayed"}
 CHANGE_TEXT = {
     "new": N_("New to the plan this year."),
     "earlier": N_("Moved to an earlier cohort."),
     "later": N_("Moved to a later cohort."),
     "replanned": N_("Its earlier cohort is no longer in the plan, so it was placed again."),
+    "delayed": N_("Its launch was delayed, so it was given a new launch term."),
 }
 # What in the central-office reason (the checker's words, rollout/checking/check.py) points to
 # which public reason. The order is the order reasons are shown in.
