@@ -2,7 +2,8 @@
 
 Layouts are detected per sheet: our own template workbooks (template_sheets.py; each filled
 role sheet is one respondent) and online-form exports (form_exports.py; one row per respondent,
-items as columns, answers such as "3 - Developing" or 3), in .xlsx, .xlsm or .csv files.
+items as columns, answers such as "3 - Developing" or 3), in .xlsx, .xlsm, .xlsb, .xls, .ods
+or .csv files.
 
 The flow: survey_files.py reads the folder into Blocks (blocks.py; answers parsed as levels by
 answers.py) -> respondents.py makes each Block's rows respondents (schools by

@@ -20,11 +20,12 @@ from rollout.intake.blocks import TEMPLATE, Block
 from rollout.intake.form_exports import find_header_row, form_sheet, merged_header
 from rollout.intake.layouts import LISTS_SHEET, find_layout
 from rollout.intake.rubric import Rubric
-from rollout.intake.tables import EXCEL_SUFFIXES, open_workbook
+from rollout.intake.tables import EXCEL_SUFFIXES, SPREADSHEET_KINDS, open_workbook
 from rollout.intake.template_sheets import TemplateSheet, template_block, template_sheet
 from rollout.processes import pool_context
 
-SURVEY_SUFFIXES = EXCEL_SUFFIXES | {".csv", ".xls"}
+SURVEY_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
+SURVEY_KINDS = f"{SPREADSHEET_KINDS} or .csv"
 PARALLEL_BYTES = 4_000_000  # below this much survey data, one process reads faster,
 PARALLEL_FILE_BYTES = 100_000  # ... and when files are small on average (a process per file)
 
@@ -45,7 +46,7 @@ def read_folder(folder: Path, rubric: Rubric, workers: int | None, found: list[P
     paths = sorted(p for p in folder.iterdir()
                    if p.is_file() and not p.name.startswith(("~$", ".")))
     if not paths:
-        found.append(Problem(str(folder), "holds no survey files (.xlsx, .xlsm or .csv "
+        found.append(Problem(str(folder), f"holds no survey files ({SURVEY_KINDS} "
                              "expected)"))
     files: dict[str, int] = defaultdict(int)
     blocks, templates = [], []
@@ -100,7 +101,7 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
     result = FileRead()
     problems = Problems()
     if path.suffix.lower() not in SURVEY_SUFFIXES:
-        problems.add(path, f"is not a survey file (.xlsx, .xlsm or .csv expected, found "
+        problems.add(path, f"is not a survey file ({SURVEY_KINDS} expected, found "
                      f"'{path.suffix}')")
     elif path.stat().st_size == 0:
         problems.add(path, "is empty (0 bytes); export or save the survey again")
