@@ -250,3 +250,19 @@ def test_empty_folder_is_one_problem(tmp_path, rubric):
     _, problems = read(tmp_path / "s", rubric)
     assert messages(problems) == [f"{tmp_path / 's'}: holds no survey files (.xlsx, .xlsm, "
                                   ".xlsb, .xls, .ods or .csv expected)"]
+
+
+def test_an_unreadable_file_is_one_error_not_one_per_school_it_held(tmp_path, rubric):
+    """#15: the schools a broken file covered are not each reported again as having no
+    answers; one line lists the schools without answers and points at the file."""
+    folder = tmp_path / "surveys"
+    write_form(folder / "good.xlsx", [r for r in form_rows() if r[2] == "A"])
+    data = write_form(tmp_path / "whole.xlsx", form_rows()).read_bytes()
+    (folder / "broken.xlsx").write_bytes(data[: len(data) // 2])
+    _, problems = read(folder, rubric)
+    assert messages(problems) == [
+        f"{folder / 'broken.xlsx'}: cannot be read as an Excel workbook: the file is damaged or "
+        "not really an .xlsx file; open it in Excel and save it again, or download a survey "
+        "export again from the survey site, then run again",
+        f"{folder}: no responses for 2 schools (B, C); they may be in the unreadable file "
+        "above (broken.xlsx)"]

@@ -41,8 +41,11 @@ class FileRead:
 
 
 def read_folder(folder: Path, rubric: Rubric, workers: int | None, found: list[Problem],
-                notes: list[str]) -> tuple[list[Block], dict[str, int]]:
-    """Blocks of every file (all template sheets as one block) and files read per layout."""
+                notes: list[str], unread: list[Path] | None = None
+                ) -> tuple[list[Block], dict[str, int]]:
+    """Blocks of every file (all template sheets as one block) and files read per layout.
+    `unread` gets each file that had problems and yielded no answers at all: the schools it
+    would have covered are then not known."""
     paths = sorted(p for p in folder.iterdir()
                    if p.is_file() and not p.name.startswith(("~$", ".")))
     if not paths:
@@ -54,6 +57,8 @@ def read_folder(folder: Path, rubric: Rubric, workers: int | None, found: list[P
     for path, result in zip(paths, read_files(paths, rubric, workers)):
         found.extend(result.problems)
         notes.extend(result.notes)
+        if unread is not None and result.problems and not (result.blocks or result.templates):
+            unread.append(path)
         blocks.extend(result.blocks)
         templates.extend(result.templates)
         layouts = {b.layout for b in result.blocks} | ({TEMPLATE} if result.templates else set())
