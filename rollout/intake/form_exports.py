@@ -86,7 +86,7 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
     none = np.full(len(body), None, dtype=object)
     columns = list(item_cols)
     levels, answered, bad = parse_levels(body[:, columns], rubric)
-    yield Block(FORM, np.full(len(body), file, dtype=object),
+    block = Block(FORM, np.full(len(body), file, dtype=object),
                 np.full(len(body), sheet, dtype=object), rows, school, body[:, role_col],
                 respondent_identity(body, identity_cols),
                 body[:, time_col] if time_col is not None else none,
@@ -94,6 +94,19 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
                 {"school": (rows, school_label),
                  "role": (rows, np.full(len(body), label(role_col), dtype=object))},
                 None, [label(c) for c in columns])
+    notes.append(layout_note(block, file, sheet, "online form export", 1, header_row))
+    yield block
+
+
+def layout_note(block: Block, file: str, sheet: str | None, kind: str, header_rows: int,
+                first_header_row: int) -> str:
+    """Which layout a sheet was read as, so that a misread export shows in the notes."""
+    people = block.answered.any(axis=1) | ~blank_cells(block.school) | ~blank_cells(block.role)
+    count = int(people.sum())
+    titles = (f", below {first_header_row} title row{'s' if first_header_row != 1 else ''}"
+              if first_header_row else "")
+    return (f"{place(file, sheet)}: read as {kind}, {header_rows} header row{'s' if header_rows != 1 else ''}{titles}, "
+            f"{count} respondent{'s' if count != 1 else ''}")
 
 
 class ItemHeaders:

@@ -130,6 +130,8 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
             if not merged_header(merged, header_row, cells, str(path), sheet, problems):
                 result.blocks.extend(form_sheet(cells, header_row, str(path), sheet, rubric,
                                                 problems, result.notes))
+        if result.templates:
+            result.notes.append(template_note(path, result.templates))
         if sheets and not found:
             problems.add(path, "has no recognisable survey: no sheet has a header row with a "
                          "school column (school_id or school name) and a role column, and none "
@@ -138,6 +140,12 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
             result.notes.append(f"{path}: a survey template with no answers filled in; skipped")
     result.problems = problems.items
     return result
+
+
+def template_note(path: Path, sheets: list[TemplateSheet]) -> str:
+    names = ", ".join(str(s.sheet) for s in sheets)
+    return (f"{path}: read as survey template, {len(sheets)} filled role "
+            f"sheet{'s' if len(sheets) != 1 else ''} ({names})")
 
 
 def read_cells(path: Path, problems: Problems, notes: list[str]):
