@@ -21,7 +21,8 @@ from rollout.intake.tables import describe, is_blank, normalise_header
 SCHOOL_ID_HEADERS = ("school id", "schoolid", "school code")
 SCHOOL_NAME_HEADERS = ("school", "school name", "name of school", "your school")
 ROLE_HEADERS = ("role", "your role", "respondent role")
-TIMESTAMP_HEADERS = ("timestamp", "submitted", "submitted at", "submission time", "date")
+TIMESTAMP_HEADERS = ("timestamp", "submitted", "submitted at", "submission time", "date",
+                     "recordeddate")
 
 
 def find_header_row(cells: list[list], search_rows: int = 10) -> int | None:
@@ -47,8 +48,10 @@ def merged_header(merged, header_row: int, cells, file: str, sheet: str,
     return bad
 
 
-def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
-    """An online-form export: one row per respondent, items as columns."""
+def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
+               kind: str = "online form export", header_rows: int = 1):
+    """An online-form export: one row per respondent, items as columns. `kind` and
+    `header_rows` (ending at `header_row`) only name the layout in the notes."""
     header = [str(h).strip() if not is_blank(h) else "" for h in cells[header_row]]
     width = len(header)
     body = np.empty((len(cells) - header_row - 1, width), dtype=object)
@@ -94,7 +97,8 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
                 {"school": (rows, school_label),
                  "role": (rows, np.full(len(body), label(role_col), dtype=object))},
                 None, [label(c) for c in columns])
-    notes.append(layout_note(block, file, sheet, "online form export", 1, header_row))
+    notes.append(layout_note(block, file, sheet, kind, header_rows,
+                             header_row + 1 - header_rows))
     yield block
 
 
@@ -111,7 +115,8 @@ def layout_note(block: Block, file: str, sheet: str | None, kind: str, header_ro
 
 class ItemHeaders:
     """Matches a column header to an item: 'INS1', 'INS1 - Principal leadership', the item's
-    text, or a form grid question 'Rate your school [item text]'."""
+    text, a form grid question 'Rate your school [item text]' or a matrix statement 'Rate
+    your school - item text'."""
 
     def __init__(self, rubric: Rubric):
         self.by_text = {normalise_header(item.text): item.id for _, item in rubric.items()}
@@ -126,7 +131,16 @@ class ItemHeaders:
             return self.by_id[lead.group(1).upper()]
         grid = re.search(r"\[([^\]]+)\]\s*$", text)
         return self.by_text.get(normalise_header(text)) or (
-            self.by_text.get(normalise_header(grid.group(1))) if grid else None)
+            self.by_text.get(normalise_header(grid.group(1))) if grid else None) or (
+            self.statement(text))
+
+    def statement(self, text: str) -> str | None:
+        """A matrix statement after its title, as Qualtrics writes it: 'Title - statement'
+        (the statement is the item's text or id)."""
+        if " - " not in text:
+            return None
+        tail = text.rsplit(" - ", 1)[1].strip()
+        return self.by_text.get(normalise_header(tail)) or self.by_id.get(tail.upper())
 
 
 def report_repeated_items(item_cols: dict[int, str], file, sheet, header_row, column_label,

@@ -19,6 +19,7 @@ from rollout.errors import Problem, Problems
 from rollout.intake.blocks import TEMPLATE, Block
 from rollout.intake.form_exports import find_header_row, form_sheet, merged_header
 from rollout.intake.layouts import LISTS_SHEET, find_layout
+from rollout.intake.qualtrics_exports import is_qualtrics, qualtrics_sheet
 from rollout.intake.rubric import Rubric
 from rollout.intake.tables import EXCEL_SUFFIXES, SPREADSHEET_KINDS, open_workbook
 from rollout.intake.template_sheets import TemplateSheet, template_block, template_sheet
@@ -122,6 +123,11 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
                     unused += 1
                 else:
                     result.templates.append(answers)
+                continue
+            if is_qualtrics(cells):  # before the header search: its row 2 may name columns
+                found += 1
+                result.blocks.extend(qualtrics_sheet(cells, str(path), sheet, rubric, problems,
+                                                     result.notes))
                 continue
             header_row = find_header_row(cells)
             if header_row is None:

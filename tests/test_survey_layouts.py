@@ -1,0 +1,88 @@
+"""Survey exports of other survey sites read with the same scores as the same answers in the
+plain one-header-row export (tests/survey_kit.form_rows)."""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from openpyxl import Workbook
+
+from rollout.scoring.scores import score_schools
+from tests.survey_kit import form_rows, messages, read, tiny_district, tiny_rubric, write_form
+
+MATRIX = "Rate your school"
+ITEM_COLUMNS = ["NET", "DEV", "LEAD", "PRAC"]  # a matrix question; VISIT a question of its own
+
+
+@pytest.fixture
+def rubric(tmp_path):
+    return tiny_rubric(tmp_path)
+
+
+def write_rows(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".csv":
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
+        return
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+
+
+def scores_of(folder, rubric):
+    responses, problems = read(folder, rubric)
+    assert not problems, messages(problems)
+    return score_schools(tiny_district(), rubric, responses).table, responses
+
+
+def qualtrics_rows() -> list[list]:
+    """form_rows() as Qualtrics writes them, plus one unfinished response.
+
+    Format (three header rows: column ids, question texts with matrix statements as
+    'Title - statement', then {"ImportId": ...}): Qualtrics' "Export data" CSV/Excel as read by
+    kutils::importQualtrics ("Current Qualtrics CSV files will usually have 3 metadata rows,
+    1 = name, 2 = question, 3 = ImportId", search.r-project.org/CRAN/refmans/kutils/html/
+    importQualtrics.html) and qualtRics::read_survey (the second line holds the variable
+    labels)."""
+    own = ["StartDate", "EndDate", "Status", "Progress", "Finished", "RecordedDate",
+           "ResponseId", "RecipientEmail"]
+    ids = own + ["Q1", "Q2"] + [f"Q3_{k}" for k in range(1, 5)] + ["Q4"]
+    texts = (["Start Date", "End Date", "Response Type", "Progress", "Finished", "Recorded Date",
+              "Response ID", "Recipient Email", "School", "Role"]
+             + [f"{MATRIX} - {item} question" for item in ITEM_COLUMNS] + ["VISIT question"])
+    imports = [json.dumps({"ImportId": i}) for i in
+               ["startDate", "endDate", "status", "progress", "finished", "recordedDate",
+                "_recordId", "recipientEmail", "QID1", "QID2", "QID3_1", "QID3_2", "QID3_3",
+                "QID3_4", "QID4"]]
+    body = [[when, when, "IP Address", 100, 1, when, f"R_{n}", email, *rest]
+            for n, (when, email, *rest) in enumerate(form_rows())]
+    body.append(["2027-03-04 09:00", "", "IP Address", 40, 0, "2027-03-04 09:00", "R_x",
+                 "late@b", "B", "Teacher", None, None, 1, 1, None])
+    return [ids, texts, imports, *body]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_qualtrics_export_scores_as_the_plain_export(tmp_path, rubric, suffix):
+    write_form(tmp_path / "plain" / "form.xlsx", form_rows())
+    write_rows(tmp_path / "q" / f"qualtrics{suffix}", qualtrics_rows())
+    expected, _ = scores_of(tmp_path / "plain", rubric)
+    got, responses = scores_of(tmp_path / "q", rubric)
+    assert got.equals(expected)
+    where = f"{tmp_path / 'q' / f'qualtrics{suffix}'}" + ("" if suffix == ".csv"
+                                                           else ", sheet 'Sheet'")
+    assert f"{where}: read as Qualtrics export, 3 header rows, 6 respondents" in responses.notes
+    assert (f"{where}: 1 unfinished Qualtrics response (Finished 0 or Progress below 100) left "
+            "out: row(s) 10") in responses.notes
+
+
+def test_qualtrics_numeric_roles_are_not_guessed(tmp_path, rubric):
+    rows = qualtrics_rows()
+    for row in rows[3:]:
+        row[9] = {"principal": 1, "teacher": 2, "technology": 3}[row[9].lower()]
+    write_rows(tmp_path / "q" / "numeric.csv", rows)
+    responses, problems = read(tmp_path / "q", rubric)
+    assert problems and all("role" in m for m in messages(problems))
+    assert any("download it again with 'Use choice text'" in n for n in responses.notes)
