@@ -86,3 +86,34 @@ def test_qualtrics_numeric_roles_are_not_guessed(tmp_path, rubric):
     responses, problems = read(tmp_path / "q", rubric)
     assert problems and all("role" in m for m in messages(problems))
     assert any("download it again with 'Use choice text'" in n for n in responses.notes)
+
+
+def surveymonkey_rows() -> list[list]:
+    """form_rows() as SurveyMonkey's expanded export writes them.
+
+    Format (row 1 question texts, blank over a matrix's further columns; row 2 'Response',
+    'Open-Ended Response' or the matrix statement; SurveyMonkey's own columns first): as
+    handled by the doubleheadr R package ("SurveyMonkey provides response data that contains a
+    column and a second row containing column-name data", github.com/mattroumaya/doubleheadr)
+    and sfirke's fix_SM_dual_row_names (row 2 values 'Response' / 'Open-Ended Response' mean
+    "use the question", gist.github.com/sfirke/c26a90d13d43b2c4a4c5e5c3a8b372a5)."""
+    own = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address",
+           "Email Address", "First Name", "Last Name", "Custom Data 1"]
+    questions = own + ["School", "Role", MATRIX, "", "", "", "VISIT question"]
+    answers = [""] * len(own) + ["Open-Ended Response", "Response"] + [
+        f"{item} question" for item in ITEM_COLUMNS] + ["Response"]
+    body = [[11000 + n, 400, when, when, "10.0.0.1", email, "", "", "", *rest]
+            for n, (when, email, *rest) in enumerate(form_rows())]
+    return [questions, answers, *body]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_surveymonkey_export_scores_as_the_plain_export(tmp_path, rubric, suffix):
+    write_form(tmp_path / "plain" / "form.xlsx", form_rows())
+    write_rows(tmp_path / "m" / f"monkey{suffix}", surveymonkey_rows())
+    expected, _ = scores_of(tmp_path / "plain", rubric)
+    got, responses = scores_of(tmp_path / "m", rubric)
+    assert got.equals(expected)
+    where = f"{tmp_path / 'm' / f'monkey{suffix}'}" + ("" if suffix == ".csv"
+                                                       else ", sheet 'Sheet'")
+    assert f"{where}: read as SurveyMonkey export, 2 header rows, 6 respondents" in responses.notes

@@ -22,7 +22,7 @@ SCHOOL_ID_HEADERS = ("school id", "schoolid", "school code")
 SCHOOL_NAME_HEADERS = ("school", "school name", "name of school", "your school")
 ROLE_HEADERS = ("role", "your role", "respondent role")
 TIMESTAMP_HEADERS = ("timestamp", "submitted", "submitted at", "submission time", "date",
-                     "recordeddate")
+                     "recordeddate", "end date")
 
 
 def find_header_row(cells: list[list], search_rows: int = 10) -> int | None:

@@ -21,6 +21,7 @@ from rollout.intake.form_exports import find_header_row, form_sheet, merged_head
 from rollout.intake.layouts import LISTS_SHEET, find_layout
 from rollout.intake.qualtrics_exports import is_qualtrics, qualtrics_sheet
 from rollout.intake.rubric import Rubric
+from rollout.intake.surveymonkey_exports import is_surveymonkey, surveymonkey_sheet
 from rollout.intake.tables import EXCEL_SUFFIXES, SPREADSHEET_KINDS, open_workbook
 from rollout.intake.template_sheets import TemplateSheet, template_block, template_sheet
 from rollout.processes import pool_context
@@ -124,10 +125,17 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
                 else:
                     result.templates.append(answers)
                 continue
-            if is_qualtrics(cells):  # before the header search: its row 2 may name columns
+            # The two-row and three-row headers come first: their second row may name a school
+            # and a role column, which the one-row header search would take for the header.
+            if is_qualtrics(cells):
                 found += 1
                 result.blocks.extend(qualtrics_sheet(cells, str(path), sheet, rubric, problems,
                                                      result.notes))
+                continue
+            if is_surveymonkey(cells):
+                found += 1
+                result.blocks.extend(surveymonkey_sheet(cells, str(path), sheet, rubric,
+                                                        problems, result.notes))
                 continue
             header_row = find_header_row(cells)
             if header_row is None:
