@@ -117,3 +117,43 @@ def test_surveymonkey_export_scores_as_the_plain_export(tmp_path, rubric, suffix
     where = f"{tmp_path / 'm' / f'monkey{suffix}'}" + ("" if suffix == ".csv"
                                                        else ", sheet 'Sheet'")
     assert f"{where}: read as SurveyMonkey export, 2 header rows, 6 respondents" in responses.notes
+
+
+def sectioned_form() -> tuple[list, list[list]]:
+    """form_rows() as a Google Form with a section per role: the principal section asks every
+    item, the teacher section LEAD and PRAC again, the technology section NET and DEV again;
+    Google Forms writes a column per question of every section, blank where the respondent's
+    section did not ask it (the form's sections are chosen by the role answer)."""
+    sections = {"principal": ["NET", "DEV", "LEAD", "PRAC", "VISIT"],
+                "teacher": ["LEAD", "PRAC"], "technology": ["NET", "DEV"]}
+    columns = [(role, item) for role, items in sections.items() for item in items]
+    header = ["Timestamp", "Email Address", "School", "Role"] + [
+        f"Rate your school [{item} question]" for _, item in columns]
+    rows = []
+    for when, email, school, role, *answers in form_rows():
+        by_item = dict(zip(["NET", "DEV", "LEAD", "PRAC", "VISIT"], answers))
+        rows.append([when, email, school, role] + [
+            by_item[item] if section == role.lower() else None for section, item in columns])
+    return header, rows
+
+
+def test_google_form_with_a_section_per_role_scores_as_the_plain_export(tmp_path, rubric):
+    header, rows = sectioned_form()
+    write_form(tmp_path / "plain" / "form.xlsx", form_rows())
+    write_form(tmp_path / "g" / "sections.xlsx", rows, header)
+    expected, _ = scores_of(tmp_path / "plain", rubric)
+    got, responses = scores_of(tmp_path / "g", rubric)
+    assert got.equals(expected)
+    assert any("item(s) NET, DEV, LEAD, PRAC are asked in several sections" in n
+               for n in responses.notes)
+
+
+def test_repeated_item_columns_both_filled_in_one_row_stay_an_error(tmp_path, rubric):
+    header, rows = sectioned_form()
+    rows[0][header.index("Rate your school [LEAD question]", 9)] = 3  # principal fills LEAD twice
+    write_form(tmp_path / "g" / "sections.xlsx", rows, header)
+    _, problems = read(tmp_path / "g", rubric)
+    assert messages(problems) == [
+        f"{tmp_path / 'g' / 'sections.xlsx'}, sheet 'Form Responses 1', row 1, column J (Rate "
+        "your school [LEAD question]): item LEAD appears in two columns (also G (Rate your "
+        "school [LEAD question]))"]

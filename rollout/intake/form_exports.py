@@ -5,6 +5,7 @@ columns, and reads the sheet into one Block.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 import numpy as np
 from openpyxl.utils import get_column_letter
@@ -74,9 +75,12 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
         problems.add(file, "no column header names a rubric item (expected headers such as "
                      f"'{rubric.items()[0][1].id}' or the item's text)", sheet, header_row + 1)
         return
+    all_item_cols = list(item_cols)
+    item_cols, merged_labels = merge_section_repeats(item_cols, body, label, notes,
+                                                     place(file, sheet))
     if report_repeated_items(item_cols, file, sheet, header_row + 1, label, problems):
         return
-    used = {id_col, name_col, role_col, time_col, *identity_cols.values(), *item_cols}
+    used = {id_col, name_col, role_col, time_col, *identity_cols.values(), *all_item_cols}
     ignored = [h for i, h in enumerate(header) if i not in used and h]
     if ignored:
         notes.append(f"{place(file, sheet)}: ignored column(s) that are not rubric items: "
@@ -96,7 +100,7 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
                 list(item_cols.values()), levels, answered, bad,
                 {"school": (rows, school_label),
                  "role": (rows, np.full(len(body), label(role_col), dtype=object))},
-                None, [label(c) for c in columns])
+                None, [merged_labels.get(c) or label(c) for c in columns])
     notes.append(layout_note(block, file, sheet, kind, header_rows,
                              header_row + 1 - header_rows))
     yield block
@@ -141,6 +145,34 @@ class ItemHeaders:
             return None
         tail = text.rsplit(" - ", 1)[1].strip()
         return self.by_text.get(normalise_header(tail)) or self.by_id.get(tail.upper())
+
+
+def merge_section_repeats(item_cols: dict[int, str], body: np.ndarray, column_label,
+                          notes: list[str], where: str) -> tuple[dict[int, str], dict[int, str]]:
+    """A form with a section per role repeats the same questions in each section, and each
+    respondent fills one section: an item's columns merge into its first (`body` changed in
+    place) when no row fills two of them. Else they stay, and are reported as repeated.
+    Returns the item columns left and the label of each merged column ('E or K (...)')."""
+    columns_of: dict[str, list[int]] = defaultdict(list)
+    for index, item in item_cols.items():  # dict order: the sheet's column order
+        columns_of[item].append(index)
+    kept, labels = dict(item_cols), {}
+    for item, columns in columns_of.items():
+        if len(columns) < 2:
+            continue
+        filled = ~blank_cells(body[:, columns])
+        if (filled.sum(axis=1) > 1).any():
+            continue
+        chosen = np.where(filled.any(axis=1), filled.argmax(axis=1), 0)
+        body[:, columns[0]] = body[np.arange(len(body)), np.array(columns)[chosen]]
+        for index in columns[1:]:
+            del kept[index]
+        labels[columns[0]] = " or ".join(column_label(c) for c in columns)
+    if labels:
+        merged = ", ".join(item_cols[c] for c in labels)
+        notes.append(f"{where}: item(s) {merged} are asked in several sections (one per role); "
+                     "each respondent answered one section, so each item's columns read as one")
+    return kept, labels
 
 
 def report_repeated_items(item_cols: dict[int, str], file, sheet, header_row, column_label,
