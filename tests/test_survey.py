@@ -221,7 +221,9 @@ def test_an_exact_copy_of_a_file_is_read_once(tmp_path, rubric):
     shutil.copyfile(path, tmp_path / "s" / "form (1).xlsx")
     responses, problems = read(tmp_path / "s", rubric)
     assert not problems and len(responses.respondents) == 6
-    assert responses.notes == [f"{path}: an exact copy of form (1).xlsx; read only once"]
+    assert responses.notes == [f"{path}: an exact copy of form (1).xlsx; read only once",
+                               f"{tmp_path / 's' / 'form (1).xlsx'}, sheet 'Form Responses 1': "
+                               "read as online form export, 1 header row, 6 respondents"]
 
 
 def test_answers_a_role_is_not_asked_are_ignored_with_a_note(tmp_path, rubric):
@@ -330,3 +332,19 @@ def test_answer_texts_that_are_not_a_level(tmp_path, rubric, text):
     assert messages(problems) == [
         f"{tmp_path / 's' / 'form.csv'}, row 6, column E (NET - NET question): answer must be a "
         f"level 1-4 of the rubric scale (found '{text}')"]
+
+
+def test_each_file_says_which_layout_it_was_read_as(tmp_path, rubric):
+    """#15: the notes (terminal and the dashboard's Data issues sheet) name each file's layout,
+    so that an export read the wrong way shows."""
+    folder = tmp_path / "s"
+    write_form(folder / "form.csv", form_rows()[:4])
+    district = tiny_district()
+    book = survey_workbook(rubric, list(district.schools), school=district.school_by_id["B"])
+    book["Principal"]["D6"] = "Pat@B"
+    book["Principal"]["D9"] = "3 - x"
+    book.save(folder / "template.xlsx")
+    responses, _ = read(folder, rubric)
+    assert [n for n in responses.notes if "read as" in n] == [
+        f"{folder / 'form.csv'}: read as online form export, 1 header row, 4 respondents",
+        f"{folder / 'template.xlsx'}: read as survey template, 1 filled role sheet (Principal)"]

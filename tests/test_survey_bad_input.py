@@ -26,6 +26,11 @@ def rubric(tmp_path):
     return tiny_rubric(tmp_path)
 
 
+BROKEN_XLS = ("cannot be read as an Excel workbook: the file is damaged or not really an .xls "
+              "file; open it in Excel and save it again, or download a survey export again from "
+              "the survey site, then run again")
+
+
 def problems_for(tmp_path, rubric, make) -> list[str]:
     """Surveys folder holding a good export plus whatever `make(folder)` adds."""
     folder = tmp_path / "surveys"
@@ -74,18 +79,17 @@ def test_corrupt_file(tmp_path, rubric):
         "ownload a survey export again from the survey site, then run again"]
 
 
-def test_old_xls_file_says_how_to_convert(tmp_path, rubric):
+def test_broken_xls_file_is_one_problem(tmp_path, rubric):
+    """.xls files are read (#15); one that is only an OLE signature is reported as damaged."""
     found = problems_for(tmp_path, rubric,
                          lambda f: (f / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 60))
-    assert found == [f"{tmp_path / 'surveys' / 'old.xls'}: is an old-format .xls workbook; open "
-                     "it in Excel or LibreOffice and save it as .xlsx (File > Save As > Excel "
-                     "Workbook)"]
+    assert found == [f"{tmp_path / 'surveys' / 'old.xls'}: {BROKEN_XLS}"]
 
 
 def test_other_file_types(tmp_path, rubric):
     found = problems_for(tmp_path, rubric, lambda f: (f / "answers.pdf").write_bytes(b"%PDF"))
     assert found == [f"{tmp_path / 'surveys' / 'answers.pdf'}: is not a survey file (.xlsx, "
-                     ".xlsm or .csv expected, found '.pdf')"]
+                     ".xlsm, .xlsb, .xls, .ods or .csv expected, found '.pdf')"]
 
 
 def test_merged_header_cells(tmp_path, rubric):
@@ -199,8 +203,7 @@ def test_every_problem_in_every_file_is_reported_at_once(tmp_path, rubric):
     found = problems_for(tmp_path, rubric, several)
     assert [m.split(tmp_path.name + "/surveys/")[1] for m in found] == [
         "empty.csv: is empty (0 bytes); export or save the survey again",
-        "old.xls: is an old-format .xls workbook; open it in Excel or LibreOffice and save it "
-        "as .xlsx (File > Save As > Excel Workbook)",
+        f"old.xls: {BROKEN_XLS}",
         "second.xlsx, sheet 'Form Responses 1', row 3, column E (NET - NET question): answer "
         "must be a level 1-4 of the rubric scale (found 'lots')"]
 
@@ -229,8 +232,7 @@ def test_cli_reports_all_problems_exit_2_and_writes_nothing(tmp_path):
         "'Gamma Prep'; closest: Ridge High (S3), Alpha Elementary (S1), Beta Middle (S2)",
         f"  - {surveys / 'more.xlsx'}, sheet 'Sheet', row 2, column C (INF1): answer must be a "
         "level 1-4 of the rubric scale (found 'often')",
-        f"  - {surveys / 'old.xls'}: is an old-format .xls workbook; open it in Excel or "
-        "LibreOffice and save it as .xlsx (File > Save As > Excel Workbook)"]
+        f"  - {surveys / 'old.xls'}: {BROKEN_XLS}"]
     assert not out.exists()
 
 
@@ -246,5 +248,21 @@ def test_folder_without_any_answer_is_one_problem(tmp_path, rubric):
 def test_empty_folder_is_one_problem(tmp_path, rubric):
     (tmp_path / "s").mkdir()
     _, problems = read(tmp_path / "s", rubric)
-    assert messages(problems) == [f"{tmp_path / 's'}: holds no survey files (.xlsx, .xlsm or "
-                                  ".csv expected)"]
+    assert messages(problems) == [f"{tmp_path / 's'}: holds no survey files (.xlsx, .xlsm, "
+                                  ".xlsb, .xls, .ods or .csv expected)"]
+
+
+def test_an_unreadable_file_is_one_error_not_one_per_school_it_held(tmp_path, rubric):
+    """#15: the schools a broken file covered are not each reported again as having no
+    answers; one line lists the schools without answers and points at the file."""
+    folder = tmp_path / "surveys"
+    write_form(folder / "good.xlsx", [r for r in form_rows() if r[2] == "A"])
+    data = write_form(tmp_path / "whole.xlsx", form_rows()).read_bytes()
+    (folder / "broken.xlsx").write_bytes(data[: len(data) // 2])
+    _, problems = read(folder, rubric)
+    assert messages(problems) == [
+        f"{folder / 'broken.xlsx'}: cannot be read as an Excel workbook: the file is damaged or "
+        "not really an .xlsx file; open it in Excel and save it again, or download a survey "
+        "export again from the survey site, then run again",
+        f"{folder}: no responses for 2 schools (B, C); they may be in the unreadable file "
+        "above (broken.xlsx)"]

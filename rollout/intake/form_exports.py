@@ -5,6 +5,7 @@ columns, and reads the sheet into one Block.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 import numpy as np
 from openpyxl.utils import get_column_letter
@@ -21,7 +22,8 @@ from rollout.intake.tables import describe, is_blank, normalise_header
 SCHOOL_ID_HEADERS = ("school id", "schoolid", "school code")
 SCHOOL_NAME_HEADERS = ("school", "school name", "name of school", "your school")
 ROLE_HEADERS = ("role", "your role", "respondent role")
-TIMESTAMP_HEADERS = ("timestamp", "submitted", "submitted at", "submission time", "date")
+TIMESTAMP_HEADERS = ("timestamp", "submitted", "submitted at", "submission time", "date",
+                     "recordeddate", "end date")
 
 
 def find_header_row(cells: list[list], search_rows: int = 10) -> int | None:
@@ -47,8 +49,10 @@ def merged_header(merged, header_row: int, cells, file: str, sheet: str,
     return bad
 
 
-def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
-    """An online-form export: one row per respondent, items as columns."""
+def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
+               kind: str = "online form export", header_rows: int = 1):
+    """An online-form export: one row per respondent, items as columns. `kind` and
+    `header_rows` (ending at `header_row`) only name the layout in the notes."""
     header = [str(h).strip() if not is_blank(h) else "" for h in cells[header_row]]
     width = len(header)
     body = np.empty((len(cells) - header_row - 1, width), dtype=object)
@@ -71,9 +75,12 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
         problems.add(file, "no column header names a rubric item (expected headers such as "
                      f"'{rubric.items()[0][1].id}' or the item's text)", sheet, header_row + 1)
         return
+    all_item_cols = list(item_cols)
+    item_cols, merged_labels = merge_section_repeats(item_cols, body, label, notes,
+                                                     place(file, sheet))
     if report_repeated_items(item_cols, file, sheet, header_row + 1, label, problems):
         return
-    used = {id_col, name_col, role_col, time_col, *identity_cols.values(), *item_cols}
+    used = {id_col, name_col, role_col, time_col, *identity_cols.values(), *all_item_cols}
     ignored = [h for i, h in enumerate(header) if i not in used and h]
     if ignored:
         notes.append(f"{place(file, sheet)}: ignored column(s) that are not rubric items: "
@@ -86,19 +93,34 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes):
     none = np.full(len(body), None, dtype=object)
     columns = list(item_cols)
     levels, answered, bad = parse_levels(body[:, columns], rubric)
-    yield Block(FORM, np.full(len(body), file, dtype=object),
+    block = Block(FORM, np.full(len(body), file, dtype=object),
                 np.full(len(body), sheet, dtype=object), rows, school, body[:, role_col],
                 respondent_identity(body, identity_cols),
                 body[:, time_col] if time_col is not None else none,
                 list(item_cols.values()), levels, answered, bad,
                 {"school": (rows, school_label),
                  "role": (rows, np.full(len(body), label(role_col), dtype=object))},
-                None, [label(c) for c in columns])
+                None, [merged_labels.get(c) or label(c) for c in columns])
+    notes.append(layout_note(block, file, sheet, kind, header_rows,
+                             header_row + 1 - header_rows))
+    yield block
+
+
+def layout_note(block: Block, file: str, sheet: str | None, kind: str, header_rows: int,
+                first_header_row: int) -> str:
+    """Which layout a sheet was read as, so that a misread export shows in the notes."""
+    people = block.answered.any(axis=1) | ~blank_cells(block.school) | ~blank_cells(block.role)
+    count = int(people.sum())
+    titles = (f", below {first_header_row} title row{'s' if first_header_row != 1 else ''}"
+              if first_header_row else "")
+    return (f"{place(file, sheet)}: read as {kind}, {header_rows} header row{'s' if header_rows != 1 else ''}{titles}, "
+            f"{count} respondent{'s' if count != 1 else ''}")
 
 
 class ItemHeaders:
     """Matches a column header to an item: 'INS1', 'INS1 - Principal leadership', the item's
-    text, or a form grid question 'Rate your school [item text]'."""
+    text, a form grid question 'Rate your school [item text]' or a matrix statement 'Rate
+    your school - item text'."""
 
     def __init__(self, rubric: Rubric):
         self.by_text = {normalise_header(item.text): item.id for _, item in rubric.items()}
@@ -113,7 +135,44 @@ class ItemHeaders:
             return self.by_id[lead.group(1).upper()]
         grid = re.search(r"\[([^\]]+)\]\s*$", text)
         return self.by_text.get(normalise_header(text)) or (
-            self.by_text.get(normalise_header(grid.group(1))) if grid else None)
+            self.by_text.get(normalise_header(grid.group(1))) if grid else None) or (
+            self.statement(text))
+
+    def statement(self, text: str) -> str | None:
+        """A matrix statement after its title, as Qualtrics writes it: 'Title - statement'
+        (the statement is the item's text or id)."""
+        if " - " not in text:
+            return None
+        tail = text.rsplit(" - ", 1)[1].strip()
+        return self.by_text.get(normalise_header(tail)) or self.by_id.get(tail.upper())
+
+
+def merge_section_repeats(item_cols: dict[int, str], body: np.ndarray, column_label,
+                          notes: list[str], where: str) -> tuple[dict[int, str], dict[int, str]]:
+    """A form with a section per role repeats the same questions in each section, and each
+    respondent fills one section: an item's columns merge into its first (`body` changed in
+    place) when no row fills two of them. Else they stay, and are reported as repeated.
+    Returns the item columns left and the label of each merged column ('E or K (...)')."""
+    columns_of: dict[str, list[int]] = defaultdict(list)
+    for index, item in item_cols.items():  # dict order: the sheet's column order
+        columns_of[item].append(index)
+    kept, labels = dict(item_cols), {}
+    for item, columns in columns_of.items():
+        if len(columns) < 2:
+            continue
+        filled = ~blank_cells(body[:, columns])
+        if (filled.sum(axis=1) > 1).any():
+            continue
+        chosen = np.where(filled.any(axis=1), filled.argmax(axis=1), 0)
+        body[:, columns[0]] = body[np.arange(len(body)), np.array(columns)[chosen]]
+        for index in columns[1:]:
+            del kept[index]
+        labels[columns[0]] = " or ".join(column_label(c) for c in columns)
+    if labels:
+        merged = ", ".join(item_cols[c] for c in labels)
+        notes.append(f"{where}: item(s) {merged} are asked in several sections (one per role); "
+                     "each respondent answered one section, so each item's columns read as one")
+    return kept, labels
 
 
 def report_repeated_items(item_cols: dict[int, str], file, sheet, header_row, column_label,

@@ -2,7 +2,8 @@
 
 Layouts are detected per sheet: our own template workbooks (template_sheets.py; each filled
 role sheet is one respondent) and online-form exports (form_exports.py; one row per respondent,
-items as columns, answers such as "3 - Developing" or 3), in .xlsx, .xlsm or .csv files.
+items as columns, answers such as "3 - Developing" or 3), in .xlsx, .xlsm, .xlsb, .xls, .ods
+or .csv files.
 
 The flow: survey_files.py reads the folder into Blocks (blocks.py; answers parsed as levels by
 answers.py) -> respondents.py makes each Block's rows respondents (schools by
@@ -66,7 +67,8 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
     for large folders)."""
     notes: list[str] = []
     found: list[Problem] = []
-    blocks, files = read_folder(folder, rubric, workers, found, notes)
+    unread: list[Path] = []
+    blocks, files = read_folder(folder, rubric, workers, found, notes, unread)
     matcher = SchoolMatcher(district)
     cell_problems = Problems()
     parsed = [parse_block(block, rubric, matcher, cell_problems, notes) for block in blocks]
@@ -81,7 +83,7 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
                            levels[keep].reset_index(drop=True))
     problems.items.extend(sorted(found, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
     if len(respondents):
-        report_schools_without_answers(district, respondents, folder, problems)
+        report_schools_without_answers(district, respondents, folder, problems, unread)
     elif not found:  # e.g. only templates nobody filled in
         problems.add(folder, "no survey answers were found in any file")
     notes.extend(matcher.notes)
@@ -89,11 +91,21 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
 
 
 def report_schools_without_answers(district: District, respondents: pd.DataFrame, folder: Path,
-                                   problems: Problems) -> None:
+                                   problems: Problems, unread: list[Path]) -> None:
+    """Each school without answers is an error; but when a file could not be read, its
+    schools are not known, so one line lists them instead of one error per school repeating
+    what the file's own error already says."""
     answered = set(respondents["school_id"])
-    for school in district.schools:
-        if school.school_id not in answered:
-            problems.add(folder, f"school {school.school_id} ({school.school_name}) has no "
-                         "survey responses; every school needs at least one (add its survey "
-                         "files, or check that its name or school_id is spelled as in "
-                         "district.xlsx)")
+    missing = [s for s in district.schools if s.school_id not in answered]
+    if missing and unread:
+        ids = ", ".join(s.school_id for s in missing)
+        names = ", ".join(p.name for p in unread)
+        problems.add(folder, f"no responses for {len(missing)} school"
+                     f"{'s' if len(missing) != 1 else ''} ({ids}); they may be in the "
+                     f"unreadable file{'s' if len(unread) != 1 else ''} above ({names})")
+        return
+    for school in missing:
+        problems.add(folder, f"school {school.school_id} ({school.school_name}) has no "
+                     "survey responses; every school needs at least one (add its survey "
+                     "files, or check that its name or school_id is spelled as in "
+                     "district.xlsx)")

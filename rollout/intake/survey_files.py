@@ -19,12 +19,15 @@ from rollout.errors import Problem, Problems
 from rollout.intake.blocks import TEMPLATE, Block
 from rollout.intake.form_exports import find_header_row, form_sheet, merged_header
 from rollout.intake.layouts import LISTS_SHEET, find_layout
+from rollout.intake.qualtrics_exports import is_qualtrics, qualtrics_sheet
 from rollout.intake.rubric import Rubric
-from rollout.intake.tables import EXCEL_SUFFIXES, open_workbook
+from rollout.intake.surveymonkey_exports import is_surveymonkey, surveymonkey_sheet
+from rollout.intake.tables import EXCEL_SUFFIXES, SPREADSHEET_KINDS, open_workbook
 from rollout.intake.template_sheets import TemplateSheet, template_block, template_sheet
 from rollout.processes import pool_context
 
-SURVEY_SUFFIXES = EXCEL_SUFFIXES | {".csv", ".xls"}
+SURVEY_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
+SURVEY_KINDS = f"{SPREADSHEET_KINDS} or .csv"
 PARALLEL_BYTES = 4_000_000  # below this much survey data, one process reads faster,
 PARALLEL_FILE_BYTES = 100_000  # ... and when files are small on average (a process per file)
 
@@ -40,12 +43,15 @@ class FileRead:
 
 
 def read_folder(folder: Path, rubric: Rubric, workers: int | None, found: list[Problem],
-                notes: list[str]) -> tuple[list[Block], dict[str, int]]:
-    """Blocks of every file (all template sheets as one block) and files read per layout."""
+                notes: list[str], unread: list[Path] | None = None
+                ) -> tuple[list[Block], dict[str, int]]:
+    """Blocks of every file (all template sheets as one block) and files read per layout.
+    `unread` gets each file that had problems and yielded no answers at all: the schools it
+    would have covered are then not known."""
     paths = sorted(p for p in folder.iterdir()
                    if p.is_file() and not p.name.startswith(("~$", ".")))
     if not paths:
-        found.append(Problem(str(folder), "holds no survey files (.xlsx, .xlsm or .csv "
+        found.append(Problem(str(folder), f"holds no survey files ({SURVEY_KINDS} "
                              "expected)"))
     files: dict[str, int] = defaultdict(int)
     blocks, templates = [], []
@@ -53,6 +59,8 @@ def read_folder(folder: Path, rubric: Rubric, workers: int | None, found: list[P
     for path, result in zip(paths, read_files(paths, rubric, workers)):
         found.extend(result.problems)
         notes.extend(result.notes)
+        if unread is not None and result.problems and not (result.blocks or result.templates):
+            unread.append(path)
         blocks.extend(result.blocks)
         templates.extend(result.templates)
         layouts = {b.layout for b in result.blocks} | ({TEMPLATE} if result.templates else set())
@@ -100,7 +108,7 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
     result = FileRead()
     problems = Problems()
     if path.suffix.lower() not in SURVEY_SUFFIXES:
-        problems.add(path, f"is not a survey file (.xlsx, .xlsm or .csv expected, found "
+        problems.add(path, f"is not a survey file ({SURVEY_KINDS} expected, found "
                      f"'{path.suffix}')")
     elif path.stat().st_size == 0:
         problems.add(path, "is empty (0 bytes); export or save the survey again")
@@ -117,6 +125,18 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
                 else:
                     result.templates.append(answers)
                 continue
+            # The two-row and three-row headers come first: their second row may name a school
+            # and a role column, which the one-row header search would take for the header.
+            if is_qualtrics(cells):
+                found += 1
+                result.blocks.extend(qualtrics_sheet(cells, str(path), sheet, rubric, problems,
+                                                     result.notes))
+                continue
+            if is_surveymonkey(cells):
+                found += 1
+                result.blocks.extend(surveymonkey_sheet(cells, str(path), sheet, rubric,
+                                                        problems, result.notes))
+                continue
             header_row = find_header_row(cells)
             if header_row is None:
                 continue
@@ -124,6 +144,8 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
             if not merged_header(merged, header_row, cells, str(path), sheet, problems):
                 result.blocks.extend(form_sheet(cells, header_row, str(path), sheet, rubric,
                                                 problems, result.notes))
+        if result.templates:
+            result.notes.append(template_note(path, result.templates))
         if sheets and not found:
             problems.add(path, "has no recognisable survey: no sheet has a header row with a "
                          "school column (school_id or school name) and a role column, and none "
@@ -132,6 +154,12 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
             result.notes.append(f"{path}: a survey template with no answers filled in; skipped")
     result.problems = problems.items
     return result
+
+
+def template_note(path: Path, sheets: list[TemplateSheet]) -> str:
+    names = ", ".join(str(s.sheet) for s in sheets)
+    return (f"{path}: read as survey template, {len(sheets)} filled role "
+            f"sheet{'s' if len(sheets) != 1 else ''} ({names})")
 
 
 def read_cells(path: Path, problems: Problems, notes: list[str]):

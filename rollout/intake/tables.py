@@ -18,7 +18,10 @@ from python_calamine import CalamineWorkbook
 
 from rollout.errors import Problems
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+# Every spreadsheet format calamine reads: districts download .xls from older survey sites,
+# save .ods from LibreOffice and .xlsb from Excel; all read as downloaded (#15).
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+SPREADSHEET_KINDS = ".xlsx, .xlsm, .xlsb, .xls, .ods"
 
 
 @dataclass
@@ -117,12 +120,9 @@ PROLOG_BYTES = 1024
 def open_workbook(path: Path, problems: Problems) -> CalamineWorkbook | None:
     """Open an Excel workbook, or record why it cannot be read."""
     suffix = path.suffix.lower()
-    if suffix == ".xls":
-        problems.add(path, "is an old-format .xls workbook; open it in Excel or LibreOffice and "
-                     "save it as .xlsx (File > Save As > Excel Workbook)")
-        return None
     if suffix not in EXCEL_SUFFIXES:
-        problems.add(path, f"is not an Excel workbook (.xlsx or .xlsm expected, found '{suffix}')")
+        problems.add(path, f"is not an Excel workbook ({SPREADSHEET_KINDS} expected, found "
+                     f"'{suffix}')")
         return None
     damage = damaged_part(path)
     if damage:
@@ -133,7 +133,7 @@ def open_workbook(path: Path, problems: Problems) -> CalamineWorkbook | None:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several types for broken/protected files
-        problems.add(path, f"cannot be read as an Excel workbook: {why_unreadable(exc)}")
+        problems.add(path, f"cannot be read as an Excel workbook: {why_unreadable(exc, suffix)}")
         return None
     if not workbook.sheet_names:
         problems.add(path, f"has no sheets; {RESAVE}")
@@ -190,13 +190,13 @@ def sheet_of_part(archive: zipfile.ZipFile, part: str) -> str | None:
     return None
 
 
-def why_unreadable(exc: Exception) -> str:
+def why_unreadable(exc: Exception, suffix: str = ".xlsx") -> str:
     text = str(exc)
     name = type(exc).__name__
     if "Password" in name or "password" in text.lower() or "encrypt" in text.lower():
         return "it is password-protected; save an unprotected copy"
-    if "Zip" in name or "zip" in text.lower():
-        return f"the file is damaged or not really an .xlsx file; {RESAVE}"
+    if "Zip" in name or "zip" in text.lower() or "Cfb error" in text:  # Cfb: .xls/.xlsb box
+        return f"the file is damaged or not really an {suffix} file; {RESAVE}"
     detail = text.splitlines()[0] if text else name
     return f"the file is damaged: {detail}; {RESAVE}"
 
