@@ -4,11 +4,13 @@ from __future__ import annotations
 import sys
 import time
 import traceback
+from collections import Counter
 from pathlib import Path
 
 import click
 
 from rollout.errors import RolloutError
+from rollout.intake.form_exports import LAYOUT_MARK
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
 from rollout.pipeline import check_district_plan, plan_district, publish
 from rollout.whatif.compare import DEFAULT_MAX_LIMITS, compare_district
@@ -59,7 +61,7 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
     results, timings = plan_district(district_dir, out_dir, rubric, time_limit,
                                      log=progress, previous=previous)
     click.echo(results.inputs.responses.summary(), err=True)
-    for note in results.notes:
+    for note in terminal_notes(results.notes):
         click.echo(f"Note: {note}", err=True)
     p = results.plan
     click.echo(f"Plan: {p.status_text()}")
@@ -88,6 +90,21 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
     click.echo(f"Outputs in {out_dir}: dashboard.xlsx, plan.csv, schools/ "
                f"({len(results.rows)} principal workbooks)")
     click.echo(f"Public website: {Path(out_dir) / 'site' / 'index.html'}")  # #16
+
+
+MAX_LAYOUT_NOTES = 10  # more files than this: one line per layout in the terminal
+
+
+def terminal_notes(notes: list[str]) -> list[str]:
+    """The notes, with the layout each survey file was read as counted per layout when there
+    are many files (every file's line stays in the dashboard's Data issues sheet)."""
+    layouts = [n for n in notes if LAYOUT_MARK in n]
+    if len(layouts) <= MAX_LAYOUT_NOTES:
+        return notes
+    kinds = Counter(n.split(LAYOUT_MARK, 1)[1].split(",", 1)[0] for n in layouts)
+    summary = ", ".join(f"{count} as {kind}" for kind, count in sorted(kinds.items()))
+    return [f"{len(layouts)} survey sheets read: {summary} (each file's layout is listed in "
+            "the dashboard's Data issues sheet)"] + [n for n in notes if LAYOUT_MARK not in n]
 
 
 @cli.command(name="publish")

@@ -196,3 +196,15 @@ def test_an_unexpected_failure_is_one_line_exit_3_and_writes_nothing(tmp_path, m
     assert not out.exists()
     debug = run(["--debug", "plan", str(district), "--out", str(out)])
     assert debug.exit_code == 3 and "Traceback" in debug.output and "KeyError" in debug.output
+
+
+def test_many_layout_notes_are_counted_in_the_terminal():
+    from rollout.cli import terminal_notes
+    layouts = [f"f{i}.xlsx: read as survey template, 1 filled role sheet (Teacher)"
+               for i in range(11)] + ["f.csv: read as online form export, 1 header row, 5 "
+                                      "respondents"]
+    shown = terminal_notes(["a note", *layouts])
+    assert shown == ["12 survey sheets read: 1 as online form export, 11 as survey template "
+                     "(each file's layout is listed in the dashboard's Data issues sheet)",
+                     "a note"]
+    assert terminal_notes(["a note", *layouts[:3]]) == ["a note", *layouts[:3]]

@@ -106,6 +106,9 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
     yield block
 
 
+LAYOUT_MARK = ": read as "  # the layout notes' mark (the terminal counts them when many)
+
+
 def layout_note(block: Block, file: str, sheet: str | None, kind: str, header_rows: int,
                 first_header_row: int) -> str:
     """Which layout a sheet was read as, so that a misread export shows in the notes."""
@@ -113,7 +116,8 @@ def layout_note(block: Block, file: str, sheet: str | None, kind: str, header_ro
     count = int(people.sum())
     titles = (f", below {first_header_row} title row{'s' if first_header_row != 1 else ''}"
               if first_header_row else "")
-    return (f"{place(file, sheet)}: read as {kind}, {header_rows} header row{'s' if header_rows != 1 else ''}{titles}, "
+    rows = f"{header_rows} header row{'s' if header_rows != 1 else ''}"
+    return (f"{place(file, sheet)}{LAYOUT_MARK}{kind}, {rows}{titles}, "
             f"{count} respondent{'s' if count != 1 else ''}")
 
 

@@ -17,7 +17,7 @@ from python_calamine import SheetVisibleEnum
 
 from rollout.errors import Problem, Problems
 from rollout.intake.blocks import TEMPLATE, Block
-from rollout.intake.form_exports import find_header_row, form_sheet, merged_header
+from rollout.intake.form_exports import LAYOUT_MARK, find_header_row, form_sheet, merged_header
 from rollout.intake.layouts import LISTS_SHEET, find_layout
 from rollout.intake.qualtrics_exports import is_qualtrics, qualtrics_sheet
 from rollout.intake.rubric import Rubric
@@ -158,7 +158,7 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
 
 def template_note(path: Path, sheets: list[TemplateSheet]) -> str:
     names = ", ".join(str(s.sheet) for s in sheets)
-    return (f"{path}: read as survey template, {len(sheets)} filled role "
+    return (f"{path}{LAYOUT_MARK}survey template, {len(sheets)} filled role "
             f"sheet{'s' if len(sheets) != 1 else ''} ({names})")
 
 
