@@ -1,0 +1,179 @@
+"""Solve a what-if plan from a start plan (the base plan, or a neighbouring sweep point's).
+
+The plan model of `rollout plan`, started from the start plan when it meets every limit, then
+the ties broken toward it: with the plan's objective held at the value found, the schools
+(and upgrades) that stay as in the start are maximised. So a plan of equal objective never
+moves a school (the same idea as the spring re-plan's churn rule, with a weight below the
+objective's resolution: no number of stays is worth one unit of real objective), and a school
+moves only when the move gains or the start breaks a limit of the scenario.
+
+The two steps are solved one after the other rather than as one objective (objective x
+(stays + 1) + stays): 660 schools, two more coaches, 30 s under load: the one objective found
+nothing better than the base plan (bound 0.087 % above it), the two steps a plan 80.5 points
+better at 0.0001 % gap (docs/benchmarks.md).
+
+When the start meets every limit it is the search's first plan, and the result is never worse
+than it: a solve that ends no better returns the start itself, and says so in its stats.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from ortools.sat.python import cp_model
+
+from rollout.checking.check import check_plan
+from rollout.errors import NoPlanPossible, SolverGaveUpError
+from rollout.planning.facts import PlanningFacts
+from rollout.planning.greedy import greedy_plan
+from rollout.planning.model import PlanModel, add_hint, build_model, read_assignments
+from rollout.planning.model import read_upgrades
+from rollout.planning.objectives import objective_units, objective_value
+from rollout.planning.plan import Plan
+from rollout.planning.solve import latest_upgrade_terms, proving_search_first, search
+
+# Share of a solve's time for the second step (fewest moves at the objective found), at most.
+TIE_SHARE = 0.2
+MIN_STEP_SECONDS = 0.5
+KEPT_START = "kept_start"  # stats: why the start plan is the result ("no better", "worse")
+
+
+def stay_literals(m: PlanModel, start: Plan) -> list:
+    """One literal per school in its start cohort and per upgrade chosen (or not) as in the
+    start (in any term: the term is set after the solve)."""
+    stays = [m.assign[s, c] for s, c in sorted(start.cohort_of.items()) if (s, c) in m.assign]
+    for upgrade_id, terms in sorted(m.upgrade_done.items()):
+        as_start = m.model.new_bool_var(f"upgrade_as_start[{upgrade_id}]")
+        done = sum(terms.values())
+        m.model.add(as_start == (done if upgrade_id in start.upgrades else 1 - done))
+        stays.append(as_start)
+    return stays
+
+
+def own_objective(m: PlanModel):
+    """The plan model's objective as an expression, in its integer units."""
+    proto = m.model.proto.objective
+    sign = -1 if proto.scaling_factor < 0 else 1  # a maximisation is stored negated
+    return sum(sign * c * m.model.get_int_var_from_proto_index(v)
+               for v, c in zip(proto.vars, proto.coeffs)) + round(sign * proto.offset)
+
+
+def moves(start: Plan, cohort_of: dict[str, int]) -> int:
+    return sum(cohort_of.get(s) != c for s, c in start.cohort_of.items())
+
+
+def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
+               radius: int | None = None) -> Plan:
+    """The best plan found within `time_limit` s, ties broken toward `start`. With `radius`,
+    at most that many schools leave their start cohort ('optimal' then means the best plan
+    within that distance; `start` must meet the limits). Raises NoPlanPossible when no plan
+    exists, SolverGaveUpError when none was found in time."""
+    began = time.perf_counter()
+    m = build_model(facts)
+    own, stays = own_objective(m), stay_literals(m, start)
+    valid = not check_plan(facts, start.cohort_of, start.upgrades)
+    if valid:
+        add_hint(m, start.cohort_of, start.upgrades)
+    if radius is not None:
+        kept_cohort = [m.assign[s, c] for s, c in start.cohort_of.items() if (s, c) in m.assign]
+        m.model.add(sum(kept_cohort) >= len(start.cohort_of) - radius)
+    built = time.perf_counter()
+    deadline = built + time_limit
+
+    def left(share: float = 1.0) -> float:
+        return max(MIN_STEP_SECONDS, (deadline - time.perf_counter()) * share)
+
+    first_share = 1 - TIE_SHARE
+    prove = proving_search_first(facts) or radius is not None
+    status, solver = search(m, facts, left(first_share), None, prove)
+    bound = solver.best_objective_bound
+    if status == cp_model.UNKNOWN and not valid:
+        # As in solve_plan: the proving search finds plans only as its bound comes down to
+        # them; the plan-finding search, from the greedy plan, gets the first step's time left.
+        greedy = greedy_plan(facts)
+        if not check_plan(facts, greedy.cohort_of, greedy.upgrades):
+            add_hint(m, greedy.cohort_of, greedy.upgrades)
+        status, solver = search(m, facts, left(first_share), None, not prove)
+        bound = min(bound, solver.best_objective_bound)
+    if status == cp_model.INFEASIBLE:
+        raise NoPlanPossible()
+    units = objective_units(facts)
+    found = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        value = round(solver.objective_value)
+        cohort_of, upgrades = read_assignments(solver, m), read_upgrades(solver, m)
+        stats = {"first_moves": moves(start, cohort_of),
+                 "first_seconds": round(time.perf_counter() - built, 2)}
+        if stats["first_moves"]:
+            seconds = min(left(), max(MIN_STEP_SECONDS, TIE_SHARE * time_limit))
+            cohort_of, upgrades, stats["ties"] = fewest_moves(
+                m, facts, own, stays, value, start, cohort_of, upgrades, seconds)
+            stats["moves"] = moves(start, cohort_of)
+        found = Plan(cohort_of, latest_upgrade_terms(facts, cohort_of, upgrades),
+                     "optimal" if status == cp_model.OPTIMAL else "feasible", value / units,
+                     max(bound, value) / units, built - began, time.perf_counter() - built,
+                     stats)
+    if valid and not better_than(facts, found, start):
+        return kept(facts, start, found, built - began, time.perf_counter() - built,
+                    bound / units)
+    if found is None:
+        raise SolverGaveUpError(f"The solver found no plan within {time_limit:g} s.")
+    return found
+
+
+def fewest_moves(m: PlanModel, facts: PlanningFacts, own, stays: list, value: int,
+                 start: Plan, cohort_of: dict[str, int], upgrades: dict[str, int],
+                 seconds: float):
+    """The second step: the objective held at `value`, as many stays as possible, from the
+    first step's plan. Only the schools that step moved may move again (back, or elsewhere)
+    and the upgrades: that finds the ties (two schools of equal priority trading places) in
+    a fraction of a second, where freeing every school took seconds (docs/benchmarks.md).
+    Returns the plan and the step's status ('optimal': fewest moves among those schools)."""
+    m.model.add(own >= value)
+    for sid, c in cohort_of.items():
+        if start.cohort_of.get(sid) == c and (sid, c) in m.assign:
+            m.model.add(m.assign[sid, c] == 1)
+    m.model.maximize(sum(stays))
+    m.model.clear_hints()
+    add_hint(m, cohort_of, upgrades)
+    status, solver = search(m, facts, seconds, None, False)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return cohort_of, upgrades, "none"
+    return read_assignments(solver, m), read_upgrades(solver, m), \
+        "optimal" if status == cp_model.OPTIMAL else "feasible"
+
+
+def whole_units(facts: PlanningFacts, plan: Plan) -> int:
+    """The plan's objective recomputed from the plan alone, in whole objective units."""
+    return round(objective_value(facts, plan.cohort_of, plan.upgrades) * objective_units(facts))
+
+
+def better_than(facts: PlanningFacts, plan: Plan | None, start: Plan) -> bool:
+    """Whether `plan` scores higher than `start` by at least one unit of the objective."""
+    return plan is not None and whole_units(facts, plan) > whole_units(facts, start)
+
+
+def kept(facts: PlanningFacts, start: Plan, found: Plan | None, build: float, solve: float,
+         bound: float) -> Plan:
+    """The start plan as the result: the solve found nothing better (proven when the solve
+    proved its own plan, which then scores the same)."""
+    objective = objective_value(facts, start.cohort_of, start.upgrades)
+    worse = found is not None and whole_units(facts, found) < whole_units(facts, start)
+    proven = found is not None and found.status == "optimal" and not worse
+    return dataclasses.replace(
+        start, status="optimal" if proven else "feasible", objective=objective,
+        bound=max(objective, found.bound if found else bound), build_seconds=build,
+        solve_seconds=solve, stats={KEPT_START: "worse" if worse else "no better"})
+
+
+def polish(facts: PlanningFacts, start: Plan, radius: int, time_limit: float) -> Plan:
+    """Local search: the best plan within `radius` moves, again from each better plan found.
+    'optimal' when the last plan is proven the best within `radius` moves of itself."""
+    deadline = time.monotonic() + time_limit
+    best = start
+    while (seconds := deadline - time.monotonic()) > MIN_STEP_SECONDS:
+        found = solve_from(facts, best, seconds, radius)
+        if KEPT_START in found.stats:
+            return dataclasses.replace(found, stats={"polished_from": start.objective})
+        best = found
+    return dataclasses.replace(best, status="feasible", stats={"polished_from": start.objective})
