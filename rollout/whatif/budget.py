@@ -15,7 +15,7 @@ MIN_SOLVE_SECONDS = 0.5
 # Seconds of solving a plan of a district needs, per school (660 schools: a plan proven best in
 # about 20 s on a 2-core machine; docs/benchmarks.md), within these bounds.
 SECONDS_PER_SCHOOL = 1 / 25
-PER_SOLVE_SECONDS = (4.0, 90.0)
+PER_SOLVE_SECONDS = (8.0, 90.0)
 
 
 def default_budget(schools: int, solves: float, workers: int) -> float:
