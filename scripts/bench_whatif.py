@@ -99,12 +99,13 @@ def bench(name: str, folder: Path, args) -> dict:
         print(f"  {o.name:<18} {status(o.plan):<28} "
               f"{o.plan.objective if o.plan else 0:>12,.1f} {s.moved if s else '-':>6} "
               f"{s.moved_to_gain if s else '-':>6} {s.moved_by_limit if s else '-':>6}  "
-              f"{o.start or 'nothing'} ({o.seconds:.1f} s given)")
+              f"{o.start or 'nothing'} ({o.seconds:.1f} s given, {o.took:.1f} s taken)")
         if o.name in result.notes:
             print(f"    note: {result.notes[o.name]}")
     for r in result.limits:
         proof = "proven" if r.proven else f"not proven, gap {r.gap or 0:.4%}"
-        print(f"  limit {r.candidate.limit:<34} +{r.gain:>8,.1f} points  {proof}; {r.buys()}")
+        print(f"  limit {r.candidate.limit:<34} +{r.gain:>8,.1f} points  {proof} "
+              f"({r.outcome.seconds:.1f} s given, {r.outcome.took:.1f} s taken); {r.buys()}")
     started = time.perf_counter()
     swept = sweep(facts, WEIGHTS, args.sweep_budget, args.workers)
     swept_seconds = time.perf_counter() - started
@@ -113,7 +114,8 @@ def bench(name: str, folder: Path, args) -> dict:
         early = p.early
         print(f"  need_weight {p.need_weight:<4g} {status(p.outcome.plan):<28} "
               f"need {early.mean_need if early else 0:5.1f} "
-              f"readiness {early.mean_readiness if early else 0:5.1f}"
+              f"readiness {early.mean_readiness if early else 0:5.1f}  "
+              f"({p.outcome.seconds:.1f} s given, {p.outcome.took:.1f} s taken)"
               + (f"  (plan from {p.better_from:g})" if p.better_from is not None else ""))
     print("  monotone" if swept.monotone else "  not monotone: " +
           "; ".join(w.text() for w in swept.wobbles))

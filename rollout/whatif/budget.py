@@ -44,13 +44,20 @@ class TimeBudget:
     def left(self) -> float:
         return max(0.0, self.begun + self.seconds - time.monotonic())
 
-    def start(self, key, weight: float = 1.0) -> float:
-        """The time limit of a solve starting now (its weight counts as expected until now)."""
+    def start(self, key, weight: float = 1.0, lane: float | None = None) -> float:
+        """The time limit of a solve starting now (its weight counts as expected until now).
+        `lane`: the solve is one of a sequence that runs on one worker whatever the others do
+        (a sweep's chain), of this total weight still to start, its own included: it gets its
+        share of the time left on that worker."""
         now = time.monotonic()
         left = self.left()
-        promised = sum(max(0.0, started + limit - now) for started, limit in self.running.values())
-        free = max(0.0, left * self.workers - promised)
-        share = free * weight / max(weight, self.expected)
+        if lane is not None:
+            share = left * weight / max(weight, lane)
+        else:
+            promised = sum(max(0.0, started + limit - now)
+                           for started, limit in self.running.values())
+            free = max(0.0, left * self.workers - promised)
+            share = free * weight / max(weight, self.expected)
         self.expected = max(0.0, self.expected - weight)
         limit = min(share, left, self.cap if self.cap else share)
         limit = max(MIN_SOLVE_SECONDS, limit)

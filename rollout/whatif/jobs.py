@@ -12,6 +12,8 @@ Jobs share one `TimeBudget`: a job's time limit is set when a worker takes it up
 from __future__ import annotations
 
 import itertools
+import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -38,7 +40,8 @@ FULL, NEAR, POLISH = "full", "near", "polish"
 @dataclass
 class Outcome:
     """A variant and its plan; without a plan, the status says why and `message` explains.
-    `start` names the plan the solve started from; `seconds` is the time limit it was given."""
+    `start` names the plan the solve started from; `seconds` is the time limit it was given
+    and `took` the time it took (model, solve and checks, in its worker)."""
 
     variant: Variant
     plan: Plan | None
@@ -46,6 +49,7 @@ class Outcome:
     message: str = ""
     start: str = ""
     seconds: float = 0.0
+    took: float = 0.0
 
     @property
     def name(self) -> str:
@@ -57,8 +61,16 @@ class Outcome:
 
 
 def solve_job(facts: PlanningFacts, time_limit: float, start: Plan | None, mode: str = FULL,
-              radius: int = DEFAULT_RADIUS) -> tuple[Plan | None, str, str]:
-    """One solve, run in a worker process; errors come back as text (they do not pickle)."""
+              radius: int = DEFAULT_RADIUS) -> tuple[Plan | None, str, str, float]:
+    """One solve, run in a worker process, and the seconds it took; errors come back as text
+    (they do not pickle)."""
+    began = time.perf_counter()
+    plan, status, message = solve(facts, time_limit, start, mode, radius)
+    return plan, status, message, time.perf_counter() - began
+
+
+def solve(facts: PlanningFacts, time_limit: float, start: Plan | None, mode: str,
+          radius: int) -> tuple[Plan | None, str, str]:
     try:
         if start is None:
             plan = solve_or_diagnose(facts, time_limit)
@@ -92,6 +104,7 @@ class Job:
     mode: str
     radius: int
     weight: float
+    lane: Callable[[], float] | None = None  # see TimeBudget.start
     future: Future | None = None
     seconds: float = 0.0
 
@@ -132,10 +145,11 @@ class SolvePool:
 
     def submit(self, variant: Variant, start: Plan | None = None, start_name: str = "",
                mode: str = FULL, radius: int = DEFAULT_RADIUS, weight: float = 1.0,
-               expected: bool = False) -> Waiting:
-        """Queue the solve (`expected`: its weight was given to `expect` already); the returned
+               expected: bool = False, lane: Callable[[], float] | None = None) -> Waiting:
+        """Queue the solve (`expected`: its weight was given to `expect` already; `lane`: the
+        weight still to start in its lane when it starts, see TimeBudget.start); the returned
         function waits for it and checks the plan."""
-        job = Job(next(self.keys), variant, start, start_name, mode, radius, weight)
+        job = Job(next(self.keys), variant, start, start_name, mode, radius, weight, lane)
         if not expected:
             self.budget.expect(weight)
         self.queue.append(job)
@@ -145,7 +159,8 @@ class SolvePool:
     def dispatch(self) -> None:
         while self.queue and len(self.running) < (self.workers if self.pool else 1):
             job = self.queue.pop(0)
-            job.seconds = self.budget.start(job.key, job.weight)
+            job.seconds = self.budget.start(job.key, job.weight,
+                                            job.lane() if job.lane else None)
             args = (job.variant.facts, job.seconds, job.start, job.mode, job.radius)
             if self.pool:
                 job.future = self.pool.submit(solve_job, *args)
@@ -176,8 +191,9 @@ class SolvePool:
     def result(self, job: Job) -> Outcome:
         while job.future is None or not job.future.done():
             self.step()
-        outcome = checked(job.variant, *job.future.result())
-        outcome.start, outcome.seconds = job.start_name, job.seconds
+        plan, status, message, took = job.future.result()
+        outcome = checked(job.variant, plan, status, message)
+        outcome.start, outcome.seconds, outcome.took = job.start_name, job.seconds, took
         return outcome
 
 

@@ -33,8 +33,15 @@ from rollout.planning.plan import Plan
 from rollout.planning.polish import Incumbent, incumbent_of, polish_plan
 from rollout.planning.solve import latest_upgrade_terms, proving_search_first, search
 
-# Share of a solve's time for the second step (fewest moves at the objective found), at most.
-TIE_SHARE = 0.2
+# Share of a solve's time kept for the second step (fewest moves at the objective found): it
+# frees only the moved schools, so it takes a fraction of a second at 95 schools and about a
+# second at 660; it may also use what the first step leaves.
+TIE_SHARE = 0.1
+# Share of the first step's time for the polish, when the proof is not done by then. Less than
+# `rollout plan`'s 0.4: started from the start plan, the search always has a plan, so it stops
+# at this point whatever its progress, and the sample's proofs come late in the share (pure
+# readiness: proven in 3.7 s of a 12.8 s step, not by its 60 % point under load).
+POLISH_SHARE = 0.25
 MIN_STEP_SECONDS = 0.5
 KEPT_START = "kept_start"  # stats: why the start plan is the result ("no better", "worse")
 
@@ -73,8 +80,9 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
     m = build_model(facts)
     own, stays = own_objective(m), stay_literals(m, start)
     valid = not check_plan(facts, start.cohort_of, start.upgrades)
+    if valid:  # the search's first plan (an invalid hint costs more than it helps)
+        add_hint(m, start.cohort_of, start.upgrades)
     if radius is not None:
-        add_hint(m, start.cohort_of, start.upgrades)  # the search's first plan, in reach
         kept_cohort = [m.assign[s, c] for s, c in start.cohort_of.items() if (s, c) in m.assign]
         m.model.add(sum(kept_cohort) >= len(start.cohort_of) - radius)
     built = time.perf_counter()
@@ -84,21 +92,20 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
         return max(MIN_STEP_SECONDS, until - time.perf_counter())
 
     prove = proving_search_first(facts) or radius is not None
-    # As in solve_plan (and not hinted with the start, which would stop the proof at once):
-    # the proving search finds plans only as its bound comes down to them; if it has one but
-    # is not done when only polish_share of the first step's time is left, windows of
-    # neighbouring cohorts improve the plan faster than the proof would (660 schools,
-    # need_weight 0 from the 0.4 plan, 40 s: 0.0075 % gap without, 0.0008 % with); and the
-    # sample's scenarios are proven, where a hinted search stopped at 60 % was not
-    # (docs/benchmarks.md). Near the start, the search is meant to prove: no polish.
-    polish_from = left(first_deadline) * (1 - facts.settings.solver.polish_share) \
-        if prove and radius is None else None
+    # As in solve_plan: when the proving search is not done with only POLISH_SHARE of the
+    # first step's time left, windows of neighbouring cohorts improve its plan faster than
+    # the proof would (660 schools, need_weight 0 from the 0.4 plan, 40 s: 0.0075 % gap
+    # without, 0.0008 % with); when the polish ends early, the proof resumes from its plan.
+    # Polishing first, then proving, did worse at 660 schools (docs/benchmarks.md). Near the
+    # start, the search is meant to prove: no polish.
+    polish_from = left(first_deadline) * (1 - POLISH_SHARE) if prove and radius is None \
+        else None
     status, solver = search(m, facts, left(first_deadline), None, prove,
                             stop_with_plan_after=polish_from)
-    bound, polish = solver.best_objective_bound, polish_from is not None
-    best = incumbent_of(solver, m) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     if status == cp_model.INFEASIBLE:
         raise NoPlanPossible()
+    bound = solver.best_objective_bound
+    best = incumbent_of(solver, m) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     ended_worse = False
     if valid and status != cp_model.OPTIMAL:
         begin = Incumbent(start.cohort_of, start.upgrades, whole_units(facts, start))
@@ -110,17 +117,19 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
         if not check_plan(facts, greedy.cohort_of, greedy.upgrades):
             add_hint(m, greedy.cohort_of, greedy.upgrades)
         status, solver = search(m, facts, left(first_deadline), None, not prove)
-        bound, polish = min(bound, solver.best_objective_bound), False
+        bound, polish_from = min(bound, solver.best_objective_bound), None
         if status == cp_model.INFEASIBLE:
             raise NoPlanPossible()
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best = incumbent_of(solver, m)
+    stats: dict = {}
+    if best is not None and status != cp_model.OPTIMAL and polish_from is not None:
+        best, stats = polish_plan(m, facts, best, left(first_deadline))
+        if first_deadline - time.perf_counter() > 2 * MIN_STEP_SECONDS:
+            status, bound, best = resume_proof(m, facts, best, bound, left(first_deadline))
     units = objective_units(facts)
     found = None
     if best is not None:
-        stats = {}
-        if status != cp_model.OPTIMAL and polish:
-            best, stats = polish_plan(m, facts, best, left(first_deadline))
         value, cohort_of, upgrades = best.value, best.cohort_of, best.upgrades
         stats.update(first_moves=moves(start, cohort_of),
                      first_seconds=round(time.perf_counter() - built, 2))
@@ -139,6 +148,20 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
     if found is None:
         raise SolverGaveUpError(f"The solver found no plan within {time_limit:g} s.")
     return found
+
+
+def resume_proof(m: PlanModel, facts: PlanningFacts, best: Incumbent, bound: float,
+                 seconds: float) -> tuple[int, float, Incumbent]:
+    """The proving search again, from the polished plan, for the time the polish left."""
+    m.model.clear_hints()
+    add_hint(m, best.cohort_of, best.upgrades)
+    status, solver = search(m, facts, seconds, None, True)
+    bound = min(bound, solver.best_objective_bound)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = incumbent_of(solver, m)
+        if found.value >= best.value:
+            return status, bound, found
+    return cp_model.FEASIBLE, bound, best
 
 
 def fewest_moves(m: PlanModel, facts: PlanningFacts, own, stays: list, value: int,

@@ -57,8 +57,8 @@ class Wobble:
 
     def text(self) -> str:
         moved = "falls" if self.measure == "mean need" else "rises"
-        said = (f"{self.measure} of the early schools {moved} from {self.before:.1f} to "
-                f"{self.after:.1f} between need_weight {self.low:g} and {self.high:g}")
+        said = (f"{self.measure} of the early schools {moved} from {self.before:.2f} to "
+                f"{self.after:.2f} between need_weight {self.low:g} and {self.high:g}")
         if self.unproven:
             return said + ": not proven " + ", ".join(
                 f"at {w:g} (gap {gap:.3%})" for w, gap in self.unproven)
@@ -131,20 +131,28 @@ def sweep(base: PlanningFacts, weights: list[float], budget: float | None = None
     seconds = budget or sweep_budget(base, len(weights), workers)
     clock = TimeBudget(seconds, workers, time_limit)
     variants = {w: derived(base, f"need_weight {w:g}", {"need_weight": w}) for w in weights}
+    chains = [c for c in ([w for w in weights if w > current],
+                          [w for w in reversed(weights) if w < current]) if c]
     with SolvePool(clock, workers) as pool:
         pool.expect(len(weights) - 1)
-        outcomes = {current: pool.submit(variants[current], weight=FIRST_WEIGHT)()}
-        chains = [[w for w in weights if w > current], [w for w in reversed(weights)
-                                                         if w < current]]
-        solve_chains(pool, variants, outcomes, [c for c in chains if c], current)
+        # Alone at first, then the chains side by side: the wall time is the first point's
+        # and the longest chain's (or every point's, one at a time).
+        after = max(map(len, chains), default=0) if workers > 1 else len(weights) - 1
+        first = pool.submit(variants[current], weight=FIRST_WEIGHT,
+                            lane=lambda: FIRST_WEIGHT + after)
+        outcomes = {current: first()}
+        solve_chains(pool, variants, outcomes, chains, current, workers)
     points = best_of_all(base, weights, variants, outcomes, current, early)
     return Sweep(points, early, base, seconds, time_limit, clock.used(), wobbles(points))
 
 
 def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[list[float]],
-                 current: float) -> None:
+                 current: float, workers: int) -> None:
     """Each chain's points one after the other, each from the plan of the point before it
-    (the chains run side by side)."""
+    (the chains run side by side, each point given its share of its chain's time left)."""
+    def lane(chain) -> float:
+        return 1 + (len(chain) if workers > 1 else sum(map(len, chains)))
+
     def submit(chain, before):
         w = chain.pop(0)
         start = outcomes[before]
@@ -152,7 +160,7 @@ def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[l
             outcomes[w] = Outcome(variants[w], None, start.status, start.message)
             return None
         return w, pool.submit(variants[w], start.plan, f"need_weight {before:g}'s plan",
-                              expected=True)
+                              expected=True, lane=lambda: lane(chain))
 
     running = [(chain, submit(chain, current)) for chain in chains]
     running = [(chain, job) for chain, job in running if job]
