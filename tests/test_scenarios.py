@@ -247,7 +247,7 @@ def test_compare_writes_workbook_and_csv_side_by_side(tmp_path):
     result = run(["compare", str(district), "--scenario", f"fewer={fewer}", "--scenario",
                   f"@need={need}", "--out", str(out), "--time-limit", "5"])
     assert result.exit_code == 0, result.output
-    assert "fewer" in result.output and "solves in" in result.output
+    assert "fewer" in result.output and "plans in" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["scenarios.csv", "scenarios.xlsx"]
     wb = load_workbook(out / "scenarios.xlsx")
     assert wb.sheetnames == ["Summary", "Cohorts", "Capacity", "Upgrades", "Moves",

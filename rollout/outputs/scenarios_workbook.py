@@ -34,6 +34,7 @@ from rollout.outputs.whatif_style import (
     notes,
     page,
     put,
+    reading,
     save_reproducibly,
     styled,
     title,
@@ -45,6 +46,11 @@ EARLIER_FILL = PatternFill("solid", fgColor="C6EFCE")
 LATER_FILL = PatternFill("solid", fgColor="FCE4D6")
 NO_PLAN_FILL = PatternFill("solid", fgColor="F8CBAD")
 ROWS_PER_CHART = 17  # sheet rows a chart of CHART_H covers, with a gap
+READING = ("How to read: 'moved' counts the schools in another cohort than in the base plan, "
+           "each there only because the move gains or because its base place breaks a limit "
+           "of the scenario (the Moves sheet says which); 'not proven' means the solver stopped "
+           "before proving a plan the best, and its gap is how much better, at most, the best "
+           "plan could score.")
 
 
 # ---- cells and charts of these sheets ----------------------------------------------------
@@ -88,8 +94,7 @@ def write_scenarios_workbook(comparison, path: Path) -> None:
     wb = Workbook()
     names = [o.name for o in comparison.outcomes]
     subtitle = (f"{facts.district.name}: the base plan and {len(names) - 1} scenario(s), "
-                f"{today.isoformat()}; each plan solved for at most "
-                f"{comparison.time_limit:g} s")
+                f"{today.isoformat()}; the solves shared a budget of {comparison.budget:g} s")
     summary = wb.active
     cohort_blocks = cohorts_sheet(wb.create_sheet("Cohorts"), comparison, names, subtitle)
     summary_sheet(summary, comparison, names, subtitle, cohort_blocks)
@@ -105,7 +110,12 @@ def status_text(outcome) -> str:
     plan = outcome.plan
     if plan is None:
         return outcome.status
-    return "optimal" if plan.status == "optimal" else f"feasible, gap {plan.gap:.1%}"
+    return "optimal" if plan.status == "optimal" else f"not proven, gap {plan.gap:.3%}"
+
+
+def moves_by_school(comparison, name: str) -> dict:
+    summary = comparison.summaries.get(name)
+    return {m.school_id: m for m in summary.moves} if summary else {}
 
 
 def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:
@@ -120,9 +130,15 @@ def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:
         said = [o.variant.description] if o.variant.description else []
         return "; ".join(said + o.variant.changes) or "no change"
 
+    def note(o) -> str | None:
+        return comparison.notes.get(o.name)
+
     rows = [("What changes", None, changes),
             ("Plan status", None, status_text),
-            ("Objective (priority points)", ONE, lambda o: o.plan.objective if o.plan else None)]
+            ("Objective (priority points)", ONE, lambda o: o.plan.objective if o.plan else None),
+            ("Bound (no plan scores more)", ONE, lambda o: o.plan.bound if o.plan else None),
+            ("Started from", None, lambda o: o.start or "nothing (solved as 'rollout plan')"),
+            ("Time limit given (s)", ONE, lambda o: o.seconds or None)]
     for i, cohort in enumerate(facts.cohorts):
         rows.append((f"Schools in {cohort.name} ({facts.term_label(cohort.launch_term_index)})",
                      WHOLE, of(lambda x, i=i: x.cohorts[i].schools)))
@@ -141,7 +157,12 @@ def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:
               of(lambda x: f"{x.preferences_honoured} of {x.preferences_asked}")),
              ("Schools moved (cohort not the base plan's)", WHOLE, of(lambda x: x.moved)),
              ("  of which earlier", WHOLE, of(lambda x: len(x.earlier))),
-             ("  of which later", WHOLE, of(lambda x: len(x.later)))]
+             ("  of which later", WHOLE, of(lambda x: len(x.later))),
+             ("  moved because the move gains", WHOLE, of(lambda x: x.moved_to_gain)),
+             ("  moved because the base place breaks a limit", WHOLE,
+              of(lambda x: x.moved_by_limit))]
+    if comparison.notes:
+        rows.append(("Note", None, note))
     if any(o.plan is None for o in comparison.outcomes):
         rows.append(("Why there is no plan", None, lambda o: o.message or None))
     return rows
@@ -155,6 +176,7 @@ def busiest_link(facts, summary) -> str:
 def summary_sheet(ws: Worksheet, comparison, names, subtitle, cohort_blocks) -> None:
     ws.title = "Summary"
     row = title(ws, "What-if scenarios side by side", subtitle)
+    reading(ws, READING)
     header(ws, row, 1, ["Measure", *names])
     top = row
     for label, fmt, value in summary_rows(comparison):
@@ -287,18 +309,22 @@ def moves_sheet(ws: Worksheet, comparison, subtitle) -> None:
     facts = comparison.base.facts
     base = comparison.base.plan.cohort_of
     row = title(ws, "Schools in another cohort than in the base plan", subtitle)
+    reading(ws, READING)
     put(ws, row, 1, "Green: launches earlier than in the base plan; orange: later. Only schools "
-        "that move in at least one scenario are listed. Schools of nearly equal priority can "
-        "trade places between two solves of the same data (see Notes).", box=False)
+        "that move in at least one scenario are listed, each with why it moves in that "
+        "scenario: 'gains' (the plan scores higher with the move) or 'its base place breaks' "
+        "a limit of the scenario.", box=False)
     row += 2
     scenarios = comparison.scenarios
-    widths(ws, [9, 30, 8, 10, 11] + [name_width([o.name for o in scenarios])] * len(scenarios))
+    moves = {o.name: moves_by_school(comparison, o.name) for o in scenarios}
+    widths(ws, [9, 30, 8, 10, 11] + [name_width([o.name for o in scenarios]), 45]
+           * len(scenarios))
     header(ws, row, 1, ["School", "Name", "Need", "Readiness", "Base plan",
-                        *[o.name for o in scenarios]])
+                        *[text for o in scenarios for text in (o.name, f"{o.name}: why")]])
     fit_heights(ws, [row])
+    top = row
     ws.freeze_panes = ws.cell(row=row + 1, column=3)
-    movers = sorted({s for o in scenarios if o.plan for s, c in o.plan.cohort_of.items()
-                     if c != base[s]})
+    movers = sorted({s for by_school in moves.values() for s in by_school})
     for sid in movers:
         row += 1
         school = facts.district.school_by_id[sid]
@@ -306,32 +332,36 @@ def moves_sheet(ws: Worksheet, comparison, subtitle) -> None:
                                           (facts.need[sid], ONE), (facts.readiness[sid], ONE),
                                           (facts.cohort(base[sid]).name, None)], start=1):
             put(ws, row, j, value, fmt)
-        for j, outcome in enumerate(scenarios, start=6):
+        for j, outcome in enumerate(scenarios):
+            move = moves[outcome.name].get(sid)
             cohort = outcome.plan.cohort_of[sid] if outcome.plan else None
-            fill = None if cohort in (None, base[sid]) else \
-                EARLIER_FILL if cohort < base[sid] else LATER_FILL
-            put(ws, row, j, facts.cohort(cohort).name if cohort else None, fill=fill)
+            fill = None if move is None else EARLIER_FILL if move.earlier else LATER_FILL
+            put(ws, row, 6 + 2 * j, facts.cohort(cohort).name if cohort else None, fill=fill)
+            put(ws, row, 7 + 2 * j, move.reason if move else None, wrap=True)
+    fit_heights(ws, range(top + 1, row + 1))
     if not movers:
         put(ws, row + 1, 1, "No school moves in any scenario.", box=False)
     page(ws)
 
 
 LIMIT_COLUMNS = [("Rank", 6), ("Limit", 26), ("Used in the base plan", 15), ("Share used", 8),
-                 ("One more unit", 30), ("Objective gain (points)", 10), ("Proven", 8),
+                 ("One more unit", 30), ("Objective gain (points)", 10), ("Proven", 12),
                  ("Net cohorts earlier", 9), ("What it buys", 50)]
 
 
 def limits_sheet(ws: Worksheet, comparison, subtitle) -> None:
     row = title(ws, "Binding limits: what one more unit of each would buy", subtitle)
     widths(ws, [w for _, w in LIMIT_COLUMNS])
+    reading(ws, READING)
     explanation = (
         "Limits the base plan uses at 95 % or more, ranked by what one more unit buys. For "
         "each, the plan is solved again with one more unit, starting from the base plan and "
-        f"moving at most {comparison.radius} schools. The gain is in priority points (a school "
-        "one cohort earlier gains its priority) and counts only when the new plan needs the "
-        "extra unit. 'Proven': both plans are proven the best within that many moves, so the "
-        "gain is the limit's doing; 'no': the solver ran out of time and the gain is what it "
-        "found.")
+        f"moving at most {comparison.radius} schools (ties kept as in the base plan). The gain "
+        "is in priority points (a school one cohort earlier gains its priority) and counts "
+        "only when the new plan needs the extra unit. 'Proven': both plans are proven the "
+        "best within that many moves, so the gain is the limit's doing; 'not proven': the "
+        "solver ran out of time, the gain is what it found, and the gap is how much better, "
+        "at most, either plan could be within those moves.")
     put(ws, row, 1, explanation, wrap=True, box=False)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(LIMIT_COLUMNS))
     ws.row_dimensions[row].height = 15 * math.ceil(len(explanation) / 150) + 4
@@ -344,7 +374,7 @@ def limits_sheet(ws: Worksheet, comparison, subtitle) -> None:
         values = [(rank, WHOLE), (c.limit, None), (f"{amount(c.used)} of {amount(c.available)}",
                                                    None),
                   (c.share, PCT), (c.unit, None), (result.gain if solved else None, ONE),
-                  ("yes" if result.proven else "no", None),
+                  ("yes" if result.proven else f"not proven, gap {result.gap or 0:.3%}", None),
                   (result.net_steps_earlier if solved else None, WHOLE), (result.buys(), None)]
         for j, (value, fmt) in enumerate(values, start=1):
             put(ws, row, j, value, fmt, wrap=isinstance(value, str))
@@ -378,20 +408,29 @@ def scenario_notes(ws: Worksheet, comparison) -> None:
         "Plans:",
         "Base plan: the district's own settings.yaml and district.xlsx. Each scenario changes "
         "only what its file says ('What changes' on the Summary sheet).",
-        f"Every plan is solved with the same rules as 'rollout plan', for at most "
-        f"{comparison.time_limit:g} s each (--time-limit; the base plan "
-        f"{comparison.base_time:g} s). 'optimal' means proven the best "
-        "plan; 'feasible, gap x %' means the plan meets every limit and no plan is better by "
-        "more than x % of the objective. Every plan is re-checked against every rule without "
-        "the solver.",
-        f"The base plan shown is the best found for the district's own limits: the first solve "
-        f"(objective {first:,.1f}) improved by a local search that moves at most "
-        f"{comparison.radius} schools at a time (objective {comparison.base.plan.objective:,.1f})"
-        ". The same search measures the binding limits.",
-        "Plans within a fraction of a percent of the best can differ in which of two schools of "
-        "nearly equal priority launches first, so a few moves between plans are not meaningful "
-        "on their own: look at cohort sizes and means, and at the need and readiness of the "
-        "schools that move (Moves sheet). A longer --time-limit narrows the gaps.",
+        f"Every plan is solved with the same rules as 'rollout plan'. The solves share one time "
+        f"budget of {comparison.budget:g} s (--time-budget; they took {comparison.seconds:.1f} s"
+        + (f"; at most {comparison.cap:g} s each, --time-limit" if comparison.cap else "")
+        + "): each gets its share when it starts, and one proven early leaves its time to the "
+        "others. 'optimal' means proven the best plan; 'not proven, gap x %' means the plan "
+        "meets every limit and no plan scores more than x % higher (the bound is on the Summary "
+        "sheet). Every plan is re-checked against every rule without the solver.",
+        "The base plan is solved first. When it is not proven best, a local search that moves "
+        f"at most {comparison.radius} schools at a time improves it (first solve: objective "
+        f"{first:,.1f}; shown: {comparison.base.plan.objective:,.1f}); the same search measures "
+        "the binding limits.",
+        "Every scenario starts from the base plan and keeps every school where the base plan "
+        "put it between plans of equal objective: a school moves only when the move gains "
+        "(the plan scores higher) or when its base place breaks a limit of the scenario, and "
+        "the Moves sheet says which for each school. When the base plan meets every limit of "
+        "the scenario (a scenario that only adds capacity, or changes a weight), the "
+        "scenario's plan never scores less than the base plan under the scenario's own "
+        "objective: if the solve ends no better, the base plan is kept (Note row). A scenario "
+        "whose facts equal the base's is not solved again: its plan is the base plan, 0 moved.",
+        "A gain found while a plan is not proven may still include a little of what a longer "
+        "search would find for the base plan too; the Note row says so when the scenario's plan "
+        "also meets the base's own limits and scores higher under them. A larger --time-budget "
+        "narrows the gaps.",
         "Measures:",
         "Need and readiness are the schools' scores (0-100). Mean need and mean readiness of a "
         "cohort are plain means over its schools: each school counts once.",
@@ -401,7 +440,10 @@ def scenario_notes(ws: Worksheet, comparison) -> None:
         "Peak network link use: in each term, the highest load on a shared network link (core, "
         "hub or feeder link; a school's own link serves only that school) as a share of its "
         "capacity after the plan's upgrades.",
-        "Schools moved: schools whose cohort differs from the base plan's.",
+        "Schools moved: schools whose cohort differs from the base plan's, each with its reason "
+        "(Moves sheet): 'gains' (moving it back alone would cost the points shown, or would "
+        "break a limit the gaining moves use) or 'its base place breaks' a named limit of the "
+        "scenario (coaching or a link in a term, a cohort's size, a gate, floor or lock).",
         "Objective: priority points; a school one cohort earlier earns its priority "
         "(need_weight x need + (1 - need_weight) x readiness), plus honoured preferences, minus "
         "upgrade costs. Objectives of plans with different need_weight are not comparable.",

@@ -27,6 +27,7 @@ from rollout.outputs.whatif_style import (
     notes,
     page,
     put,
+    reading,
     save_reproducibly,
     styled,
     title,
@@ -35,7 +36,9 @@ from rollout.outputs.whatif_style import (
 
 SWEEP_COLUMNS = [
     ("need_weight", "Need weight", "0.00"), ("current", "Current setting", None),
-    ("status", "Plan status", None), ("gap", "Gap to the best possible", "0.00%"),
+    ("status", "Plan status", None), ("gap", "Gap to the best possible", "0.000%"),
+    ("moved", "Schools moved against the current setting's plan", WHOLE),
+    ("plan_from", "Plan from (need_weight of the solve that found it)", "0.00"),
     ("early_schools", "Early-launching schools", WHOLE),
     ("early_students", "Students in them", WHOLE),
     ("early_mean_need", "Mean need, early schools", ONE),
@@ -45,15 +48,24 @@ SWEEP_COLUMNS = [
     ("first_mean_need", "Mean need, first cohort", ONE),
     ("first_mean_readiness", "Mean readiness, first cohort", ONE),
 ]
-NEED_COL, READINESS_COL = 7, 8  # columns of the early means in the table
+NEED_COL, READINESS_COL = 9, 10  # columns of the early means in the table
+READING = ("How to read: 'moved' counts the schools in another cohort than in the plan for the "
+           "district's own need_weight; 'not proven' means the solver stopped before proving a "
+           "point's plan the best, and its gap is how much better, at most, the best plan could "
+           "score, so only such points can be off the curve (the Notes name any that are).")
 SWEEP_CHART = (16.5, 9.0)        # centimetres
 CURRENT_RED = "C00000"
 
 
-def sweep_values(point) -> dict:
+def sweep_values(point, current_plan) -> dict:
     plan, early, first = point.outcome.plan, point.early, point.first
+    status = point.outcome.status if plan is None else \
+        "optimal" if plan.status == "optimal" else "not proven"
+    moved = sum(current_plan.cohort_of.get(s) != c for s, c in plan.cohort_of.items()) \
+        if plan and current_plan else None
     return {"need_weight": point.need_weight, "current": "yes" if point.current else "",
-            "status": point.outcome.status, "gap": plan.gap if plan else None,
+            "status": status, "gap": plan.gap if plan else None, "moved": moved,
+            "plan_from": point.need_weight if point.better_from is None else point.better_from,
             "early_schools": early.schools if early else None,
             "early_students": early.students if early else None,
             "early_mean_need": early.mean_need if early else None,
@@ -74,12 +86,14 @@ def write_sweep_workbook(result, path: Path) -> None:
                 f"{facts.district.name}: one plan per need_weight, "
                 f"{today.isoformat()}; early-launching schools = "
                 f"{result.early_names()}")
-    widths(ws, [8, 8, 15] + [11] * (len(SWEEP_COLUMNS) - 3))
+    reading(ws, READING)
+    current_plan = next((p.outcome.plan for p in result.points if p.current), None)
+    widths(ws, [8, 8, 11] + [11] * (len(SWEEP_COLUMNS) - 3))
     header(ws, row, 1, [c[1] for c in SWEEP_COLUMNS])
     top = row
     for point in result.points:
         row += 1
-        values = sweep_values(point)
+        values = sweep_values(point, current_plan)
         for j, (key, _, fmt) in enumerate(SWEEP_COLUMNS, start=1):
             put(ws, row, j, values[key], fmt, bold=point.current,
                 fill=BASE_FILL if point.current else None)
@@ -90,7 +104,7 @@ def write_sweep_workbook(result, path: Path) -> None:
     ws.column_dimensions[get_column_letter(marker + 1)].width = 11
     header(ws, top, marker, ["Current setting: need", "Current setting: readiness"])
     for i, point in enumerate(result.points, start=top + 1):
-        values = sweep_values(point)
+        values = sweep_values(point, current_plan)
         for j, key in enumerate(["early_mean_need", "early_mean_readiness"]):
             put(ws, i, marker + j, values[key] if point.current else None, ONE)
     fit_heights(ws, [top])
@@ -181,9 +195,21 @@ def sweep_notes(ws: Worksheet, result) -> None:
         "schools in greater need launch early. Where the curve is flat, need is served at "
         "little cost in readiness, and the other way round.",
         "Solver:",
-        f"Each plan is solved for at most {result.time_limit:g} s (--time-limit). 'optimal' is "
-        "proven best; a 'feasible' plan is within the gap shown of the best possible, so "
-        "neighbouring points can wobble a little; a point without a plan has no figures.",
+        f"The solves share one time budget of {result.budget:g} s (--time-budget; they took "
+        f"{result.seconds:.1f} s"
+        + (f"; at most {result.cap:g} s each, --time-limit" if result.cap else "")
+        + "). The district's own need_weight is solved first; every other point starts from "
+        "its neighbour's plan (towards the district's own) and keeps every school where that "
+        "plan put it between plans of equal objective. need_weight changes only the objective, "
+        "so every plan found fits every point: each point keeps the best of them by its own "
+        "objective ('Plan from' names the point whose solve found it).",
+        "'optimal' is proven best; 'not proven, gap x %' is within x % of the best possible. "
+        "As need_weight rises, the early schools' mean need should never fall and their mean "
+        "readiness never rise: where it does, the 'Monotone' rows below name the two points "
+        "and the unproven ones among them; a point without a plan has no figures.",
+        "Monotone:",
+        *([wobble.text() for wobble in result.wobbles] or [
+            "yes: mean need never falls and mean readiness never rises as need_weight rises."]),
     ]
     notes(ws, title(ws, "About the sweep", "Definitions"), lines)
     page(ws)
@@ -195,6 +221,7 @@ def write_sweep_csv(result, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow([key for key, _, _ in SWEEP_COLUMNS])
+        current_plan = next((p.outcome.plan for p in result.points if p.current), None)
         for point in result.points:
-            values = sweep_values(point)
+            values = sweep_values(point, current_plan)
             out.writerow([csv_value(values[key]) for key, _, _ in SWEEP_COLUMNS])

@@ -61,6 +61,11 @@ def title(ws: Worksheet, text: str, subtitle: str) -> int:
     return 4
 
 
+def reading(ws: Worksheet, text: str) -> None:
+    """The one sentence under the title that says how to read the sheet's key words."""
+    put(ws, 3, 1, text, box=False, bold=True, size=10, colour=NAVY)
+
+
 def widths(ws: Worksheet, values: list[float]) -> None:
     for j, width in enumerate(values, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width

@@ -1,33 +1,40 @@
 """`rollout compare`: the base plan and every scenario solved side by side, and the binding
-limits of the base plan, written to scenarios.xlsx and scenarios.csv."""
+limits of the base plan, written to scenarios.xlsx and scenarios.csv.
+
+Everything is measured against one base plan: it is solved first (and, when not proven best,
+improved by a local search), then every scenario and every binding limit starts from it and
+breaks ties toward it (`solving`), so a school moves only when the move gains or its base place
+breaks a limit of the scenario. A scenario whose facts equal the base's is not solved again:
+its plan is the base plan. All solves share one time budget (`budget`).
+"""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from rollout.checking.check import check_plan
 from rollout.errors import RolloutError
+from rollout.intake.settings import SolverSettings
 from rollout.outputs.atomic import write_atomically
 from rollout.outputs.scenarios_workbook import write_scenarios_csv, write_scenarios_workbook
 from rollout.planning.facts import PlanningFacts, facts_from_inputs
+from rollout.planning.objectives import objective_value
 from rollout.planning.plan import Plan
 from rollout.scoring.inputs import load_inputs
-from rollout.whatif.jobs import (
-    DEFAULT_RADIUS,
-    DEFAULT_TIME_LIMIT,
-    DEFAULT_WORKERS,
-    NEAR,
-    POLISH,
-    Outcome,
-    SolvePool,
-)
+from rollout.whatif.budget import TimeBudget, default_budget
+from rollout.whatif.jobs import DEFAULT_RADIUS, DEFAULT_WORKERS, NEAR, POLISH, Outcome, SolvePool
 from rollout.whatif.limits import Candidate, LimitResult, binding_candidates, limit_result
 from rollout.whatif.scenarios import Variant, derived, load_scenarios
+from rollout.whatif.solving import KEPT_START
 from rollout.whatif.summary import PlanSummary, summarise
 
 DEFAULT_MAX_LIMITS = 12
-# Everything is measured against the base plan, so it may take longer than the other solves.
-BASE_TIME, POLISH_TIME = 2, 1.5  # in solves' time (--time-limit)
+# Weights of the solves in the shared budget: everything is measured against the base plan,
+# so it gets more; a binding limit moves at most a few schools, so it needs less.
+BASE_WEIGHT, POLISH_WEIGHT, LIMIT_WEIGHT = 3.0, 1.0, 0.5
+BASE_START = "the base plan"
+SAME_FACTS = "the base plan (same facts as the base: not solved again)"
 
 
 @dataclass
@@ -37,49 +44,74 @@ class Comparison:
     summaries: dict[str, PlanSummary]    # by name, base included
     limits: list[LimitResult]
     limits_left_out: list[Candidate]
-    time_limit: float
+    budget: float                        # seconds for all the solves (--time-budget)
+    cap: float | None                    # seconds at most for one solve (--time-limit)
     radius: int
     first_plan: Plan   # the base plan as first solved, before polishing
-
-    @property
-    def base_time(self) -> float:
-        return self.time_limit * BASE_TIME
+    seconds: float = 0.0                 # the solves took this long, together
+    notes: dict[str, str] = field(default_factory=dict)  # by scenario: what to know
 
     @property
     def outcomes(self) -> list[Outcome]:
         return [self.base, *self.scenarios]
 
 
-def compare(base: PlanningFacts, variants: list[Variant], time_limit: float = DEFAULT_TIME_LIMIT,
+def compare_budget(base: PlanningFacts, scenarios: int, max_limits: int, workers: int) -> float:
+    """The default --time-budget: scales with the district's size and the solves to do."""
+    weight = BASE_WEIGHT + scenarios + (POLISH_WEIGHT + LIMIT_WEIGHT * max_limits
+                                        if max_limits else 0)
+    return default_budget(len(base.schools), weight, workers)
+
+
+def same_problem(a: PlanningFacts, b: PlanningFacts) -> bool:
+    """Whether two sets of facts ask for the same plan (the solver's own settings and the
+    district's name aside)."""
+    def problem(f: PlanningFacts) -> PlanningFacts:
+        return dataclasses.replace(f, settings=f.settings.model_copy(
+            update={"solver": SolverSettings(), "district_name": None}))
+    return problem(a) == problem(b)
+
+
+def compare(base: PlanningFacts, variants: list[Variant], budget: float | None = None,
             workers: int = DEFAULT_WORKERS, max_limits: int = DEFAULT_MAX_LIMITS,
-            radius: int = DEFAULT_RADIUS) -> Comparison:
-    """Solve the base plan and every scenario. For the binding limits: polish the base plan
-    (local search, at most `radius` schools moved at a time), then re-solve near the polished
-    plan with one more unit of each limit it uses (nearly) fully. These solves run alongside
-    the scenarios."""
+            radius: int = DEFAULT_RADIUS, time_limit: float | None = None) -> Comparison:
+    """Solve the base plan, then every scenario from it. For the binding limits: re-solve near
+    the base plan with one more unit of each limit it uses (nearly) fully, at most `radius`
+    schools moved. All solves share `budget` seconds (default: `compare_budget`); no one solve
+    takes more than `time_limit` seconds when given."""
+    solve = [v for v in variants if not same_problem(base, v.facts)]
+    seconds = budget or compare_budget(base, len(solve), max_limits, workers)
+    clock = TimeBudget(seconds, workers, time_limit)
     base_variant = Variant("Base plan", base, "the district's own settings and capacities")
-    with SolvePool(time_limit, workers) as pool:
-        waiting_base = pool.submit(base_variant, solves=BASE_TIME)
-        waiting = [pool.submit(v) for v in variants]
-        first = require_plan(waiting_base())
-        reference, proven, chosen, left_out, tried = first, False, [], [], []
-        if max_limits:
-            near = pool.submit(base_variant, first.plan.cohort_of, POLISH, radius, POLISH_TIME)()
+    with SolvePool(clock, workers) as pool:
+        pool.expect(len(solve) + POLISH_WEIGHT + LIMIT_WEIGHT * max_limits)
+        first = require_plan(pool.submit(base_variant, weight=BASE_WEIGHT)())
+        reference, proven, base_gap = first, first.plan.status == "optimal", 0.0
+        pool.expect(-POLISH_WEIGHT)
+        if not proven:  # a stronger reference: fewer gains that the search alone would find
+            near = pool.submit(base_variant, first.plan, BASE_START, POLISH, radius,
+                               POLISH_WEIGHT)()
             reference, proven = polished(first, near), near.status == "optimal"
-            candidates = binding_candidates(base, reference.plan)
+            base_gap = 0.0 if proven else (near.plan or first.plan).gap or 0.0
+        start = reference.plan
+        waiting = {v.name: pool.submit(v, start, BASE_START, expected=True) for v in solve}
+        chosen, left_out = [], []
+        if max_limits:
+            candidates = binding_candidates(base, start)
             chosen, left_out = candidates[:max_limits], candidates[max_limits:]
-            waiting_limits = [pool.submit(derived(base, c.unit, c.patch),
-                                          reference.plan.cohort_of, NEAR, radius)
-                              for c in chosen]
-            tried = [wait() for wait in waiting_limits]
-        scenarios = [wait() for wait in waiting]
-    limits = [limit_result(reference, proven, c, o) for c, o in zip(chosen, tried)]
+            pool.expect(-LIMIT_WEIGHT * (max_limits - len(chosen)))
+        waiting_limits = [pool.submit(derived(base, c.unit, c.patch), start, BASE_START, NEAR,
+                                      radius, LIMIT_WEIGHT, expected=True) for c in chosen]
+        tried = [wait() for wait in waiting_limits]
+        scenarios = [waiting[v.name]() if v.name in waiting else
+                     Outcome(v, start, reference.status, "", SAME_FACTS) for v in variants]
+    limits = [limit_result(reference, proven, base_gap, c, o) for c, o in zip(chosen, tried)]
     limits.sort(key=lambda r: (-r.gain, -r.net_steps_earlier, -r.candidate.share,
                                r.candidate.limit))
-    summaries = {o.name: summarise(o.facts, o.plan, reference.plan)
+    summaries = {o.name: summarise(o.facts, o.plan, start)
                  for o in [reference, *scenarios] if o.plan is not None}
-    return Comparison(reference, scenarios, summaries, limits, left_out, time_limit, radius,
-                      first.plan)
+    return Comparison(reference, scenarios, summaries, limits, left_out, seconds, time_limit,
+                      radius, first.plan, clock.used(), scenario_notes(base, reference, scenarios))
 
 
 def require_plan(outcome: Outcome) -> Outcome:
@@ -95,18 +127,45 @@ def polished(base: Outcome, near: Outcome) -> Outcome:
     if near.plan is None or near.plan.objective <= base.plan.objective + 1e-6:
         return base
     plan = dataclasses.replace(near.plan, status=base.plan.status, bound=base.plan.bound)
-    return Outcome(base.variant, plan, plan.status, base.message)
+    return Outcome(base.variant, plan, plan.status, base.message, base.start, base.seconds)
+
+
+def scenario_notes(base: PlanningFacts, reference: Outcome, scenarios: list[Outcome]
+                   ) -> dict[str, str]:
+    """What to know about a scenario's plan beyond its figures: the solve ended no better than
+    the base plan (kept), or its plan also meets the base's own limits and scores higher under
+    them (then the base plan is not the best possible, and part of the moves are the search's
+    rather than the scenario's)."""
+    out = {}
+    base_objective = objective_value(base, reference.plan.cohort_of, reference.plan.upgrades)
+    for o in scenarios:
+        if o.plan is None or o.start == SAME_FACTS:
+            continue
+        if o.plan.stats.get(KEPT_START) == "worse":
+            out[o.name] = ("the solve ended worse than the base plan, which meets every limit "
+                           "of the scenario: the base plan is kept")
+        elif o.plan.stats.get(KEPT_START):
+            out[o.name] = ("no better plan than the base plan was found: the base plan is kept"
+                           + ("" if o.plan.status == "optimal" else " (not proven best)"))
+        elif not check_plan(base, o.plan.cohort_of, o.plan.upgrades):
+            gain = objective_value(base, o.plan.cohort_of, o.plan.upgrades) - base_objective
+            if gain > 1e-6:
+                out[o.name] = (f"this plan also meets the base's own limits and scores "
+                               f"{gain:,.1f} points more under them: the base plan is not the "
+                               "best possible, so part of these moves are the search's, not "
+                               "the scenario's")
+    return out
 
 
 def compare_district(district_dir: Path, specs: list[tuple[str, Path]], out_dir: Path,
-                     rubric: Path | None = None, time_limit: float = DEFAULT_TIME_LIMIT,
-                     workers: int = DEFAULT_WORKERS, max_limits: int = DEFAULT_MAX_LIMITS
-                     ) -> Comparison:
+                     rubric: Path | None = None, budget: float | None = None,
+                     workers: int = DEFAULT_WORKERS, max_limits: int = DEFAULT_MAX_LIMITS,
+                     time_limit: float | None = None) -> Comparison:
     """`rollout compare`: every input and scenario file is checked before anything is solved;
     scenarios.xlsx and scenarios.csv are written together at the end."""
     base = facts_from_inputs(load_inputs(Path(district_dir), rubric))
     variants = load_scenarios(base, specs)
-    result = compare(base, variants, time_limit, workers, max_limits)
+    result = compare(base, variants, budget, workers, max_limits, time_limit=time_limit)
     write_atomically(Path(out_dir), {
         "scenarios.xlsx": lambda path: write_scenarios_workbook(result, path),
         "scenarios.csv": lambda path: write_scenarios_csv(result, path)})

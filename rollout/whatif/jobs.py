@@ -1,31 +1,32 @@
 """Solve jobs: one plan per variant, in worker processes, each plan re-checked when it comes back.
 
-A job solves the full problem as `rollout plan` does (FULL), the best plan within a few
-moves of a given one (NEAR), or a local search repeating NEAR from each better plan found
-(POLISH). Errors come back as a status and a message: the caller shows them beside the other
-plans. `solve_job` stays a top-level function so that the process pool can pickle it.
+A job solves the full problem as `rollout plan` does (no start plan: the base plan), the best
+plan from a start plan with ties broken toward it (FULL with a start: a scenario, a sweep
+point), the best plan within a few moves of the start (NEAR: a binding limit), or a local
+search repeating NEAR from each better plan found (POLISH). Errors come back as a status and a
+message: the caller shows them beside the other plans. `solve_job` stays a top-level function
+so that the process pool can pickle it.
+
+Jobs share one `TimeBudget`: a job's time limit is set when a worker takes it up.
 """
 from __future__ import annotations
 
-import dataclasses
+import itertools
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model
-
 from rollout.checking.check import check_plan
-from rollout.errors import InfeasiblePlanError, SolverGaveUpError
-from rollout.explain import solve_or_diagnose
+from rollout.errors import InfeasiblePlanError, NoPlanPossible, SolverGaveUpError
+from rollout.explain import diagnose_infeasible, solve_or_diagnose
 from rollout.planning.facts import PlanningFacts
-from rollout.planning.model import add_hint, build_model, read_assignments, read_upgrades
-from rollout.planning.objectives import objective_units
 from rollout.planning.plan import Plan
-from rollout.planning.solve import search
+from rollout.whatif.budget import TimeBudget
 from rollout.whatif.scenarios import InternalPlanError, Variant
+from rollout.whatif.solving import polish, solve_from
 
-DEFAULT_TIME_LIMIT = 2.5   # seconds per solve: 4 scenarios, the limits and a sweep in a minute
+DEFAULT_TIME_LIMIT = 2.5   # seconds per solve before --time-budget (now only a cap if given)
 DEFAULT_WORKERS = 2
 # Limits are tested by re-planning near the base plan: at most this many schools change cohort.
 # Small enough for the solver to prove the best such plan in a few seconds, so that a gain is
@@ -38,12 +39,17 @@ FULL, NEAR, POLISH = "full", "near", "polish"
 
 @dataclass
 class Outcome:
-    """A variant and its plan; without a plan, the status says why and `message` explains."""
+    """A variant and its plan; without a plan, the status says why and `message` explains.
+    `start` names the plan the solve started from; `seconds` is the time limit it was given
+    and `took` the time it took (model, solve and checks, in its worker)."""
 
     variant: Variant
     plan: Plan | None
     status: str
     message: str = ""
+    start: str = ""
+    seconds: float = 0.0
+    took: float = 0.0
 
     @property
     def name(self) -> str:
@@ -54,18 +60,31 @@ class Outcome:
         return self.variant.facts
 
 
-def solve_job(facts: PlanningFacts, time_limit: float, hint: dict[str, int] | None,
-              mode: str = FULL, radius: int = DEFAULT_RADIUS) -> tuple[Plan | None, str, str]:
-    """One solve, run in a worker process; errors come back as text (they do not pickle).
-    FULL: the plan as `rollout plan` solves it. NEAR: the best plan moving at most `radius`
-    schools away from `hint`. POLISH: NEAR repeated from each better plan found."""
+def solve_job(facts: PlanningFacts, time_limit: float, start: Plan | None, mode: str = FULL,
+              radius: int = DEFAULT_RADIUS) -> tuple[Plan | None, str, str, float]:
+    """One solve, run in a worker process, and the seconds it took; errors come back as text
+    (they do not pickle)."""
+    began = time.perf_counter()
+    plan, status, message = solve(facts, time_limit, start, mode, radius)
+    return plan, status, message, time.perf_counter() - began
+
+
+def solve(facts: PlanningFacts, time_limit: float, start: Plan | None, mode: str,
+          radius: int) -> tuple[Plan | None, str, str]:
     try:
-        if mode == FULL:
-            plan = solve_or_diagnose(facts, time_limit, hint=hint)
+        if start is None:
+            plan = solve_or_diagnose(facts, time_limit)
+        elif mode == FULL:
+            try:
+                plan = solve_from(facts, start, time_limit)
+            except InfeasiblePlanError:
+                raise
+            except NoPlanPossible:
+                raise diagnose_infeasible(facts, time_limit) from None
         elif mode == NEAR:
-            plan = solve_near(facts, hint, radius, time_limit)
+            plan = solve_from(facts, start, time_limit, radius)
         else:
-            plan = polish(facts, hint, radius, time_limit)
+            plan = polish(facts, start, radius, time_limit)
         return plan, plan.status, ""
     except InfeasiblePlanError as exc:
         text = "No plan can meet all these limits. In conflict: " + "; ".join(exc.conflicts)
@@ -76,53 +95,42 @@ def solve_job(facts: PlanningFacts, time_limit: float, hint: dict[str, int] | No
         return None, GAVE_UP, exc.user_message()
 
 
-def polish(facts: PlanningFacts, around: dict[str, int], radius: int, time_limit: float
-           ) -> Plan:
-    """Local search: re-plan near the plan, move to any better plan found, and repeat. Status
-    'optimal' when the last plan is proven the best within `radius` moves of itself."""
-    deadline = time.monotonic() + time_limit
-    best = None
-    while (left := deadline - time.monotonic()) > 0.05:
-        try:
-            found = solve_near(facts, around, radius, left)
-        except SolverGaveUpError:
-            break
-        if best is not None and found.objective <= best.objective + 1e-9:
-            return dataclasses.replace(best, status=found.status)
-        best, around = found, found.cohort_of
-        if found.status != "optimal":
-            break
-    if best is None:
-        raise SolverGaveUpError(f"The solver found no plan within {time_limit:g} s near the "
-                                "base plan.")
-    return dataclasses.replace(best, status="feasible")
+@dataclass
+class Job:
+    key: int
+    variant: Variant
+    start: Plan | None
+    start_name: str
+    mode: str
+    radius: int
+    weight: float
+    lane: Callable[[], float] | None = None  # see TimeBudget.start
+    future: Future | None = None
+    seconds: float = 0.0
 
 
-def solve_near(facts: PlanningFacts, around: dict[str, int], radius: int, time_limit: float
-               ) -> Plan:
-    """The plan model plus one constraint: at most `radius` schools leave their cohort in
-    `around` (which must meet the limits; it is the starting point). 'optimal' means the best
-    plan within that distance."""
-    m = build_model(facts)
-    add_hint(m, around)
-    stay = [m.assign[s, c] for s, c in around.items() if (s, c) in m.assign]
-    m.model.add(sum(stay) >= len(around) - radius)
-    status, solver = search(m, facts, time_limit, None, prove=True)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise SolverGaveUpError(f"The solver found no plan within {time_limit:g} s near the "
-                                "base plan.")
-    units = objective_units(facts)
-    return Plan(read_assignments(solver, m), read_upgrades(solver, m),
-                "optimal" if status == cp_model.OPTIMAL else "feasible",
-                solver.objective_value / units, solver.best_objective_bound / units)
+@dataclass
+class Waiting:
+    """A submitted solve: call it to wait for its checked outcome."""
+
+    pool: "SolvePool"
+    job: Job
+
+    def __call__(self) -> Outcome:
+        return self.pool.result(self.job)
 
 
 class SolvePool:
-    """Submits solves to `workers` processes (or runs them here when workers is 1)."""
+    """Runs jobs on `workers` processes (here, one after the other, when workers is 1), each
+    given its share of `budget` when it starts."""
 
-    def __init__(self, time_limit: float, workers: int):
-        self.time_limit = time_limit
+    def __init__(self, budget: TimeBudget, workers: int):
+        self.budget = budget
+        self.workers = workers
         self.pool = ProcessPoolExecutor(workers) if workers > 1 else None
+        self.queue: list[Job] = []
+        self.running: list[Job] = []
+        self.keys = itertools.count()
 
     def __enter__(self) -> "SolvePool":
         return self
@@ -131,17 +139,62 @@ class SolvePool:
         if self.pool:
             self.pool.shutdown(cancel_futures=True)
 
-    def submit(self, variant: Variant, hint: dict[str, int] | None = None, mode: str = FULL,
-               radius: int = DEFAULT_RADIUS, solves: float = 1) -> Callable[[], Outcome]:
-        """Start the solve (given `solves` times the time limit); the returned function waits
-        for it and checks the plan."""
-        job = (variant.facts, self.time_limit * solves, hint, mode, radius)
-        if self.pool:
-            future = self.pool.submit(solve_job, *job)
-        else:
-            future = Future()
-            future.set_result(solve_job(*job))
-        return lambda: checked(variant, *future.result())
+    def expect(self, weight: float) -> None:
+        """Solves to come that are not submitted yet (negative: fewer than said)."""
+        self.budget.expect(weight)
+
+    def submit(self, variant: Variant, start: Plan | None = None, start_name: str = "",
+               mode: str = FULL, radius: int = DEFAULT_RADIUS, weight: float = 1.0,
+               expected: bool = False, lane: Callable[[], float] | None = None) -> Waiting:
+        """Queue the solve (`expected`: its weight was given to `expect` already; `lane`: the
+        weight still to start in its lane when it starts, see TimeBudget.start); the returned
+        function waits for it and checks the plan."""
+        job = Job(next(self.keys), variant, start, start_name, mode, radius, weight, lane)
+        if not expected:
+            self.budget.expect(weight)
+        self.queue.append(job)
+        self.dispatch()
+        return Waiting(self, job)
+
+    def dispatch(self) -> None:
+        while self.queue and len(self.running) < (self.workers if self.pool else 1):
+            job = self.queue.pop(0)
+            job.seconds = self.budget.start(job.key, job.weight,
+                                            job.lane() if job.lane else None)
+            args = (job.variant.facts, job.seconds, job.start, job.mode, job.radius)
+            if self.pool:
+                job.future = self.pool.submit(solve_job, *args)
+                self.running.append(job)
+            else:
+                job.future = Future()
+                job.future.set_result(solve_job(*args))
+                self.budget.finish(job.key)
+
+    def step(self) -> None:
+        """Wait until a running solve ends, and start the next queued ones."""
+        if not self.running:
+            self.dispatch()
+            return
+        done, _ = wait([j.future for j in self.running], return_when=FIRST_COMPLETED)
+        for finished in [j for j in self.running if j.future in done]:
+            self.running.remove(finished)
+            self.budget.finish(finished.key)
+        self.dispatch()
+
+    def first_done(self, waiting: list[Waiting]) -> int:
+        """The index of a submitted solve (its waiting function) that has ended."""
+        jobs = [w.job for w in waiting]
+        while not any(j.future is not None and j.future.done() for j in jobs):
+            self.step()
+        return next(i for i, j in enumerate(jobs) if j.future is not None and j.future.done())
+
+    def result(self, job: Job) -> Outcome:
+        while job.future is None or not job.future.done():
+            self.step()
+        plan, status, message, took = job.future.result()
+        outcome = checked(job.variant, plan, status, message)
+        outcome.start, outcome.seconds, outcome.took = job.start_name, job.seconds, took
+        return outcome
 
 
 def checked(variant: Variant, plan: Plan | None, status: str, message: str) -> Outcome:

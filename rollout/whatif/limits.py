@@ -99,6 +99,7 @@ class LimitResult:
     gain: float = 0.0                   # objective gain over the base plan, if it needs the unit
     proven: bool = False                # both plans proven the best within the radius
     net_steps_earlier: int = 0          # cohorts brought forward, summed over schools
+    gap: float | None = None            # not proven: the larger gap of the two plans
 
     def buys(self) -> str:
         if self.outcome.plan is None:
@@ -112,16 +113,19 @@ class LimitResult:
         return text
 
 
-def limit_result(base: Outcome, base_proven: bool, candidate: Candidate, outcome: Outcome
-                 ) -> LimitResult:
+def limit_result(base: Outcome, base_proven: bool, base_gap: float, candidate: Candidate,
+                 outcome: Outcome) -> LimitResult:
+    """`base_proven`: the base plan is proven the best within the radius (else `base_gap` is
+    how far from its bound it may be)."""
     plan = outcome.plan
     if plan is None:
-        return LimitResult(candidate, outcome)
+        return LimitResult(candidate, outcome, gap=base_gap)
     needs_unit = not fits(base.facts, plan)
+    proven = plan.status == "optimal" and base_proven
     return LimitResult(candidate, outcome, summarise(outcome.facts, plan, base.plan), needs_unit,
                        max(0.0, plan.objective - base.plan.objective) if needs_unit else 0.0,
-                       plan.status == "optimal" and base_proven,
-                       sum(base.plan.cohort_of[s] - c for s, c in plan.cohort_of.items()))
+                       proven, sum(base.plan.cohort_of[s] - c for s, c in plan.cohort_of.items()),
+                       None if proven else max(base_gap, plan.gap or 0.0))
 
 
 def fits(facts: PlanningFacts, plan: Plan) -> bool:

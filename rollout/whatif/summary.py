@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from rollout.checking.check import compute_usage
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
+from rollout.whatif.moves import GAINS, LIMIT, Move, move_reasons
 
 
 @dataclass
@@ -49,10 +50,19 @@ class PlanSummary:
     preferences_asked: int
     earlier: list[str] = field(default_factory=list)  # schools earlier than in the base plan
     later: list[str] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)   # every school moved, with its reason
 
     @property
     def moved(self) -> int:
         return len(self.earlier) + len(self.later)
+
+    @property
+    def moved_to_gain(self) -> int:
+        return sum(m.kind == GAINS for m in self.moves)
+
+    @property
+    def moved_by_limit(self) -> int:
+        return sum(m.kind == LIMIT for m in self.moves)
 
     def peak_coaching(self) -> tuple[float, int]:
         """Highest share of the coaches in use, and its term."""
@@ -81,4 +91,5 @@ def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None) -> Pla
         preferences_honoured=sum(cohort_of.get(p.school_id) == p.preferred_cohort for p in prefs),
         preferences_asked=len(prefs),
         earlier=sorted(s for s, c in cohort_of.items() if base and c < base.cohort_of.get(s, c)),
-        later=sorted(s for s, c in cohort_of.items() if base and c > base.cohort_of.get(s, c)))
+        later=sorted(s for s, c in cohort_of.items() if base and c > base.cohort_of.get(s, c)),
+        moves=move_reasons(facts, base, plan) if base else [])

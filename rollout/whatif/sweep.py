@@ -1,19 +1,34 @@
 """`rollout sweep`: one plan per need_weight (the district's own included) and the need and
-readiness of the schools each launches early, written to sweep.xlsx and sweep.csv."""
+readiness of the schools each launches early, written to sweep.xlsx and sweep.csv.
+
+The curve should be monotone: as need_weight rises, the early schools' mean need should never
+fall and their mean readiness never rise. Points start from their neighbour's plan and every
+point keeps the best plan found for it, which takes out most of the wobble that unproven plans
+cause; where the curve still is not monotone, the sweep names the two points and the unproven
+ones among them with their gaps (`Wobble`).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollout.errors import RolloutError
 from rollout.outputs.atomic import write_atomically
 from rollout.outputs.sweep_workbook import write_sweep_csv, write_sweep_workbook
 from rollout.planning.facts import PlanningFacts, facts_from_inputs
+from rollout.planning.objectives import objective_units
 from rollout.scoring.inputs import load_inputs
-from rollout.whatif.jobs import DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, Outcome, SolvePool
+from rollout.whatif.budget import TimeBudget, default_budget
+from rollout.whatif.jobs import DEFAULT_WORKERS, Outcome, SolvePool
 from rollout.whatif.scenarios import derived
+from rollout.whatif.solving import whole_units
 from rollout.whatif.summary import Group, group_of
 
+# The district's own need_weight is solved first, from nothing, and every other point starts
+# from it: it gets more of the budget.
+FIRST_WEIGHT = 2.0
+TOLERANCE = 1e-6  # in points of need or readiness (0-100)
 
 @dataclass
 class SweepPoint:
@@ -22,6 +37,32 @@ class SweepPoint:
     current: bool                # the district's own need_weight
     early: Group | None = None   # schools of the early cohorts
     first: Group | None = None   # schools of the first cohort
+    better_from: float | None = None  # the plan solved for this need_weight scored less here
+
+    @property
+    def proven(self) -> bool:
+        return self.outcome.plan is not None and self.outcome.plan.status == "optimal"
+
+
+@dataclass(frozen=True)
+class Wobble:
+    """Two neighbouring points where the curve is not monotone."""
+
+    low: float          # need_weight
+    high: float
+    measure: str        # "mean need" (falls) or "mean readiness" (rises)
+    before: float
+    after: float
+    unproven: tuple[tuple[float, float], ...]   # (need_weight, gap) of the unproven points
+
+    def text(self) -> str:
+        moved = "falls" if self.measure == "mean need" else "rises"
+        said = (f"{self.measure} of the early schools {moved} from {self.before:.2f} to "
+                f"{self.after:.2f} between need_weight {self.low:g} and {self.high:g}")
+        if self.unproven:
+            return said + ": not proven " + ", ".join(
+                f"at {w:g} (gap {gap:.3%})" for w, gap in self.unproven)
+        return said + ": both plans are proven best, so the limits themselves do this"
 
 
 @dataclass
@@ -29,7 +70,17 @@ class Sweep:
     points: list[SweepPoint]
     early_cohorts: int
     facts: PlanningFacts
-    time_limit: float
+    budget: float                # seconds for all the solves (--time-budget)
+    cap: float | None = None     # seconds at most for one solve (--time-limit)
+    seconds: float = 0.0         # the solves took this long, together
+    wobbles: list[Wobble] = field(default_factory=list)
+
+    @property
+    def monotone(self) -> bool:
+        return not self.wobbles
+
+    def unproven(self) -> list[SweepPoint]:
+        return [p for p in self.points if p.outcome.plan is not None and not p.proven]
 
     def early_names(self) -> str:
         """The early cohorts in words, e.g. 'Group 1 and Group 2 (launching by 2028 Fall)'."""
@@ -60,35 +111,122 @@ def parse_weights(text: str) -> list[float]:
     return sorted(set(weights))
 
 
-def sweep(base: PlanningFacts, weights: list[float], time_limit: float = DEFAULT_TIME_LIMIT,
-          workers: int = DEFAULT_WORKERS, early_cohorts: int | None = None) -> Sweep:
-    """Solve the plan for each need_weight (the district's own is always included)."""
+def sweep_budget(base: PlanningFacts, points: int, workers: int) -> float:
+    """The default --time-budget: scales with the district's size and the points to solve."""
+    return default_budget(len(base.schools), FIRST_WEIGHT + points - 1, workers)
+
+
+def sweep(base: PlanningFacts, weights: list[float], budget: float | None = None,
+          workers: int = DEFAULT_WORKERS, early_cohorts: int | None = None,
+          time_limit: float | None = None) -> Sweep:
+    """Solve the plan for each need_weight (the district's own is always included): the
+    district's own first, then outward in both directions, each point from its neighbour's
+    plan (ties broken toward it). need_weight changes only the objective, so every plan found
+    is a plan for every point: each point keeps the best of them by its own objective."""
     current = base.settings.need_weight
     weights = sorted(set(weights) | {current})
     early = early_cohorts or max(1, len(base.cohorts) // 2)
     if not 1 <= early <= len(base.cohorts):
         raise RolloutError(f"--early-cohorts must be between 1 and {len(base.cohorts)}")
-    with SolvePool(time_limit, workers) as solver:
-        waiting = [solver.submit(derived(base, f"need_weight {w:g}", {"need_weight": w}))
-                   for w in weights]
-        outcomes = [wait() for wait in waiting]
+    seconds = budget or sweep_budget(base, len(weights), workers)
+    clock = TimeBudget(seconds, workers, time_limit)
+    variants = {w: derived(base, f"need_weight {w:g}", {"need_weight": w}) for w in weights}
+    chains = [c for c in ([w for w in weights if w > current],
+                          [w for w in reversed(weights) if w < current]) if c]
+    with SolvePool(clock, workers) as pool:
+        pool.expect(len(weights) - 1)
+        # Alone at first, then the chains side by side: the wall time is the first point's
+        # and the longest chain's (or every point's, one at a time).
+        after = max(map(len, chains), default=0) if workers > 1 else len(weights) - 1
+        first = pool.submit(variants[current], weight=FIRST_WEIGHT,
+                            lane=lambda: FIRST_WEIGHT + after)
+        outcomes = {current: first()}
+        solve_chains(pool, variants, outcomes, chains, current, workers)
+    points = best_of_all(base, weights, variants, outcomes, current, early)
+    return Sweep(points, early, base, seconds, time_limit, clock.used(), wobbles(points))
+
+
+def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[list[float]],
+                 current: float, workers: int) -> None:
+    """Each chain's points one after the other, each from the plan of the point before it
+    (the chains run side by side, each point given its share of its chain's time left)."""
+    def lane(chain) -> float:
+        return 1 + (len(chain) if workers > 1 else sum(map(len, chains)))
+
+    def submit(chain, before):
+        w = chain.pop(0)
+        start = outcomes[before]
+        if start.plan is None:  # no plan for the same limits: none for this point either
+            outcomes[w] = Outcome(variants[w], None, start.status, start.message)
+            return None
+        return w, pool.submit(variants[w], start.plan, f"need_weight {before:g}'s plan",
+                              expected=True, lane=lambda: lane(chain))
+
+    running = [(chain, submit(chain, current)) for chain in chains]
+    running = [(chain, job) for chain, job in running if job]
+    while running:
+        i = pool.first_done([job for _, (_, job) in running])
+        chain, (w, job) = running.pop(i)
+        outcomes[w] = job()
+        if chain:
+            following = submit(chain, w)
+            if following:
+                running.append((chain, following))
+    for w in [w for chain in chains for w in chain]:  # left when a chain had no plan
+        outcomes.setdefault(w, Outcome(variants[w], None, outcomes[current].status,
+                                       outcomes[current].message))
+
+
+def best_of_all(base: PlanningFacts, weights: list[float], variants: dict, outcomes: dict,
+                current: float, early: int) -> list[SweepPoint]:
+    """One point per need_weight, with the best plan found for it among every point's plans
+    (by its own objective; its own plan on a tie)."""
+    plans = [(w, outcomes[w].plan) for w in weights if outcomes[w].plan is not None]
     points = []
-    for w, outcome in zip(weights, outcomes):
+    for w in weights:
+        outcome, facts = outcomes[w], variants[w].facts
         point = SweepPoint(w, outcome, w == current)
-        if outcome.plan:
-            cohort_of = outcome.plan.cohort_of
+        if outcome.plan is not None:
+            own = whole_units(facts, outcome.plan)
+            scored = [(whole_units(facts, p), v == w, v, p) for v, p in plans]
+            score, _, other, plan = max(scored, key=lambda x: x[:2])  # own plan on a tie
+            if other != w and score > own and outcome.plan.status != "optimal":
+                units = objective_units(facts)
+                point.better_from = other
+                point.outcome = dataclasses.replace(outcome, plan=dataclasses.replace(
+                    plan, status="feasible", objective=score / units,
+                    bound=max(outcome.plan.bound, score / units)))
+            cohort_of = point.outcome.plan.cohort_of
             point.early = group_of(base, sorted(s for s, c in cohort_of.items() if c <= early))
             point.first = group_of(base, sorted(s for s, c in cohort_of.items() if c == 1))
         points.append(point)
-    return Sweep(points, early, base, time_limit)
+    return points
+
+
+def wobbles(points: list[SweepPoint]) -> list[Wobble]:
+    """Neighbouring points (with plans) where the early schools' mean need falls or their
+    mean readiness rises as need_weight rises, with the unproven points among the two."""
+    out = []
+    solved = [p for p in points if p.early and p.early.schools]
+    for a, b in zip(solved, solved[1:]):
+        unproven = tuple((p.need_weight, p.outcome.plan.gap or 0.0) for p in (a, b)
+                         if not p.proven)
+        if b.early.mean_need < a.early.mean_need - TOLERANCE:
+            out.append(Wobble(a.need_weight, b.need_weight, "mean need", a.early.mean_need,
+                              b.early.mean_need, unproven))
+        if b.early.mean_readiness > a.early.mean_readiness + TOLERANCE:
+            out.append(Wobble(a.need_weight, b.need_weight, "mean readiness",
+                              a.early.mean_readiness, b.early.mean_readiness, unproven))
+    return out
 
 
 def sweep_district(district_dir: Path, weights: list[float], out_dir: Path,
-                   rubric: Path | None = None, time_limit: float = DEFAULT_TIME_LIMIT,
-                   workers: int = DEFAULT_WORKERS, early_cohorts: int | None = None) -> Sweep:
+                   rubric: Path | None = None, budget: float | None = None,
+                   workers: int = DEFAULT_WORKERS, early_cohorts: int | None = None,
+                   time_limit: float | None = None) -> Sweep:
     """`rollout sweep`: writes sweep.xlsx and sweep.csv together at the end."""
     base = facts_from_inputs(load_inputs(Path(district_dir), rubric))
-    result = sweep(base, weights, time_limit, workers, early_cohorts)
+    result = sweep(base, weights, budget, workers, early_cohorts, time_limit)
     write_atomically(Path(out_dir), {
         "sweep.xlsx": lambda path: write_sweep_workbook(result, path),
         "sweep.csv": lambda path: write_sweep_csv(result, path)})

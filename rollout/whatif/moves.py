@@ -1,0 +1,116 @@
+"""Why each school moves against the base plan: the move gains, or the school's base place
+breaks a limit of the scenario.
+
+A scenario plan starts from the base plan and breaks ties toward it (`solving`), so a school
+in another cohort is there for one of two reasons, told apart from the plans alone (the
+checker's arithmetic, no solver):
+
+- its base place breaks a limit of the scenario: the base plan, judged by the scenario's
+  facts, breaks that limit and this school's move takes load off it (coaching in a term, a
+  link in a term, a cohort's size, or a gate, floor or lock on the school itself); or, once
+  those moves are made, moving it back alone would break a limit;
+- the move gains: the plan as a whole scores higher than the base plan, and moving this
+  school back alone either costs points (shown) or breaks a limit that the gaining moves use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rollout.checking.arithmetic import school_bandwidth, school_coaching
+from rollout.checking.check import (
+    TOLERANCE,
+    Violation,
+    check_plan,
+    compute_usage,
+    move_violations,
+)
+from rollout.planning.facts import PlanningFacts
+from rollout.planning.objectives import objective_value
+from rollout.planning.plan import Plan
+
+GAINS, LIMIT = "gains", "limit"
+SCHOOL_RULES = ("Readiness gate", "Readiness floor", "Locked preference", "Launched schools stay",
+                "Feeder cohesion")
+
+
+@dataclass(frozen=True)
+class Move:
+    school_id: str
+    base_cohort: int
+    cohort: int
+    kind: str     # GAINS or LIMIT
+    reason: str   # "gains ..." or "its base place breaks ..."
+
+    @property
+    def earlier(self) -> bool:
+        return self.cohort < self.base_cohort
+
+
+def move_reasons(facts: PlanningFacts, base: Plan, plan: Plan) -> list[Move]:
+    """Every school whose cohort in `plan` differs from `base`, with its reason, by school."""
+    moved = sorted(s for s, c in plan.cohort_of.items() if base.cohort_of.get(s, c) != c)
+    if not moved:
+        return []
+    broken = check_plan(facts, base.cohort_of, base.upgrades)
+    base_usage = compute_usage(facts, base.cohort_of, base.upgrades)
+    usage = compute_usage(facts, plan.cohort_of, plan.upgrades)
+    objective = objective_value(facts, plan.cohort_of, plan.upgrades)
+    out = []
+    for sid in moved:
+        b, c = base.cohort_of[sid], plan.cohort_of[sid]
+        limit = base_place_breaks(facts, base_usage, broken, sid, b, c)
+        if limit:
+            out.append(Move(sid, b, c, LIMIT, limit))
+            continue
+        back = move_violations(facts, plan.cohort_of, plan.upgrades, usage, sid, b)
+        if back and broken:
+            out.append(Move(sid, b, c, LIMIT, f"its base place breaks {back[0].message} once "
+                            "the moves the scenario's limits force are made"))
+        elif back:
+            out.append(Move(sid, b, c, GAINS, f"gains: makes room for the schools that move "
+                            f"earlier (moving it back alone breaks {back[0].message})"))
+        else:
+            alone = objective - objective_value(facts, dict(plan.cohort_of, **{sid: b}),
+                                                plan.upgrades)
+            text = f"gains {alone:+,.1f} points" if alone > 0 else \
+                f"gains together with the other moves (moving it back alone: {alone:+,.1f} points)"
+            out.append(Move(sid, b, c, GAINS, text))
+    return out
+
+
+def base_place_breaks(facts: PlanningFacts, usage, broken: list[Violation], sid: str,
+                      base_cohort: int, cohort: int) -> str:
+    """The limit the base plan breaks under `facts` that this school's move relieves, in
+    words ("its base place breaks ..."), or "" when there is none."""
+    for v in broken:
+        if v.rule in SCHOOL_RULES and sid in v.schools:
+            return f"its base place breaks the rule: {v.message}"
+    district, size = facts.district, facts.settings.cohort_size
+    if facts.has_launched(base_cohort) or facts.has_launched(cohort):
+        return ""
+    if usage.cohort_counts.get(base_cohort, 0) > size.max:
+        return f"its base place breaks at most {size.max} schools in " \
+               f"{facts.cohort(base_cohort).name}"
+    if usage.cohort_counts.get(cohort, 0) < size.min:
+        return f"its base place breaks at least {size.min} schools in " \
+               f"{facts.cohort(cohort).name} (it fills that cohort)"
+    school = district.school_by_id[sid]
+    for term in district.terms:
+        if facts.is_history(term.index):
+            continue
+        need = usage.coaching[term.index]
+        if need > term.coaches_fte + TOLERANCE and (
+                school_coaching(facts, school, term.index, base_cohort)
+                > school_coaching(facts, school, term.index, cohort) + TOLERANCE):
+            return (f"its base place breaks coaching FTE in {term.label} ({need:,.2f} needed, "
+                    f"{term.coaches_fte:g} available)")
+    for link in district.path_to_internet(sid):
+        for term in district.terms:
+            load, capacity = usage.link_load[link][term.index], usage.capacity[link][term.index]
+            if facts.is_history(term.index) or load <= capacity + TOLERANCE:
+                continue
+            if (school_bandwidth(facts, school, term.index, base_cohort)
+                    > school_bandwidth(facts, school, term.index, cohort) + TOLERANCE):
+                return (f"its base place breaks link {district.link_label(link)} in "
+                        f"{term.label} ({load:,.0f} Mbps of {capacity:,.0f})")
+    return ""
