@@ -22,6 +22,7 @@ from rollout.errors import InfeasiblePlanError, NoPlanPossible, SolverGaveUpErro
 from rollout.explain import diagnose_infeasible, solve_or_diagnose
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
+from rollout.processes import pool_context
 from rollout.whatif.budget import TimeBudget
 from rollout.whatif.scenarios import InternalPlanError, Variant
 from rollout.whatif.solving import polish, solve_from
@@ -127,7 +128,8 @@ class SolvePool:
     def __init__(self, budget: TimeBudget, workers: int):
         self.budget = budget
         self.workers = workers
-        self.pool = ProcessPoolExecutor(workers) if workers > 1 else None
+        self.pool = ProcessPoolExecutor(workers, mp_context=pool_context()) if workers > 1 \
+            else None
         self.queue: list[Job] = []
         self.running: list[Job] = []
         self.keys = itertools.count()
