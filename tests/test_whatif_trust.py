@@ -191,6 +191,10 @@ def test_each_move_says_whether_it_gains_or_its_base_place_breaks_a_limit():
     assert in_t1[0].kind == LIMIT
     assert in_t1[0].reason.startswith("its base place breaks coaching FTE in T1 (2.00 needed, "
                                       "1 available)")
+    # The school it displaces from the second cohort moves because of the same limit.
+    assert all(m.kind == LIMIT and m.reason.startswith("its base place breaks") for m in forced)
+    assert any("once the moves the scenario's limits force are made (moving it back alone: "
+               "coaching in T2 would need 3.00 FTE of 2 available)" in m.reason for m in forced)
 
 
 def test_a_school_moved_to_make_room_says_so():
