@@ -30,7 +30,7 @@ from rollout.whatif.moves import GAINS, LIMIT, move_reasons
 from rollout.whatif.scenarios import Variant
 from rollout.whatif.solving import KEPT_START, solve_from
 from rollout.whatif.summary import Group
-from rollout.whatif.sweep import SweepPoint, sweep, wobbles
+from rollout.whatif.sweep import SweepPoint, split_longest, sweep, wobbles
 from tests.factory import facts, school, write_district_folder
 from tests.test_cli import run
 from tests.test_scenarios import THREE_COHORTS, THREE_TERMS, alike, variant
@@ -191,6 +191,10 @@ def test_each_move_says_whether_it_gains_or_its_base_place_breaks_a_limit():
     assert in_t1[0].kind == LIMIT
     assert in_t1[0].reason.startswith("its base place breaks coaching FTE in T1 (2.00 needed, "
                                       "1 available)")
+    # The school it displaces from the second cohort moves because of the same limit.
+    assert all(m.kind == LIMIT and m.reason.startswith("its base place breaks") for m in forced)
+    assert any("once the moves the scenario's limits force are made (moving it back alone: "
+               "coaching in T2 would need 3.00 FTE of 2 available)" in m.reason for m in forced)
 
 
 def test_a_school_moved_to_make_room_says_so():
@@ -327,8 +331,14 @@ def test_workbooks_say_how_to_read_moved_and_not_proven(tmp_path):
     for sheet in ("Summary", "Moves", "Binding limits"):
         sentence = scenarios[sheet]["A3"].value
         assert sentence.startswith("How to read: 'moved'") and "'not proven'" in sentence
-    trade_off = load_workbook(tmp_path / "sweep.xlsx")["Trade-off"]["A3"].value
+    sheet = load_workbook(tmp_path / "sweep.xlsx")["Trade-off"]
+    trade_off = sheet["A3"].value
     assert trade_off.startswith("How to read: 'moved'") and "'not proven'" in trade_off
+    said = [c.value for c in sheet["A"] if isinstance(c.value, str)
+            and c.value.split(":")[0] in ("Monotone", "Not monotone")]
+    assert said == ["Monotone: as need_weight rises, the early schools' mean need never falls "
+                    "and their mean readiness never rises." if swept.monotone else
+                    "Not monotone: " + "; ".join(w.text() for w in swept.wobbles) + "."]
     summary = scenarios["Summary"]
     labels = [summary.cell(row=r, column=1).value for r in range(5, summary.max_row + 1)]
     for label in ("Plan status", "Bound (no plan scores more)", "Started from",
@@ -340,3 +350,24 @@ def test_workbooks_say_how_to_read_moved_and_not_proven(tmp_path):
     assert header[5:7] == ["more", "more: why"]
     reasons = [moves.cell(row=r, column=7).value for r in range(7, moves.max_row + 1)]
     assert reasons and all(r.startswith("gains") for r in reasons if r)
+
+
+def test_split_longest_takes_the_far_half_far_end_first():
+    chains = [[0.6, 0.7, 0.8, 0.9, 1.0], [0.3]]
+    assert split_longest(chains) == [1.0, 0.9]
+    assert chains == [[0.6, 0.7, 0.8], [0.3]]
+    assert split_longest([[0.2], []]) == []
+
+
+def test_a_sweep_on_two_workers_leaves_no_worker_waiting_and_solves_every_point():
+    base = alike(6, count=10, need_weight=0.9)
+    result = sweep(base, [round(i / 10, 1) for i in range(11)], workers=2, budget=40)
+    starts = {p.need_weight: p.outcome.start for p in result.points if not p.current}
+    assert all(p.outcome.plan is not None for p in result.points)
+    assert starts[1.0] == "need_weight 0.9's plan" and starts[0.8] == "need_weight 0.9's plan"
+    assert starts[0.7] == "need_weight 0.8's plan"
+    # The down chain was split once the up chain (one point) was done: its far end starts
+    # from the nearest point solved by then, and the points next to it from it.
+    assert starts[0.1] == "need_weight 0's plan"
+    assert result.monotone or all(w.unproven or "proven best" in w.text()
+                                  for w in result.wobbles)

@@ -109,11 +109,19 @@ def write_sweep_workbook(result, path: Path) -> None:
             put(ws, i, marker + j, values[key] if point.current else None, ONE)
     fit_heights(ws, [top])
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
+    put(ws, last + 1, 1, monotone_text(result), box=False, bold=not result.monotone)
     ws.add_chart(tradeoff_chart(ws, top, last, marker, result), f"A{last + 3}")
     ws.add_chart(weight_chart(ws, top, last, marker, result), f"H{last + 3}")
     page(ws)
     sweep_notes(wb.create_sheet("Notes"), result)
     save_reproducibly(wb, path, today)
+
+
+def monotone_text(result) -> str:
+    if result.monotone:
+        return ("Monotone: as need_weight rises, the early schools' mean need never falls and "
+                "their mean readiness never rises.")
+    return "Not monotone: " + "; ".join(w.text() for w in result.wobbles) + "."
 
 
 def tradeoff_chart(ws: Worksheet, top: int, last: int, marker: int, result) -> ScatterChart:
@@ -208,8 +216,7 @@ def sweep_notes(ws: Worksheet, result) -> None:
         "readiness never rise: where it does, the 'Monotone' rows below name the two points "
         "and the unproven ones among them; a point without a plan has no figures.",
         "Monotone:",
-        *([wobble.text() for wobble in result.wobbles] or [
-            "yes: mean need never falls and mean readiness never rises as need_weight rises."]),
+        monotone_text(result),
     ]
     notes(ws, title(ws, "About the sweep", "Definitions"), lines)
     page(ws)

@@ -64,11 +64,12 @@ def move_reasons(facts: PlanningFacts, base: Plan, plan: Plan) -> list[Move]:
             continue
         back = move_violations(facts, plan.cohort_of, plan.upgrades, usage, sid, b)
         if back and broken:
-            out.append(Move(sid, b, c, LIMIT, f"its base place breaks {back[0].message} once "
-                            "the moves the scenario's limits force are made"))
+            out.append(Move(sid, b, c, LIMIT, "its base place breaks a limit once the moves "
+                            "the scenario's limits force are made (moving it back alone: "
+                            f"{back[0].message})"))
         elif back:
-            out.append(Move(sid, b, c, GAINS, f"gains: makes room for the schools that move "
-                            f"earlier (moving it back alone breaks {back[0].message})"))
+            out.append(Move(sid, b, c, GAINS, "gains: makes room for the schools that move "
+                            f"earlier (moving it back alone: {back[0].message})"))
         else:
             alone = objective - objective_value(facts, dict(plan.cohort_of, **{sid: b}),
                                                 plan.upgrades)

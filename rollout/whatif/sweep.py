@@ -149,7 +149,10 @@ def sweep(base: PlanningFacts, weights: list[float], budget: float | None = None
 def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[list[float]],
                  current: float, workers: int) -> None:
     """Each chain's points one after the other, each from the plan of the point before it
-    (the chains run side by side, each point given its share of its chain's time left)."""
+    (the chains run side by side, each point given its share of its chain's time left).
+    When a chain is done and another still has two points or more to start, that chain's
+    far half becomes a chain of its own, from its far end inward: its first point starts
+    from the nearest point solved so far, and no worker waits while points are left."""
     def lane(chain) -> float:
         return 1 + (len(chain) if workers > 1 else sum(map(len, chains)))
 
@@ -168,6 +171,12 @@ def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[l
         i = pool.first_done([job for _, (_, job) in running])
         chain, (w, job) = running.pop(i)
         outcomes[w] = job()
+        if not chain and len(running) < workers:
+            chain = split_longest(chains)
+            if chain:
+                chains.append(chain)
+                w = min((v for v, o in sorted(outcomes.items()) if o.plan is not None),
+                        key=lambda v: abs(v - chain[0]), default=w)
         if chain:
             following = submit(chain, w)
             if following:
@@ -175,6 +184,18 @@ def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[l
     for w in [w for chain in chains for w in chain]:  # left when a chain had no plan
         outcomes.setdefault(w, Outcome(variants[w], None, outcomes[current].status,
                                        outcomes[current].message))
+
+
+def split_longest(chains: list[list[float]]) -> list[float]:
+    """The far half of the chain with the most points still to start (two or more), taken
+    from it, far end first; [] when there is none."""
+    longest = max(chains, key=len, default=[])
+    if len(longest) < 2:
+        return []
+    half = len(longest) // 2
+    far = longest[len(longest) - half:]
+    del longest[len(longest) - half:]
+    return far[::-1]
 
 
 def best_of_all(base: PlanningFacts, weights: list[float], variants: dict, outcomes: dict,
