@@ -26,7 +26,7 @@ from rollout.scoring.inputs import load_inputs
 from rollout.whatif.budget import MIN_SOLVE_SECONDS, TimeBudget, default_budget
 from rollout.whatif.compare import SAME_FACTS, compare, same_problem
 from rollout.whatif.jobs import Outcome
-from rollout.whatif.moves import GAINS, LIMIT, move_reasons
+from rollout.whatif.moves import GAINS, LIMIT, move_reasons, quick_scoring
 from rollout.whatif.scenarios import Variant
 from rollout.whatif.solving import KEPT_START, solve_from
 from rollout.whatif.summary import Group
@@ -371,3 +371,17 @@ def test_a_sweep_on_two_workers_leaves_no_worker_waiting_and_solves_every_point(
     assert starts[0.1] == "need_weight 0's plan"
     assert result.monotone or all(w.unproven or "proven best" in w.text()
                                   for w in result.wobbles)
+
+
+def test_quick_scoring_scores_every_plan_the_same(synthetic):
+    base, plan = synthetic
+    assert base.settings.balance.weight == 0 and base.settings.balance.by
+    quick = quick_scoring(base)
+    assert not quick.settings.balance.by
+    other = dict(plan.cohort_of, **{s: 1 + c % len(base.cohorts) for s, c in
+                                    sorted(plan.cohort_of.items())[:10]})
+    for cohort_of in (plan.cohort_of, other):
+        assert objective_value(quick, cohort_of, plan.upgrades) == \
+            objective_value(base, cohort_of, plan.upgrades)
+    weighted = variant(base, {"balance": {"weight": 1}}).facts
+    assert quick_scoring(weighted) is weighted
