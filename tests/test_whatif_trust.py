@@ -26,7 +26,7 @@ from rollout.scoring.inputs import load_inputs
 from rollout.whatif.budget import MIN_SOLVE_SECONDS, TimeBudget, default_budget
 from rollout.whatif.compare import SAME_FACTS, compare, same_problem
 from rollout.whatif.jobs import Outcome
-from rollout.whatif.moves import GAINS, LIMIT, move_reasons
+from rollout.whatif.moves import GAINS, LIMIT, move_reasons, quick_scoring
 from rollout.whatif.scenarios import Variant
 from rollout.whatif.solving import KEPT_START, solve_from
 from rollout.whatif.summary import Group
@@ -356,7 +356,9 @@ def test_split_longest_takes_the_far_half_far_end_first():
     chains = [[0.6, 0.7, 0.8, 0.9, 1.0], [0.3]]
     assert split_longest(chains) == [1.0, 0.9]
     assert chains == [[0.6, 0.7, 0.8], [0.3]]
-    assert split_longest([[0.2], []]) == []
+    assert split_longest(chains) == [0.8]
+    assert split_longest([[0.2], []]) == [0.2]
+    assert split_longest([[], []]) == []
 
 
 def test_a_sweep_on_two_workers_leaves_no_worker_waiting_and_solves_every_point():
@@ -365,9 +367,24 @@ def test_a_sweep_on_two_workers_leaves_no_worker_waiting_and_solves_every_point(
     starts = {p.need_weight: p.outcome.start for p in result.points if not p.current}
     assert all(p.outcome.plan is not None for p in result.points)
     assert starts[1.0] == "need_weight 0.9's plan" and starts[0.8] == "need_weight 0.9's plan"
-    assert starts[0.7] == "need_weight 0.8's plan"
     # The down chain was split once the up chain (one point) was done: its far end starts
-    # from the nearest point solved by then, and the points next to it from it.
-    assert starts[0.1] == "need_weight 0's plan"
+    # from the nearest point solved by then; every point starts from a point of the sweep.
+    solved_from = {w: float(text.split()[1].removesuffix("'s")) for w, text in starts.items()}
+    assert solved_from[0.0] > 0.1
+    assert set(solved_from.values()) <= {p.need_weight for p in result.points}
     assert result.monotone or all(w.unproven or "proven best" in w.text()
                                   for w in result.wobbles)
+
+
+def test_quick_scoring_scores_every_plan_the_same(synthetic):
+    base, plan = synthetic
+    assert base.settings.balance.weight == 0 and base.settings.balance.by
+    quick = quick_scoring(base)
+    assert not quick.settings.balance.by
+    other = dict(plan.cohort_of, **{s: 1 + c % len(base.cohorts) for s, c in
+                                    sorted(plan.cohort_of.items())[:10]})
+    for cohort_of in (plan.cohort_of, other):
+        assert objective_value(quick, cohort_of, plan.upgrades) == \
+            objective_value(base, cohort_of, plan.upgrades)
+    weighted = variant(base, {"balance": {"weight": 1}}).facts
+    assert quick_scoring(weighted) is weighted

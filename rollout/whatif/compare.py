@@ -58,8 +58,7 @@ class Comparison:
 
 def compare_budget(base: PlanningFacts, scenarios: int, max_limits: int, workers: int) -> float:
     """The default --time-budget: scales with the district's size and the solves to do."""
-    weight = BASE_WEIGHT + scenarios + (POLISH_WEIGHT + LIMIT_WEIGHT * max_limits
-                                        if max_limits else 0)
+    weight = BASE_WEIGHT + POLISH_WEIGHT + scenarios + LIMIT_WEIGHT * max_limits
     return default_budget(len(base.schools), weight, workers)
 
 

@@ -14,6 +14,7 @@ checker's arithmetic, no solver):
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from rollout.checking.arithmetic import school_bandwidth, school_coaching
@@ -54,7 +55,8 @@ def move_reasons(facts: PlanningFacts, base: Plan, plan: Plan) -> list[Move]:
     broken = check_plan(facts, base.cohort_of, base.upgrades)
     base_usage = compute_usage(facts, base.cohort_of, base.upgrades)
     usage = compute_usage(facts, plan.cohort_of, plan.upgrades)
-    objective = objective_value(facts, plan.cohort_of, plan.upgrades)
+    scoring = quick_scoring(facts)
+    objective = objective_value(scoring, plan.cohort_of, plan.upgrades)
     out = []
     for sid in moved:
         b, c = base.cohort_of[sid], plan.cohort_of[sid]
@@ -71,12 +73,24 @@ def move_reasons(facts: PlanningFacts, base: Plan, plan: Plan) -> list[Move]:
             out.append(Move(sid, b, c, GAINS, "gains: makes room for the schools that move "
                             f"earlier (moving it back alone: {back[0].message})"))
         else:
-            alone = objective - objective_value(facts, dict(plan.cohort_of, **{sid: b}),
+            alone = objective - objective_value(scoring, dict(plan.cohort_of, **{sid: b}),
                                                 plan.upgrades)
             text = f"gains {alone:+,.1f} points" if alone > 0 else \
                 f"gains together with the other moves (moving it back alone: {alone:+,.1f} points)"
             out.append(Move(sid, b, c, GAINS, text))
     return out
+
+
+def quick_scoring(facts: PlanningFacts) -> PlanningFacts:
+    """The same objective, quicker to recompute once per moved school: a balance of weight 0
+    scores nothing, so its groups need not be counted (1,800 schools: 10 ms a plan, 3 ms
+    without; 825 moves took 5.9 s)."""
+    balance = facts.settings.balance
+    if balance.weight or not balance.by:
+        return facts
+    settings = facts.settings.model_copy(update={"balance": balance.model_copy(
+        update={"by": []})})
+    return dataclasses.replace(facts, settings=settings)
 
 
 def base_place_breaks(facts: PlanningFacts, usage, broken: list[Violation], sid: str,

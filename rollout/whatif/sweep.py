@@ -135,9 +135,9 @@ def sweep(base: PlanningFacts, weights: list[float], budget: float | None = None
                           [w for w in reversed(weights) if w < current]) if c]
     with SolvePool(clock, workers) as pool:
         pool.expect(len(weights) - 1)
-        # Alone at first, then the chains side by side: the wall time is the first point's
-        # and the longest chain's (or every point's, one at a time).
-        after = max(map(len, chains), default=0) if workers > 1 else len(weights) - 1
+        # Alone at first, then the other points side by side on every worker (a chain that
+        # is done takes over part of another: solve_chains).
+        after = (len(weights) - 1) / workers
         first = pool.submit(variants[current], weight=FIRST_WEIGHT,
                             lane=lambda: FIRST_WEIGHT + after)
         outcomes = {current: first()}
@@ -149,13 +149,11 @@ def sweep(base: PlanningFacts, weights: list[float], budget: float | None = None
 def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[list[float]],
                  current: float, workers: int) -> None:
     """Each chain's points one after the other, each from the plan of the point before it
-    (the chains run side by side, each point given its share of its chain's time left).
-    When a chain is done and another still has two points or more to start, that chain's
-    far half becomes a chain of its own, from its far end inward: its first point starts
-    from the nearest point solved so far, and no worker waits while points are left."""
-    def lane(chain) -> float:
-        return 1 + (len(chain) if workers > 1 else sum(map(len, chains)))
-
+    (the chains run side by side, each point given its share of the time left). When a chain
+    is done and another still has points to start, that chain's far half becomes a chain of
+    its own, from its far end inward: its first point starts from the nearest point solved
+    so far, and no worker waits while points are left (660 schools, 95 s: the last point
+    waited for its neighbour and had 3.4 s; docs/benchmarks.md)."""
     def submit(chain, before):
         w = chain.pop(0)
         start = outcomes[before]
@@ -163,7 +161,7 @@ def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[l
             outcomes[w] = Outcome(variants[w], None, start.status, start.message)
             return None
         return w, pool.submit(variants[w], start.plan, f"need_weight {before:g}'s plan",
-                              expected=True, lane=lambda: lane(chain))
+                              expected=True)
 
     running = [(chain, submit(chain, current)) for chain in chains]
     running = [(chain, job) for chain, job in running if job]
@@ -187,12 +185,12 @@ def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[l
 
 
 def split_longest(chains: list[list[float]]) -> list[float]:
-    """The far half of the chain with the most points still to start (two or more), taken
-    from it, far end first; [] when there is none."""
+    """The far half of the chain with the most points still to start (its last point when
+    it has only one), taken from it, far end first; [] when no point is left."""
     longest = max(chains, key=len, default=[])
-    if len(longest) < 2:
+    if not longest:
         return []
-    half = len(longest) // 2
+    half = max(1, len(longest) // 2)
     far = longest[len(longest) - half:]
     del longest[len(longest) - half:]
     return far[::-1]
