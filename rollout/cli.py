@@ -12,6 +12,7 @@ import click
 from rollout.errors import RolloutError
 from rollout.intake.form_exports import LAYOUT_MARK
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
+from rollout.outputs.whatif_style import proof_text
 from rollout.pipeline import check_district_plan, plan_district, publish
 from rollout.whatif.compare import DEFAULT_MAX_LIMITS, compare_district
 from rollout.whatif.jobs import DEFAULT_WORKERS
@@ -166,8 +167,8 @@ def what_if_options(command):
             click.option("--workers", type=click.IntRange(min=1), default=DEFAULT_WORKERS,
                          show_default=True, help="Plans solved at once, in parallel processes."),
             click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
-                         help="Seconds at most for any one solve. --time-budget wins: the "
-                              "solves share the budget, and this only caps each one's share."),
+                         help="Seconds at most for any one solve: each solve gets its share of "
+                              "--time-budget, but never more than this."),
             click.option("--time-budget", type=click.FloatRange(min=1), default=None,
                          help="Seconds for all the solves together, shared as they start: a "
                               "solve proven early leaves its time to the others (default: "
@@ -181,7 +182,7 @@ def what_if_options(command):
 def status_and_gap(plan) -> str:
     if plan is None:
         return ""
-    return "optimal" if plan.status == "optimal" else f"gap {plan.gap:.3%}"
+    return proof_text(plan.status == "optimal", plan.gap)
 
 
 @cli.command()
@@ -231,7 +232,7 @@ def compare(district_dir: Path, scenarios: tuple[str, ...], out_dir: Path, rubri
         click.echo(f"Binding limits, what one more unit buys (at most {result.radius} schools "
                    "moving):")
         for rank, r in enumerate(result.limits[:5], start=1):
-            proof = "" if r.proven else f" (not proven, gap {r.gap or 0:.3%})"
+            proof = "" if r.proven else f" ({proof_text(False, r.gap)})"
             click.echo(f"  {rank}. {r.candidate.limit} ({r.candidate.share:.0%} used): "
                        f"+{r.gain:,.1f} points{proof}; {r.buys()}")
     solves = len(result.outcomes) + len(result.limits)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,12 +26,14 @@ from rollout.outputs.whatif_style import (
     ONE,
     PCT,
     WHOLE,
+    across,
     csv_value,
     fit_heights,
     header,
     nice_range,
     notes,
     page,
+    proof_text,
     put,
     reading,
     save_reproducibly,
@@ -110,7 +111,7 @@ def status_text(outcome) -> str:
     plan = outcome.plan
     if plan is None:
         return outcome.status
-    return "optimal" if plan.status == "optimal" else f"not proven, gap {plan.gap:.3%}"
+    return proof_text(plan.status == "optimal", plan.gap)
 
 
 def moves_by_school(comparison, name: str) -> dict:
@@ -176,7 +177,8 @@ def busiest_link(facts, summary) -> str:
 def summary_sheet(ws: Worksheet, comparison, names, subtitle, cohort_blocks) -> None:
     ws.title = "Summary"
     row = title(ws, "What-if scenarios side by side", subtitle)
-    reading(ws, READING)
+    widths(ws, [42] + [24] * len(names))
+    reading(ws, READING, max(3, len(names) + 1))
     header(ws, row, 1, ["Measure", *names])
     top = row
     for label, fmt, value in summary_rows(comparison):
@@ -186,7 +188,6 @@ def summary_sheet(ws: Worksheet, comparison, names, subtitle, cohort_blocks) -> 
             v = value(outcome)
             put(ws, row, j, v, fmt, wrap=isinstance(v, str),
                 fill=NO_PLAN_FILL if outcome.plan is None else BASE_FILL if j == 2 else None)
-    widths(ws, [42] + [24] * len(names))
     fit_heights(ws, range(top, row + 1))
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
     cohorts = ws.parent["Cohorts"]
@@ -309,16 +310,16 @@ def moves_sheet(ws: Worksheet, comparison, subtitle) -> None:
     facts = comparison.base.facts
     base = comparison.base.plan.cohort_of
     row = title(ws, "Schools in another cohort than in the base plan", subtitle)
-    reading(ws, READING)
-    put(ws, row, 1, "Green: launches earlier than in the base plan; orange: later. Only schools "
-        "that move in at least one scenario are listed, each with why it moves in that "
-        "scenario: 'gains' (the plan scores higher with the move) or 'its base place breaks' "
-        "a limit of the scenario.", box=False)
-    row += 2
     scenarios = comparison.scenarios
     moves = {o.name: moves_by_school(comparison, o.name) for o in scenarios}
     widths(ws, [9, 30, 8, 10, 11] + [name_width([o.name for o in scenarios]), 45]
            * len(scenarios))
+    reading(ws, READING, 7)
+    across(ws, row, "Green: launches earlier than in the base plan; orange: later. Only schools "
+           "that move in at least one scenario are listed, each with why it moves in that "
+           "scenario: 'gains' (the plan scores higher with the move) or 'its base place "
+           "breaks' a limit of the scenario.", 7)
+    row += 2
     header(ws, row, 1, ["School", "Name", "Need", "Readiness", "Base plan",
                         *[text for o in scenarios for text in (o.name, f"{o.name}: why")]])
     fit_heights(ws, [row])
@@ -352,7 +353,7 @@ LIMIT_COLUMNS = [("Rank", 6), ("Limit", 26), ("Used in the base plan", 15), ("Sh
 def limits_sheet(ws: Worksheet, comparison, subtitle) -> None:
     row = title(ws, "Binding limits: what one more unit of each would buy", subtitle)
     widths(ws, [w for _, w in LIMIT_COLUMNS])
-    reading(ws, READING)
+    reading(ws, READING, len(LIMIT_COLUMNS))
     explanation = (
         "Limits the base plan uses at 95 % or more, ranked by what one more unit buys. For "
         "each, the plan is solved again with one more unit, starting from the base plan and "
@@ -362,9 +363,7 @@ def limits_sheet(ws: Worksheet, comparison, subtitle) -> None:
         "best within that many moves, so the gain is the limit's doing; 'not proven': the "
         "solver ran out of time, the gain is what it found, and the gap is how much better, "
         "at most, either plan could be within those moves.")
-    put(ws, row, 1, explanation, wrap=True, box=False)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(LIMIT_COLUMNS))
-    ws.row_dimensions[row].height = 15 * math.ceil(len(explanation) / 150) + 4
+    across(ws, row, explanation, len(LIMIT_COLUMNS))
     row += 2
     header(ws, row, 1, [c for c, _ in LIMIT_COLUMNS])
     top = row
@@ -374,7 +373,7 @@ def limits_sheet(ws: Worksheet, comparison, subtitle) -> None:
         values = [(rank, WHOLE), (c.limit, None), (f"{amount(c.used)} of {amount(c.available)}",
                                                    None),
                   (c.share, PCT), (c.unit, None), (result.gain if solved else None, ONE),
-                  ("yes" if result.proven else f"not proven, gap {result.gap or 0:.3%}", None),
+                  ("yes" if result.proven else proof_text(False, result.gap), None),
                   (result.net_steps_earlier if solved else None, WHOLE), (result.buys(), None)]
         for j, (value, fmt) in enumerate(values, start=1):
             put(ws, row, j, value, fmt, wrap=isinstance(value, str))
@@ -387,7 +386,7 @@ def limits_sheet(ws: Worksheet, comparison, subtitle) -> None:
         row += 1
         put(ws, row, 2, f"Not re-solved (beyond --limits): {c.limit}, {c.share:.1%} used",
             box=False)
-    if comparison.limits:
+    if any(r.gain for r in comparison.limits):  # a chart of zeros says nothing
         chart = BarChart()
         chart.type = "bar"
         last = top + len(comparison.limits)

@@ -52,7 +52,8 @@ NEED_COL, READINESS_COL = 9, 10  # columns of the early means in the table
 READING = ("How to read: 'moved' counts the schools in another cohort than in the plan for the "
            "district's own need_weight; 'not proven' means the solver stopped before proving a "
            "point's plan the best, and its gap is how much better, at most, the best plan could "
-           "score, so only such points can be off the curve (the Notes name any that are).")
+           "score; where the curve is not monotone, the Notes name the points and whether "
+           "they are proven.")
 SWEEP_CHART = (16.5, 9.0)        # centimetres
 CURRENT_RED = "C00000"
 
@@ -86,9 +87,9 @@ def write_sweep_workbook(result, path: Path) -> None:
                 f"{facts.district.name}: one plan per need_weight, "
                 f"{today.isoformat()}; early-launching schools = "
                 f"{result.early_names()}")
-    reading(ws, READING)
     current_plan = next((p.outcome.plan for p in result.points if p.current), None)
     widths(ws, [8, 8, 11] + [11] * (len(SWEEP_COLUMNS) - 3))
+    reading(ws, READING, len(SWEEP_COLUMNS))
     header(ws, row, 1, [c[1] for c in SWEEP_COLUMNS])
     top = row
     for point in result.points:

@@ -61,9 +61,31 @@ def title(ws: Worksheet, text: str, subtitle: str) -> int:
     return 4
 
 
-def reading(ws: Worksheet, text: str) -> None:
+def reading(ws: Worksheet, text: str, columns: int) -> None:
     """The one sentence under the title that says how to read the sheet's key words."""
-    put(ws, 3, 1, text, box=False, bold=True, size=10, colour=NAVY)
+    across(ws, 3, text, columns, bold=True, size=10, colour=NAVY)
+
+
+def across(ws: Worksheet, row: int, text: str, columns: int, **style) -> None:
+    """A paragraph wrapped across the first `columns` columns (set their widths first): a
+    long unwrapped cell is cut off at the frozen panes, and no program sizes merged rows."""
+    put(ws, row, 1, text, box=False, wrap=True, **style)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    width = sum(ws.column_dimensions[get_column_letter(j)].width or 8.43
+                for j in range(1, columns + 1))
+    lines = len(textwrap.wrap(text, max(20, int(width * 1.05) - 2)))
+    ws.row_dimensions[row].height = 14 * lines + 4
+
+
+def proof_text(proven: bool, gap: float | None) -> str:
+    """'optimal', or 'not proven' with the gap in words the terminal and workbooks share."""
+    if proven:
+        return "optimal"
+    if gap is None:
+        return "not proven (no bound)"
+    if gap < 0.00001:
+        return "not proven, gap under 0.001%"
+    return f"not proven, gap {gap:.3%}"
 
 
 def widths(ws: Worksheet, values: list[float]) -> None:

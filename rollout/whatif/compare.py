@@ -146,6 +146,10 @@ def scenario_notes(base: PlanningFacts, reference: Outcome, scenarios: list[Outc
         elif o.plan.stats.get(KEPT_START):
             out[o.name] = ("no better plan than the base plan was found: the base plan is kept"
                            + ("" if o.plan.status == "optimal" else " (not proven best)"))
+        elif o.plan.stats.get("ties", "optimal") != "optimal":
+            out[o.name] = ("the solver ran out of time before it had kept every school it "
+                           "could in its base place: some moves may be ties (no gain), see "
+                           "the reasons on the Moves sheet")
         elif not check_plan(base, o.plan.cohort_of, o.plan.upgrades):
             gain = objective_value(base, o.plan.cohort_of, o.plan.upgrades) - base_objective
             if gain > 1e-6:

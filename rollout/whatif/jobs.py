@@ -92,6 +92,9 @@ def solve(facts: PlanningFacts, time_limit: float, start: Plan | None, mode: str
         if exc.relaxations:
             text += ". To make a plan possible: " + "; or ".join(exc.relaxations)
         return None, INFEASIBLE, text
+    except NoPlanPossible:  # near the start plan (a binding limit's re-solve): no plan there
+        return None, INFEASIBLE, (f"No plan within {radius} moves of the start plan meets all "
+                                  "these limits.")
     except SolverGaveUpError as exc:
         return None, GAVE_UP, exc.user_message()
 

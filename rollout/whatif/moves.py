@@ -70,15 +70,27 @@ def move_reasons(facts: PlanningFacts, base: Plan, plan: Plan) -> list[Move]:
                             "the scenario's limits force are made (moving it back alone: "
                             f"{back[0].message})"))
         elif back:
-            out.append(Move(sid, b, c, GAINS, "gains: makes room for the schools that move "
-                            f"earlier (moving it back alone: {back[0].message})"))
+            what = "launches earlier in the room the other moves make" if c < b else \
+                "makes room for the schools that move earlier"
+            out.append(Move(sid, b, c, GAINS, f"gains: {what} (moving it back alone: "
+                            f"{back[0].message})"))
         else:
             alone = objective - objective_value(scoring, dict(plan.cohort_of, **{sid: b}),
                                                 plan.upgrades)
-            text = f"gains {alone:+,.1f} points" if alone > 0 else \
-                f"gains together with the other moves (moving it back alone: {alone:+,.1f} points)"
-            out.append(Move(sid, b, c, GAINS, text))
+            out.append(Move(sid, b, c, GAINS, gain_text(alone)))
     return out
+
+
+def gain_text(alone: float) -> str:
+    """Why a school that could move back alone is moved: `alone` is what the plan would lose
+    (in points) if it did."""
+    if alone >= 0.05:
+        return f"gains {alone:+,.1f} points"
+    if alone > -0.05:
+        return ("a tie: moving it back alone scores the same (the solver had no time to keep "
+                "it in place)")
+    return (f"moves with the others: on its own, moving it back would score {-alone:,.1f} "
+            "points more (the plan is not proven best)")
 
 
 def quick_scoring(facts: PlanningFacts) -> PlanningFacts:

@@ -26,8 +26,7 @@ from rollout.checking.check import check_plan
 from rollout.errors import NoPlanPossible, SolverGaveUpError
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.greedy import greedy_plan
-from rollout.planning.model import PlanModel, add_hint, build_model, read_assignments
-from rollout.planning.model import read_upgrades
+from rollout.planning.model import PlanModel, add_hint, build_model, read_assignments, read_upgrades
 from rollout.planning.objectives import objective_units, objective_value
 from rollout.planning.plan import Plan
 from rollout.planning.polish import Incumbent, incumbent_of, polish_plan

@@ -62,7 +62,8 @@ class Wobble:
         if self.unproven:
             return said + ": not proven " + ", ".join(
                 f"at {w:g} (gap {gap:.3%})" for w, gap in self.unproven)
-        return said + ": both plans are proven best, so the limits themselves do this"
+        return said + (": both plans are proven best, so this is a real effect of the "
+                       "limits, not solver noise")
 
 
 @dataclass
