@@ -4,6 +4,8 @@ that only adds capacity never ends worse, every move says why, the sweep is mono
 its unproven points, and one --time-budget is shared by every solve."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -25,7 +27,7 @@ from rollout.planning.solve import solve_plan
 from rollout.scoring.inputs import load_inputs
 from rollout.whatif.budget import MIN_SOLVE_SECONDS, TimeBudget, default_budget
 from rollout.whatif.compare import SAME_FACTS, compare, same_problem
-from rollout.whatif.jobs import Outcome
+from rollout.whatif.jobs import SECOND_TRY, Outcome, SolvePool, try_again
 from rollout.whatif.moves import GAINS, LIMIT, gain_text, move_reasons, quick_scoring
 from rollout.whatif.scenarios import Variant
 from rollout.whatif.solving import KEPT_START, solve_from
@@ -195,6 +197,24 @@ def test_each_move_says_whether_it_gains_or_its_base_place_breaks_a_limit():
     assert all(m.kind == LIMIT and m.reason.startswith("its base place breaks") for m in forced)
     assert any("once the moves the scenario's limits force are made (moving it back alone: "
                "coaching in T2 would need 3.00 FTE of 2 available)" in m.reason for m in forced)
+
+
+def test_a_plan_cut_short_is_solved_again_with_the_time_left():
+    base = alike(3, coaches=(2, 2, 100), count=6)
+    plan = solve_plan(base, 10)
+    more = variant(base, {"coaches_fte_delta": {"T1": 1}}, "more")
+    # As if the first try had stopped at once: the base plan, not proven, for the scenario.
+    cut = Outcome(more, dataclasses.replace(plan, status="feasible", bound=plan.objective + 50),
+                  "feasible", start="the base plan", seconds=1.0, took=1.0)
+    proven = Outcome(more, dataclasses.replace(plan, status="optimal"), "optimal")
+    with SolvePool(TimeBudget(20, 1), 1) as pool:
+        again, kept = try_again(pool, [(cut, plan), (proven, plan)])
+    assert kept is proven  # a proven plan is not solved again
+    assert again.plan.status == "optimal" and again.plan.objective > plan.objective
+    assert again.start == "the base plan" + SECOND_TRY and again.seconds > 1.0
+    assert not check_plan(more.facts, again.plan.cohort_of, again.plan.upgrades)
+    with SolvePool(TimeBudget(1, 1), 1) as pool:  # no time left: nothing solved again
+        assert try_again(pool, [(cut, plan)]) == [cut]
 
 
 def test_a_school_moved_to_make_room_says_so():

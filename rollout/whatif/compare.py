@@ -23,7 +23,15 @@ from rollout.planning.objectives import objective_value
 from rollout.planning.plan import Plan
 from rollout.scoring.inputs import load_inputs
 from rollout.whatif.budget import TimeBudget, default_budget
-from rollout.whatif.jobs import DEFAULT_RADIUS, DEFAULT_WORKERS, NEAR, POLISH, Outcome, SolvePool
+from rollout.whatif.jobs import (
+    DEFAULT_RADIUS,
+    DEFAULT_WORKERS,
+    NEAR,
+    POLISH,
+    Outcome,
+    SolvePool,
+    try_again,
+)
 from rollout.whatif.limits import Candidate, LimitResult, binding_candidates, limit_result
 from rollout.whatif.scenarios import Variant, derived, load_scenarios
 from rollout.whatif.solving import KEPT_START
@@ -102,7 +110,9 @@ def compare(base: PlanningFacts, variants: list[Variant], budget: float | None =
         waiting_limits = [pool.submit(derived(base, c.unit, c.patch), start, BASE_START, NEAR,
                                       radius, LIMIT_WEIGHT, expected=True) for c in chosen]
         tried = [wait() for wait in waiting_limits]
-        scenarios = [waiting[v.name]() if v.name in waiting else
+        solved = try_again(pool, [(waiting[v.name](), start) for v in solve])
+        again = dict(zip([v.name for v in solve], solved))
+        scenarios = [again[v.name] if v.name in again else
                      Outcome(v, start, reference.status, "", SAME_FACTS) for v in variants]
     limits = [limit_result(reference, proven, base_gap, c, o) for c, o in zip(chosen, tried)]
     limits.sort(key=lambda r: (-r.gain, -r.net_steps_earlier, -r.candidate.share,

@@ -70,17 +70,23 @@ def moves(start: Plan, cohort_of: dict[str, int]) -> int:
 
 
 def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
-               radius: int | None = None) -> Plan:
+               radius: int | None = None, hint: Plan | None = None) -> Plan:
     """The best plan found within `time_limit` s, ties broken toward `start`. With `radius`,
     at most that many schools leave their start cohort ('optimal' then means the best plan
-    within that distance; `start` must meet the limits). Raises NoPlanPossible when no plan
-    exists, SolverGaveUpError when none was found in time."""
+    within that distance; `start` must meet the limits). `hint`: a better plan for these facts
+    found before (a first try cut short), where the search begins instead of `start`. Raises
+    NoPlanPossible when no plan exists, SolverGaveUpError when none was found in time."""
     began = time.perf_counter()
     m = build_model(facts)
     own, stays = own_objective(m), stay_literals(m, start)
     valid = not check_plan(facts, start.cohort_of, start.upgrades)
+    if hint is not None and not check_plan(facts, hint.cohort_of, hint.upgrades) and \
+            whole_units(facts, hint) > whole_units(facts, start):
+        start_hint, valid = hint, True
+    else:
+        start_hint = start
     if valid:  # the search's first plan (an invalid hint costs more than it helps)
-        add_hint(m, start.cohort_of, start.upgrades)
+        add_hint(m, start_hint.cohort_of, start_hint.upgrades)
     if radius is not None:
         kept_cohort = [m.assign[s, c] for s, c in start.cohort_of.items() if (s, c) in m.assign]
         m.model.add(sum(kept_cohort) >= len(start.cohort_of) - radius)
@@ -108,7 +114,8 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
     best = incumbent_of(solver, m) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     ended_worse = False
     if valid and status != cp_model.OPTIMAL:
-        begin = Incumbent(start.cohort_of, start.upgrades, whole_units(facts, start))
+        begin = Incumbent(start_hint.cohort_of, start_hint.upgrades,
+                          whole_units(facts, start_hint))
         ended_worse = best is not None and best.value < begin.value
         best = begin if best is None or ended_worse else best
     elif status == cp_model.UNKNOWN:

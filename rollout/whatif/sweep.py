@@ -20,7 +20,7 @@ from rollout.planning.facts import PlanningFacts, facts_from_inputs
 from rollout.planning.objectives import objective_units
 from rollout.scoring.inputs import load_inputs
 from rollout.whatif.budget import TimeBudget, default_budget
-from rollout.whatif.jobs import DEFAULT_WORKERS, Outcome, SolvePool
+from rollout.whatif.jobs import DEFAULT_WORKERS, Outcome, SolvePool, try_again
 from rollout.whatif.scenarios import derived
 from rollout.whatif.solving import whole_units
 from rollout.whatif.summary import Group, group_of
@@ -142,25 +142,31 @@ def sweep(base: PlanningFacts, weights: list[float], budget: float | None = None
         first = pool.submit(variants[current], weight=FIRST_WEIGHT,
                             lane=lambda: FIRST_WEIGHT + after)
         outcomes = {current: first()}
-        solve_chains(pool, variants, outcomes, chains, current, workers)
+        starts = solve_chains(pool, variants, outcomes, chains, current, workers)
+        tried = try_again(pool, [(outcomes[w], starts[w]) for w in sorted(starts)])
+        outcomes.update(zip(sorted(starts), tried))
     points = best_of_all(base, weights, variants, outcomes, current, early)
     return Sweep(points, early, base, seconds, time_limit, clock.used(), wobbles(points))
 
 
 def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[list[float]],
-                 current: float, workers: int) -> None:
+                 current: float, workers: int) -> dict:
     """Each chain's points one after the other, each from the plan of the point before it
     (the chains run side by side, each point given its share of the time left). When a chain
     is done and another still has points to start, that chain's far half becomes a chain of
     its own, from its far end inward: its first point starts from the nearest point solved
     so far, and no worker waits while points are left (660 schools, 95 s: the last point
-    waited for its neighbour and had 3.4 s; docs/benchmarks.md)."""
+    waited for its neighbour and had 3.4 s; docs/benchmarks.md). Returns the plan each
+    solved point started from."""
+    starts = {}
+
     def submit(chain, before):
         w = chain.pop(0)
         start = outcomes[before]
         if start.plan is None:  # no plan for the same limits: none for this point either
             outcomes[w] = Outcome(variants[w], None, start.status, start.message)
             return None
+        starts[w] = start.plan
         return w, pool.submit(variants[w], start.plan, f"need_weight {before:g}'s plan",
                               expected=True)
 
@@ -183,6 +189,7 @@ def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[l
     for w in [w for chain in chains for w in chain]:  # left when a chain had no plan
         outcomes.setdefault(w, Outcome(variants[w], None, outcomes[current].status,
                                        outcomes[current].message))
+    return starts
 
 
 def split_longest(chains: list[list[float]]) -> list[float]:
