@@ -108,14 +108,17 @@ def test_solve_plan_polishes_a_plan_it_could_not_prove(district, monkeypatch):
 
     monkeypatch.setattr(planning, "search", stop_at_the_first_plan)
     plan = solve_plan(district, time_limit=30)
-    assert stops == [30 * (1 - district.settings.solver.polish_share)]
+    # The polish ends when a round gains nothing: the proof resumes for the time left.
+    assert stops == [30 * (1 - district.settings.solver.polish_share), None]
     assert plan.status == "feasible" and plan.stats["polish_windows"] > 0
+    assert plan.stats["proof_resumed"] > 1
     assert check_plan(district, plan.cohort_of, plan.upgrades) == []
     assert plan.objective == pytest.approx(objective_value(district, plan.cohort_of,
                                                            plan.upgrades))
     assert plan.bound >= plan.objective
     note = solver_notes(plan)[0]
     assert f"at a time ({plan.stats['polish_windows']} times)" in note
+    assert "so the first search resumed from that plan for the" in note
 
 
 def test_polish_share_zero_leaves_the_whole_time_to_the_first_search(district, monkeypatch):

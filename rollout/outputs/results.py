@@ -192,8 +192,12 @@ def solver_notes(plan: Plan) -> list[str]:
         notes.append(f"Solver: the first search had not proven its plan best with "
                      f"{stats['polish_share']:.0%} of the time left; the rest re-planned two or "
                      f"three neighbouring cohorts at a time ({stats['polish_windows']} times), "
-                     f"{outcome}. It meets every rule; the gap shown says how far from the "
-                     "best plan it may be.")
+                     f"{outcome}"
+                     + (f"; the rounds gained nothing more, so the first search resumed from "
+                        f"that plan for the {stats['proof_resumed']:g} s left"
+                        if stats.get("proof_resumed") else "")
+                     + ". It meets every rule; the gap shown says how far from the best plan "
+                     "it may be.")
     return notes
 
 

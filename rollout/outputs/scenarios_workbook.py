@@ -119,6 +119,17 @@ def moves_by_school(comparison, name: str) -> dict:
     return {m.school_id: m for m in summary.moves} if summary else {}
 
 
+def limits_status(comparison) -> str:
+    """The binding limits' plans in one line: how many re-solved, proven, the largest gap."""
+    results = comparison.limits
+    if not results:
+        return "Binding limits: none re-solved."
+    proven = sum(r.proven for r in results)
+    gaps = [r.gap or 0.0 for r in results if not r.proven]
+    return (f"Binding limits: {len(results)} re-solved near the base plan, {proven} proven"
+            + (f", the largest gap {max(gaps):.3%}" if gaps else "") + " (Binding limits sheet).")
+
+
 def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:
     """(measure, number format, value for one outcome): the Summary sheet and scenarios.csv."""
     facts = comparison.base.facts
@@ -139,7 +150,8 @@ def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:
             ("Objective (priority points)", ONE, lambda o: o.plan.objective if o.plan else None),
             ("Bound (no plan scores more)", ONE, lambda o: o.plan.bound if o.plan else None),
             ("Started from", None, lambda o: o.start or "nothing (solved as 'rollout plan')"),
-            ("Time limit given (s)", ONE, lambda o: o.seconds or None)]
+            ("Time limit given (s)", ONE, lambda o: o.seconds or None),
+            ("Time taken (s)", ONE, lambda o: o.took or None)]
     for i, cohort in enumerate(facts.cohorts):
         rows.append((f"Schools in {cohort.name} ({facts.term_label(cohort.launch_term_index)})",
                      WHOLE, of(lambda x, i=i: x.cohorts[i].schools)))
@@ -189,6 +201,7 @@ def summary_sheet(ws: Worksheet, comparison, names, subtitle, cohort_blocks) -> 
             put(ws, row, j, v, fmt, wrap=isinstance(v, str),
                 fill=NO_PLAN_FILL if outcome.plan is None else BASE_FILL if j == 2 else None)
     fit_heights(ws, range(top, row + 1))
+    put(ws, row + 1, 1, limits_status(comparison), box=False, italic=True)
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
     cohorts = ws.parent["Cohorts"]
     block_top, block_last = cohort_blocks["schools"]

@@ -20,7 +20,10 @@ from rollout.planning.model import (
 )
 from rollout.planning.objectives import objective_units
 from rollout.planning.plan import Plan
-from rollout.planning.polish import incumbent_of, polish_plan
+from rollout.planning.polish import Incumbent, incumbent_of, polish_plan
+
+# Seconds a polish that ended early must leave for the proof to be resumed from its plan.
+RESUME_SECONDS = 1.0
 
 
 def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
@@ -74,6 +77,10 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
         best, polished = polish_plan(m, facts, best, limit - (time.perf_counter() - built),
                                      workers)
         stats.update(polished, polish_share=facts.settings.solver.polish_share)
+        left = limit - (time.perf_counter() - built)
+        if left > RESUME_SECONDS:  # the polish ended early: its time goes back to the proof
+            status, bound, best = resume_proof(m, facts, best, bound, left, workers)
+            stats["proof_resumed"] = round(left, 1)
     solved = time.perf_counter()
     units = objective_units(facts)
     return Plan(cohort_of=best.cohort_of,
@@ -81,6 +88,20 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
                 status="optimal" if status == cp_model.OPTIMAL else "feasible",
                 objective=best.value / units, bound=max(bound, best.value) / units,
                 build_seconds=built - started, solve_seconds=solved - built, stats=stats)
+
+
+def resume_proof(m: PlanModel, facts: PlanningFacts, best: Incumbent, bound: float,
+                 seconds: float, workers: int | None = None) -> tuple[int, float, Incumbent]:
+    """The proving search again, from the polished plan, for the time the polish left."""
+    m.model.clear_hints()
+    add_hint(m, best.cohort_of, best.upgrades)
+    status, solver = search(m, facts, seconds, workers, True)
+    bound = min(bound, solver.best_objective_bound)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = incumbent_of(solver, m)
+        if found.value >= best.value:
+            return status, bound, found
+    return cp_model.FEASIBLE, bound, best
 
 
 def hint_greedy_plan(m: PlanModel, facts: PlanningFacts) -> None:

@@ -30,7 +30,12 @@ from rollout.planning.model import PlanModel, add_hint, build_model, read_assign
 from rollout.planning.objectives import objective_units, objective_value
 from rollout.planning.plan import Plan
 from rollout.planning.polish import Incumbent, incumbent_of, polish_plan
-from rollout.planning.solve import latest_upgrade_terms, proving_search_first, search
+from rollout.planning.solve import (
+    latest_upgrade_terms,
+    proving_search_first,
+    resume_proof,
+    search,
+)
 
 # Share of a solve's time kept for the second step (fewest moves at the objective found): it
 # frees only the moved schools, so it takes a fraction of a second at 95 schools and about a
@@ -155,20 +160,6 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
     if found is None:
         raise SolverGaveUpError(f"The solver found no plan within {time_limit:g} s.")
     return found
-
-
-def resume_proof(m: PlanModel, facts: PlanningFacts, best: Incumbent, bound: float,
-                 seconds: float) -> tuple[int, float, Incumbent]:
-    """The proving search again, from the polished plan, for the time the polish left."""
-    m.model.clear_hints()
-    add_hint(m, best.cohort_of, best.upgrades)
-    status, solver = search(m, facts, seconds, None, True)
-    bound = min(bound, solver.best_objective_bound)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        found = incumbent_of(solver, m)
-        if found.value >= best.value:
-            return status, bound, found
-    return cp_model.FEASIBLE, bound, best
 
 
 def fewest_moves(m: PlanModel, facts: PlanningFacts, own, stays: list, value: int,
