@@ -120,20 +120,19 @@ def proving_search_first(facts: PlanningFacts) -> bool:
 
 
 def search(m: PlanModel, facts: PlanningFacts, time_limit: float | None, workers: int | None,
-           prove: bool, stop_with_plan_after: float | None = None,
-           keep_proving_within: float | None = None) -> tuple[int, cp_model.CpSolver]:
+           prove: bool, stop_with_plan_after: float | None = None
+           ) -> tuple[int, cp_model.CpSolver]:
     """One CP-SAT run: `prove` searches up from the objective bound (fastest to a proven
     optimum, but plans appear late); otherwise the default search, which finds plans early.
     With `stop_with_plan_after`, the run ends at that many seconds if it has a plan by then,
-    or else at its first plan after that; with `keep_proving_within` (a relative gap), a plan
-    that close to the bound by then is left to be proven instead."""
+    or else at its first plan after that."""
     solver = make_solver(facts, time_limit, workers)
     tune_for_plans(solver)
     solver.parameters.use_objective_lb_search = prove
     limit = solver.parameters.max_time_in_seconds
     if stop_with_plan_after is None or stop_with_plan_after >= limit:
         return solver.solve(m.model), solver
-    stopper = StopWithPlanAfter(solver, stop_with_plan_after, keep_proving_within)
+    stopper = StopWithPlanAfter(solver, stop_with_plan_after)
     try:
         return solver.solve(m.model, stopper), solver
     finally:
@@ -142,17 +141,11 @@ def search(m: PlanModel, facts: PlanningFacts, time_limit: float | None, workers
 
 class StopWithPlanAfter(cp_model.CpSolverSolutionCallback):
     """Ends a solve once it has a plan and `seconds` have passed (a timer for the plan found
-    before, this callback for the first plan found after), unless the plan is within
-    `keep_proving_within` of the bound: then the proof is near, and stopping it would throw
-    away its progress (sample sweep, need_weight 0.7: proven in 9.4 s, stopped at 9 s)."""
+    before, this callback for the first plan found after)."""
 
-    def __init__(self, solver: cp_model.CpSolver, seconds: float,
-                 keep_proving_within: float | None = None):
+    def __init__(self, solver: cp_model.CpSolver, seconds: float):
         super().__init__()
         self.solver, self.has_plan, self.late = solver, False, False
-        self.within, self.found, self.bound = keep_proving_within, None, None
-        if keep_proving_within is not None:
-            solver.best_bound_callback = self.new_bound
         self.lock = threading.Lock()
         self.timer = threading.Timer(seconds, self.time_is_up)
         self.timer.daemon = True
@@ -161,23 +154,13 @@ class StopWithPlanAfter(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         with self.lock:
             self.has_plan = True
-            self.found = self.objective_value
-            if self.late and not self.near_proof():
+            if self.late:
                 self.stop_search()
-
-    def new_bound(self, bound: float) -> None:
-        with self.lock:
-            self.bound = bound
-
-    def near_proof(self) -> bool:
-        if self.within is None or self.found is None or self.bound is None:
-            return False
-        return abs(self.bound - self.found) <= self.within * max(1.0, abs(self.found))
 
     def time_is_up(self) -> None:
         with self.lock:
             self.late = True
-            if self.has_plan and not self.near_proof():
+            if self.has_plan:
                 self.solver.stop_search()
 
 

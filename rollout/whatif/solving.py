@@ -47,10 +47,6 @@ TIE_SHARE = 0.1
 # readiness: proven in 3.7 s of a 12.8 s step, not by its 60 % point under load).
 POLISH_SHARE = 0.25
 MIN_STEP_SECONDS = 0.5
-# A plan this close to the bound when the polish would start keeps its proof going instead:
-# the polish can gain no more than the gap, and a proof stopped near its end starts again from
-# nothing (sample sweep, need_weight 0.7: proven in 9.4 s, stopped at 9 s, then not proven).
-KEEP_PROVING_GAP = 0.0005
 KEPT_START = "kept_start"  # stats: why the start plan is the result ("no better", "worse")
 
 
@@ -116,8 +112,7 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
     polish_from = left(first_deadline) * (1 - POLISH_SHARE) if prove and radius is None \
         else None
     status, solver = search(m, facts, left(first_deadline), None, prove,
-                            stop_with_plan_after=polish_from,
-                            keep_proving_within=KEEP_PROVING_GAP)
+                            stop_with_plan_after=polish_from)
     if status == cp_model.INFEASIBLE:
         raise NoPlanPossible()
     bound = solver.best_objective_bound
