@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 # At least this long for any solve: building the model and a first plan need it.
 MIN_SOLVE_SECONDS = 0.5
 # Seconds of solving a plan of a district needs, per school (660 schools: a plan proven best in
-# about 20 s on a 2-core machine; docs/benchmarks.md), within these bounds.
+# about 20 s on a 2-core machine; docs/benchmarks.md), within these bounds. The floor is for
+# small districts' hardest plans (sample, need_weight 0.7-0.9: 9-13 s to prove, two solves at
+# a time); it costs nothing where plans are proven sooner, since a proven plan leaves its time.
 SECONDS_PER_SCHOOL = 1 / 25
-PER_SOLVE_SECONDS = (8.0, 90.0)
+PER_SOLVE_SECONDS = (15.0, 90.0)
 
 
 def default_budget(schools: int, solves: float, workers: int) -> float:
