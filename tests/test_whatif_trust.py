@@ -25,7 +25,7 @@ from rollout.planning.objectives import objective_value
 from rollout.planning.plan import Plan
 from rollout.planning.solve import solve_plan
 from rollout.scoring.inputs import load_inputs
-from rollout.whatif.budget import MIN_SOLVE_SECONDS, TimeBudget, default_budget
+from rollout.whatif.budget import MIN_SOLVE_SECONDS, RESERVE_SHARE, TimeBudget, default_budget
 from rollout.whatif.compare import SAME_FACTS, compare, same_problem
 from rollout.whatif.jobs import SECOND_TRY, Outcome, SolvePool, try_again
 from rollout.whatif.moves import GAINS, LIMIT, gain_text, move_reasons, quick_scoring
@@ -303,7 +303,7 @@ def test_each_sweep_point_keeps_the_best_plan_found_for_it():
 # ---- the shared time budget -----------------------------------------------------------------
 
 def test_time_budget_shares_what_is_left_among_the_solves_to_come():
-    clock = TimeBudget(100, workers=2)
+    clock = TimeBudget(100, workers=2, reserve=0.0)
     clock.expect(4)
     first = clock.start("a", 2)     # half of 200 core-seconds for half the weight
     assert first == pytest.approx(100, abs=1)
@@ -311,6 +311,8 @@ def test_time_budget_shares_what_is_left_among_the_solves_to_come():
     assert second == pytest.approx(50, abs=1)
     clock.finish("a")
     assert clock.start("c", 1) == pytest.approx(100, abs=1)  # a's time came back, capped
+    # By default a share is kept for the checks and summaries after the solves.
+    assert 0 < TimeBudget(100).left() <= 100 * (1 - RESERVE_SHARE) + 0.01
     capped = TimeBudget(100, workers=2, cap=7)
     capped.expect(1)
     assert capped.start("a") == 7

@@ -27,6 +27,12 @@ def default_budget(schools: int, solves: float, workers: int) -> float:
     return round(per_solve * solves / max(1, workers), 1)
 
 
+# Share of the budget kept for what is not solving: starting the worker processes, checking
+# every plan, the move reasons and summaries (660 schools: the solves ended 5-9 % past a
+# budget that gave them all of it; docs/benchmarks.md).
+RESERVE_SHARE = 0.08
+
+
 @dataclass
 class TimeBudget:
     """`seconds` of wall time from `begun` for every solve, on `workers` cores; `cap` bounds
@@ -38,13 +44,15 @@ class TimeBudget:
     begun: float = field(default_factory=time.monotonic)
     expected: float = 0.0          # weight of the solves still to start
     running: dict = field(default_factory=dict)  # key -> (started, limit)
+    reserve: float = RESERVE_SHARE                # of `seconds`, not given to solves
 
     def expect(self, weight: float) -> None:
         """Solves to come (a negative weight: fewer than expected)."""
         self.expected = max(0.0, self.expected + weight)
 
     def left(self) -> float:
-        return max(0.0, self.begun + self.seconds - time.monotonic())
+        """Seconds still to give to solves."""
+        return max(0.0, self.begun + self.seconds * (1 - self.reserve) - time.monotonic())
 
     def start(self, key, weight: float = 1.0, lane: float | None = None) -> float:
         """The time limit of a solve starting now (its weight counts as expected until now).
