@@ -248,6 +248,11 @@ def test_compare_writes_workbook_and_csv_side_by_side(tmp_path):
                   f"@need={need}", "--out", str(out), "--time-limit", "5"])
     assert result.exit_code == 0, result.output
     assert "fewer" in result.output and "plans in" in result.output
+    # Each moved school on the terminal, with why it moves: fewer coaches push two out of T1.
+    assert "fewer: 2 school(s) moved" in result.output
+    assert sum(line.startswith("  S") and "Group 1 -> " in line and
+               "its base place breaks coaching FTE in T1" in line
+               for line in result.output.splitlines()) == 2
     assert sorted(p.name for p in out.iterdir()) == ["scenarios.csv", "scenarios.xlsx"]
     wb = load_workbook(out / "scenarios.xlsx")
     assert wb.sheetnames == ["Summary", "Cohorts", "Capacity", "Upgrades", "Moves",
