@@ -28,12 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from rollout.checking.check import check_plan  # noqa: E402
 from rollout.devtools.bench import plan_from_names, run_child  # noqa: E402
-from rollout.devtools.synthetic import make_district  # noqa: E402
-from rollout.errors import Problems  # noqa: E402
-from rollout.intake.rubric import (
-    default_rubric_path,  # noqa: E402
-    load_rubric,  # noqa: E402
-)
+from rollout.devtools.synthetic import cached_district  # noqa: E402
 from rollout.planning.facts import facts_from_inputs  # noqa: E402
 from rollout.planning.greedy import greedy_plan  # noqa: E402
 from rollout.planning.objectives import objective_value  # noqa: E402
@@ -77,23 +72,8 @@ class SizeResult:
     highs_violations: int | None = None
 
 
-def district_folder(cache: Path, schools: int, seed: int) -> Path:
-    """Generate the synthetic district once; a marker file says the folder is complete."""
-    folder = cache / f"{schools}-{seed}"
-    marker = folder / ".complete"
-    if not marker.exists():
-        problems = Problems()
-        rubric = load_rubric(default_rubric_path(), problems)
-        problems.raise_if_any()
-        started = time.perf_counter()
-        make_district(folder, schools=schools, seed=seed, rubric=rubric)
-        marker.write_text("")
-        print(f"  generated {folder} in {time.perf_counter() - started:.1f} s", flush=True)
-    return folder
-
-
 def bench_size(schools: int, args) -> SizeResult:
-    folder = district_folder(args.cache, schools, args.seed)
+    folder = cached_district(args.cache, schools, args.seed, log=lambda m: print(m, flush=True))
     # Files passed to and from the children: a folder of this run's own, as other runs may
     # share the district cache.
     with tempfile.TemporaryDirectory(prefix=f"bench-{schools}-") as work:

@@ -23,9 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rollout.devtools.synthetic import make_district  # noqa: E402
+from rollout.devtools.synthetic import cached_district  # noqa: E402
 from rollout.errors import Problems  # noqa: E402
-from rollout.intake.rubric import default_rubric_path, load_rubric  # noqa: E402
 from rollout.planning.facts import facts_from_inputs  # noqa: E402
 from rollout.scoring.inputs import load_inputs  # noqa: E402
 from rollout.whatif.compare import compare  # noqa: E402
@@ -35,19 +34,6 @@ from rollout.whatif.sweep import sweep  # noqa: E402
 SAMPLE = ROOT / "sample_data"
 WEIGHTS = [round(i / 10, 1) for i in range(11)]
 NULL = "null"
-
-
-def district_folder(cache: Path, schools: int, seed: int) -> Path:
-    """Generate the synthetic district once; a marker file says the folder is complete."""
-    folder = cache / f"{schools}-{seed}"
-    marker = folder / ".complete"
-    if not marker.exists():
-        problems = Problems()
-        rubric = load_rubric(default_rubric_path(), problems)
-        problems.raise_if_any()
-        make_district(folder, schools=schools, seed=seed, rubric=rubric)
-        marker.write_text("")
-    return folder
 
 
 def north_hub_early(facts) -> dict:
@@ -144,7 +130,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for size in args.sizes.split(","):
-        folder = SAMPLE if size == "sample" else district_folder(args.cache, int(size), args.seed)
+        folder = SAMPLE if size == "sample" else cached_district(args.cache, int(size), args.seed)
         rows.append(bench(size, folder, args))
     print("\n| district | schools | compare s | sweep s | total s | plans proven | worst gap "
           "| null moved | moved (coaches, hub, need, readiness) | limits proven | monotone |")

@@ -14,8 +14,9 @@ import xlsxwriter
 from openpyxl import Workbook
 
 from rollout.domain import School
+from rollout.errors import Problems
 from rollout.intake.layouts import answer_choice
-from rollout.intake.rubric import Rubric
+from rollout.intake.rubric import Rubric, default_rubric_path, load_rubric
 from rollout.outputs.survey_templates import sheet_title, survey_workbook
 
 TERMS = ["2027 Fall", "2028 Spring", "2028 Fall", "2029 Spring", "2029 Fall", "2030 Spring"]
@@ -450,3 +451,18 @@ def answer(rng: random.Random, school: SyntheticSchool, role: str, item, rubric:
     if rng.random() < 0.04 and not item.required:
         return None  # skipped question
     return level if rng.random() < 0.5 else f"{level} - {rubric.scale[level]}"
+
+
+def cached_district(cache: Path, schools: int, seed: int, log=lambda message: None) -> Path:
+    """A synthetic district generated once into `cache/<schools>-<seed>` (benchmarks); a marker
+    file says the folder is complete."""
+    folder = cache / f"{schools}-{seed}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        problems = Problems()
+        rubric = load_rubric(default_rubric_path(), problems)
+        problems.raise_if_any()
+        make_district(folder, schools=schools, seed=seed, rubric=rubric)
+        marker.write_text("")
+        log(f"  generated {folder}")
+    return folder
