@@ -311,6 +311,14 @@ def test_time_budget_shares_what_is_left_among_the_solves_to_come():
     assert second == pytest.approx(50, abs=1)
     clock.finish("a")
     assert clock.start("c", 1) == pytest.approx(100, abs=1)  # a's time came back, capped
+    # A solve that took 3 s past its limit: the next shares are 3 s shorter, and the running
+    # ones are counted 3 s longer.
+    learning = TimeBudget(100, workers=1, reserve=0.0)
+    learning.expect(3)
+    limit = learning.start("a", 1)
+    learning.finish("a", took=limit + 3)
+    assert learning.overrun == pytest.approx(3)
+    assert learning.start("b", 1) == pytest.approx(learning.left() / 2 - 3, abs=0.1)
     # By default a share is kept for the checks and summaries after the solves.
     assert 0 < TimeBudget(100).left() <= 100 * (1 - RESERVE_SHARE) + 0.01
     capped = TimeBudget(100, workers=2, cap=7)

@@ -177,7 +177,7 @@ class SolvePool:
             else:
                 job.future = Future()
                 job.future.set_result(solve_job(*args))
-                self.budget.finish(job.key)
+                self.budget.finish(job.key, job.future.result()[3])
 
     def step(self) -> None:
         """Wait until a running solve ends, and start the next queued ones."""
@@ -187,7 +187,7 @@ class SolvePool:
         done, _ = wait([j.future for j in self.running], return_when=FIRST_COMPLETED)
         for finished in [j for j in self.running if j.future in done]:
             self.running.remove(finished)
-            self.budget.finish(finished.key)
+            self.budget.finish(finished.key, took_by(finished.future))
         self.dispatch()
 
     def first_done(self, waiting: list[Waiting]) -> int:
@@ -204,6 +204,11 @@ class SolvePool:
         outcome = checked(job.variant, plan, status, message)
         outcome.start, outcome.seconds, outcome.took = job.start_name, job.seconds, took
         return outcome
+
+
+def took_by(future: Future) -> float | None:
+    """The seconds a finished solve took in its worker (None if the worker failed)."""
+    return None if future.exception() is not None else future.result()[3]
 
 
 def checked(variant: Variant, plan: Plan | None, status: str, message: str) -> Outcome:
