@@ -127,13 +127,38 @@ def link_capacity(records: PlanRecords, link: str, term: int, upgrades: dict[str
     school = next((s for s in district.schools if s.school_id == link), None)
     capacity = school.link_mbps if school else next(
         n.capacity_mbps for n in district.nodes if n.node == link)
-    changes = [c for c in district.capacity_plan if c.link == link and c.term_index <= term]
+    return capacity_in_term(capacity, [c for c in district.capacity_plan if c.link == link],
+                            [u for u in district.upgrades if u.link == link], term, upgrades)
+
+
+def capacity_in_term(capacity: float, changes: list, link_upgrades: list, term: int,
+                     upgrades: dict[str, int]) -> float:
+    """`link_capacity` from the link's own capacity, capacity-plan rows and upgrades."""
+    changes = [c for c in changes if c.term_index <= term]
     if changes:
         latest = max(c.term_index for c in changes)
         capacity = [c for c in changes if c.term_index == latest][-1].capacity_mbps
-    done = [u.new_capacity_mbps for u in district.upgrades
-            if u.link == link and upgrades.get(u.upgrade, term + 1) <= term]
+    done = [u.new_capacity_mbps for u in link_upgrades
+            if upgrades.get(u.upgrade, term + 1) <= term]
     return max([capacity, *done])
+
+
+def link_capacities(records: PlanRecords, upgrades: dict[str, int]) -> dict[str, list[float]]:
+    """Every link's capacity in every term (`link_capacity` for all of them at once: looking
+    each link up again took 1.4 s a plan at 1,800 schools)."""
+    district = records.district
+    own = {n.node: n.capacity_mbps for n in district.nodes}
+    own.update({s.school_id: s.link_mbps for s in district.schools})  # a school's link wins
+    changes: dict[str, list] = {}
+    for c in district.capacity_plan:
+        changes.setdefault(c.link, []).append(c)
+    link_upgrades: dict[str, list] = {}
+    for u in district.upgrades:
+        link_upgrades.setdefault(u.link, []).append(u)
+    return {link: [capacity_in_term(own[link], changes.get(link, []),
+                                    link_upgrades.get(link, []), t, upgrades)
+                   for t in range(len(district.terms))]
+            for link in district.links}
 
 
 def feeder_groups(records: PlanRecords) -> dict[str, list[str]]:

@@ -16,6 +16,7 @@ from rollout.checking.arithmetic import (
     cohort_named,
     cohort_to_keep,
     feeder_groups,
+    link_capacities,
     link_capacity,
     school_bandwidth,
     school_coaching,
@@ -63,8 +64,7 @@ def compute_usage(records: PlanRecords, cohort_of: dict[str, int],
             mbps = school_bandwidth(records, school, t, cohort)
             for link in path:
                 load[link][t] += mbps
-    capacity = {link: [link_capacity(records, link, t, upgrades or {}) for t in terms]
-                for link in district.links}
+    capacity = link_capacities(records, upgrades or {})
     return Usage(Counter(cohort_of.values()), coaching, load, capacity)
 
 
