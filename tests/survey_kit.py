@@ -127,3 +127,10 @@ def messages(problems: Problems) -> list[str]:
 
 def user_message(problems: Problems) -> str:
     return InputError(problems.items).user_message()
+
+
+def levels_of(responses: SurveyResponses) -> dict:
+    """Each respondent's levels by (school, role, row), without the items left blank."""
+    people = responses.respondents
+    return {(r["school_id"], r["role"], r["row"]): responses.levels.loc[i].dropna().to_dict()
+            for i, r in people.iterrows()}

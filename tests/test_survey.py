@@ -17,6 +17,7 @@ from tests.factory import write_district_folder
 from tests.survey_kit import (
     FORM_HEADER,
     form_rows,
+    levels_of,
     messages,
     read,
     tiny_district,
@@ -28,12 +29,6 @@ from tests.survey_kit import (
 @pytest.fixture
 def rubric(tmp_path):
     return tiny_rubric(tmp_path)
-
-
-def levels_of(responses):
-    people = responses.respondents
-    return {(r["school_id"], r["role"], r["row"]): responses.levels.loc[i].dropna().to_dict()
-            for i, r in people.iterrows()}
 
 
 def test_form_export_reads_text_and_bare_numbers(tmp_path, rubric):

@@ -12,7 +12,15 @@ import subprocess
 import pytest
 
 from rollout.outputs.survey_templates import survey_workbook
-from tests.survey_kit import form_rows, messages, read, tiny_district, tiny_rubric, write_form
+from tests.survey_kit import (
+    form_rows,
+    levels_of,
+    messages,
+    read,
+    tiny_district,
+    tiny_rubric,
+    write_form,
+)
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
@@ -21,12 +29,6 @@ needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice
 @pytest.fixture
 def rubric(tmp_path):
     return tiny_rubric(tmp_path)
-
-
-def levels_of(responses):
-    people = responses.respondents
-    return {(r["school_id"], r["role"], r["row"]): responses.levels.loc[i].dropna().to_dict()
-            for i, r in people.iterrows()}
 
 
 def convert(source, folder, suffix: str, tmp_path):
