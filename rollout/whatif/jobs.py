@@ -177,7 +177,7 @@ class SolvePool:
             else:
                 job.future = Future()
                 job.future.set_result(solve_job(*args))
-                self.budget.finish(job.key, job.future.result()[3])
+                self.budget.finish(job.key, took_by(job.future))
 
     def step(self) -> None:
         """Wait until a running solve ends, and start the next queued ones."""

@@ -31,6 +31,7 @@ from rollout.planning.objectives import objective_units, objective_value
 from rollout.planning.plan import Plan
 from rollout.planning.polish import Incumbent, incumbent_of, polish_plan
 from rollout.planning.solve import (
+    RESUME_SECONDS,
     latest_upgrade_terms,
     proving_search_first,
     resume_proof,
@@ -137,7 +138,7 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
     stats: dict = {}
     if best is not None and status != cp_model.OPTIMAL and polish_from is not None:
         best, stats = polish_plan(m, facts, best, left(first_deadline))
-        if first_deadline - time.perf_counter() > 2 * MIN_STEP_SECONDS:
+        if first_deadline - time.perf_counter() > RESUME_SECONDS:
             status, bound, best = resume_proof(m, facts, best, bound, left(first_deadline))
     units = objective_units(facts)
     found = None
