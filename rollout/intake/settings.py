@@ -87,6 +87,14 @@ class Devices(Strict):
     devices_per_tech_staff: PositiveFloat = 500
 
 
+class WarnIf(Strict):
+    """Values of the Schools sheet so unlikely that they are reported as warnings (#26)."""
+
+    teachers_per_student_above: float = Field(default=1.0, gt=0)  # more teachers than students
+    devices_per_student_above: float = Field(default=5.0, gt=0)
+    link_mbps_below: float = Field(default=10.0, ge=0)  # below any school link sold today
+
+
 class SolverSettings(Strict):
     time_limit_seconds: float = Field(default=30.0, gt=0)
     random_seed: int = 1
@@ -195,6 +203,7 @@ class Settings(Strict):
     current_term: str | None = None
     churn_weight: float = Field(default=25.0, ge=0)
     devices: Devices = Devices()
+    warn_if: WarnIf = WarnIf()  # implausible values in the Schools sheet (#26)
     solver: SolverSettings = SolverSettings()
     publish: Publish = Publish()  # the public website (rollout/outputs/site)
 
