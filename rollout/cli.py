@@ -11,6 +11,7 @@ import click
 
 from rollout.errors import RolloutError
 from rollout.intake.form_exports import LAYOUT_MARK
+from rollout.outputs.district_template import init_district, make_district_template
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
 from rollout.outputs.whatif_style import proof_text
 from rollout.pipeline import check_district_plan, plan_district, publish
@@ -141,15 +142,51 @@ def check(district_dir: Path, plan_csv: Path, rubric: Path | None, previous: Pat
 
 
 @cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--schools", "school_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The district's own school list (CSV or Excel: School ID, School Name, "
+                   "Level or Grades, Enrollment, Teachers; or NCES CCD files). Repeat it to add "
+                   "CCD membership and staff files.")
+@click.option("--district-name", default=None, help="The district's name on every output.")
+def init(folder: Path, school_files: tuple[Path, ...], district_name: str | None):
+    """Write a new district folder to fill: district.xlsx, settings.yaml and surveys/."""
+    report = init_district(folder, list(school_files), district_name)
+    made = report.school_list
+    click.echo(f"New district folder: {report.folder}")
+    if made:
+        click.echo(f"Schools: {report.schools} read from your list ({made.layout}): "
+                   + "; ".join(made.mapped))
+        missing = made.missing()
+        if missing:
+            click.echo("  Still blank in the list: " + ", ".join(
+                f"{name} for {count} school(s)" for name, count in missing.items()))
+        for note in made.notes:
+            click.echo(f"  Note: {note}")
+    click.echo("What to fill in first:")
+    for step in report.steps:
+        click.echo(f"  {step}")
+
+
+@cli.command()
 @click.argument("district_dir", type=EXISTING_DIR)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for schools/ (one workbook per school) and roles/ (one per role).")
+              help="Folder for schools/ (one workbook per school) and roles/ (one per role), "
+                   "or for district.xlsx with --kind district.")
 @RUBRIC_OPTION
-@click.option("--kind", type=click.Choice(TEMPLATE_KINDS), default="both", show_default=True,
+@click.option("--kind", type=click.Choice(TEMPLATE_KINDS + ("district",)), default="both",
+              show_default=True,
               help="school: one workbook per school, school filled in; role: one blank "
-                   "workbook per role; both.")
+                   "workbook per role; both; district: a copy of district.xlsx with the "
+                   "missing sheets and dropdowns added.")
 def template(district_dir: Path, out_dir: Path, rubric: Path | None, kind: str):
     """Make the survey workbooks to send out for the district in DISTRICT_DIR."""
+    if kind == "district":
+        made = make_district_template(district_dir, out_dir)
+        added = f"; sheets added: {', '.join(made.sheets_added)}" if made.sheets_added else ""
+        click.echo(f"{made.path}: your data as it was, {made.dropdowns} dropdowns{added}. "
+                   "Check it, then copy it over the district folder's district.xlsx.")
+        return
     made = make_templates(district_dir, out_dir, rubric, kind)
     if made.school_files:
         click.echo(f"{made.school_files} school workbooks in {out_dir / 'schools'}")

@@ -77,7 +77,8 @@ def load_district(path: Path, settings: Settings | None, problems: Problems) -> 
     terms = read_terms(terms_table, problems)
     if schools is None or nodes is None or terms is None:
         return None
-    check_network_tree(nodes, file, problems)
+    if nodes or not any(p.sheet == "Network" for p in problems.items[start:]):
+        check_network_tree(nodes, file, problems)
     check_school_nodes(schools, nodes, schools_table, problems)
     term_index = {t.label: t.index for t in terms}
     terms_sheet = TermsSheet(terms_table, [t.label for t in terms])
@@ -116,7 +117,7 @@ def drop_help_and_examples(table: Table | None, problems: Problems) -> Table | N
         if i == 0 and number == 2 and is_help_row(row):
             continue
         if is_example_row(row):
-            problems.add(table.file, f"row {number} is an example row ('{row[0]}'): replace it "
+            problems.add(table.file, f"an example row ('{row[0]}') is still here: replace it "
                          "with the district's own data or delete the row", table.sheet, number)
             continue
         keep.append(i)
