@@ -156,11 +156,10 @@ def init(folder: Path, school_files: tuple[Path, ...], district_name: str | None
     click.echo(f"New district folder: {report.folder}")
     if made:
         click.echo(f"Schools: {report.schools} read from your list ({made.layout}): "
-                   + "; ".join(made.mapped))
-        missing = made.missing()
-        if missing:
-            click.echo("  Still blank in the list: " + ", ".join(
-                f"{name} for {count} school(s)" for name, count in missing.items()))
+                   f"{made.mapped_text()}")
+        for name, schools in made.missing().items():
+            shown = ", ".join(schools[:5]) + (" ..." if len(schools) > 5 else "")
+            click.echo(f"  Still to fill: {name} for {len(schools)} school(s): {shown}")
         for note in made.notes:
             click.echo(f"  Note: {note}")
     click.echo("What to fill in first:")

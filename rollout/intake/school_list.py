@@ -71,13 +71,18 @@ class SchoolList:
 
     rows: list[dict[str, Any]]
     layout: str
-    mapped: list[str] = field(default_factory=list)  # "School Name -> school_name"
+    mapped: dict[str, list[str]] = field(default_factory=dict)  # field -> its sources
     notes: list[str] = field(default_factory=list)
 
-    def missing(self) -> dict[str, int]:
-        """Field -> schools it is still blank for."""
-        return {f: sum(1 for r in self.rows if is_blank(r.get(f))) for f in FIELDS
-                if any(is_blank(r.get(f)) for r in self.rows)}
+    def missing(self) -> dict[str, list[str]]:
+        """Field -> the names of the schools it is still blank for."""
+        out = {f: [r["school_name"] or r["school_id"] for r in self.rows if is_blank(r.get(f))]
+               for f in FIELDS}
+        return {f: names for f, names in out.items() if names}
+
+    def mapped_text(self) -> str:
+        return "; ".join(f"{target} from {', '.join(sources)}"
+                         for target, sources in self.mapped.items())
 
 
 def header_key(text: Any) -> str:
@@ -144,8 +149,10 @@ def read_school_lists(paths: list[Path], problems: Problems) -> SchoolList | Non
                 if is_blank(target.get(f)) and not is_blank(row.get(f)):
                     target[f] = row[f]
                     added[f] += 1
-        base.mapped += [f"{m} (from {Path(path).name})" for m in extra.mapped
-                        if not m.startswith(("School ID", "NCESSCH"))]
+        for target, sources in extra.mapped.items():
+            if target not in ("school_id", "school_name") and added.get(target):
+                base.mapped.setdefault(target, []).extend(
+                    f"{source} ({Path(path).name})" for source in sources)
         base.notes += extra.notes
     return base
 
@@ -175,17 +182,19 @@ def read_school_list(path: Path, problems: Problems, first: bool = True) -> Scho
                    "teachers": "teachers"}
     for name, target in mapped_from.items():
         if name in columns and not (name == "students" and "total_indicator" in columns):
-            result.mapped.append(f"{table.header[columns[name]]} -> {target}")
+            result.mapped.setdefault(target, []).append(table.header[columns[name]])
+    if "total_indicator" in columns and "students" in result.mapped:
+        result.mapped["students"][-1] += " of the 'Education Unit Total' rows"
     rows = select_rows(table, columns, result, path, problems)
     result.rows = unique_schools([school_row(values, columns) for values in rows], path, result)
-    fte = "teachers" in columns and any(
-        isinstance(r["teachers"], float) and not r["teachers"].is_integer() for r in result.rows)
+    fte = [r["teachers"] for r in result.rows
+           if isinstance(r["teachers"], float) and not r["teachers"].is_integer()]
     for row in result.rows:
         if row["teachers"] is not None:
             row["teachers"] = math.floor(row["teachers"] + 0.5)
     if fte:
         result.notes.append(f"{path.name}: teachers are full-time equivalents there (e.g. "
-                            "45.5); rounded to whole teachers. The Schools sheet counts "
+                            f"{fte[0]:g}); rounded to whole teachers. The Schools sheet counts "
                             "teachers as people: put your headcount where part-timers are many")
     report_levels(result, path)
     return result

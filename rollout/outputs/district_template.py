@@ -125,18 +125,21 @@ def blank_workbook(schools: SchoolList | None, terms: list[str], cohorts: list[s
                    ) -> Workbook:
     book = Workbook()
     book.remove(book.active)
+    written = {}
     for spec in DISTRICT_SHEETS:
         ws = book.create_sheet(spec.name)
         write_headers(ws, spec, help_row=True)
-        rows = sheet_rows(spec, schools, terms)
+        rows = written[spec.name] = sheet_rows(spec, schools, terms)
         for r, values in enumerate(rows, start=3):
             for c, value in enumerate(values, start=1):
                 ws.cell(row=r, column=c, value=safe_text(value))
         mark_rows(ws, spec, rows, schools is not None)
-        add_dropdowns(ws, spec, book, cohorts, first_row=3, last_row=3 + len(rows) + SPARE_ROWS)
-        format_percent(ws, spec, 3, 3 + len(rows) + SPARE_ROWS)
         ws.freeze_panes = "B3"
         page_setup(ws, spec)
+    for spec in DISTRICT_SHEETS:  # once every sheet is there: lists point at other sheets
+        last = 3 + len(written[spec.name]) + SPARE_ROWS
+        add_dropdowns(book[spec.name], spec, book, cohorts, first_row=3, last_row=last)
+        format_percent(book[spec.name], spec, 3, last)
     book.active = 0
     book.properties.creator = "rollout"
     book.properties.title = "District data for rollout"
