@@ -482,3 +482,36 @@ def test_template_kind_district_adds_sheets_and_dropdowns_without_changing_data(
     assert problems == []
     assert result_copy.schools == result_original.schools
     assert result_copy.preferences == result_original.preferences
+
+
+@pytest.mark.parametrize("level, grades, low, high, expected", [
+    ("Elementary School", None, None, None, "ES"), ("Middle", None, None, None, "MS"),
+    ("HS", None, None, None, "HS"), (None, "K-5", None, None, "ES"),
+    (None, "PK-6", None, None, "ES"), (None, "6-8", None, None, "MS"),
+    (None, "9 - 12", None, None, "HS"), (None, "K-8", None, None, "Other"),
+    ("Secondary", None, "07", "12", "Other"), ("Not reported", None, "KG", "05", "ES"),
+    (None, None, "Kindergarten", "5th Grade", "ES"), ("3", None, None, None, "HS"),
+    (None, None, None, None, None)])
+def test_a_school_lists_level_or_grades_give_the_level(level, grades, low, high, expected):
+    from rollout.intake.school_list import level_of
+    assert level_of(level, grades, low, high) == expected
+
+
+def test_a_school_list_with_title_lines_above_its_headers(tmp_path):
+    rows = [["Lakeside Schools: school list"], ["Exported 2026-11-30"], [],
+            ["School ID", "School Name", "Level", "Students"],
+            [101, "Alpha Elementary", "Elementary", 420], [301, "Ridge High", "High", 980]]
+    init_district(tmp_path / "d", [write_xlsx(tmp_path / "list.xlsx", rows)], today=TODAY)
+    assert [(r["school_id"], r["level"], r["students"], r["teachers"])
+            for r in schools_sheet(tmp_path / "d" / "district.xlsx")] == [
+        ("101", "ES", 420, None), ("301", "HS", 980, None)]
+
+
+def test_a_file_that_is_no_school_list_is_an_error_listing_its_headers(tmp_path):
+    path = write_csv(tmp_path / "list.csv", [["Name of building", "Pupils"], ["Alpha", 3]])
+    with pytest.raises(InputError) as error:
+        init_district(tmp_path / "d", [path], today=TODAY)
+    assert "is not a school list we know: it needs a school id column (School ID, School " \
+           "Number or NCESSCH) and a school name column (School Name, School or SCH_NAME); " \
+           "found Name of building, Pupils" in error.value.user_message()
+    assert not (tmp_path / "d").exists()

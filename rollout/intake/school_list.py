@@ -293,7 +293,8 @@ def grade_span(grades: Any, low: Any, high: Any) -> tuple[int, int] | None:
 def level_of(level: Any, grades: Any, low: Any, high: Any) -> str | None:
     """ES, MS, HS or Other: from a level column when it says one of those, else from the grade
     span (K-5 ES, 6-8 MS, 9-12 HS; a span across them, such as K-8, is Other)."""
-    named = CCD_LEVELS.get(header_key(level)) if not is_blank(level) else None
+    named = CCD_LEVELS.get(header_key(level).removesuffix(" school")) \
+        if not is_blank(level) else None
     if named is None and not is_blank(level) and str(level).strip().upper() in {
             "ES", "MS", "HS", "OTHER"}:
         named = {"OTHER": "Other"}.get(str(level).strip().upper(), str(level).strip().upper())

@@ -113,7 +113,7 @@ class TermsSheet:
             return
         for value, row in zip(table.values(column), table.row_numbers):
             meant = self.meant(as_text(value)) if value is not None else None
-            if meant in self.malformed and as_text(value) == meant:
+            if meant in self.malformed and as_text(value) != self.malformed[meant][1]:
                 self.uses.setdefault(meant, []).append(f"{table.sheet} row {row}")
 
     def report(self, problems: Problems) -> None:

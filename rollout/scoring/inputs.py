@@ -75,8 +75,10 @@ def resolve_cohorts(settings: Settings, district: District, problems: Problems) 
         previous = index
         cohorts.append(Cohort(number, spec.name, index))
     if settings.current_term is not None and settings.current_term not in term_index:
+        meant = suggest_term(settings.current_term, list(term_index))
+        hint = f": did you mean {meant}?" if meant else f" ({', '.join(term_index)})"
         problems.add("settings.yaml", f"setting 'current_term': '{settings.current_term}' is not "
-                     f"a term of the Terms sheet ({', '.join(term_index)})")
+                     f"a term of the Terms sheet{hint}")
     return cohorts
 
 
