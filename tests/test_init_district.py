@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import sys
 from pathlib import Path
 
-import click
 import pytest
 import yaml
-from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from rollout.cli import main
 from rollout.errors import InputError, Problems
 from rollout.intake.district import load_district
 from rollout.intake.district_layout import DISTRICT_SHEETS, HELP_MARK
@@ -23,19 +19,14 @@ from rollout.intake.terms import read_term_name
 from rollout.outputs.district_template import coming_terms, init_district
 from rollout.scoring.inputs import load_inputs
 from tests.factory import SURVEY_HEADER, write_district_folder, write_survey
+from tests.test_cli import run as run_cli
 
 TODAY = dt.date(2026, 12, 6)
 
 
-@click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def as_user(args):
-    sys.argv = ["rollout", *args]
-    main()
-
-
 def run(args):
-    return CliRunner().invoke(as_user, [str(a) for a in args], catch_exceptions=False)
+    """The real entry point as a user meets it (exit codes and messages)."""
+    return run_cli([str(a) for a in args])
 
 
 def write_csv(path: Path, rows: list[list]) -> Path:

@@ -24,6 +24,7 @@ from rollout.intake.district_layout import (
     COHORTS,
     DISTRICT_SHEETS,
     LEVELS_LIST,
+    NETWORK,
     NODES,
     SCHOOL_IDS,
     SCHOOLS,
@@ -108,7 +109,7 @@ def first_steps(report: InitReport) -> list[str]:
                "link_mbps)" if report.schools else
                "one row per school (replace the EXAMPLE row)")
     return [
-        f"1. district.xlsx, Network: your network from the Internet connection down "
+        "1. district.xlsx, Network: your network from the Internet connection down "
         "(replace the EXAMPLE rows).",
         f"2. district.xlsx, Schools: {schools}. The grey row under the headers says what "
         "each column holds.",
@@ -212,8 +213,6 @@ def header_columns(ws) -> dict[str, int]:
 
 
 def dropdown_source(kind: str, book, cohorts: list[str]) -> str | None:
-    from rollout.intake.district_layout import NETWORK  # the node list is the Network sheet's
-
     inline = {LEVELS_LIST: LEVELS, STATUSES: LAUNCH_STATUSES, YES_NO: ["yes", "no"],
               COHORTS: cohorts}
     if kind in inline:
