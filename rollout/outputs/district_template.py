@@ -287,6 +287,7 @@ def make_district_template(district_dir: Path, out_dir: Path) -> DistrictTemplat
             ws = book.create_sheet(spec.name)
             write_headers(ws, spec, help_row=True)
             ws.freeze_panes = "B3"
+            page_setup(ws, spec)
             added.append(spec.name)
     for spec in DISTRICT_SHEETS:
         ws = book[spec.name]
