@@ -179,7 +179,8 @@ def init(folder: Path, school_files: tuple[Path, ...], district_name: str | None
                    "workbook per role; both; district: a copy of district.xlsx with the "
                    "missing sheets and dropdowns added.")
 def template(district_dir: Path, out_dir: Path, rubric: Path | None, kind: str):
-    """Make the survey workbooks to send out for the district in DISTRICT_DIR."""
+    """Make the survey workbooks to send out for the district in DISTRICT_DIR (with --kind
+    district: a copy of its district.xlsx with dropdowns and the missing sheets)."""
     if kind == "district":
         made = make_district_template(district_dir, out_dir)
         added = f"; sheets added: {', '.join(made.sheets_added)}" if made.sheets_added else ""
