@@ -11,7 +11,7 @@ from rollout.outputs.results import NetworkChange
 from tests.test_export import planned_district  # noqa: F401  (shared fixture)
 
 SHEETS = ["Overview", "Schools", "Cohorts", "Capacity", "Network", "Upgrades", "Changes",
-          "Progress", "Settings", "Data issues", "About"]
+          "Progress", "Settings", "Data issues", "Files read", "About"]
 
 
 def sheet_text(ws) -> str:
@@ -123,7 +123,7 @@ def test_data_issues_and_about_are_in_plain_words(planned_district):
     wb = load_workbook(out / "dashboard.xlsx")
     issues = sheet_text(wb["Data issues"])
     issues_found = DashboardView(results).data_issues
-    assert all(what in issues for _, what in issues_found) or "No issues" in issues
+    assert all(what in issues for _, _, what in issues_found) or "No issues" in issues
     about = sheet_text(wb["About"])
     assert "Priority = need weight" in about and "no individual's answers" in about
 

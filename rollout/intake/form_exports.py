@@ -10,7 +10,7 @@ from collections import defaultdict
 import numpy as np
 from openpyxl.utils import get_column_letter
 
-from rollout.errors import Problems
+from rollout.errors import FILE_READ, Note, Problems
 from rollout.intake.answers import blank_cells, parse_levels
 from rollout.intake.blocks import FORM, Block, place
 from rollout.intake.respondent_identity import identity_columns, respondent_identity
@@ -117,8 +117,8 @@ def layout_note(block: Block, file: str, sheet: str | None, kind: str, header_ro
     titles = (f", below {first_header_row} title row{'s' if first_header_row != 1 else ''}"
               if first_header_row else "")
     rows = f"{header_rows} header row{'s' if header_rows != 1 else ''}"
-    return (f"{place(file, sheet)}{LAYOUT_MARK}{kind}, {rows}{titles}, "
-            f"{count} respondent{'s' if count != 1 else ''}")
+    return Note(f"{place(file, sheet)}{LAYOUT_MARK}{kind}, {rows}{titles}, "
+                f"{count} respondent{'s' if count != 1 else ''}", FILE_READ)
 
 
 class ItemHeaders:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rollout.errors import Problems
+from rollout.errors import LEFT_OUT, Note, Problems
 from rollout.intake.blocks import place
 from rollout.intake.form_exports import ROLE_HEADERS, form_sheet
 from rollout.intake.rubric import Rubric
@@ -47,9 +47,10 @@ def qualtrics_sheet(cells, file: str, sheet: str | None, rubric: Rubric, problem
     for row_number in unfinished:  # a blank row is skipped without a word by the form reader
         body[row_number - HEADER_ROWS - 1] = [None] * len(header)
     if unfinished:
-        notes.append(f"{place(file, sheet)}: {len(unfinished)} unfinished Qualtrics "
-                     f"response{'s' if len(unfinished) != 1 else ''} (Finished 0 or Progress "
-                     f"below 100) left out: row(s) {', '.join(map(str, unfinished))}")
+        notes.append(Note(f"{place(file, sheet)}: {len(unfinished)} unfinished Qualtrics "
+                          f"response{'s' if len(unfinished) != 1 else ''} (Finished 0 or "
+                          f"Progress below 100) left out: row(s) "
+                          f"{', '.join(map(str, unfinished))}", LEFT_OUT))
     report_numeric_roles(header, body, file, sheet, notes)
     sheet_cells = [cells[0], cells[1], header, *body]  # row 3 (import ids) becomes the header
     yield from form_sheet(sheet_cells, HEADER_ROWS - 1, file, sheet, rubric, problems, notes,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rollout.errors import Problems
+from rollout.errors import LEFT_OUT, Note, Problems
 from rollout.intake.answers import blank_cells, level_problem
 from rollout.intake.blocks import (
     FORM,
@@ -38,14 +38,17 @@ def parse_block(block: Block, rubric: Rubric, matcher: SchoolMatcher,
     empty_row = ~has_answers & blank_cells(block.school) & blank_cells(block.role)
     block = subset(block, ~empty_row)
     has_answers = has_answers[~empty_row]
+    ignored = matcher.left_out(block)
+    block = subset(block, ~ignored)
+    has_answers = has_answers[~ignored]
     school_ids = matcher.resolve_cells(block, problems)
     roles = parse_roles(block, rubric, problems)
     for i, j, raw in block.bad:
         block.problem(problems, i, j, level_problem(raw, rubric))
     known = pd.notna(school_ids) & pd.notna(roles)
     for where, indices in block.places(~has_answers & known).items():
-        notes.append(f"{where}: {len(indices)} respondent(s) answered no rubric item "
-                     f"(row(s) {row_list(block.rows[indices])}); not counted")
+        notes.append(Note(f"{where}: {len(indices)} respondent(s) answered no rubric item "
+                          f"(row(s) {row_list(block.rows[indices])}); not counted", LEFT_OUT))
     keep = has_answers & known
     asked = asked_matrix(roles, block.item_ids, rubric)
     not_asked = block.answered & ~asked & keep[:, None]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import SheetVisibleEnum
 
-from rollout.errors import Problem, Problems
+from rollout.errors import DUPLICATE, FILE_READ, Note, Problem, Problems
 from rollout.intake.blocks import TEMPLATE, Block
 from rollout.intake.form_exports import LAYOUT_MARK, find_header_row, form_sheet, merged_header
 from rollout.intake.layouts import LISTS_SHEET, find_layout
@@ -95,7 +95,8 @@ def skip_copies(paths: list[Path], notes: list[str]) -> list[Path]:
         if path.stat().st_size and len(by_size[path.stat().st_size]) > 1:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             if digest in seen:
-                notes.append(f"{path}: an exact copy of {seen[digest].name}; read only once")
+                notes.append(Note(f"{path}: an exact copy of {seen[digest].name}; read only "
+                                  "once", DUPLICATE))
                 continue
             seen[digest] = path
         keep.append(path)
@@ -151,15 +152,16 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
                          "school column (school_id or school name) and a role column, and none "
                          "is a rollout survey template")
         elif found and unused == found:
-            result.notes.append(f"{path}: a survey template with no answers filled in; skipped")
+            result.notes.append(Note(f"{path}: a survey template with no answers filled in; "
+                                     "skipped", FILE_READ))
     result.problems = problems.items
     return result
 
 
 def template_note(path: Path, sheets: list[TemplateSheet]) -> str:
     names = ", ".join(str(s.sheet) for s in sheets)
-    return (f"{path}{LAYOUT_MARK}survey template, {len(sheets)} filled role "
-            f"sheet{'s' if len(sheets) != 1 else ''} ({names})")
+    return Note(f"{path}{LAYOUT_MARK}survey template, {len(sheets)} filled role "
+                f"sheet{'s' if len(sheets) != 1 else ''} ({names})", FILE_READ)
 
 
 def read_cells(path: Path, problems: Problems, notes: list[str]):

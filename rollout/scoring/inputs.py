@@ -45,8 +45,10 @@ def load_inputs(district_dir: Path, rubric_path: Path | None = None,
     if not survey_dir.is_dir():
         problems.add(survey_dir, "folder not found (put the survey files in a 'surveys' folder)")
     problems.raise_if_any()
-    responses = read_surveys(survey_dir, rubric, district, problems)
-    problems.raise_if_any()
+    responses = read_surveys(survey_dir, rubric, district, problems,
+                             missing_surveys=settings.missing_surveys,
+                             ignore_schools=settings.surveys.ignore_schools)
+    problems.raise_if_any(responses.notes)
     scores = score_schools(district, rubric, responses)
     check_locks_against_gate(district, settings, scores, problems)
     problems.raise_if_any()
