@@ -43,6 +43,8 @@ def qualtrics_sheet(cells, file: str, sheet: str | None, rubric: Rubric, problem
     header = [cells[0][c] if ids[c] in OWN_COLUMNS or is_blank(text) else text
               for c, text in enumerate(cells[1])]
     body = [list(row) for row in cells[HEADER_ROWS:]]
+    if numeric_export(header, body, file, sheet, problems):
+        return
     unfinished = [HEADER_ROWS + 1 + i for i, row in enumerate(body) if not finished(row, ids)]
     for row_number in unfinished:  # a blank row is skipped without a word by the form reader
         body[row_number - HEADER_ROWS - 1] = [None] * len(header)
@@ -51,7 +53,6 @@ def qualtrics_sheet(cells, file: str, sheet: str | None, rubric: Rubric, problem
                           f"response{'s' if len(unfinished) != 1 else ''} (Finished 0 or "
                           f"Progress below 100) left out: row(s) "
                           f"{', '.join(map(str, unfinished))}", LEFT_OUT))
-    report_numeric_roles(header, body, file, sheet, notes)
     sheet_cells = [cells[0], cells[1], header, *body]  # row 3 (import ids) becomes the header
     yield from form_sheet(sheet_cells, HEADER_ROWS - 1, file, sheet, rubric, problems, notes,
                           kind="Qualtrics export", header_rows=HEADER_ROWS)
@@ -71,16 +72,20 @@ def finished(row: list, ids: list[str]) -> bool:
         return True
 
 
-def report_numeric_roles(header, body, file, sheet, notes) -> None:
-    """Exported as numeric values, the role is a choice's position, which depends on how the
-    survey was built: not guessed; the role cells are reported as unknown roles, and this note
-    says how to download them as text."""
+def numeric_export(header, body, file, sheet, problems: Problems) -> bool:
+    """An export of numeric values: every answer, the role too, is a choice's position, which
+    depends on how the survey was built, so nothing in it is guessed. One error for the sheet,
+    leading with the fix (#24 item 13), instead of an error per role and per school."""
     names = [normalise_header(h) for h in header]
     column = next((names.index(n) for n in ROLE_HEADERS if n in names), None)
     if column is None:
-        return
+        return False
     values = [row[column] for row in body if column < len(row) and not is_blank(row[column])]
-    if values and all(str(v).strip().replace(".", "", 1).isdigit() for v in values):
-        notes.append(f"{place(file, sheet)}: the role column holds numbers (a Qualtrics export "
-                     "of numeric values); download it again with 'Use choice text' so that "
-                     "roles read as principal, teacher or technology")
+    if not values or not all(str(v).strip().replace(".", "", 1).isdigit() for v in values):
+        return False
+    found = ", ".join(sorted({str(v).strip().removesuffix(".0") for v in values}, key=float)[:5])
+    problems.add(file, "download it again with 'Use choice text' (in Qualtrics: Data & "
+                 "Analysis, Export & Import, Export data): this is an export of numeric "
+                 f"values, whose role column {header[column]!r} holds choice numbers ({found}) "
+                 "instead of principal, teacher or technology", sheet)
+    return True
