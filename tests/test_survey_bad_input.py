@@ -55,8 +55,9 @@ def test_workbook_with_no_recognisable_survey(tmp_path, rubric):
         wb.save(folder / "notes.xlsx")
     assert problems_for(tmp_path, rubric, notes) == [
         f"{tmp_path / 'surveys' / 'notes.xlsx'}: has no recognisable survey: no sheet has a "
-        "header row with a school column (school_id or school name) and a role column, and "
-        "none is a rollout survey template"]
+        "header row with a school column (school_id or school name) and a role column, or "
+        "with rubric item columns, and none is a rollout survey template (headers seen: "
+        "'Meeting notes', 'to do')"]
 
 
 def test_password_protected_file(tmp_path, rubric):

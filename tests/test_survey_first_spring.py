@@ -53,3 +53,59 @@ def test_ignore_schools_is_read_from_settings_yaml(tmp_path):
     write_survey(district / "surveys" / "responses.xlsx", default_survey_rows() + rows)
     inputs = load_inputs(district)
     assert any("1 respondent of 'Central Office' left out" in n for n in inputs.notes)
+
+
+# ----- item 5: form exports by their contents ----------------------------------------------
+
+QUESTION_HEADER = ["Timestamp", "Email Address", "Which school do you work at?",
+                   "What is your role?", *FORM_HEADER[4:]]
+
+
+def test_school_and_role_columns_are_found_by_their_values(tmp_path, rubric):
+    write_form(tmp_path / "plain" / "form.xlsx", form_rows())
+    path = write_form(tmp_path / "q" / "form.xlsx", form_rows(), QUESTION_HEADER)
+    expected, _ = read(tmp_path / "plain", rubric)
+    responses, problems = read(tmp_path / "q", rubric)
+    assert not problems, messages(problems)
+    assert levels_of(responses) == levels_of(expected)
+    where = f"{path}, sheet 'Form Responses 1'"
+    assert (f"{where}: no header names the school column; C (Which school do you work at?) "
+            "was taken as it, by its values") in responses.notes
+    assert (f"{where}: no header names the role column; D (What is your role?) was taken as "
+            "it, by its values") in responses.notes
+
+
+def test_school_names_are_found_as_well_as_ids(tmp_path, rubric):
+    rows = form_rows()
+    names = {"A": "Alpha Elementary", "B": "Beta Middle School", "C": "Cedar Grove High"}
+    for row in rows:
+        row[2] = names[row[2]]
+    write_form(tmp_path / "q" / "form.csv", rows, QUESTION_HEADER)
+    responses, problems = read(tmp_path / "q", rubric)
+    assert not problems, messages(problems)
+    assert sorted(set(responses.respondents["school_id"])) == ["A", "B", "C"]
+
+
+def test_a_column_found_by_neither_says_which_is_missing_and_the_headers(tmp_path, rubric):
+    rows = [[when, email, "somewhere", "someone", *answers]
+            for when, email, _, _, *answers in form_rows()]
+    path = write_form(tmp_path / "q" / "form.xlsx", rows, QUESTION_HEADER)
+    _, problems = read(tmp_path / "q", rubric)
+    assert messages(problems) == [
+        f"{path}, sheet 'Form Responses 1', row 1: no school column and no role column: no "
+        "header is School ID, School or School Name and no column holds school names or ids; "
+        "no header is Role or Your Role and no column holds role words (principal, teacher, "
+        "...) (headers: 'Timestamp', 'Email Address', 'Which school do you work at?', 'What is "
+        "your role?', 'NET - NET question', 'DEV - DEV question', 'LEAD - LEAD question', "
+        "'PRAC - PRAC question', 'VISIT - VISIT question')"]
+
+
+def test_only_the_missing_one_is_named(tmp_path, rubric):
+    header = ["Timestamp", "Email Address", "School", "Position", *FORM_HEADER[4:]]
+    rows = [[when, email, school, "staff", *answers]
+            for when, email, school, _, *answers in form_rows()]
+    write_form(tmp_path / "q" / "form.xlsx", rows, header)
+    _, problems = read(tmp_path / "q", rubric)
+    assert len(problems.items) == 1
+    assert messages(problems)[0].split("row 1: ")[1].startswith(
+        "no role column: no header is Role or Your Role and no column holds role words")

@@ -37,7 +37,7 @@ def is_qualtrics(cells: list[list]) -> bool:
 
 
 def qualtrics_sheet(cells, file: str, sheet: str | None, rubric: Rubric, problems: Problems,
-                    notes: list[str]):
+                    notes: list[str], schools: frozenset[str] = frozenset()):
     """Blocks of one Qualtrics export sheet (see the module's docstring)."""
     ids = [normalise_header(v) for v in cells[0]]
     header = [cells[0][c] if ids[c] in OWN_COLUMNS or is_blank(text) else text
@@ -55,7 +55,7 @@ def qualtrics_sheet(cells, file: str, sheet: str | None, rubric: Rubric, problem
                           f"{', '.join(map(str, unfinished))}", LEFT_OUT))
     sheet_cells = [cells[0], cells[1], header, *body]  # row 3 (import ids) becomes the header
     yield from form_sheet(sheet_cells, HEADER_ROWS - 1, file, sheet, rubric, problems, notes,
-                          kind="Qualtrics export", header_rows=HEADER_ROWS)
+                          kind="Qualtrics export", header_rows=HEADER_ROWS, schools=schools)
 
 
 def finished(row: list, ids: list[str]) -> bool:

@@ -104,6 +104,24 @@ class SchoolMatcher:
         return ignored
 
 
+def school_keys(district: District) -> frozenset[str]:
+    """Every school's id (lower case) and simplified name: enough to tell a column of school
+    names or ids by its values, in a process that has no district (see names_a_school)."""
+    return frozenset([s.school_id.lower() for s in district.schools]
+                     + [simplify_name(s.school_name) for s in district.schools])
+
+
+def names_a_school(value: Any, keys: frozenset[str]) -> bool:
+    """Does a cell name a school of `keys` exactly (id, 'id - name', or simplified name)?"""
+    if is_blank(value):
+        return False
+    text = str(value).strip()
+    text = text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+    prefix = re.match(r"^(\S+)\s+-\s+", text)
+    return (text.lower() in keys or simplify_name(text) in keys
+            or bool(prefix and prefix.group(1).lower() in keys))
+
+
 def simplify_name(name: str) -> str:
     """Lower case, abbreviations spelt out, punctuation and the word 'school' dropped: 'Oak
     Elem. Sch.' and 'Oak Elementary School' are the same name."""

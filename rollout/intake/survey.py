@@ -28,7 +28,7 @@ from rollout.errors import NO_ANSWERS, Note, Problem, Problems
 from rollout.intake.respondent_identity import latest_submissions
 from rollout.intake.respondents import parse_block
 from rollout.intake.rubric import Rubric
-from rollout.intake.school_matching import SchoolMatcher
+from rollout.intake.school_matching import SchoolMatcher, school_keys
 from rollout.intake.survey_files import read_folder
 
 RESPONDENT_COLUMNS = ["school_id", "role", "file", "sheet", "row", "layout", "person",
@@ -70,7 +70,8 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
     notes: list[str] = []
     found: list[Problem] = []
     unread: list[Path] = []
-    blocks, files = read_folder(folder, rubric, workers, found, notes, unread)
+    blocks, files = read_folder(folder, rubric, workers, found, notes, unread,
+                                school_keys(district))
     matcher = SchoolMatcher(district, ignore_schools)
     cell_problems = Problems()
     parsed = [parse_block(block, rubric, matcher, cell_problems, notes) for block in blocks]
