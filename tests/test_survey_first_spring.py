@@ -109,3 +109,47 @@ def test_only_the_missing_one_is_named(tmp_path, rubric):
     assert len(problems.items) == 1
     assert messages(problems)[0].split("row 1: ")[1].startswith(
         "no role column: no header is Role or Your Role and no column holds role words")
+
+
+# ----- item 6: the district's own questions keep their own answers -------------------------
+
+def test_a_local_question_reads_its_own_answers(tmp_path, rubric):
+    rows = form_rows()
+    rows[0][8], rows[4][8], rows[5][8] = "VISIT at advanced", "visit at target ", "3"
+    write_form(tmp_path / "s" / "form.xlsx", rows)
+    responses, problems = read(tmp_path / "s", rubric)
+    assert not problems, messages(problems)
+    visits = {key[0]: levels["VISIT"] for key, levels in levels_of(responses).items()
+              if "VISIT" in levels}
+    assert visits == {"A": 3.0, "B": 4.0, "C": 3.0}
+
+
+def test_a_local_questions_wrong_answers_are_one_line_for_many_rows(tmp_path, rubric):
+    rows = form_rows()
+    rows[0][8] = rows[4][8] = rows[5][8] = "Si"
+    path = write_form(tmp_path / "s" / "form.xlsx", rows)
+    _, problems = read(tmp_path / "s", rubric)
+    assert messages(problems) == [
+        f"{path}, sheet 'Form Responses 1', row 2, column I (VISIT - VISIT question): answer to "
+        "VISIT must be one of its answers: 1 - VISIT at early, 2 - VISIT at developing, 3 - "
+        "VISIT at advanced, 4 - VISIT at target (found 'Si') (also rows 6, 7)"]
+
+
+def test_off_scale_answers_are_grouped_too(tmp_path, rubric):
+    rows = form_rows()
+    rows[0][4] = rows[4][4] = "often"
+    path = write_form(tmp_path / "s" / "form.xlsx", rows)
+    _, problems = read(tmp_path / "s", rubric)
+    assert messages(problems) == [
+        f"{path}, sheet 'Form Responses 1', row 2, column E (NET - NET question): answer must "
+        "be a level 1-4 of the rubric scale (found 'often') (also rows 6)"]
+
+
+def test_local1_of_the_default_rubric_takes_yes(tmp_path):
+    rows = default_survey_rows()
+    for row in rows:
+        row[-1] = "Yes" if row[2] == "principal" else None
+    district = write_district_folder(tmp_path / "d", survey_rows=rows)
+    inputs = load_inputs(district)
+    assert inputs.scores.local_items(inputs.rubric)["LOCAL1"].to_dict() == {
+        "S1": 3.0, "S2": 3.0, "S3": 3.0}

@@ -119,7 +119,7 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
     school_label = np.array([label(c) for c in range(width)], dtype=object)[school_col]
     none = np.full(len(body), None, dtype=object)
     columns = list(item_cols)
-    levels, answered, bad = parse_levels(body[:, columns], rubric)
+    levels, answered, bad = parse_levels(body[:, columns], rubric, list(item_cols.values()))
     block = Block(FORM, np.full(len(body), file, dtype=object),
                 np.full(len(body), sheet, dtype=object), rows, school, body[:, role_col],
                 respondent_identity(body, identity_cols),
