@@ -52,16 +52,16 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
     for number, row in enumerate(rows, start=2):
         sid = restore_id(row["school_id"])
         if sid not in district.school_by_id:
-            previous.notes.append(Note(f"{sid} ({row.get('school_name', '')}) was in last "
-                                       "year's plan but is not in the Schools sheet: treated as "
-                                       "closed", CLOSED))
+            previous.notes.append(Note(f"{sid} ({row.get('school_name', '')}): in last year's "
+                                       "plan but not in the Schools sheet; treated as closed",
+                                       CLOSED))
             previous.closed[sid] = row
             continue
         previous.rows[sid] = row
         name = district.school_by_id[sid].school_name
         if row.get("school_name") and restore_text(row["school_name"]) != name:
-            previous.notes.append(Note(f"{sid} was called '{row['school_name']}' last year "
-                                       f"and is now '{name}' (renamed)", RENAMED))
+            previous.notes.append(Note(f"{sid} ({name}): called '{row['school_name']}' last "
+                                       "year (renamed)", RENAMED))
         term = restore_text(row["launch_term"])
         cohort = by_term.get(term)
         if cohort is None:
@@ -78,7 +78,7 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
         previous.cohort_of[sid] = cohort
     for school in district.schools:
         if school.school_id not in previous.rows:
-            previous.notes.append(Note(f"{school.school_id} ({school.school_name}) is new "
+            previous.notes.append(Note(f"{school.school_id} ({school.school_name}): new "
                                        "since last year's plan", NEW_SCHOOL))
     previous.history = read_history(path.with_name("history.csv"), district, district_name,
                                     problems)

@@ -173,3 +173,24 @@ def test_many_survey_files_share_one_fingerprint_row(tmp_path):
     (tmp_path / "surveys" / "S00_teacher.xlsx").write_text("changed")
     again = DashboardView(Results(inputs, None, None, None, [])).input_files
     assert again[3][2] != files[3][2]
+
+
+def test_data_issues_list_what_needs_a_look_first_and_files_read_apart(sample_outputs):
+    """#24 item 11: on the sample's second spring, the name matched loosely, the renamed,
+    closed and new schools and the duplicates come first; which layout each of the ~300
+    survey files was read as is on its own sheet."""
+    from rollout.errors import NOTE_KINDS
+    _, second = sample_outputs
+    wb = load_workbook(second / "dashboard.xlsx")
+    issues = [row[1:] for row in wb["Data issues"].iter_rows(values_only=True)
+              if isinstance(row[0], int)]
+    kinds = [kind for kind, _, _ in issues]
+    assert kinds == sorted(kinds, key=NOTE_KINDS.index)
+    assert kinds[:6] == ["School name matched", "Renamed", "Closed", "New school", "Duplicate",
+                         "Duplicate"]
+    assert issues[1][1:] == ("ES045 (Pioneer Creek Elementary Academy)",
+                             "called 'Pioneer Creek Elementary School' last year (renamed)")
+    assert not any("read as" in what for _, _, what in issues)
+    files = [row for row in wb["Files read"].iter_rows(values_only=True)
+             if isinstance(row[0], int)]
+    assert len(files) == 297 and all(what.startswith("read as") for _, _, what in files)
