@@ -284,8 +284,9 @@ class DashboardView:
     @cached_property
     def files_read(self) -> list[tuple[str, str]]:
         """(where, what) for each survey file: the layout it was read as, or why skipped."""
-        return [where_and_what(note) for note in self.results.notes
+        rows = [where_and_what(note) for note in self.results.notes
                 if note_kind(note) == FILE_READ]
+        return [(where, what.removeprefix("read as ")) for where, what in rows]
 
 
 def where_and_what(note: str) -> tuple[str, str]:
