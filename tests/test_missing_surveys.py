@@ -10,6 +10,7 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
+from rollout.errors import InputError
 from rollout.pipeline import check_district_plan, plan_district
 from tests.factory import default_school_rows, default_survey_rows, write_district_folder, \
     write_survey
@@ -71,7 +72,7 @@ def test_data_issues_name_them_first_and_files_read_come_apart(silent_plan):
     assert not any("read as" in str(r[3]) for r in issues)
     files = " ".join(str(v) for row in book["Files read"].iter_rows(values_only=True)
                      for v in row if v)
-    assert "read as online form export, 1 header row, 9 respondents" in files
+    assert "online form export, 1 header row, 9 respondents" in files
     schools = {row[0]: row for row in book["Schools"].iter_rows(values_only=True)}
     assert schools["S4"][19].startswith("No survey answers yet: planned on its need")
     assert not str(schools["S1"][19]).startswith("No survey answers yet")
@@ -124,3 +125,14 @@ def test_a_replan_with_their_answers_moves_them_by_the_usual_rules(tmp_path, sil
     rows = plan_rows(out)
     assert rows["S4"]["survey_answers"] == rows["S5"]["survey_answers"] == "received"
     assert rows["S4"]["cohort"] == rows["S5"]["cohort"] == "1"  # ready now, and in great need
+
+
+def test_a_school_without_answers_locked_to_the_gated_first_cohort_says_why(tmp_path):
+    district = write_district_folder(
+        tmp_path / "d", schools=default_school_rows() + SILENT, settings_patch=GATED,
+        preferences=[["school_id", "preferred_cohort", "locked"], ["S4", 1, "yes"]])
+    with pytest.raises(InputError) as error:
+        plan_district(district, tmp_path / "out")
+    assert [p.message for p in error.value.problems] == [
+        "S4 is locked to cohort 1 but its readiness 0.0 (no survey answers yet) is below the "
+        "readiness gate 40; unlock it or lower the gate"]

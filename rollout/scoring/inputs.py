@@ -85,7 +85,9 @@ def check_locks_against_gate(district: District, settings: Settings, scores: Sco
         readiness = scores.table.at[pref.school_id, "readiness"]
         ready = readiness if readiness == readiness else 0.0
         if pref.locked and pref.preferred_cohort == 1 and ready < settings.readiness_gate:
+            silent = " (no survey answers yet)" if not scores.table.at[
+                pref.school_id, "respondents"] else ""
             problems.add("district.xlsx", f"{pref.school_id} is locked to cohort 1 but its "
-                         f"readiness {ready:.1f} is below the readiness gate "
+                         f"readiness {ready:.1f}{silent} is below the readiness gate "
                          f"{settings.readiness_gate:g}; unlock it or lower the gate",
                          "Preferences")
