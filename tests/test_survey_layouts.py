@@ -95,6 +95,17 @@ def test_qualtrics_numeric_export_is_one_error_leading_with_the_fix(tmp_path, ru
     assert len(problems.items) == 1
 
 
+def test_qualtrics_numeric_export_with_a_role_question_of_its_own(tmp_path, rubric):
+    rows = qualtrics_rows()
+    rows[1][9] = "What is your role?"
+    for row in rows[3:]:
+        row[9] = {"principal": 1, "teacher": 2, "technology": 3}[row[9].lower()]
+    write_rows(tmp_path / "q" / "numeric.csv", rows)
+    _, problems = read(tmp_path / "q", rubric)
+    assert [m.split(": ", 1)[1][:45] for m in messages(problems)] == [
+        "download it again with 'Use choice text' (in "]
+
+
 def surveymonkey_rows() -> list[list]:
     """form_rows() as SurveyMonkey's expanded export writes them.
 

@@ -78,6 +78,8 @@ def numeric_export(header, body, file, sheet, problems: Problems) -> bool:
     leading with the fix (#24 item 13), instead of an error per role and per school."""
     names = [normalise_header(h) for h in header]
     column = next((names.index(n) for n in ROLE_HEADERS if n in names), None)
+    if column is None:  # a question of its own, such as 'What is your role?'
+        column = next((c for c, n in enumerate(names) if re.search(r"\brole\b", n)), None)
     if column is None:
         return False
     values = [row[column] for row in body if column < len(row) and not is_blank(row[column])]
