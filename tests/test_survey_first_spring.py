@@ -3,6 +3,8 @@ school, form exports with their own question headers, the district's own questio
 their own answers."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rollout.scoring.inputs import load_inputs
@@ -13,6 +15,7 @@ from tests.survey_kit import (
     levels_of,
     messages,
     read,
+    tiny_district,
     tiny_rubric,
     write_form,
 )
@@ -69,10 +72,10 @@ def test_school_and_role_columns_are_found_by_their_values(tmp_path, rubric):
     assert not problems, messages(problems)
     assert levels_of(responses) == levels_of(expected)
     where = f"{path}, sheet 'Form Responses 1'"
-    assert (f"{where}: no header names the school column; C (Which school do you work at?) "
-            "was taken as it, by its values") in responses.notes
-    assert (f"{where}: no header names the role column; D (What is your role?) was taken as "
-            "it, by its values") in responses.notes
+    assert (f"{where}: the school column is C (Which school do you work at?), found by its "
+            "values (no header names it)") in responses.notes
+    assert (f"{where}: the role column is D (What is your role?), found by its values (no "
+            "header names it)") in responses.notes
 
 
 def test_school_names_are_found_as_well_as_ids(tmp_path, rubric):
@@ -153,3 +156,19 @@ def test_local1_of_the_default_rubric_takes_yes(tmp_path):
     inputs = load_inputs(district)
     assert inputs.scores.local_items(inputs.rubric)["LOCAL1"].to_dict() == {
         "S1": 3.0, "S2": 3.0, "S3": 3.0}
+
+
+def test_the_column_naming_most_schools_wins_over_one_of_a_single_code(tmp_path, rubric):
+    """Numeric school ids: a column that holds one code (a Progress of 100) is no school
+    column, however early it comes."""
+    district = tiny_district()
+    numbered = {"A": "100", "B": "200", "C": "300"}
+    district = replace(district, schools=tuple(replace(s, school_id=numbered[s.school_id])
+                                               for s in district.schools))
+    header = ["Progress", *QUESTION_HEADER]
+    rows = [[100, when, email, numbered[school], *rest]
+            for when, email, school, *rest in form_rows()]
+    write_form(tmp_path / "q" / "form.xlsx", rows, header)
+    responses, problems = read(tmp_path / "q", rubric, district)
+    assert not problems, messages(problems)
+    assert sorted(set(responses.respondents["school_id"])) == ["100", "200", "300"]

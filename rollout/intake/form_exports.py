@@ -98,11 +98,10 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
         return
     taken = {time_col, *identity_cols.values(), *all_item_cols} - {None}
     if id_col is None and name_col is None:
-        name_col = column_by_values(body, header, taken, lambda v: names_a_school(v, schools))
+        name_col = column_by_values(body, taken, lambda v: names_a_school(v, schools))
         found_by_values(name_col, "school", label, notes, place(file, sheet))
     if role_col is None:
-        role_col = column_by_values(body, header, taken | {name_col},
-                                    lambda v: role_word(v, rubric))
+        role_col = column_by_values(body, taken | {name_col}, lambda v: role_word(v, rubric))
         found_by_values(role_col, "role", label, notes, place(file, sheet))
     if report_missing_columns(id_col, name_col, role_col, header, file, sheet, header_row,
                               problems):
@@ -133,17 +132,20 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
     yield block
 
 
-def column_by_values(body: np.ndarray, header: list[str], taken: set, means) -> int | None:
-    """The column most of whose values `means` something (a school, a role word): of the
-    columns not `taken`, the one with the largest share above MOST, the leftmost on a tie."""
-    best, best_share = None, MOST
+def column_by_values(body: np.ndarray, taken: set, means) -> int | None:
+    """The column whose values `mean` something (a school, a role word): of the columns not
+    `taken` with more than MOST of their distinct values meaning it, the one with the most
+    such values (a column of one school code, such as Progress 100, loses to the schools), then
+    the largest share, then the leftmost."""
+    best, best_key = None, (0, MOST)
     for c in range(body.shape[1]):
         if c in taken:
             continue
         values = list(dict.fromkeys(v for v in body[:, c] if not is_blank(v)))[:VALUES_LOOKED_AT]
-        share = sum(map(bool, map(means, values))) / len(values) if values else 0.0
-        if share > best_share:
-            best, best_share = c, share
+        meaning = sum(map(bool, map(means, values)))
+        key = (meaning, meaning / len(values) if values else 0.0)
+        if key[1] > MOST and key > best_key:
+            best, best_key = c, key
     return best
 
 
@@ -154,8 +156,8 @@ def role_word(value, rubric: Rubric) -> bool:
 
 def found_by_values(column: int | None, what: str, label, notes: list[str], where: str) -> None:
     if column is not None:
-        notes.append(f"{where}: no header names the {what} column; {label(column)} was taken "
-                     f"as it, by its values")
+        notes.append(f"{where}: the {what} column is {label(column)}, found by its values (no "
+                     "header names it)")
 
 
 def report_missing_columns(id_col, name_col, role_col, header: list[str], file, sheet,
