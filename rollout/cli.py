@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from rollout.errors import RolloutError
+from rollout.errors import RolloutError, by_attention
 from rollout.intake.form_exports import LAYOUT_MARK
 from rollout.outputs.district_template import init_district, make_district_template
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
@@ -98,15 +98,18 @@ MAX_LAYOUT_NOTES = 10  # more files than this: one line per layout in the termin
 
 
 def terminal_notes(notes: list[str]) -> list[str]:
-    """The notes, with the layout each survey file was read as counted per layout when there
-    are many files (every file's line stays in the dashboard's Data issues sheet)."""
+    """The notes, what needs a person's attention first, then the layout each survey file was
+    read as: counted per layout when there are many files (every file's line is on the
+    dashboard's Files read sheet)."""
+    notes = by_attention(notes)
     layouts = [n for n in notes if LAYOUT_MARK in n]
+    others = [n for n in notes if LAYOUT_MARK not in n]
     if len(layouts) <= MAX_LAYOUT_NOTES:
-        return notes
+        return others + layouts
     kinds = Counter(n.split(LAYOUT_MARK, 1)[1].split(",", 1)[0] for n in layouts)
     summary = ", ".join(f"{count} as {kind}" for kind, count in sorted(kinds.items()))
-    return [f"{len(layouts)} survey sheets read: {summary} (each file's layout is listed in "
-            "the dashboard's Data issues sheet)"] + [n for n in notes if LAYOUT_MARK not in n]
+    return others + [f"{len(layouts)} survey sheets read: {summary} (each file's layout is "
+                     "listed in the dashboard's Files read sheet)"]
 
 
 @cli.command(name="publish")

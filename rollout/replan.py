@@ -12,7 +12,7 @@ from pathlib import Path
 from rollout.checking.check import compute_usage, move_violations
 from rollout.csvfiles import read_csv
 from rollout.domain import DELAYED, LAUNCHED, PLANNED, District
-from rollout.errors import Problems
+from rollout.errors import CLOSED, NEW_SCHOOL, RENAMED, Note, Problems
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
 from rollout.safe import restore_id, restore_text
@@ -52,15 +52,16 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
     for number, row in enumerate(rows, start=2):
         sid = restore_id(row["school_id"])
         if sid not in district.school_by_id:
-            previous.notes.append(f"{sid} ({row.get('school_name', '')}) was in last year's plan "
-                                  "but is not in the Schools sheet: treated as closed")
+            previous.notes.append(Note(f"{sid} ({row.get('school_name', '')}): in last year's "
+                                       "plan but not in the Schools sheet; treated as closed",
+                                       CLOSED))
             previous.closed[sid] = row
             continue
         previous.rows[sid] = row
         name = district.school_by_id[sid].school_name
         if row.get("school_name") and restore_text(row["school_name"]) != name:
-            previous.notes.append(f"{sid} was called '{row['school_name']}' last year and is "
-                                  f"now '{name}' (renamed)")
+            previous.notes.append(Note(f"{sid} ({name}): called '{row['school_name']}' last "
+                                       "year (renamed)", RENAMED))
         term = restore_text(row["launch_term"])
         cohort = by_term.get(term)
         if cohort is None:
@@ -77,8 +78,8 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
         previous.cohort_of[sid] = cohort
     for school in district.schools:
         if school.school_id not in previous.rows:
-            previous.notes.append(f"{school.school_id} ({school.school_name}) is new since last "
-                                  "year's plan")
+            previous.notes.append(Note(f"{school.school_id} ({school.school_name}): new "
+                                       "since last year's plan", NEW_SCHOOL))
     previous.history = read_history(path.with_name("history.csv"), district, district_name,
                                     problems)
     return previous

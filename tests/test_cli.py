@@ -203,8 +203,8 @@ def test_many_layout_notes_are_counted_in_the_terminal():
     layouts = [f"f{i}.xlsx: read as survey template, 1 filled role sheet (Teacher)"
                for i in range(11)] + ["f.csv: read as online form export, 1 header row, 5 "
                                       "respondents"]
-    shown = terminal_notes(["a note", *layouts])
-    assert shown == ["12 survey sheets read: 1 as online form export, 11 as survey template "
-                     "(each file's layout is listed in the dashboard's Data issues sheet)",
-                     "a note"]
-    assert terminal_notes(["a note", *layouts[:3]]) == ["a note", *layouts[:3]]
+    shown = terminal_notes([*layouts, "a note"])
+    assert shown == ["a note",
+                     "12 survey sheets read: 1 as online form export, 11 as survey template "
+                     "(each file's layout is listed in the dashboard's Files read sheet)"]
+    assert terminal_notes([*layouts[:3], "a note"]) == ["a note", *layouts[:3]]

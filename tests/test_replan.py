@@ -106,10 +106,10 @@ def test_unknown_and_new_schools_are_reported_not_crashes(tmp_path):
                           ["S2", "Old Beta Name", 9, "T9", 50, ""]])
     results, _ = plan_district(district, tmp_path / "out", previous=previous)
     notes = "\n".join(results.notes)
-    assert "S9 (Closed School) was in last year's plan but is not in the Schools sheet" in notes
-    assert "S2 was called 'Old Beta Name' last year and is now 'Beta Middle'" in notes
+    assert "S9 (Closed School): in last year's plan but not in the Schools sheet" in notes
+    assert "S2 (Beta Middle): called 'Old Beta Name' last year (renamed)" in notes
     assert "S2's cohort last year (9, T9) no longer exists" in notes
-    assert "S3 (Ridge High) is new since last year's plan" in notes
+    assert "S3 (Ridge High): new since last year's plan" in notes
 
 
 def test_launched_cohort_that_no_longer_exists_is_an_error(tmp_path):

@@ -95,6 +95,14 @@ class WarnIf(Strict):
     link_mbps_below: float = Field(default=10.0, ge=0)  # below any school link sold today
 
 
+class SurveySettings(Strict):
+    """How the survey files are read."""
+
+    # Respondents whose school is one of these names (e.g. Central Office: staff that belong
+    # to no school) are left out by name, and reported as left out.
+    ignore_schools: list[str] = []
+
+
 class SolverSettings(Strict):
     time_limit_seconds: float = Field(default=30.0, gt=0)
     random_seed: int = 1
@@ -204,6 +212,10 @@ class Settings(Strict):
     churn_weight: float = Field(default=25.0, ge=0)
     devices: Devices = Devices()
     warn_if: WarnIf = WarnIf()  # implausible values in the Schools sheet (#26)
+    # A school nobody answered the survey for: `plan` plans it on its need with the lowest
+    # readiness (it passes no readiness gate) and flags it; `stop` makes it an input error.
+    missing_surveys: Literal["plan", "stop"] = "plan"
+    surveys: SurveySettings = SurveySettings()
     solver: SolverSettings = SolverSettings()
     publish: Publish = Publish()  # the public website (rollout/outputs/site)
 

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from rollout.domain import DELAYED, PAUSED, WITHDRAWN
 from rollout.intake.rubric import Item
-from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, Results, phase_name
+from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, NO_ANSWERS_YET, Results, phase_name
 from rollout.planning.facts import PlanningFacts
 
 STRENGTHS_AND_GAPS = 3  # items shown each way on the principal's first page
@@ -353,7 +353,11 @@ def local_answer(item: Item, level: float) -> LocalAnswer:
 
 def principal_notes(row: dict) -> list[str]:
     notes = []
-    if row["assessable"] == "no":
+    if row["survey_answers"] == NO_ANSWERS_YET:
+        notes.append("Your school has not sent survey answers yet, so it was planned on its "
+                     "need alone and as not yet ready. Its place will be reviewed when it "
+                     "answers: please ask your staff to fill in the survey.")
+    elif row["assessable"] == "no":
         notes.append(f"Survey answers covered {row['coverage']:.0%} of the rubric, too few to "
                      "score the school; it was planned as not yet ready. Ask more staff to "
                      "respond next spring.")

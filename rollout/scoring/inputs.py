@@ -46,8 +46,10 @@ def load_inputs(district_dir: Path, rubric_path: Path | None = None,
     if not survey_dir.is_dir():
         problems.add(survey_dir, "folder not found (put the survey files in a 'surveys' folder)")
     problems.raise_if_any()
-    responses = read_surveys(survey_dir, rubric, district, problems)
-    problems.raise_if_any()
+    responses = read_surveys(survey_dir, rubric, district, problems,
+                             missing_surveys=settings.missing_surveys,
+                             ignore_schools=settings.surveys.ignore_schools)
+    problems.raise_if_any(responses.notes)
     scores = score_schools(district, rubric, responses)
     check_locks_against_gate(district, settings, scores, problems)
     problems.raise_if_any()
@@ -102,7 +104,9 @@ def check_locks_against_gate(district: District, settings: Settings, scores: Sco
         readiness = scores.table.at[pref.school_id, "readiness"]
         ready = readiness if readiness == readiness else 0.0
         if pref.locked and pref.preferred_cohort == 1 and ready < settings.readiness_gate:
+            silent = " (no survey answers yet)" if not scores.table.at[
+                pref.school_id, "respondents"] else ""
             problems.add("district.xlsx", f"{pref.school_id} is locked to cohort 1 but its "
-                         f"readiness {ready:.1f} is below the readiness gate "
+                         f"readiness {ready:.1f}{silent} is below the readiness gate "
                          f"{settings.readiness_gate:g}; unlock it or lower the gate",
                          "Preferences")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from rollout.domain import District
+from rollout.errors import TOO_FEW_ANSWERS, Note
 from rollout.intake.rubric import DOMAINS, Domain, Rubric
 from rollout.intake.survey import SurveyResponses
 
@@ -181,6 +182,6 @@ def not_assessable_notes(table: pd.DataFrame, empty_domains: pd.Series, rubric: 
         why = (f"answers cover {coverage:.0%} of the rubric (minimum {rubric.min_coverage:.0%})"
                if coverage < rubric.min_coverage - COVERAGE_TOLERANCE
                else "no answers in the " + domain_list(empty_domains[school_id]))
-        notes.append(f"{school_id}: {why}; the school is not assessable and is planned with "
-                     "readiness 0")
+        notes.append(Note(f"{school_id}: {why}; the school is not assessable and is planned "
+                          "with readiness 0", TOO_FEW_ANSWERS))
     return notes
