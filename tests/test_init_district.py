@@ -312,8 +312,8 @@ def test_implausible_values_are_warnings_with_the_row(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Note: " in result.output and "check teachers: S1" in result.output  # the terminal
     issues = [row for row in load_workbook(out / "dashboard.xlsx")["Data issues"].iter_rows(
-        values_only=True) if row[2] and "check devices" in str(row[2])]
-    assert len(issues) == 1 and "row 3" in issues[0][1]  # Data issues: where, then what
+        values_only=True) if row[3] and "check devices" in str(row[3])]
+    assert len(issues) == 1 and "row 3" in issues[0][2]  # Data issues: kind, where, then what
 
 
 def test_warning_thresholds_are_settings(tmp_path):

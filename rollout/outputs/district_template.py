@@ -379,6 +379,15 @@ preference_weight: 10
 # Money for the optional upgrades of the Upgrades sheet, in dollars (remove the # to use it).
 # upgrade_budget: 500000
 
+# A school nobody answered the survey for: plan (planned on its need as not yet ready, so it
+# passes no readiness gate, and flagged until it answers) or stop (an input error).
+missing_surveys: plan
+
+# Survey files: names in the school column that are no school (their respondents are left
+# out and reported), e.g. [Central Office].
+surveys:
+  ignore_schools: []
+
 # Values of the Schools sheet that are reported as warnings, to check again.
 warn_if:
   teachers_per_student_above: 1    # more teachers than students
