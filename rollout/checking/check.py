@@ -197,12 +197,14 @@ def readiness_floor_met(p: PlanUnderCheck) -> list[Violation]:
 
 
 def locked_preferences_held(p: PlanUnderCheck) -> list[Violation]:
+    """A locked school is in the cohort it chose, unless the district placed it (a pin)."""
     scope = set(p.school_ids())
     return [Violation("Locked preference", f"{pref.school_id} is locked to "
                       f"{cohort_named(p.records, pref.preferred_cohort).name}", (pref.school_id,))
             for pref in p.records.district.preferences if pref.school_id in scope
             and pref.locked and p.cohort_of.get(pref.school_id) != pref.preferred_cohort
-            and not already_launched(p, pref.school_id)]
+            and not already_launched(p, pref.school_id)
+            and not any(pin.school_id == pref.school_id for pin in p.records.decisions.pins)]
 
 
 def feeder_patterns_together(p: PlanUnderCheck) -> list[Violation]:

@@ -31,9 +31,11 @@ def readiness_floor(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
 
 
 def locked_preference(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
-    """Hard: a school whose preference is locked is in its preferred cohort."""
+    """Hard: a school whose preference is locked is in its preferred cohort, unless the
+    district placed it elsewhere (a pin: the district's decision overrides the school's)."""
     pref = facts.district.preference_by_school.get(school_id)
-    return pref is None or not pref.locked or pref.preferred_cohort == cohort
+    return pref is None or not pref.locked or pref.preferred_cohort == cohort \
+        or facts.decisions.pin_of(school_id) is not None
 
 
 def launched_schools_stay(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
