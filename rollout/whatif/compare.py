@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollout.checking.check import check_plan
-from rollout.errors import RolloutError
+from rollout.errors import Problems, RolloutError
 from rollout.intake.settings import SolverSettings
 from rollout.outputs.atomic import staged_folder
 from rollout.outputs.planfile import write_plan_csv, write_upgrades_csv
@@ -190,8 +190,9 @@ def compare_district(district_dir: Path, specs: list[tuple[str, Path]], out_dir:
     (`previous`: last year's plan.csv, for a spring re-plan, as `rollout plan --previous`);
     scenarios.xlsx, scenarios.csv and plans/ are written together at the end. Never a site or
     principal workbooks: a what-if is not a plan to publish."""
-    base = load_base(district_dir, rubric, previous)
-    variants = load_scenarios(base.facts, specs)
+    problems = Problems()
+    base = load_base(district_dir, rubric, previous, problems)
+    variants = load_scenarios(base.facts, specs, problems)
     result = compare(base.facts, variants, budget, workers, max_limits, time_limit=time_limit,
                      base_hint=base.hint())
     with staged_folder(Path(out_dir), ["scenarios.xlsx", "scenarios.csv", PLANS]) as staging:
