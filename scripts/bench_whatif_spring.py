@@ -25,7 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rollout.devtools.sample_year2 import make_year2  # noqa: E402
+from rollout.devtools.sample_year2 import make_year2, name_district  # noqa: E402
 from rollout.devtools.synthetic import cached_district  # noqa: E402
 from rollout.pipeline import plan_district  # noqa: E402
 from rollout.scoring.inputs import load_inputs  # noqa: E402
@@ -44,6 +44,7 @@ def second_spring(cache: Path, size: int, seed: int) -> tuple[Path, Path]:
     year2, y1_out = cache / f"{size}-{seed}-year2", cache / f"{size}-{seed}-year1-out"
     marker = year2 / ".complete"
     if not marker.exists():
+        name_district(year1 / "settings.yaml", f"Synthetic {size}")  # ties the two years
         results, _ = plan_district(year1, y1_out)
         make_year2(year1, year2, results.plan.cohort_of, results.plan.upgrades)
         marker.write_text("")
