@@ -29,7 +29,7 @@ from rollout.planning.facts import PlanningFacts
 from rollout.planning.objectives import objective_value
 from rollout.planning.plan import Plan
 
-GAINS, LIMIT = "gains", "limit"
+GAINS, LIMIT, DECISION = "gains", "limit", "decision"
 SCHOOL_RULES = ("Readiness gate", "Readiness floor", "Locked preference", "Launched schools stay",
                 "Feeder cohesion")
 
@@ -39,8 +39,8 @@ class Move:
     school_id: str
     base_cohort: int
     cohort: int
-    kind: str     # GAINS or LIMIT
-    reason: str   # "gains ..." or "its base place breaks ..."
+    kind: str     # GAINS, LIMIT or DECISION (the scenario's place, shift, keep_out ...)
+    reason: str   # "gains ...", "its base place breaks ..." or "placed in ... by ..."
 
     @property
     def earlier(self) -> bool:
@@ -60,6 +60,10 @@ def move_reasons(facts: PlanningFacts, base: Plan, plan: Plan) -> list[Move]:
     out = []
     for sid in moved:
         b, c = base.cohort_of[sid], plan.cohort_of[sid]
+        decided = facts.decided_move(sid, b, c)
+        if decided:
+            out.append(Move(sid, b, c, DECISION, decided))
+            continue
         limit = base_place_breaks(facts, base_usage, broken, sid, b, c)
         if limit:
             out.append(Move(sid, b, c, LIMIT, limit))
