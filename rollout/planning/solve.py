@@ -24,6 +24,9 @@ from rollout.planning.polish import Incumbent, incumbent_of, polish_plan
 
 # Seconds a polish that ended early must leave for the proof to be resumed from its plan.
 RESUME_SECONDS = 1.0
+# The least time a search is given when the deadline is (nearly) reached: it returns its
+# plan, if it has one, at once.
+MIN_SEARCH_SECONDS = 0.05
 
 
 def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
@@ -41,20 +44,28 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     only `solver.polish_share` of the time is left, it stops and the rest of the time
     improves that plan a few cohorts at a time (`polish.polish_plan`); the polish ends early
     when a whole round of windows gains nothing.
+
+    Every step counts against one deadline, the time limit from the start (building the
+    model, the search, the polish, the resumed proof and the upgrades' deadlines): the solve
+    ends within about a second of its limit. Only when no plan at all was found in that time
+    does the fallback search get the same time again.
     """
     started = time.perf_counter()
+    limit = time_limit or facts.settings.solver.time_limit_seconds
+    deadline = started + limit
     m = build_model(facts)
     if hint is not None and not check_plan(facts, hint):
         add_hint(m, hint)  # an invalid hint costs more than it helps (docs/benchmarks.md)
     built = time.perf_counter()
-    limit = time_limit or facts.settings.solver.time_limit_seconds
     prove = proving_search_first(facts)
     # Once the proving search has a plan and only polish_share of the time is left, the polish
     # improves it faster than the proof would (10,000 schools). The plan-finding search
     # improves its own plans all along (hard feeder cohesion, sample district, 30 s:
     # 12,141-12,154 alone, 12,134.0 stopped and polished), so it keeps the whole limit.
-    polish_from = limit * (1 - facts.settings.solver.polish_share) if prove else None
-    status, solver = search(m, facts, limit, workers, prove, stop_with_plan_after=polish_from)
+    polish_from = (max(0.0, limit * (1 - facts.settings.solver.polish_share) - (built - started))
+                   if prove else None)
+    status, solver = search(m, facts, seconds_until(deadline), workers, prove,
+                            stop_with_plan_after=polish_from)
     bound, fallback = solver.best_objective_bound, status == cp_model.UNKNOWN
     if fallback:
         # The proving search finds plans only as its bound comes down to them; when the time
@@ -74,20 +85,24 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
              "constraints": len(m.model.proto.constraints), "limits": len(m.limits),
              "fallback_search": fallback}
     if status == cp_model.FEASIBLE and polish_from is not None and not fallback:
-        best, polished = polish_plan(m, facts, best, limit - (time.perf_counter() - built),
-                                     workers)
+        best, polished = polish_plan(m, facts, best, seconds_until(deadline), workers)
         stats.update(polished, polish_share=facts.settings.solver.polish_share)
-        left = limit - (time.perf_counter() - built)
+        left = deadline - time.perf_counter()
         if left > RESUME_SECONDS:  # the polish ended early: its time goes back to the proof
             status, bound, best = resume_proof(m, facts, best, bound, left, workers)
             stats["proof_resumed"] = round(left, 1)
+    upgrades = latest_upgrade_terms(facts, best.cohort_of, best.upgrades)
     solved = time.perf_counter()
     units = objective_units(facts)
-    return Plan(cohort_of=best.cohort_of,
-                upgrades=latest_upgrade_terms(facts, best.cohort_of, best.upgrades),
+    return Plan(cohort_of=best.cohort_of, upgrades=upgrades,
                 status="optimal" if status == cp_model.OPTIMAL else "feasible",
                 objective=best.value / units, bound=max(bound, best.value) / units,
                 build_seconds=built - started, solve_seconds=solved - built, stats=stats)
+
+
+def seconds_until(deadline: float) -> float:
+    """Seconds left until `deadline` (a `time.perf_counter()` value), at least a moment."""
+    return max(MIN_SEARCH_SECONDS, deadline - time.perf_counter())
 
 
 def resume_proof(m: PlanModel, facts: PlanningFacts, best: Incumbent, bound: float,
