@@ -30,6 +30,7 @@ from rollout.outputs.site import (
 )
 from rollout.planning.facts import current_term_index, facts_from_inputs
 from rollout.planning.greedy import greedy_plan
+from rollout.planning.sizing import sizing_problems
 from rollout.replan import PreviousPlan, history_rows, plan_changes, read_previous_plan
 from rollout.scoring.inputs import load_inputs
 
@@ -59,6 +60,9 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     last_year = load_previous(inputs, previous) if previous else None
     facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
     timings.read_score = time.perf_counter() - start
+    # A school whose own link is too small, or too few coaches: said at once, with the figure
+    # that would do, before the solver runs (#26).
+    sizing_problems(facts).raise_if_any()
     log(f"Scored {len(facts.schools)} schools; solving the plan ...")
     # Last year's cohorts (the greedy plan for schools new since) are worth starting from.
     hint = greedy_plan(facts).cohort_of | last_year.cohort_of if last_year else None
