@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from rollout.intake.rubric import Item
 from rollout.outputs import principal
 from rollout.outputs.principal_view import (
+    NOTHING_LEFT,
     NOTHING_TO_DO,
     LocalAnswer,
     local_answer,
@@ -311,9 +312,9 @@ def test_before_launch_lists_what_the_school_can_act_on(planned_district):
         seen_gap |= bool(gaps)
         busy_line = [a for a in view.actions if "used in" in a]
         assert bool(busy_line) == (busiest_own_link_share(results, sid) > busy), sid
-        nothing = NOTHING_TO_DO in view.actions
-        school_actions = [a for a in view.actions
-                          if a != NOTHING_TO_DO and not a.startswith("District network work")]
+        nothing = NOTHING_TO_DO in view.actions or NOTHING_LEFT in view.actions
+        school_actions = [a for a in view.actions if a not in (NOTHING_TO_DO, NOTHING_LEFT)
+                          and not a.startswith("District network work")]
         # "Nothing is needed" only when it is true, and always when it is.
         assert nothing == (not school_actions), (sid, view.actions)
         seen_nothing |= nothing
@@ -340,3 +341,6 @@ def test_before_launch_names_a_nearly_full_link_and_the_district_work_once(sampl
     assert len(district) == 1 and "NORTH-HUB and DISTRICT-CORE" in district[0]
     assert any("(INF3): your school is at 2.0" in line for line in hs008)
     assert NOTHING_TO_DO not in hs008
+    # A school that has launched is not told that nothing is needed "before launch".
+    launched = [sid for sid, lines in lines_of.items() if NOTHING_LEFT in lines]
+    assert "ES080" in launched and NOTHING_TO_DO not in lines_of["ES080"]

@@ -299,6 +299,8 @@ def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
 
 NOTHING_TO_DO = ("Nothing your school needs to do on its network link, devices or building "
                  "before launch.")
+NOTHING_LEFT = ("Your school has launched; nothing is left to do on its network link, devices "
+                "or building.")
 
 
 def actions_before_launch(results: Results, school_id: str) -> list[str]:
@@ -308,10 +310,12 @@ def actions_before_launch(results: Results, school_id: str) -> list[str]:
     the school's path to the internet."""
     facts = results.facts
     school = facts.district.school_by_id[school_id]
-    launch = facts.launch_term_of(results.row(school_id)["cohort"])
+    cohort = results.row(school_id)["cohort"]
+    launch = facts.launch_term_of(cohort)
     actions = (own_link_actions(results, school_id, launch) + device_actions(facts, school)
                + infrastructure_gap_actions(results, school_id))
-    return (actions or [NOTHING_TO_DO]) + district_network_line(results, school_id, launch)
+    nothing = NOTHING_LEFT if facts.launched_in(school_id, cohort) is not None else NOTHING_TO_DO
+    return (actions or [nothing]) + district_network_line(results, school_id, launch)
 
 
 def own_link_actions(results: Results, school_id: str, launch: int) -> list[str]:
