@@ -88,6 +88,7 @@ def test_without_any_plan_by_the_limit_the_greedy_plan_is_kept(district, monkeyp
     monkeypatch.setattr(planning, "search", no_plan_in_time)
     plan = planning.solve_plan(district, time_limit=LIMIT)
     assert plan.stats["greedy_plan"] and plan.status == "feasible"
+    assert "gap unknown" in plan.status_text()  # no search had a bound to measure it by
     assert plan.cohort_of == greedy_plan(district).cohort_of
     assert check_plan(district, plan.cohort_of, plan.upgrades) == []
     assert plan.build_seconds + plan.solve_seconds <= LIMIT + OVER

@@ -39,7 +39,7 @@ def gap_percent(gap: float | None, proven: bool = False) -> str:
     decimals, more until its first digit shows (0.005%, 0.00012% -> 0.0001%), so that a plan
     not proven best never reads "0.00%"; below SMALLEST_GAP_SHOWN, "under 0.0001%" ("0%" only
     for a plan proven best)."""
-    if gap is None:
+    if gap is None or not math.isfinite(gap):
         return "unknown"
     if proven and gap <= 0:
         return "0%"

@@ -92,6 +92,8 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
                 f"The solver found no plan within {limit:g} s (with two kinds of search) and "
                 "could not prove that none exists. Run again with a longer --time-limit.")
         stats["greedy_plan"] = True
+        if bound < best.value:  # a search stopped before it had a bound reports 0
+            bound = math.inf
     if status == cp_model.FEASIBLE and polish_from is not None and not fallback:
         best, polished = polish_plan(m, facts, best, seconds_until(deadline), workers)
         stats.update(polished, polish_share=facts.settings.solver.polish_share)
@@ -105,7 +107,7 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     return Plan(cohort_of=best.cohort_of, upgrades=upgrades,
                 status="optimal" if status == cp_model.OPTIMAL else "feasible",
                 objective=best.value / units,
-                bound=max(bound, best.value) / units if math.isfinite(bound) else None,
+                bound=max(bound, best.value) / units,
                 build_seconds=built - started, solve_seconds=solved - built, stats=stats)
 
 
