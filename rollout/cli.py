@@ -67,7 +67,8 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
         click.echo(f"Note: {note}", err=True)
     p = results.plan
     click.echo(f"Plan: {p.status_text()}")
-    click.echo(f"  objective {p.objective:,.1f}, bound {p.bound:,.1f}, gap {gap_percent(p.gap, p.status == 'optimal')}; "
+    gap = gap_percent(p.gap, p.status == "optimal")
+    click.echo(f"  objective {p.objective:,.1f}, bound {p.bound:,.1f}, gap {gap}; "
                f"read+score {timings.read_score:.2f} s, solve {timings.solve:.2f} s, "
                f"check+write {timings.write:.2f} s")
     for cohort in results.facts.cohorts:

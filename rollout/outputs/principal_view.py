@@ -401,7 +401,8 @@ def device_actions(facts: PlanningFacts, school) -> list[str]:
     short = math.ceil(school.students / ratio) - school.devices
     if short > 0:
         target = "one device per student" if ratio == 1 else f"{ratio:g} students per device"
-        actions.append(f"{short:,} more device{'s' if short > 1 else ''} to reach {target} (you have "
+        noun = "device" if short == 1 else "devices"
+        actions.append(f"{short:,} more {noun} to reach {target} (you have "
                        f"{school.devices:,} for {school.students:,} students).")
     if school.tech_staff is not None:
         staff = math.ceil(max(school.devices, school.students / ratio)
