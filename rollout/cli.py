@@ -14,6 +14,7 @@ from rollout.intake.form_exports import LAYOUT_MARK
 from rollout.outputs.district_template import init_district, make_district_template
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
 from rollout.outputs.whatif_style import proof_text
+from rollout.planning.plan import gap_percent
 from rollout.pipeline import check_district_plan, plan_district, publish
 from rollout.whatif.compare import DEFAULT_MAX_LIMITS, compare_district
 from rollout.whatif.jobs import DEFAULT_WORKERS
@@ -77,9 +78,10 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
         click.echo(f"Note: {note}", err=True)
     p = results.plan
     click.echo(f"Plan: {p.status_text()}")
-    click.echo(f"  objective {p.objective:,.1f}, bound {p.bound:,.1f}, gap {p.gap:.2%}; "
+    gap = gap_percent(p.gap, p.status == "optimal")
+    click.echo(f"  objective {p.objective:,.1f}, bound {p.bound:,.1f}, gap {gap}; "
                f"read+score {timings.read_score:.2f} s, solve {timings.solve:.2f} s, "
-               f"write {timings.write:.2f} s")
+               f"check+write {timings.write:.2f} s")
     for cohort in results.facts.cohorts:
         members = results.cohort_rows(cohort.number)
         click.echo(f"  {cohort.name}: {len(members)} schools, launch "

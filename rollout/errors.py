@@ -73,9 +73,10 @@ class NoPlanPossible(RolloutError):
 class InfeasiblePlanError(NoPlanPossible):
     """The district's limits cannot all hold at once: which conflict, and what would help."""
 
-    def __init__(self, conflicts: list[str], relaxations: list[str]):
+    def __init__(self, conflicts: list[str], relaxations: list[str], note: str = ""):
         self.conflicts = conflicts
         self.relaxations = relaxations
+        self.note = note  # e.g. what the schools need in coaches, for scale
         RolloutError.__init__(self, self.user_message())
 
     def user_message(self) -> str:
@@ -88,7 +89,7 @@ class InfeasiblePlanError(NoPlanPossible):
         elif self.relaxations:
             lines.append("Any one of these changes would make a plan possible:")
             lines += [f"  - {r}" for r in self.relaxations]
-        return "\n".join(lines)
+        return "\n".join(lines + ([self.note] if self.note else []))
 
 
 class SolverGaveUpError(RolloutError):

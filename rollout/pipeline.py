@@ -30,6 +30,7 @@ from rollout.outputs.site import (
 )
 from rollout.planning.facts import facts_from_inputs
 from rollout.planning.greedy import greedy_plan
+from rollout.planning.sizing import sizing_problems
 from rollout.replan import PreviousPlan, history_rows, last_years_plan, plan_changes
 from rollout.scoring.inputs import load_inputs
 from rollout.whatif.compare import BASE_FILE, upgrades_file
@@ -67,6 +68,9 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     variant = read_scenario(facts, Path(scenario), problems) if scenario else None
     problems.raise_if_any()  # every input problem at once, before any solving
     timings.read_score = time.perf_counter() - start
+    # A school whose own link is too small, or too few coaches: said at once, with the figure
+    # that would do, before the solver runs (#26).
+    sizing_problems(facts).raise_if_any()
     log(f"Scored {len(facts.schools)} schools; solving the plan ...")
     # Last year's cohorts (the greedy plan for schools new since) are worth starting from.
     hint = greedy_plan(facts).cohort_of | last_year.cohort_of if last_year else None
@@ -74,6 +78,7 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
         facts, hint = adopt_scenario(inputs, facts, variant, hint, time_limit, log)
     plan = solve_or_diagnose(facts, time_limit, hint=hint, log=log)
     timings.solve = plan.build_seconds + plan.solve_seconds
+    start = time.perf_counter()  # checking the plan and the reasons count with the writing
     violations = check_plan(facts, plan.cohort_of, plan.upgrades)
     if violations:
         raise PlanCheckError("internal error: the plan breaks rules the model should enforce: "
@@ -81,7 +86,6 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     results = build_results(inputs, facts, plan)
     add_years(results, inputs, facts, plan, last_year)
     log("Writing workbooks ...")
-    start = time.perf_counter()
     write_outputs(results, Path(out_dir), previous)
     timings.write = time.perf_counter() - start
     return results, timings

@@ -155,13 +155,16 @@ def test_settings_errors_name_the_yaml_path(tmp_path):
 
 
 def test_infeasible_limits_exit_2_with_relaxation(tmp_path):
-    district = write_district_folder(tmp_path / "d", terms=[["term", "coaches_fte"], ["T1", 1],
-                                                             ["T2", 1]])
+    # 2.5, 4 and 6 FTE at launch: 13 coaches in all cover 12.5 (the sizing check passes), but
+    # no split of the three schools fits 5 in T1 and 8 in T2.
+    district = write_district_folder(tmp_path / "d", terms=[["term", "coaches_fte"], ["T1", 5],
+                                                             ["T2", 8]])
     result = run(["plan", str(district), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "No plan can meet all the limits" in result.output
     assert "finding which limits conflict" in result.output  # said before the diagnosis runs
     assert "coaching FTE in T" in result.output
+    assert "For scale: 3 schools in 2 cohorts" in result.output  # the sizing hint
     assert not (tmp_path / "out").exists()
 
 

@@ -85,6 +85,12 @@ class Devices(Strict):
                                                      "Other": 1.0}
     # Districts with fewer than 1 technology specialist per 500 devices should hire.
     devices_per_tech_staff: PositiveFloat = 500
+    # Infrastructure items of the rubric below this level are listed before launch (3,
+    # "Advanced" on the default scale: every room covered, the network tested repeatedly).
+    infrastructure_level: int = 3
+    # A school link used above this share from launch is listed with what to do: it leaves
+    # little room for a busy day.
+    busy_link_share: float = Field(default=0.9, gt=0, le=1)
 
 
 class WarnIf(Strict):

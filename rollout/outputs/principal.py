@@ -99,7 +99,8 @@ def key_facts(sheet: Sheet, view: PrincipalView, r: int) -> int:
     sheet.put(r, 5, view.launch_term, book.fmt(bold=True, font_size=14, valign="vcenter"))
     sheet.ws.set_row(r, 26)
     r += 1
-    facts = [*([("Your status", view.status)] if view.status else []),
+    facts = [*([("Since last year", view.moved)] if view.moved else []),
+             *([("Your status", view.status)] if view.status else []),
              ("Why this cohort", view.reason), ("Your choice", view.preference),
              *[("Please note", note) for note in view.notes]]
     for name, value in facts:

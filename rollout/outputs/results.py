@@ -181,11 +181,16 @@ def term_label_or_blank(facts: PlanningFacts, term: int | None) -> str:
 
 def solver_notes(plan: Plan) -> list[str]:
     notes = []
-    if plan.stats.get("fallback_search"):
-        notes.append("Solver: the first search found no plan within the time limit; this plan "
-                     "comes from a second kind of search of the same length. It meets every "
-                     "rule; the gap shown says how far from the best plan it may be (a longer "
-                     "--time-limit may close it).")
+    if plan.stats.get("fallback_search") and not plan.stats.get("greedy_plan"):
+        notes.append("Solver: the first search found no plan in its share of the time limit; "
+                     "this plan comes from a second kind of search in the time left. It meets "
+                     "every rule; the gap shown says how far from the best plan it may be (a "
+                     "longer --time-limit may close it).")
+    if plan.stats.get("greedy_plan"):
+        notes.append("Solver: no search found a plan within the time limit; this is the simple "
+                     "greedy plan (highest priority first, each school in the earliest cohort "
+                     "the limits allow). It meets every rule, but a longer --time-limit will "
+                     "find a better one.")
     if plan.stats.get("polish_windows"):
         stats = plan.stats
         outcome = (f"which moved {stats['polish_moved']} schools and gained "
