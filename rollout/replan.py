@@ -81,7 +81,24 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
                                   "year's plan")
     previous.history = read_history(path.with_name("history.csv"), district, district_name,
                                     problems)
+    check_previous_season(path, rows, previous.history, district, current_term, problems)
     return previous
+
+
+def check_previous_season(path: Path, rows: list[dict], history: list[dict], district: District,
+                          current_term: int, problems: Problems) -> None:
+    """Last year's plan was made for an earlier season than this one: this spring's own plan
+    (or a later one) passed by mistake would say that no school moved."""
+    term_index = {t.label: t.index for t in district.terms}
+    seasons = {restore_text(r.get("season")) for r in rows} | {r["season"] for r in history}
+    known = sorted((term_index[s], s) for s in seasons if s in term_index)
+    if not known or known[-1][0] < current_term:
+        return
+    made_for, this = known[-1][1], district.terms[current_term].label
+    when = "the same season as" if known[-1][0] == current_term else "a later season than"
+    problems.add(path, f"is the plan made for {made_for}, {when} this plan ({this}, "
+                 "settings.yaml's current_term): pass last year's plan, made for an earlier "
+                 "season, with --previous")
 
 
 def read_history(path: Path, district: District, district_name: str, problems: Problems

@@ -25,7 +25,7 @@ PLAN_COLUMNS = ["school_id", "school_name", "cohort", "launch_term", "infrastruc
                 "preferred_cohort", "reasons"]
 EXTRA_COLUMNS = ["cohort_name", "level", "region", "feeder", "students", "teachers",
                  "assessable", "coverage", "respondents", "role_gap", "status",
-                 "actual_launch_term"]
+                 "actual_launch_term", "status_since", "season"]
 SCORE_KEYS = DOMAINS + ["readiness", "need"]
 # A median over fewer schools is not shown to principals: with two or three schools in a
 # cohort, the median would let a principal work out another school's score. (The dashboard's
@@ -169,6 +169,8 @@ def build_results(inputs: Inputs, facts: PlanningFacts, plan: Plan) -> Results:
             "respondents": int(score["respondents"]), "role_gap": score["role_gap"] or "",
             "status": facts.launch_status(sid, cohort),
             "actual_launch_term": term_label_or_blank(facts, facts.launched_in(sid, cohort)),
+            "status_since": term_label_or_blank(facts, facts.held_since(sid)),
+            "season": facts.term_label(facts.current_term),
         })
     return Results(inputs, facts, plan, usage, rows, list(inputs.notes) + solver_notes(plan))
 

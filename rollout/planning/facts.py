@@ -49,14 +49,19 @@ class PlanningFacts:
         record = self.district.launch_by_school.get(school_id)
         return record.term_index if record and record.status == LAUNCHED else None
 
-    def on_hold(self, school_id: str, term: int) -> bool:
-        """A paused or withdrawn school takes no coaching or launch bandwidth from the term its
-        status holds (the current term when the sheet gives none)."""
+    def held_since(self, school_id: str) -> int | None:
+        """The term a paused or withdrawn school holds from (the current term when the sheet
+        gives none); None for any other school."""
         record = self.district.launch_by_school.get(school_id)
         if record is None or record.status not in ON_HOLD:
-            return False
-        since = record.term_index if record.term_index is not None else self.current_term
-        return term >= since
+            return None
+        return record.term_index if record.term_index is not None else self.current_term
+
+    def on_hold(self, school_id: str, term: int) -> bool:
+        """A paused or withdrawn school takes no coaching or launch bandwidth from the term its
+        status holds."""
+        since = self.held_since(school_id)
+        return since is not None and term >= since
 
     def school_launch_term(self, school_id: str, cohort: int) -> int:
         """The term a school launches in: when it really launched, else its cohort's term."""
