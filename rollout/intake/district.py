@@ -191,7 +191,9 @@ def read_preferences(table, schools, settings: Settings | None, problems) -> lis
     ids = table.parse("school_id", one_of_set({s.school_id for s in schools}, "a school_id of the "
                                               "Schools sheet"), problems)
     report_duplicates(table, "school_id", ids, problems)
-    names = settings.cohort_names() if settings else []
+    if settings is None:  # its cohorts are unknown: settings.yaml's own problem says why
+        return []
+    names = settings.cohort_names()
     cohorts = table.parse("preferred_cohort", cohort_number(names), problems)
     locked = table.parse("locked", as_yes_no, problems, required=False)
     return [Preference(s, c, bool(lock)) for s, c, lock in zip(ids, cohorts, locked)
@@ -221,7 +223,7 @@ def read_launches(table, schools, term_index: dict[str, int], settings: Settings
         if not given:
             problems.add(table.file, "a launched school needs the term it launched in the "
                          "'term' column", table.sheet, row, column)
-        elif term is not None and term_index[term] >= now:
+        elif term is not None and term_index[term] >= now and settings is not None:
             problems.add(table.file, f"launched in {term}, a term still to come (current_term "
                          f"is {current or 'not set, so every term is still to come'}); record "
                          "a launch once it has happened", table.sheet, row, column)

@@ -264,20 +264,87 @@ def report_pydantic_error(error: dict, file: str, problems: Problems, what: str 
 
 
 def load_yaml(path: Path, problems: Problems) -> Any:
+    """A YAML mapping, or None with one problem: a slip people make often (see `yaml_slip`)
+    is named at its own line with the fix, before the parser's later and vaguer error."""
     if not path.exists():
         problems.add(path, "file not found")
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problems.add(path, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}")
-        return None
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         problems.add(path, "is not a text file (UTF-8 YAML expected)")
+        return None
+    slip = yaml_slip(text)
+    if slip is not None:
+        problems.add(path, f"is not valid YAML at line {slip[0]}: {slip[1]}")
+        return None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problems.add(path, f"is not valid YAML{yaml_error_place(exc)}: "
+                     f"{getattr(exc, 'problem', exc)}")
         return None
     if not isinstance(data, dict):
         problems.add(path, "must be a YAML mapping of settings")
         return None
     return data
+
+
+def yaml_error_place(exc: yaml.YAMLError) -> str:
+    """Where the parser stopped; for a key it could not finish, the line the key began on
+    (the parser itself notices only lines later)."""
+    mark = getattr(exc, "problem_mark", None)
+    if getattr(exc, "context", None) == "while scanning a simple key" and exc.context_mark:
+        mark = exc.context_mark
+    return f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+
+
+# `need_weight:0.5`: a key followed by its value with no space (YAML reads one odd word).
+KEY_WITHOUT_SPACE = re.compile(r"(?:^\s*(?:-\s+)?|[{,]\s*)([A-Za-z_][\w-]*):(?![\s:/]|$)")
+SCALAR_START = re.compile(r"(?:^\s*(?:-\s+)?|:\s+|[\[{,]\s*|-\s+)$")
+
+
+def yaml_slip(text: str) -> tuple[int, str] | None:
+    """The first line (from 1) with a slip people often make in a settings file, and what to
+    do about it: a tab, a key with no space after its colon, a quote never closed."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "\t" in line[:len(line) - len(line.lstrip())]:
+            return number, ("a tab indents this line; YAML needs spaces (replace the tab with "
+                            "spaces, lined up with the lines above)")
+        body = without_comment(line)
+        quote = unclosed_quote(body)
+        if quote:
+            return number, (f"the quote {quote} opened on this line is never closed (add the "
+                            f"closing {quote} at the end of the value)")
+        found = KEY_WITHOUT_SPACE.search(body)
+        if found and not any(q in body[:found.start(1)] for q in "\"'"):
+            key = found.group(1)
+            value = body[found.end():].split(",")[0].split("}")[0].strip()
+            return number, (f"'{key}:{value}' needs a space after the colon ({key}: {value})")
+    return None
+
+
+def without_comment(line: str) -> str:
+    """The line up to a comment (a # at the start or after a space, outside quotes)."""
+    quote = None
+    for i, char in enumerate(line):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'" and SCALAR_START.search(line[:i]):
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+            return line[:i]
+    return line
+
+
+def unclosed_quote(body: str) -> str | None:
+    """The quote mark of a quoted value that starts on this line and does not end on it."""
+    quote = None
+    for i, char in enumerate(body):
+        if quote == '"' and char == "\\":
+            continue
+        if quote and char == quote and (i == 0 or body[i - 1] != "\\" or quote == "'"):
+            quote = None
+        elif quote is None and char in "\"'" and SCALAR_START.search(body[:i]):
+            quote = char
+    return quote
