@@ -249,18 +249,132 @@ def settings_from_dict(raw: Any, file: str, problems: Problems) -> Settings | No
         return None
 
 
+# What a setting or scenario key that holds more than one value looks like (by its YAML path,
+# a list position written *): a validator's own words never reach the district (#24).
+SHAPES = {
+    "cohorts": ("a list of cohorts, each with a name and a launch term",
+                "[{name: Group 1, launch_term: 2028 Spring}]"),
+    "cohorts.*": ("a cohort with a name and a launch term",
+                  "{name: Group 1, launch_term: 2028 Spring}"),
+    "cohort_size": ("the fewest and the most schools in a cohort", "{min: 14, max: 25}"),
+    "coaching": ("the coaching settings", "{teachers_per_coach: 25, load_profile: {0: 1.0}}"),
+    "coaching.load_profile": ("a list of terms counted from launch with a share of coaching "
+                              "each", "{-1: 0.25, 0: 1.0, 1: 0.5}"),
+    "bandwidth": ("the bandwidth settings",
+                  "{baseline_kbps_per_student: 100, launch_kbps_per_student: 1000}"),
+    "readiness_gates": ("a list of cohort numbers with a minimum readiness each", "{2: 50}"),
+    "readiness_floor": ("a readiness and the earliest cohort below it",
+                        "{below: 40, earliest_cohort: 3}"),
+    "feeder_cohesion": ("the feeder settings", "{max_spread: 1, hard: false, weight: 5}"),
+    "balance": ("the balance settings", "{weight: 2, by: [region, level]}"),
+    "balance.by": ("a list of region and/or level", "[region, level]"),
+    "devices": ("the device settings", "{students_per_device: {ES: 3, MS: 1, HS: 1}}"),
+    "devices.students_per_device": ("a list of school levels with students per device each",
+                                    "{ES: 3, MS: 1, HS: 1}"),
+    "solver": ("the solver settings", "{time_limit_seconds: 30, random_seed: 1, workers: 1}"),
+    "publish": ("the website settings", "{languages: [en, es], scores: false}"),
+    "publish.languages": ("a list of language codes", "[en, es]"),
+    "publish.title": ("one title, or one per language",
+                      "Roll Out Dashboard or {en: Roll Out Dashboard, es: Panel}"),
+    "publish.names": ("a list of languages, each with the cohort and region names to show",
+                      "{es: {Group 1: Grupo 1, North: Norte}}"),
+    "publish.names.*": ("a list of cohort or region names with the name to show for each",
+                        "{Group 1: Grupo 1, North: Norte}"),
+    # scenario files (rollout/whatif/scenarios.py)
+    "coaches_fte": ("a list of terms with a number of coaches each",
+                    '{all: 20} or {"2028 Fall": 18}'),
+    "coaches_fte_delta": ("a list of terms with a number each", '{all: 2} or {"2028 Fall": 2}'),
+    "upgrade_crews": ("a list of terms with a whole number of crews each",
+                      '{all: 2} or {"2028 Fall": 1}'),
+    "capacity_plan": ("a list of links, each with a term and a capacity",
+                      "[{link: SOUTH-HUB, term: 2029 Spring, capacity_mbps: 30000}]"),
+    "capacity_plan.*": ("a link with a term and a capacity",
+                        "{link: SOUTH-HUB, term: 2029 Spring, capacity_mbps: 30000}"),
+    "link_mbps_delta": ("a list of links with the Mbps to add to each", "{SOUTH-HUB: 5000}"),
+}
+NUMBER_KINDS = {"float_type": "a number, e.g. 0.5", "float_parsing": "a number, e.g. 0.5",
+                "int_type": "a whole number, e.g. 3", "int_parsing": "a whole number, e.g. 3",
+                "int_from_float": "a whole number, e.g. 3",
+                "bool_type": "true or false", "bool_parsing": "true or false",
+                "string_type": 'text (a name or term that looks like a number or date goes '
+                               'in quotes, e.g. "2028")'}
+BOUNDS = {"greater_than": "more than {gt:g}", "greater_than_equal": "{ge:g} or more",
+          "less_than": "less than {lt:g}", "less_than_equal": "{le:g} or less"}
+MANY_VALUES = {"dict_type", "model_type", "model_attributes_type", "list_type"}
+
+
 def report_pydantic_error(error: dict, file: str, problems: Problems, what: str = "setting"
                           ) -> None:
-    path = ".".join(str(p) for p in error["loc"]) or "(top level)"
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "unknown setting (check the spelling)"
-    elif error["type"] == "missing":
-        message = "is required but missing"
+    """One validator error in plain words: what the setting must be, with an example (a
+    choice of types, as `title`, gives one error per type: they say the same, once)."""
+    loc = [p for p in error["loc"] if not is_type_tag(p)]
+    path = ".".join(str(p) for p in (loc[:-2] if loc[-1:] == ["[key]"] else loc))
+    union = len(loc) < len(error["loc"]) and shape_of(loc) is not None
+    sentence = plain_error(error | {"type": "dict_type"} if union else error, loc)
+    if not path:
+        message = sentence
+    else:
+        message = f"{what} '{path}': {sentence}{found_suffix(error)}"
+    if not any(p.file == str(file) and p.message == message for p in problems.items):
+        problems.add(file, message)
+
+
+def is_type_tag(part) -> bool:
+    """pydantic names each choice of a union in the error's location (`str`, `dict[str,str]`)."""
+    return isinstance(part, str) and (part in {"str", "int", "float", "bool"} or "[" in part
+                                      and part != "[key]")
+
+
+def shape_of(loc: list) -> tuple[str, str] | None:
+    pattern = ".".join("*" if isinstance(p, int) else str(p) for p in loc)
+    parent = ".".join([*pattern.split(".")[:-1], "*"])
+    return SHAPES.get(pattern) or (SHAPES.get(parent) if parent in SHAPES else None)
+
+
+def plain_error(error: dict, loc: list) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown setting (check the spelling)"
+    if loc and loc[-1] == "[key]":
+        return key_error(loc[:-2], str(loc[-2]))
+    shape = shape_of(loc)
+    example = f", e.g. {shape[1]}" if shape else ""
+    if kind == "missing":
+        return f"is required but missing{example}"
+    if kind == "value_error":
+        return str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
+    if kind in NUMBER_KINDS:
+        return f"must be {NUMBER_KINDS[kind]}"
+    if kind in BOUNDS:
+        return "must be " + BOUNDS[kind].format(**{k: float(v) for k, v in ctx.items()})
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "too_short":
+        count = ctx.get("min_length", 1)
+        return f"must list at least {count} item{'s' if count != 1 else ''}{example}"
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected', 'one of the values the sample file shows')}"
+    if kind in MANY_VALUES and shape:
+        return f"must be {shape[0]}{example}"
+    if kind in MANY_VALUES:
+        return ("must be a list" if kind == "list_type" else
+                "must be names, each with its value indented under it, e.g. {name: value}")
+    return "has a value that cannot be used here"
+
+
+def key_error(loc: list, key: str) -> str:
+    """A key of a mapping that must be numbered (load_profile, readiness_gates)."""
+    shape = shape_of(loc)
+    example = f", e.g. {shape[1]}" if shape else ""
+    return f"'{key}' is not a whole number; the names here are numbers{example}"
+
+
+def found_suffix(error: dict) -> str:
     found = error.get("input")
-    suffix = "" if error["type"] in {"missing", "extra_forbidden"} or isinstance(found, dict) \
-        else f" (found {found!r})"
-    problems.add(file, f"{what} '{path}': {message}{suffix}")
+    if error["type"] in {"missing", "extra_forbidden"} or isinstance(found, (dict, list)) \
+            or error["loc"][-1:] == ("[key]",):
+        return ""
+    return f" (found {found!r})"
 
 
 def load_yaml(path: Path, problems: Problems) -> Any:
