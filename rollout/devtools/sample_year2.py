@@ -114,6 +114,7 @@ def edit_district(source: Path, target: Path, closed: str, renamed: str, new_pre
         if row[0].value == SLIPPED_LINK and row[1].value == "2028 Fall":
             row[1].value = "2029 Spring"
             changes.append(f"{SLIPPED_LINK} upgrade slips from 2028 Fall to 2029 Spring")
+    changes += one_row_per_link_and_term(plan)
     schools = wb["Schools"]
     header = [c.value for c in schools[1]]
     col = {name: i for i, name in enumerate(header)}
@@ -169,6 +170,24 @@ def name_district(settings: Path, name: str) -> None:
     if "district_name:" not in text:
         settings.write_text(f"# The district's name on every output and in history.csv.\n"
                             f"district_name: {name}\n\n" + text, encoding="utf-8")
+
+
+def one_row_per_link_and_term(sheet) -> list[str]:
+    """A slipped upgrade can land in the term a funded one completes: the link then has the
+    larger of the two, in one row (two rows for one link and term are an input error)."""
+    rows: dict[tuple, list] = {}
+    for row in sheet.iter_rows(min_row=2):
+        rows.setdefault((row[0].value, row[1].value), []).append(row)
+    changes = []
+    for (link, term), same in rows.items():
+        if len(same) < 2:
+            continue
+        keep = max(same, key=lambda r: r[2].value)
+        for row in sorted((r for r in same if r is not keep), key=lambda r: -r[0].row):
+            sheet.delete_rows(row[0].row)
+        changes.append(f"{link}: two upgrades complete in {term}; the link has the larger, "
+                       f"{keep[2].value:,} Mbps (one Capacity plan row)")
+    return changes
 
 
 def commit_upgrades(wb, upgrades: dict[str, int]) -> list[str]:

@@ -181,8 +181,42 @@ def read_capacity_plan(table, schools, nodes, term_index, problems) -> list[Capa
     links = table.parse("link", one_of_set(known_links, "a school_id or a Network node"), problems)
     terms = table.parse("term", one_of_set(set(term_index), "a term of the Terms sheet"), problems)
     caps = table.parse("capacity_mbps", number_between(0, None), problems)
+    report_same_link_and_term(table, links, terms, caps, problems)
     return [CapacityChange(link, term_index[term], cap)
             for link, term, cap in zip(links, terms, caps) if None not in (link, term, cap)]
+
+
+def report_same_link_and_term(table: Table, links, terms, caps, problems: Problems) -> None:
+    """Two capacities for one link in one term contradict each other: which one holds is for
+    the district to say, not for the order of the rows."""
+    first: dict[tuple, tuple[int, float]] = {}
+    for link, term, cap, row in zip(links, terms, caps, table.row_numbers):
+        if None in (link, term, cap):
+            continue
+        if (link, term) in first:
+            row1, cap1 = first[(link, term)]
+            problems.add(table.file, f"rows {row1} and {row} both give the capacity of {link} "
+                         f"in {term} ({cap1:,.0f} and {cap:,.0f} Mbps); keep the one row that "
+                         "holds", table.sheet, row, table.column_label(table.column_index("link")))
+        else:
+            first[(link, term)] = (row, cap)
+
+
+def capacity_plan_notes(district: District) -> list[str]:
+    """A Capacity plan row that lowers a link's capacity: launches behind it may have counted
+    on what it had (a warning for Data issues, not an error: links do get downgraded)."""
+    notes = []
+    for link in district.links:
+        capacity = district.base_capacity(link)
+        for change in sorted((c for c in district.capacity_plan if c.link == link),
+                             key=lambda c: c.term_index):
+            if change.capacity_mbps < capacity:
+                notes.append(f"Capacity plan: {district.link_label(link)} is lowered from "
+                             f"{capacity:,.0f} to {change.capacity_mbps:,.0f} Mbps in "
+                             f"{district.terms[change.term_index].label}; launches behind it "
+                             "have less room from then on (check that the row is meant)")
+            capacity = change.capacity_mbps
+    return notes
 
 
 def read_preferences(table, schools, settings: Settings | None, problems) -> list[Preference]:

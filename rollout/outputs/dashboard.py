@@ -436,7 +436,7 @@ def upgrades_sheet(sheet: Sheet, results: Results) -> None:
                Column("Cost", THOUSANDS)]
     rows = [[c.complete_term, c.link, c.what, c.schools_behind, c.from_mbps, c.to_mbps,
              c.needed_by or "not needed by this plan", c.source, c.cost]
-            for c in results.network_changes]
+            for c in results.network_changes if c.rises]
     first, last = sheet.table(top, columns, rows, name="NetworkChanges")
     sheet.ws.conditional_format(first, 6, last, 6, {
         "type": "formula", "criteria": f"=$G{first + 1}=$A{first + 1}",

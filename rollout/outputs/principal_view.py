@@ -301,9 +301,9 @@ def network_actions(results: Results, school_id: str, launch: int) -> list[str]:
                      else f"Network link {change.link}")
             origin = f"{change.source}, chosen by this plan" if change.chosen \
                 else "already committed"
-            actions.append(f"{where} is raised from {change.from_mbps:,.0f} to "
-                           f"{change.to_mbps:,.0f} Mbps in {change.complete_term} "
-                           f"({origin}); confirm it is done before launch.")
+            actions.append(f"{where} is {change.verb} from {change.from_mbps:,.0f} to "
+                           f"{change.to_mbps:,.0f} Mbps in {change.complete_term} ({origin})"
+                           + ("; confirm it is done before launch." if change.rises else "."))
     return actions
 
 

@@ -50,6 +50,15 @@ class NetworkChange:
     needed_by: str | None  # first term whose load needs it: the deadline
     cost: float | None = None
 
+    @property
+    def rises(self) -> bool:
+        return self.to_mbps > self.from_mbps
+
+    @property
+    def verb(self) -> str:
+        """What the change does to the link, in a planner's word."""
+        return "raised" if self.rises else "lowered"
+
 
 @dataclass
 class Results:
@@ -105,7 +114,8 @@ class Results:
     # so both readers take them from here.
     @cached_property
     def network_changes(self) -> list[NetworkChange]:
-        """Every rise in a link's capacity: the committed capacity plan and the upgrades the
+        """Every change of a link's capacity (a rise, or a committed row that lowers it; a row
+        that changes nothing is left out): the committed capacity plan and the upgrades the
         plan chose, each with the first term whose load needs it (its deadline)."""
         district, facts = self.facts.district, self.facts
         changes = [(c.link, c.term_index, c, None) for c in district.capacity_plan]
@@ -115,14 +125,17 @@ class Results:
         for link, term, committed, upgrade in changes:
             loads = self.usage.link_load[link]
             skip = committed or upgrade
+            before = self.capacity_without(link, term, skip)
+            after = upgrade.new_capacity_mbps if upgrade else committed.capacity_mbps
+            if after == before:
+                continue
             needed = next((t for t in range(term, facts.term_count)
                            if loads[t] > self.capacity_without(link, t, skip) + 1e-6), None)
             out.append(NetworkChange(
                 f"Upgrade {upgrade.upgrade}" if upgrade else "Committed capacity plan",
                 upgrade is not None, link,
                 district.link_label(link), len(district.schools_behind[link]),
-                facts.term_label(term), term, self.capacity_without(link, term, skip),
-                upgrade.new_capacity_mbps if upgrade else committed.capacity_mbps,
+                facts.term_label(term), term, before, after,
                 facts.term_label(needed) if needed is not None else None,
                 upgrade.cost if upgrade else None))
         out.sort(key=lambda c: (c.complete_term_index, c.link, c.source))
