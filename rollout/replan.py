@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rollout.checking.check import compute_usage, move_violations
 from rollout.csvfiles import read_csv
-from rollout.domain import DELAYED, LAUNCHED, PLANNED, District
+from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, PAUSED, PLANNED, District
 from rollout.errors import Problems
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
@@ -148,7 +148,8 @@ def fmt(value) -> str:
 
 def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
                  readiness_now: dict[str, float]) -> list[dict]:
-    """One row per school that moved, is new, or left; each with its reason."""
+    """One row per school that moved, is new, left, paused or withdrew; each with its
+    reason."""
     usage = compute_usage(facts, plan.cohort_of, plan.upgrades)
     changes = []
     for school in facts.schools:
@@ -162,9 +163,13 @@ def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
                                    "old_launch_term": "", "reason": "New since last year's plan."})
             continue
         told = previous.cohort_of.get(sid)
+        old = {"old_cohort": whole(old_row["cohort"]), "old_launch_term": old_row["launch_term"]}
+        hold = new_hold(facts, sid, old_row)
+        if hold is not None:
+            changes.append(base | old | hold)
+            continue
         if told == new:
             continue
-        old = {"old_cohort": whole(old_row["cohort"]), "old_launch_term": old_row["launch_term"]}
         if told is None:
             changes.append(base | old | {"change": "re-planned", "reason":
                                          "Its cohort no longer exists."})
@@ -179,6 +184,21 @@ def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
             facts, plan, usage, previous, sid, told, readiness_now)})
     changes += closed_schools(previous)
     return changes
+
+
+def new_hold(facts: PlanningFacts, school_id: str, old_row: dict) -> dict | None:
+    """A pause or withdrawal the Launches sheet records that last year's plan did not have."""
+    record = facts.district.launch_by_school.get(school_id)
+    if record is None or record.status not in ON_HOLD or old_row.get("status") == record.status:
+        return None
+    since = facts.term_label(facts.held_since(school_id))
+    if record.status == PAUSED:
+        reason = (f"Paused since {since} (Launches sheet): it keeps its place in its cohort "
+                  "and takes no coaching or launch bandwidth while paused.")
+    else:
+        reason = (f"Withdrawn from the rollout since {since} (Launches sheet): it takes no "
+                  "place in its cohort, no coaching and no launch bandwidth.")
+    return {"change": record.status, "reason": reason}
 
 
 def closed_schools(previous: PreviousPlan) -> list[dict]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, Cohort, District, School
+from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, WITHDRAWN, Cohort, District, School
 from rollout.intake.settings import Settings
 
 
@@ -79,6 +79,13 @@ def held_in(records: PlanRecords, school_id: str, term: int) -> bool:
         return False
     start = records.current_term if record.term_index is None else record.term_index
     return start <= term
+
+
+def takes_a_place(records: PlanRecords, school_id: str) -> bool:
+    """Whether the school counts in its cohort's size: a withdrawn school has left the
+    roll-out; a paused one keeps its place, as it resumes with its cohort."""
+    record = records.district.launch_by_school.get(school_id)
+    return record is None or record.status != WITHDRAWN
 
 
 def school_coaching(records: PlanRecords, school: School, term: int, cohort: int) -> float:

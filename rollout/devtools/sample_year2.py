@@ -23,7 +23,7 @@ from typing import Any, Callable
 import yaml
 from openpyxl import load_workbook
 
-from rollout.domain import DELAYED, LAUNCHED, PAUSED
+from rollout.domain import DELAYED, LAUNCHED, PAUSED, WITHDRAWN
 from rollout.errors import Problems
 from rollout.intake.layouts import find_layout
 from rollout.intake.rubric import Rubric, default_rubric_path, load_rubric
@@ -39,7 +39,9 @@ DELAYED_NOTES = ["Principal left in January; new principal starts in June",
                  "Wireless upgrade not finished in time; the contractor finishes in the summer"]
 PAUSED_NOTE = "Roof repairs closed the east wing; blended classes resume after the move back"
 EARLY_NOTE = "Asked to start with Group 1: staff trained over the summer on their own time"
+WITHDRAWN_NOTE = "The board merges it into its neighbour in 2029: no blended launch before then"
 LAUNCH_TERM, EARLY_TERM, PAUSED_FROM = "2028 Spring", "2028 Spring", "2028 Fall"
+WITHDRAWN_FROM = "2028 Fall"
 
 # A year of practice, in the chance that an answer moves one level (per school, drawn from
 # these ranges): most schools move up, some down; launched schools' instructional answers
@@ -82,16 +84,19 @@ def make_year2(year1: Path, year2: Path, previous_plan: dict[str, int],
 
 def pick_launches(rng: random.Random, previous_plan: dict[str, int], avoid: set[str]
                   ) -> list[tuple[str, str, str, str]]:
-    """Two Group 1 schools delayed, one paused since the current term, and one Group 2 school
-    launched a term early with Group 1: (school_id, status, term, note)."""
+    """Two Group 1 schools delayed, one paused since the current term, one Group 2 school
+    launched a term early with Group 1 and another withdrawn: (school_id, status, term,
+    note)."""
     first = sorted(s for s, c in previous_plan.items() if c == 1 and s not in avoid)
     second = sorted(s for s, c in previous_plan.items() if c == 2 and s not in avoid)
     *delayed, paused = rng.sample(first, len(DELAYED_NOTES) + 1)
     early = rng.choice(second)
+    withdrawn = rng.choice([sid for sid in second if sid != early])
     return ([(sid, DELAYED, LAUNCH_TERM, note) for sid, note in zip(sorted(delayed),
                                                                       DELAYED_NOTES)]
             + [(paused, PAUSED, PAUSED_FROM, PAUSED_NOTE), (early, LAUNCHED, EARLY_TERM,
-                                                             EARLY_NOTE)])
+                                                             EARLY_NOTE),
+               (withdrawn, WITHDRAWN, WITHDRAWN_FROM, WITHDRAWN_NOTE)])
 
 
 def school_names(path: Path) -> dict[str, str]:

@@ -94,6 +94,7 @@ class PrincipalView:
     notes: tuple[str, ...]  # coverage and principal/teacher differences worth a conversation
     workbook: str           # file name inside schools/
     status: str = ""        # where its launch stands, in plain words (never the private note)
+    withdrawn: bool = False  # left the roll-out: no phases, nothing to prepare
     trend: tuple[tuple[str, float | None, str], ...] = ()  # (season, readiness, cohort name)
     local_answers: tuple[LocalAnswer, ...] = ()  # the district's own questions, never scored
 
@@ -130,7 +131,7 @@ class PrincipalViews:
             teachers=row["teachers"], respondents=row["respondents"],
             cohort_number=cohort.number, cohort_name=cohort.name,
             cohort_size=self.cohort_sizes[cohort.number],
-            launch_term=facts.term_label(facts.school_launch_term(school_id, cohort.number)),
+            launch_term=launch_term_text(facts, school_id, cohort.number),
             phases=phases(facts, school, cohort.number),
             scores=scores, median_note=median_note, strengths=strengths, gaps=gaps,
             items=tuple(items), actions=tuple(actions_before_launch(results, school_id)),
@@ -139,7 +140,8 @@ class PrincipalViews:
             notes=tuple(principal_notes(row)), workbook=results.workbook_names[school_id],
             trend=trend(results, school_id),
             local_answers=tuple(self.local_answers[school_id]),
-            status=status_text(facts, school_id, cohort.number))
+            status=status_text(facts, school_id, cohort.number),
+            withdrawn=facts.has_withdrawn(school_id))
 
     def score_lines(self, row: dict, cohort: int) -> tuple[tuple[ScoreLine, ...], str]:
         """The school's scores beside the district and cohort medians, and a note when a
@@ -253,9 +255,19 @@ def status_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
     return f"Launched in {facts.term_label(launched)}{timing}."
 
 
+def launch_term_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
+    """The term it launches (or really launched) in; a withdrawn school launches in none."""
+    if facts.has_withdrawn(school_id):
+        return "none (withdrawn)"
+    return facts.term_label(facts.school_launch_term(school_id, cohort))
+
+
 def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
     """The school's phases with their terms, also those before or after the plan's terms,
-    from the term it really launched (Launches sheet) and without coaching while it holds."""
+    from the term it really launched (Launches sheet) and without coaching while it holds;
+    none for a withdrawn school."""
+    if facts.has_withdrawn(school.school_id):
+        return ()
     launch = facts.school_launch_term(school.school_id, cohort)
     out = []
     last = facts.term_count - 1
@@ -280,6 +292,8 @@ def actions_before_launch(results: Results, school_id: str) -> list[str]:
     """Network changes on the school's path up to its launch, bandwidth it still lacks,
     devices to reach its level's ratio and technology staff for its devices."""
     facts = results.facts
+    if facts.has_withdrawn(school_id):
+        return []  # no launch to prepare for
     school = facts.district.school_by_id[school_id]
     launch = facts.launch_term_of(results.row(school_id)["cohort"])
     actions = network_actions(results, school_id, launch)

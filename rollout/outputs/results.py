@@ -89,7 +89,8 @@ class Results:
         return out
 
     def cohort_rows(self, number: int) -> list[dict]:
-        return [r for r in self.rows if r["cohort"] == number]
+        """The schools that take a place in the cohort (a withdrawn school takes none)."""
+        return [r for r in self.rows if r["cohort"] == number and r["status"] != "withdrawn"]
 
     def preferences_honoured(self) -> tuple[int, int]:
         prefs = [r for r in self.rows if r["preferred_cohort"] is not None]

@@ -7,7 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, PLANNED, Cohort, District, School
+from rollout.domain import (
+    DELAYED,
+    LAUNCHED,
+    ON_HOLD,
+    PLANNED,
+    WITHDRAWN,
+    Cohort,
+    District,
+    School,
+)
 from rollout.intake.settings import Settings
 
 
@@ -48,6 +57,13 @@ class PlanningFacts:
     def actual_launch_term(self, school_id: str) -> int | None:
         record = self.district.launch_by_school.get(school_id)
         return record.term_index if record and record.status == LAUNCHED else None
+
+    def has_withdrawn(self, school_id: str) -> bool:
+        """Withdrawn from the roll-out (Launches sheet): no place in a cohort's size, no coaching,
+        no launch bandwidth and no launch phase. A paused school keeps its place: it resumes
+        with its cohort."""
+        record = self.district.launch_by_school.get(school_id)
+        return record is not None and record.status == WITHDRAWN
 
     def held_since(self, school_id: str) -> int | None:
         """The term a paused or withdrawn school holds from (the current term when the sheet

@@ -160,8 +160,8 @@ def write_public_csv(plan: PublicPlan, path: Path) -> None:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(public_columns(plan.with_scores))
     for s in plan.schools:
-        cells = [s.name, s.school_id, s.cohort_name, s.launch_term, s.stage, s.level, s.region,
-                 s.feeder]
+        launch = "" if s.stage == "withdrawn" else s.launch_term  # it launches in no term
+        cells = [s.name, s.school_id, s.cohort_name, launch, s.stage, s.level, s.region, s.feeder]
         cells += [fmt(v) for v in s.scores] if s.scores is not None else []
         writer.writerow([safe_text(c) for c in cells])
     path.write_text(handle.getvalue(), encoding="utf-8")
@@ -532,8 +532,9 @@ class SiteBuilder:
             cells = [{"text": s.name, "href": f"schools/{s.page}.html"},
                      {"text": s.school_id, "sort": None},
                      {"text": s.cohort_name, "sort": s.cohort},
-                     {"text": lang.term(s.launch_term),
-                      "sort": source.term_index[s.launch_term]},
+                     {"text": "–" if s.stage == "withdrawn" else lang.term(s.launch_term),
+                      "sort": len(source.terms) if s.stage == "withdrawn"
+                      else source.term_index[s.launch_term]},
                      {"text": _(STAGE_TEXT[s.stage]), "sort": stage_rank[s.stage]},
                      {"text": level_label(lang, s.level), "sort": level_rank(s.level)},
                      {"text": s.region, "sort": None}, {"text": s.feeder, "sort": None}]
@@ -574,11 +575,15 @@ class SiteBuilder:
         _ = lang.gettext
         source = self.source
         launch = source.term_index[school.launch_term]
-        phases = [{"name": _(PHASE_NAMES[phase]), "term": label, "what": _(PHASE_TEXT[phase]),
-                   "now": term == source.current_index}
-                  for phase, term, label in self.phase_terms(lang, launch)]
+        withdrawn = school.stage == "withdrawn"
+        phases = [] if withdrawn else [
+            {"name": _(PHASE_NAMES[phase]), "term": label, "what": _(PHASE_TEXT[phase]),
+             "now": term == source.current_index}
+            for phase, term, label in self.phase_terms(lang, launch)]
         stage_note = None
-        if school.stage == "delayed":
+        if school.since and school.stage in ("paused", "withdrawn"):
+            stage_note = _("Since %(term)s.", term=lang.term(school.since))
+        elif school.stage == "delayed":
             stage_note = _("Now planned to launch in %(term)s.", term=lang.term(
                 school.launch_term))
         elif school.launch_term != school.planned_launch_term:
@@ -599,7 +604,9 @@ class SiteBuilder:
                 _("School ID %(id)s", id=school.school_id), level_label(lang, school.level),
                 _("Region: %(region)s", region=school.region)]),
             "cohort_href": f"../{list_path(school.cohort, 1)}",
-            "launch": lang.term(school.launch_term),
+            "launch": _("None (withdrawn)") if withdrawn
+            else lang.term(school.launch_term),
+            "no_phases": _("The school has left the roll-out: no launch is planned."),
             "now_label": _("Stage in %(term)s", term=lang.term(source.current_term)),
             "stage": _(STAGE_TEXT[school.stage]), "stage_note": stage_note,
             "scores": scores, "phases": phases, "history": self.history(lang, school),
