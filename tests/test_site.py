@@ -329,6 +329,39 @@ def test_the_sample_re_plan_tells_why_a_school_moved_in_plain_words(sample_outpu
     assert "What changed since last year" not in visible_text(sites[0] / "index.html")
 
 
+def test_what_changed_counts_delays_as_later_and_groups_each_school_once(tmp_path):
+    """#24: delayed schools launch later too; a school with three reasons is one school."""
+    out = write_output_folder(tmp_path / "out", 40)
+    ids = [r["school_id"] for r in plan_rows(out)]
+    rows = [[ids[0], "A", "moved later", 1, "2028 Fall", 2, "2029 Spring", REASON],
+            [ids[1], "B", "moved later", 1, "2028 Fall", 2, "2029 Spring", REASON],
+            [ids[2], "C", "delayed", 1, "2028 Spring", 3, "2029 Fall", "Its launch did not"],
+            [ids[3], "D", "delayed", 1, "2028 Spring", 3, "2029 Fall", "Its launch did not"],
+            [ids[4], "E", "delayed", 1, "2028 Spring", 3, "2029 Fall", "Its launch did not"],
+            [ids[5], "F", "withdrawn", 2, "2028 Fall", 2, "2028 Fall", "Withdrawn from"],
+            [ids[6], "G", "paused", 1, "2028 Spring", 1, "2028 Spring", "Paused since"]]
+    with (out / "changes.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["school_id", "school_name", "change", "old_cohort", "old_launch_term",
+                         "new_cohort", "new_launch_term", "reason"])
+        writer.writerows(rows)
+    build_site(out, out / "site", Publish(), out)
+    overview = visible_text(out / "site" / "index.html")
+    assert "5 schools moved to a later cohort." in overview  # 2 moved + 3 delayed
+    assert "1 school left the roll-out." in overview
+    assert "1 school paused its roll-out." in overview
+    # The two moved schools once each, under their three reasons together; the delays apart.
+    assert overview.count(" school: ") + overview.count(" schools: ") == 2, overview
+    assert ("3 schools: Its launch did not happen as planned, so it launches later."
+            in overview)
+    assert ("2 schools: Staying would have needed more coaches than the district has in a "
+            "term. Staying would have needed more network capacity") in overview
+    spanish = visible_text(out / "site" / "es" / "index.html")
+    assert "5 escuelas pasaron a un grupo posterior." in spanish
+    assert "1 escuela dejó la implementación." in spanish
+    assert "3 escuelas: Su lanzamiento no ocurrió como estaba previsto" in spanish
+
+
 def test_a_re_plan_hands_its_public_moves_on_to_the_next_spring(tmp_path):
     out = write_output_folder(tmp_path / "out", 200)
     moves = moves_so_far(out)

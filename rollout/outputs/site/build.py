@@ -109,7 +109,7 @@ TEMPLATE_MESSAGES = (
     N_("Timeline of the cohorts"),
     N_("What changed since last year"),
     N_("Why schools moved"),
-    N_("Schools that moved or are new"),
+    N_("Schools whose plan changed"),
     N_("All schools"),
     N_("Launch term"),
     N_("Readiness scores (0 to 100)"),
@@ -471,6 +471,7 @@ class SiteBuilder:
         if not moves:
             return {"none": _("No school changed cohort since last year's plan.")}
         n = {kind: sum(m.change == kind for m in moves) for kind in CHANGE_TEXT}
+        n["later"] += n["delayed"]  # a delayed school launches later too (#24)
         counts = [text for kind, text in (
             ("earlier", lang.ngettext("%(n)s school moved to an earlier cohort.",
                                       "%(n)s schools moved to an earlier cohort.",
@@ -482,22 +483,35 @@ class SiteBuilder:
             ("replanned", lang.ngettext("%(n)s school was placed again: its cohort ended.",
                                         "%(n)s schools were placed again: their cohort ended.",
                                         n["replanned"])),
+            ("paused", lang.ngettext("%(n)s school paused its roll-out.",
+                                     "%(n)s schools paused their roll-out.", n["paused"])),
+            ("withdrawn", lang.ngettext("%(n)s school left the roll-out.",
+                                        "%(n)s schools left the roll-out.", n["withdrawn"])),
         ) if n[kind]]
-        reasons = []
-        for code in REASON_TEXT:
-            n = sum(code in m.reasons for m in moves)
-            if n:
-                reasons.append(lang.ngettext("%(n)s school: %(reason)s",
-                                             "%(n)s schools: %(reason)s", n,
-                                             reason=_(REASON_TEXT[code])))
         listed = [{"name": self.by_id[m.school_id].name,
                    "href": f"schools/{self.by_id[m.school_id].page}.html",
                    "text": self.move_text(lang, m)} for m in moves[:LISTED_CHANGES]]
         more = len(moves) - LISTED_CHANGES
-        return {"none": None, "counts": counts, "reasons": reasons, "schools": listed,
+        return {"none": None, "counts": counts, "reasons": self.reason_groups(lang, moves),
+                "schools": listed,
                 "more": lang.ngettext("And %(n)s more: each school's page says what changed.",
                                       "And %(n)s more: each school's page says what changed.",
                                       more) if more > 0 else None}
+
+    def reason_groups(self, lang: Language, moves) -> list[str]:
+        """Why schools moved: each school once, under the reasons it moved for, most schools
+        first (reasons in REASON_TEXT's order)."""
+        _ = lang.gettext
+        order = list(REASON_TEXT)
+        groups: dict[tuple[str, ...], int] = {}
+        for move in moves:
+            if move.reasons:
+                key = tuple(sorted(move.reasons, key=order.index))
+                groups[key] = groups.get(key, 0) + 1
+        ranked = sorted(groups.items(), key=lambda g: (-g[1], [order.index(r) for r in g[0]]))
+        texts = [(" ".join(_(REASON_TEXT[r]) for r in key), count) for key, count in ranked]
+        return [lang.ngettext("%(n)s school: %(reason)s", "%(n)s schools: %(reason)s", count,
+                              reason=text) for text, count in texts]
 
     def move_text(self, lang: Language, move) -> str:
         _ = lang.gettext
@@ -505,7 +519,7 @@ class SiteBuilder:
         if move.old_launch_term and move.new_launch_term and move.change in ("earlier", "later"):
             parts.append(_("Launch: %(old)s → %(new)s.", old=lang.term(move.old_launch_term),
                            new=lang.term(move.new_launch_term)))
-        parts += [_(REASON_TEXT[r]) for r in move.reasons]
+        parts += [_(REASON_TEXT[r]) for r in move.reasons if r != "delayed"]  # said above
         return " ".join(parts)
 
     # ----- schools list -------------------------------------------------------------------
