@@ -55,7 +55,8 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     start = time.perf_counter()
     log("Reading district files and surveys ...")
     inputs = load_inputs(Path(district_dir), rubric)
-    check_publish_settings(inputs.settings, Path(district_dir))  # the website (#16)
+    check_publish_settings(inputs.settings, Path(district_dir),  # the website (#16)
+                           {school.region for school in inputs.district.schools})
     last_year = load_previous(inputs, previous) if previous else None
     facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
     timings.read_score = time.perf_counter() - start

@@ -21,7 +21,12 @@ from rollout.cli import cli
 from rollout.devtools.catalogs import extract
 from rollout.devtools.synthetic_site import REASON, write_output_folder
 from rollout.errors import InputError, Problems
-from rollout.intake.settings import Publish, contrast_with_white, load_settings
+from rollout.intake.settings import (
+    Publish,
+    contrast_with_white,
+    load_settings,
+    settings_from_dict,
+)
 from rollout.outputs.site import build_site, publish_site
 from rollout.outputs.site.build import PHASE_TEXT, TEMPLATE_MESSAGES, public_columns
 from rollout.outputs.site.i18n import LOCALE_DIR, Language, available_languages, catalog_path
@@ -33,6 +38,8 @@ from rollout.outputs.site.source import (
     moves_so_far,
     read_site_source,
 )
+from rollout.pipeline import plan_district
+from tests.factory import BASE_SETTINGS, merge, write_district_folder
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 # Attributes that hold drawing coordinates in the charts: decimals there are geometry.
@@ -459,8 +466,9 @@ def test_hostile_cohort_and_region_names_are_text_in_the_charts_too(tmp_path):
 def test_same_inputs_give_a_byte_identical_site(sample_outputs, tmp_path):
     out = sample_outputs[1]
     first, second = tmp_path / "a", tmp_path / "b"
-    build_site(out, first, Publish(), SAMPLE / "year2")
-    build_site(out, second, Publish(), SAMPLE / "year2")
+    publish = load_settings(SAMPLE / "year2" / "settings.yaml", Problems()).publish
+    build_site(out, first, publish, SAMPLE / "year2")
+    build_site(out, second, publish, SAMPLE / "year2")
     names = [p.relative_to(first) for p in site_files(first)]
     assert names == [p.relative_to(second) for p in site_files(second)]
     _, mismatch, errors = filecmp.cmpfiles(first, second, [str(n) for n in names],
@@ -583,3 +591,38 @@ def test_publish_needs_a_folder_written_by_rollout_plan(tmp_path):
     result = CliRunner().invoke(cli, ["publish", str(tmp_path)])
     assert isinstance(result.exception, InputError)
     assert "site-source.json: not found" in result.exception.user_message()
+
+
+# ----- names per language (#24 item 14) -----------------------------------------------------
+
+def test_the_spanish_site_names_cohorts_and_regions_in_spanish(sites):
+    school = next((sites[1] / "es" / "schools").glob("ES*.html"))
+    spanish = visible_text(school)
+    assert re.search(r"Grupo \d", spanish) and not re.search(r"Group \d", spanish)
+    assert "Región: Norte" in spanish or "Región: Sur" in spanish
+    overview = visible_text(sites[1] / "es" / "index.html")
+    assert "Grupo 1" in overview and "Group 1" not in overview
+    english = visible_text(sites[1] / "schools" / school.name)
+    assert re.search(r"Group \d", english) and "Grupo" not in english
+    # The data file keeps the district's own names, whatever the language.
+    assert "Group 1" in visible_text(sites[1] / "plan-public.csv")
+
+
+def test_a_name_that_is_no_cohort_or_region_is_an_error(tmp_path):
+    district = write_district_folder(tmp_path / "d", settings_patch={"publish": {"names": {
+        "es": {"Group 1": "Grupo 1", "Nort": "Norte"}}}})
+    with pytest.raises(InputError) as caught:
+        plan_district(district, tmp_path / "out")
+    assert [p.message for p in caught.value.problems] == [
+        "setting 'publish.names.es': 'Nort' is no cohort of settings.yaml (Group 1, Group 2) "
+        "and no region of the Schools sheet (North, South)"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_names_for_a_language_the_site_does_not_have_are_an_error():
+    problems = Problems()
+    patch = {"publish": {"languages": ["en", "es"], "names": {"fr": {"Group 1": "Groupe 1"}}}}
+    assert settings_from_dict(merge(BASE_SETTINGS, patch), "settings.yaml", problems) is None
+    assert [p.message for p in problems.items] == [
+        "setting 'publish': names are given for ['fr'], which are not among the languages "
+        "['en', 'es']"]

@@ -195,6 +195,21 @@ def one_row_per_link_and_term(sheet) -> list[str]:
     return changes
 
 
+SPANISH_NAMES = {**{f"Group {n}": f"Grupo {n}" for n in range(1, 6)}, "North": "Norte",
+                 "South": "Sur"}
+
+
+def name_in_spanish(settings: Path) -> None:
+    """The public site's Spanish pages name the sample's cohorts and regions in Spanish."""
+    text = settings.read_text(encoding="utf-8")
+    if "\n  names:" in text:
+        return
+    lines = ["  # Cohort and region names as a language shows them (the others as written above",
+             "  # and in district.xlsx).", "  names:", "    es:"]
+    lines += [f"      {name}: {shown}" for name, shown in SPANISH_NAMES.items()]
+    settings.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
 def commit_upgrades(wb, upgrades: dict[str, int]) -> list[str]:
     """Last spring's chosen upgrades were funded: they move from the Upgrades sheet to the
     Capacity plan, completing in the term the plan said."""

@@ -125,6 +125,8 @@ class Publish(Strict):
     logo: str | None = None  # an image file, relative to the district folder
     accent_colour: str | None = None  # "#RRGGBB", dark enough for white text (AA)
     title: str | dict[str, str] | None = None  # one title, or one per language
+    # Cohort and region names as each language shows them, e.g. {es: {Group 1: Grupo 1}}.
+    names: dict[str, dict[str, str]] = {}
 
     @model_validator(mode="after")
     def valid_publish(self):
@@ -155,7 +157,20 @@ class Publish(Strict):
             if unknown:
                 raise ValueError(f"title is given for {unknown}, which are not among the "
                                  f"languages {self.languages}")
+        unknown = sorted(set(self.names) - set(self.languages))
+        if unknown:
+            raise ValueError(f"names are given for {unknown}, which are not among the "
+                             f"languages {self.languages}")
         return self
+
+    def name_problems(self, cohorts: list[str], regions: set[str]) -> list[str]:
+        """A name to translate that is no cohort or region (a slip would go unnoticed: the
+        site would show the untranslated name)."""
+        known = set(cohorts) | set(regions)
+        return [f"setting 'publish.names.{lang}': '{name}' is no cohort of settings.yaml "
+                f"({', '.join(cohorts)}) and no region of the Schools sheet "
+                f"({', '.join(sorted(regions))})"
+                for lang, names in self.names.items() for name in names if name not in known]
 
 
 def check_publish_files(publish: Publish, folder: Path, file: str, problems: Problems) -> None:

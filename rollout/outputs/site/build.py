@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -175,23 +175,33 @@ class SiteBuilder:
     """Every page of the site for one plan and one publish section."""
 
     def __init__(self, plan: PublicPlan, publish: Publish, logo: Path | None = None):
-        self.plan = plan
-        self.source = plan.source
         self.publish = publish
         self.languages = [Language(code) for code in publish.languages]
         self.accent = publish.accent_colour or DEFAULT_ACCENT
         self.logo = f"static/logo{logo.suffix.lower()}" if logo else None
         self.logo_file = logo
+        self.original = plan
+        self.use_plan(plan)
+        self.current_moves = {m.school_id: m for m in plan.moves
+                              if m.season == self.source.current_term}
+        self.moves = {(m.season, m.school_id): m for m in plan.moves}
+        self.slots: list[charts.ChartSlot] = []
+
+    def use_plan(self, plan: PublicPlan) -> None:
+        """The plan the pages are made from next (its names in one language)."""
+        self.plan = plan
+        self.source = plan.source
         self.by_name = sorted(plan.schools, key=lambda s: (s.name.casefold(), s.school_id))
         self.by_id = {s.school_id: s for s in plan.schools}
         self.feeders: dict[str, list[PublicSchool]] = {}
         for s in sorted(plan.schools, key=lambda s: (level_rank(s.level), s.name.casefold(),
                                                      s.school_id)):
             self.feeders.setdefault(s.feeder, []).append(s)
-        self.current_moves = {m.school_id: m for m in plan.moves
-                              if m.season == self.source.current_term}
-        self.moves = {(m.season, m.school_id): m for m in plan.moves}
-        self.slots: list[charts.ChartSlot] = []
+
+    def speak(self, lang: Language) -> Language:
+        """Pages in `lang` from here on show its names of cohorts and regions."""
+        self.use_plan(named(self.original, self.publish.names.get(lang.code, {})))
+        return lang
 
     # ----- writing ------------------------------------------------------------------------
 
@@ -205,15 +215,15 @@ class SiteBuilder:
         if self.logo_file is not None:
             (site / self.logo).write_bytes(self.logo_file.read_bytes())
             written.append(site / self.logo)
-        write_public_csv(self.plan, site / "plan-public.csv")
+        write_public_csv(self.original, site / "plan-public.csv")  # the district's own names
         written.append(site / "plan-public.csv")
         renderer = charts.Renderer()
         try:
             envs = {lang.code: self.environment(lang) for lang in self.languages}
-            overviews = {lang.code: self.overview(lang) for lang in self.languages}
+            overviews = {lang.code: self.overview(self.speak(lang)) for lang in self.languages}
             renderer.start(self.slots)
             for lang in self.languages:
-                for path, template, context in self.pages(lang):
+                for path, template, context in self.pages(self.speak(lang)):
                     written.append(self.render(site, lang, envs[lang.code], path, template,
                                                context))
                     renderer.poll()
@@ -672,6 +682,17 @@ class SiteBuilder:
             "stages": [{"key": key, "meaning": f"{_(STAGE_TEXT[key])}: "
                         f"{_(STAGE_MEANING[key])}"} for key in STAGE_TEXT],
         }
+
+
+def named(plan: PublicPlan, names: dict[str, str]) -> PublicPlan:
+    """The plan with cohort and region names as one language shows them (publish.names)."""
+    if not names:
+        return plan
+    source = replace(plan.source, cohorts=tuple(replace(c, name=names.get(c.name, c.name))
+                                                for c in plan.source.cohorts))
+    schools = [replace(s, cohort_name=names.get(s.cohort_name, s.cohort_name),
+                       region=names.get(s.region, s.region)) for s in plan.schools]
+    return replace(plan, source=source, schools=schools)
 
 
 def list_path(cohort: int | None, page: int) -> str:
