@@ -359,14 +359,24 @@ def test_what_changed_counts_delays_as_later_and_groups_each_school_once(tmp_pat
     assert "1 school paused its roll-out." in overview
     # The two moved schools once each, under their three reasons together; the delays apart.
     assert overview.count(" school: ") + overview.count(" schools: ") == 2, overview
-    assert ("3 schools: Its launch did not happen as planned, so it launches later."
-            in overview)
+    assert ("3 schools: A launch that did not happen as planned: planned again for a later "
+            "term." in overview)
     assert ("2 schools: Staying would have needed more coaches than the district has in a "
             "term. Staying would have needed more network capacity") in overview
     spanish = visible_text(out / "site" / "es" / "index.html")
     assert "5 escuelas pasaron a un grupo posterior." in spanish
     assert "1 escuela dejó la implementación." in spanish
-    assert "3 escuelas: Su lanzamiento no ocurrió como estaba previsto" in spanish
+    assert "3 escuelas: Un lanzamiento que no ocurrió como estaba previsto" in spanish
+
+
+def test_a_withdrawn_school_takes_no_place_in_the_cohort_counts(sample_outputs, sites):
+    rows = plan_rows(sample_outputs[1])
+    withdrawn = next(r for r in rows if r["status"] == "withdrawn")
+    cohort = withdrawn["cohort_name"]
+    places = sum(r["cohort_name"] == cohort and r["status"] != "withdrawn" for r in rows)
+    overview = visible_text(sites[1] / "index.html")
+    assert re.search(rf"{cohort}\s+{places}\s", overview)
+    assert not re.search(rf"{cohort}\s+{places + 1}\s", overview)
 
 
 def test_a_re_plan_hands_its_public_moves_on_to_the_next_spring(tmp_path):

@@ -381,7 +381,8 @@ class SiteBuilder:
                  _("Bar charts, one per region, of the schools in each cohort: %(values)s."))):
             counts, rows = [], []
             for cohort in self.source.cohorts:
-                members = [s for s in self.plan.schools if s.cohort == cohort.number]
+                members = [s for s in self.plan.schools  # a withdrawn school takes no place
+                           if s.cohort == cohort.number and s.stage != "withdrawn"]
                 numbers = [sum(getattr(s, key) == p for s in members) for p in panels]
                 rows.append({"cohort": cohort.name, "counts": [lang.number(n) for n in numbers],
                              "total": lang.number(len(members))})
@@ -436,7 +437,8 @@ class SiteBuilder:
                 cells.append({"cohort": cohort.name, "term": short, "phase": _(
                     PHASE_NAMES[phase]), "letter": letters[phase],
                     "ink": "#FFFFFF" if phase == "Launch" else charts.INK})
-            members = sum(s.cohort == cohort.number for s in self.plan.schools)
+            members = sum(s.cohort == cohort.number and s.stage != "withdrawn"
+                          for s in self.plan.schools)
             rows.append({"cohort": cohort.name, "href": list_path(cohort.number, 1),
                          "schools": lang.number(members),
                 "phases": [", ".join(by_phase[p]) or "–" for p in phases]})

@@ -51,7 +51,7 @@ REASON_TEXT = {
     "scores": N_("Its new survey results changed its place in the plan."),
     "better": N_("The move makes the plan better for the district as a whole."),
     "whole": N_("The plan changed as a whole."),
-    "delayed": N_("Its launch did not happen as planned, so it launches later."),
+    "delayed": N_("A launch that did not happen as planned: planned again for a later term."),
 }
 
 
