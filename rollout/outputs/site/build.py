@@ -664,7 +664,8 @@ class SiteBuilder:
             out.append({"season": lang.term(row.season),
                         "cohort": cohort_by_term.get(row.launch_term) or (
                             _("Cohort %(n)s", n=row.cohort) if row.cohort else "–"),
-                        "launch": lang.term(row.launch_term),
+                        "launch": "–" if row.status == "withdrawn"
+                        else lang.term(row.launch_term),
                         "readiness": lang.number(row.readiness, 1)
                         if row.readiness is not None else "–",
                         "change": change})
