@@ -54,3 +54,22 @@ def test_a_lower_capacity_is_lowered_and_a_row_that_changes_nothing_is_not_liste
     assert "Network link HUB is lowered from 50,000 to 40,000 Mbps in T2 (already committed)." \
         in text
     assert "raised from 50,000" not in text
+
+
+def test_a_committed_row_that_a_chosen_upgrade_outdoes_is_not_listed(tmp_path):
+    district = write_district_folder(
+        tmp_path / "d", capacity_plan=[HEADER, ["HUB", "T2", 2000]],
+        network=[["node", "parent", "capacity_mbps"], ["CORE", None, 100000],
+                 ["HUB", "CORE", 1000]])
+    book = load_workbook(district / "district.xlsx")
+    upgrades = book.create_sheet("Upgrades")
+    for row in (["upgrade", "link", "new_capacity_mbps", "cost", "lead_terms"],
+                ["U1", "HUB", 5000, 100, 0]):
+        upgrades.append(row)
+    book.save(district / "district.xlsx")
+    results, _ = plan_district(district, tmp_path / "out")
+    assert check_plan(results.facts, results.plan.cohort_of, results.plan.upgrades) == []
+    assert results.plan.upgrades == {"U1": 0}  # launching in T1 needs it
+    # HUB has 5,000 Mbps from T1: the committed 2,000 in T2 neither raises nor lowers it.
+    assert [(c.source, c.verb, c.from_mbps, c.to_mbps) for c in results.network_changes
+            if c.link == "HUB"] == [("Upgrade U1", "raised", 1000, 5000)]

@@ -126,8 +126,9 @@ class Results:
         for link, term, committed, upgrade in changes:
             loads = self.usage.link_load[link]
             skip = committed or upgrade
-            before = self.capacity_without(link, term, skip)
-            after = upgrade.new_capacity_mbps if upgrade else committed.capacity_mbps
+            # What the link has with everything the plan holds, against what it would have
+            # without this change: a committed row that a chosen upgrade outdoes changes nothing.
+            before, after = self.capacity_without(link, term, skip), self.usage.capacity[link][term]
             if after == before:
                 continue
             needed = next((t for t in range(term, facts.term_count)
