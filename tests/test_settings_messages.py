@@ -206,3 +206,16 @@ def test_the_scenario_errors_cover_the_scenario_keys_error_types():
     kinds = set().union(*(pydantic_types(CapacityOverrides, patch)
                           for patch, _ in SCENARIO_ERRORS[:-1]))
     assert {"dict_type", "list_type", "model_type", "int_from_float", "float_parsing"} <= kinds
+
+
+def test_a_scenario_file_slip_is_one_problem_at_its_line(tmp_path):
+    from rollout.whatif.scenarios import load_scenarios
+
+    scenario = tmp_path / "more_coaches.yaml"
+    scenario.write_text("description: two more coaches\ncoaches_fte_delta: {all:2}\n",
+                        encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_scenarios(facts([school("S1")]), [("more", scenario)])
+    assert [str(p) for p in caught.value.problems] == [
+        f"{scenario}: is not valid YAML at line 2: 'all:2' needs a space after the colon "
+        "(all: 2)"]
