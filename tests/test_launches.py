@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
+from dataclasses import replace
 
 import pytest
 from openpyxl import load_workbook
@@ -223,3 +224,18 @@ def test_a_withdrawn_school_is_said_withdrawn_everywhere_with_no_launch(tmp_path
         html = (out / "site" / f"{lang}schools" / f"{withdrawn}.html").read_text()
         assert all(w in html for w in words), (lang, html)
         assert "Blended classes start" not in html and "Comienzan las clases" not in html
+
+
+def test_a_withdrawn_school_does_not_hold_its_feeder_pattern_together():
+    """All six schools share a feeder; with hard cohesion and no spread they launch together,
+    but a withdrawn school kept in G3 no longer pins the others to it."""
+    cohesion = {"feeder_cohesion": {"max_spread": 0, "hard": True}}
+    told = {"S1": 2, "S2": 2, "S3": 2, "S4": 2, "S5": 2, "S6": 3}
+    withdrawn = district(launches=[("S6", "withdrawn", None)], **cohesion)
+    withdrawn = replace(withdrawn, previous=told)
+    plan = solved(withdrawn)
+    assert plan.cohort_of["S6"] == 3
+    assert {plan.cohort_of[f"S{i}"] for i in range(1, 6)} == {2}
+    running = replace(withdrawn, district=replace(withdrawn.district, launches=()))
+    assert "Feeder cohesion" in {
+        v.rule for v in check_plan(running, dict(plan.cohort_of, S6=3), plan.upgrades)}

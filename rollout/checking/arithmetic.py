@@ -169,8 +169,11 @@ def link_capacities(records: PlanRecords, upgrades: dict[str, int]) -> dict[str,
 
 
 def feeder_groups(records: PlanRecords) -> dict[str, list[str]]:
-    """Schools of each feeder pattern that has more than one school, by feeder name."""
+    """Schools of each feeder pattern that has more than one school, by feeder name (a
+    withdrawn school launches with none)."""
     groups: dict[str, list[str]] = {}
     for school in records.district.schools:
+        if not takes_a_place(records, school.school_id):
+            continue
         groups.setdefault(school.feeder, []).append(school.school_id)
     return {feeder: sorted(ids) for feeder, ids in sorted(groups.items()) if len(ids) > 1}

@@ -167,14 +167,16 @@ class PlanningFacts:
 
     @cached_property
     def feeder_patterns(self) -> dict[str, list[str]]:
-        """Schools of each feeder pattern, from the feeder graph (HS - MS - ES chains)."""
+        """Schools of each feeder pattern, from the feeder graph (HS - MS - ES chains); a
+        withdrawn school launches with none of them."""
         import networkx as nx
 
         graph = nx.Graph()
-        for school in self.schools:
+        taking_part = [s for s in self.schools if not self.has_withdrawn(s.school_id)]
+        for school in taking_part:
             graph.add_node(school.school_id)
         by_feeder: dict[str, dict[str, list[str]]] = {}
-        for school in self.schools:
+        for school in taking_part:
             by_feeder.setdefault(school.feeder, {}).setdefault(school.level, []).append(
                 school.school_id)
         for levels in by_feeder.values():
