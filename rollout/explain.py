@@ -80,8 +80,8 @@ def kept_reason(facts: PlanningFacts, school_id: str, cohort: int) -> str:
         return (f"Paused since {since}: it keeps its place in {name} and takes no coaching "
                 "while paused.")
     if status == WITHDRAWN:
-        return (f"Withdrawn from the rollout since {since}: listed in {name}, it takes no "
-                "coaching or launch bandwidth.")
+        return (f"Withdrawn from the rollout since {since}: it stays listed in {name} but takes "
+                "none of its places, no coaching and no launch bandwidth.")
     launched, planned = facts.school_launch_term(school_id, cohort), facts.launch_term_of(cohort)
     timing = "" if launched == planned else \
         f" ({'earlier' if launched < planned else 'later'} than its group)"

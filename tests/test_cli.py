@@ -150,7 +150,7 @@ def test_settings_errors_name_the_yaml_path(tmp_path):
         "need_weight": 3, "coaching": {"teachers_per_coach": 10, "load_profile": {0: 1.0},
                                        "coach_hours": 5}})
     assert_input_error(tmp_path, district,
-                       "setting 'need_weight': Input should be less than or equal to 1",
+                       "setting 'need_weight': must be 1 or less (found 3)",
                        "setting 'coaching.coach_hours': unknown setting")
 
 

@@ -329,6 +329,7 @@ def read_capacity_plan(table, schools, nodes, term_index, problems,
     links = table.parse("link", one_of_set(known_links, "a school_id or a Network node"), problems)
     terms = table.parse("term", term_converter(term_index, terms_sheet), problems)
     caps = table.parse("capacity_mbps", number_between(0, None), problems)
+    report_same_link_and_term(table, links, terms, caps, problems)
     return [CapacityChange(link, term_index[term], cap)
             for link, term, cap in zip(links, terms, caps) if None not in (link, term, cap)]
 
@@ -358,13 +359,48 @@ def school_ids(table: Table, matcher: SchoolMatcher, problems: Problems,
     return ids
 
 
+def report_same_link_and_term(table: Table, links, terms, caps, problems: Problems) -> None:
+    """Two capacities for one link in one term contradict each other: which one holds is for
+    the district to say, not for the order of the rows."""
+    first: dict[tuple, tuple[int, float]] = {}
+    for link, term, cap, row in zip(links, terms, caps, table.row_numbers):
+        if None in (link, term, cap):
+            continue
+        if (link, term) in first:
+            row1, cap1 = first[(link, term)]
+            problems.add(table.file, f"rows {row1} and {row} both give the capacity of {link} "
+                         f"in {term} ({cap1:,.0f} and {cap:,.0f} Mbps); keep the one row that "
+                         "holds", table.sheet, row, table.column_label(table.column_index("link")))
+        else:
+            first[(link, term)] = (row, cap)
+
+
+def capacity_plan_notes(district: District) -> list[str]:
+    """A Capacity plan row that lowers a link's capacity: launches behind it may have counted
+    on what it had (a warning for Data issues, not an error: links do get downgraded)."""
+    notes = []
+    for link in district.links:
+        capacity = district.base_capacity(link)
+        for change in sorted((c for c in district.capacity_plan if c.link == link),
+                             key=lambda c: c.term_index):
+            if change.capacity_mbps < capacity:
+                notes.append(f"Capacity plan: {district.link_label(link)} is lowered from "
+                             f"{capacity:,.0f} to {change.capacity_mbps:,.0f} Mbps in "
+                             f"{district.terms[change.term_index].label}; launches behind it "
+                             "have less room from then on (check that the row is meant)")
+            capacity = change.capacity_mbps
+    return notes
+
+
 def read_preferences(table, matcher: SchoolMatcher, settings: Settings | None, problems,
                      notes: list[str] | None = None) -> list[Preference]:
     if table is None or not table.require_columns(PREFERENCE_COLUMNS, problems):
         return []
     ids = school_ids(table, matcher, problems, notes if notes is not None else [])
     report_duplicates(table, "school_id", ids, problems)
-    names = settings.cohort_names() if settings else []
+    if settings is None:  # its cohorts are unknown: settings.yaml's own problem says why
+        return []
+    names = settings.cohort_names()
     cohorts = table.parse("preferred_cohort", cohort_number(names), problems)
     locked = table.parse("locked", as_yes_no, problems, required=False)
     return [Preference(s, c, bool(lock)) for s, c, lock in zip(ids, cohorts, locked)
@@ -395,7 +431,7 @@ def read_launches(table, matcher: SchoolMatcher, term_index: dict[str, int],
         if not given:
             problems.add(table.file, "a launched school needs the term it launched in the "
                          "'term' column", table.sheet, row, column)
-        elif term is not None and term_index[term] >= now:
+        elif term is not None and term_index[term] >= now and settings is not None:
             problems.add(table.file, f"launched in {term}, a term still to come (current_term "
                          f"is {current or 'not set, so every term is still to come'}); record "
                          "a launch once it has happened", table.sheet, row, column)

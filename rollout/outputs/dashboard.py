@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rollout import __version__
-from rollout.domain import LEVELS
+from rollout.domain import LEVELS, WITHDRAWN
 from rollout.outputs.dashboard_view import DashboardView
 from rollout.outputs.progress import changes_sheet, progress_sheet
 from rollout.outputs.results import NO_ANSWERS_YET, Results
@@ -270,6 +270,13 @@ SCHOOL_COLUMNS = [
     Column("Why this cohort", width=60, wrap=True), Column("Principal workbook")]
 
 
+def launch_or_withdrawal(row: dict) -> str:
+    """A withdrawn school launches in no term: the Launch term column says since when."""
+    if row["status"] == WITHDRAWN:
+        return f"withdrawn since {row['status_since']}"
+    return row["launch_term"]
+
+
 def schools_sheet(sheet: Sheet, results: Results, principal_dir: str) -> None:
     facts = results.facts
     top = sheet.title("Schools", "One row per school. Filter or sort with the buttons in the "
@@ -278,7 +285,7 @@ def schools_sheet(sheet: Sheet, results: Results, principal_dir: str) -> None:
     for r in results.rows:
         pref = r["preferred_cohort"]
         rows.append([r["school_id"], r["school_name"], r["level"], r["region"], r["feeder"],
-                     r["cohort"], r["cohort_name"], r["launch_term"], r["infrastructure"],
+                     r["cohort"], r["cohort_name"], launch_or_withdrawal(r), r["infrastructure"],
                      r["technology"], r["instructional"], r["readiness"], r["need"],
                      r["priority"], facts.cohort(pref).name if pref else "",
                      ("yes" if pref == r["cohort"] else "no") if pref else "",
@@ -448,7 +455,7 @@ def upgrades_sheet(sheet: Sheet, results: Results) -> None:
                Column("Cost", THOUSANDS)]
     rows = [[c.complete_term, c.link, c.what, c.schools_behind, c.from_mbps, c.to_mbps,
              c.needed_by or "not needed by this plan", c.source, c.cost]
-            for c in results.network_changes]
+            for c in results.network_changes if c.rises]
     first, last = sheet.table(top, columns, rows, name="NetworkChanges")
     sheet.ws.conditional_format(first, 6, last, 6, {
         "type": "formula", "criteria": f"=$G{first + 1}=$A{first + 1}",

@@ -141,7 +141,8 @@ class DashboardView:
         results, facts, usage = self.results, self.results.facts, self.results.usage
         phases_in_term = [{"Planning": 0, "Launch": 0, "Support": 0}
                           for _ in range(facts.term_count)]
-        for r in results.rows:
+        taking_part = [r for r in results.rows if not facts.has_withdrawn(r["school_id"])]
+        for r in taking_part:
             launch = facts.launch_term_of(r["cohort"])
             for phase, labels in self.phase_terms(launch).items():
                 for label in labels:
@@ -159,7 +160,7 @@ class DashboardView:
                 share(usage.coaching[t], term.coaches_fte) if term.coaches_fte else None,
                 phases_in_term[t]["Planning"], phases_in_term[t]["Launch"],
                 phases_in_term[t]["Support"],
-                sum(facts.launch_term_of(r["cohort"]) <= t for r in results.rows),
+                sum(facts.launch_term_of(r["cohort"]) <= t for r in taking_part),
                 busiest.link if busiest else None, busiest.what if busiest else "",
                 busiest.use[t] if busiest else 0.0,
                 round(min(headroom), 1) if headroom else None))

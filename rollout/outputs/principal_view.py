@@ -94,6 +94,7 @@ class PrincipalView:
     notes: tuple[str, ...]  # coverage and principal/teacher differences worth a conversation
     workbook: str           # file name inside schools/
     status: str = ""        # where its launch stands, in plain words (never the private note)
+    withdrawn: bool = False  # left the roll-out: no phases, nothing to prepare
     trend: tuple[tuple[str, float | None, str], ...] = ()  # (season, readiness, cohort name)
     local_answers: tuple[LocalAnswer, ...] = ()  # the district's own questions, never scored
     moved: str = ""  # its move since last year's plan, with the reason; empty if it stayed
@@ -131,7 +132,7 @@ class PrincipalViews:
             teachers=row["teachers"], respondents=row["respondents"],
             cohort_number=cohort.number, cohort_name=cohort.name,
             cohort_size=self.cohort_sizes[cohort.number],
-            launch_term=facts.term_label(facts.school_launch_term(school_id, cohort.number)),
+            launch_term=launch_term_text(facts, school_id, cohort.number),
             phases=phases(facts, school, cohort.number),
             scores=scores, median_note=median_note, strengths=strengths, gaps=gaps,
             items=tuple(items), actions=tuple(actions_before_launch(results, school_id)),
@@ -141,7 +142,8 @@ class PrincipalViews:
             trend=trend(results, school_id),
             local_answers=tuple(self.local_answers[school_id]),
             status=status_text(facts, school_id, cohort.number),
-            moved=moved_text(results, school_id))
+            moved=moved_text(results, school_id),
+            withdrawn=facts.has_withdrawn(school_id))
 
     def score_lines(self, row: dict, cohort: int) -> tuple[tuple[ScoreLine, ...], str]:
         """The school's scores beside the district and cohort medians, and a note when a
@@ -274,9 +276,19 @@ def status_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
     return f"Launched in {facts.term_label(launched)}{timing}."
 
 
+def launch_term_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
+    """The term it launches (or really launched) in; a withdrawn school launches in none."""
+    if facts.has_withdrawn(school_id):
+        return "none (withdrawn)"
+    return facts.term_label(facts.school_launch_term(school_id, cohort))
+
+
 def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
     """The school's phases with their terms, also those before or after the plan's terms,
-    from the term it really launched (Launches sheet) and without coaching while it holds."""
+    from the term it really launched (Launches sheet) and without coaching while it holds;
+    none for a withdrawn school."""
+    if facts.has_withdrawn(school.school_id):
+        return ()
     launch = facts.school_launch_term(school.school_id, cohort)
     out = []
     last = facts.term_count - 1
@@ -309,6 +321,8 @@ def actions_before_launch(results: Results, school_id: str) -> list[str]:
     nothing is needed when that is true; then one line for the district's network work on
     the school's path to the internet."""
     facts = results.facts
+    if facts.has_withdrawn(school_id):
+        return []  # no launch to prepare for
     school = facts.district.school_by_id[school_id]
     cohort = results.row(school_id)["cohort"]
     launch = facts.launch_term_of(cohort)
@@ -327,9 +341,10 @@ def own_link_actions(results: Results, school_id: str, launch: int) -> list[str]
         if change.link == school_id and facts.current_term <= change.complete_term_index <= launch:
             origin = f"{change.source}, chosen by this plan" if change.chosen \
                 else "already committed"
-            actions.append(f"Your school's own link is raised from {change.from_mbps:,.0f} to "
-                           f"{change.to_mbps:,.0f} Mbps in {change.complete_term} ({origin}); "
-                           "confirm with the network team that it is done before launch.")
+            actions.append(f"Your school's own link is {change.verb} from {change.from_mbps:,.0f} "
+                           f"to {change.to_mbps:,.0f} Mbps in {change.complete_term} ({origin})"
+                           + ("; confirm with the network team that it is done before launch."
+                              if change.rises else "."))
     need = facts.bandwidth_mbps(facts.district.school_by_id[school_id], launched=True)
     have = usage.capacity[school_id][launch] if launch < facts.term_count else None
     if have is not None and need > have + 1e-6:
@@ -376,7 +391,7 @@ def district_network_line(results: Results, school_id: str, launch: int) -> list
     facts = results.facts
     path = facts.district.path_to_internet(school_id)
     changes = [c for c in results.network_changes
-               if c.link != school_id and c.link in path
+               if c.link != school_id and c.link in path and c.rises
                and facts.current_term <= c.complete_term_index <= launch]
     if not changes:
         return []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rollout.domain import Cohort, District
 from rollout.errors import Problems
-from rollout.intake.district import load_district
+from rollout.intake.district import capacity_plan_notes, load_district
 from rollout.intake.rubric import Rubric, default_rubric_path, load_rubric
 from rollout.intake.settings import Settings, load_settings
 from rollout.intake.survey import SurveyResponses, read_surveys
@@ -54,7 +54,7 @@ def load_inputs(district_dir: Path, rubric_path: Path | None = None,
     check_locks_against_gate(district, settings, scores, problems)
     problems.raise_if_any()
     notes = list(district.notes) + first_term_notes(settings, district, cohorts) + \
-        responses.notes + scores.notes
+        capacity_plan_notes(district) + responses.notes + scores.notes
     return Inputs(district_dir, district, settings, rubric, rubric_path, responses, scores,
                   cohorts, notes)
 
