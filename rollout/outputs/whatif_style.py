@@ -77,17 +77,6 @@ def across(ws: Worksheet, row: int, text: str, columns: int, **style) -> None:
     ws.row_dimensions[row].height = 14 * lines + 4
 
 
-def proof_text(proven: bool, gap: float | None) -> str:
-    """'optimal', or 'not proven' with the gap in words the terminal and workbooks share."""
-    if proven:
-        return "optimal"
-    if gap is None:
-        return "not proven (no bound)"
-    if gap < 0.00001:
-        return "not proven, gap under 0.001%"
-    return f"not proven, gap {gap:.3%}"
-
-
 def widths(ws: Worksheet, values: list[float]) -> None:
     for j, width in enumerate(values, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
