@@ -67,9 +67,9 @@ DETAIL_COLUMNS = [
 NEED_COL = 1 + [c[0] for c in TRADE_OFF_COLUMNS].index("early_mean_need")
 READINESS_COL = 1 + [c[0] for c in TRADE_OFF_COLUMNS].index("early_mean_readiness")
 READING = ("How to read: 'moved' counts the schools in another cohort than in the plan for the "
-           "district's own need_weight; 'not proven' means the solver stopped before proving a "
-           "point's plan the best (the Details sheet says by how much it could be better); "
-           "where the curve is not monotone, the line under the table names the points.")
+           "district's own need_weight; 'not proven' means the solver stopped before proving the "
+           "plan of a need_weight the best (the Details sheet says by how much it could be "
+           "better); where the curve is not monotone, the line under the table says where.")
 SWEEP_CHART = (16.5, 9.0)        # centimetres
 CURRENT_RED = "C00000"
 

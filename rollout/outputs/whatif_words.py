@@ -57,7 +57,7 @@ def launched_by(facts, summary, term: int) -> str:
     """'52,310 students (55%) in 67 schools (71%)': launched by the end of `term`."""
     students, schools = summary.students_by_term[term], summary.launched_by_term[term]
     return (f"{students:,} students ({share(students, summary.students)}) in {schools} "
-            f"schools ({share(schools, summary.schools)})")
+            f"school{'' if schools == 1 else 's'} ({share(schools, summary.schools)})")
 
 
 def peak_coaching(facts, summary) -> str:
