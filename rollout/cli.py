@@ -25,6 +25,17 @@ RUBRIC_OPTION = click.option("--rubric", type=click.Path(dir_okay=False, path_ty
                              default=None,
                              help="Rubric YAML file (default: rubrics/default.yaml).")
 
+PREVIOUS_OPTION = click.option(
+    "--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Last year's plan.csv: re-plan from it (launched schools keep their cohort; others "
+         "move only when needed or clearly better). Needed when settings' current_term makes "
+         "this a re-plan.")
+
+SCENARIO_OPTION = click.option(
+    "--scenario", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    metavar="FILE.yaml", help="A what-if scenario file whose changes (settings, capacities, "
+    "shift, place, keep_out, no_launch_in) the plan takes as the district's decisions.")
+
 
 # What the run is doing, for the one-line message when something unexpected fails.
 RUN = {"step": "starting", "debug": False}
@@ -53,14 +64,13 @@ def progress(message: str) -> None:
 @RUBRIC_OPTION
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
               help="Seconds the solver may take (default: solver.time_limit_seconds setting).")
-@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Last year's plan.csv: re-plan from it (launched schools keep their cohort; "
-                   "others move only when needed or clearly better).")
+@PREVIOUS_OPTION
+@SCENARIO_OPTION
 def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: float | None,
-         previous: Path | None):
+         previous: Path | None, scenario: Path | None):
     """Plan the rollout for the district in DISTRICT_DIR."""
     results, timings = plan_district(district_dir, out_dir, rubric, time_limit,
-                                     log=progress, previous=previous)
+                                     log=progress, previous=previous, scenario=scenario)
     click.echo(results.inputs.responses.summary(), err=True)
     for note in terminal_notes(results.notes):
         click.echo(f"Note: {note}", err=True)
@@ -129,9 +139,11 @@ def publish_command(out_dir: Path, site_dir: Path | None, district_dir: Path | N
 @RUBRIC_OPTION
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Last year's plan.csv, when PLAN_CSV is a spring re-plan.")
-def check(district_dir: Path, plan_csv: Path, rubric: Path | None, previous: Path | None):
+@SCENARIO_OPTION
+def check(district_dir: Path, plan_csv: Path, rubric: Path | None, previous: Path | None,
+          scenario: Path | None):
     """Re-verify PLAN_CSV against every planning rule, without the solver."""
-    violations = check_district_plan(district_dir, plan_csv, rubric, previous)
+    violations = check_district_plan(district_dir, plan_csv, rubric, previous, scenario)
     if violations:
         click.echo(f"The plan breaks {len(violations)} rule(s):")
         for v in violations:
@@ -189,18 +201,19 @@ def what_if_options(command):
 @click.option("--limits", "max_limits", type=click.IntRange(min=0), default=DEFAULT_MAX_LIMITS,
               show_default=True,
               help="Re-solve for at most this many binding limits (0 skips them).")
+@PREVIOUS_OPTION
 @what_if_options
 def compare(district_dir: Path, scenarios: tuple[str, ...], out_dir: Path, rubric: Path | None,
-            max_limits: int, time_budget: float | None, time_limit: float | None,
-            workers: int, details: bool):
+            max_limits: int, previous: Path | None, time_budget: float | None,
+            time_limit: float | None, workers: int, details: bool):
     """Solve the base plan and each scenario; put them side by side in scenarios.xlsx."""
     started = time.perf_counter()
     result = compare_district(district_dir, [parse_scenario_option(s) for s in scenarios],
                               out_dir, rubric, time_budget, workers, max_limits, time_limit,
-                              log=progress)
+                              previous, log=progress)
     if details:
         echo_lines(whatif_words.comparison_details(result))
-    echo_lines(whatif_words.comparison_lines(result, Path(out_dir) / "scenarios.xlsx"))
+    echo_lines(whatif_words.comparison_lines(result, Path(out_dir)))
     click.echo(whatif_words.timing_line(len(result.outcomes) + len(result.limits),
                                         time.perf_counter() - started, result.seconds,
                                         result.budget, workers), err=True)
@@ -219,10 +232,11 @@ def echo_lines(lines: list[str]) -> None:
               help="Folder for sweep.xlsx and sweep.csv.")
 @click.option("--early-cohorts", type=click.IntRange(min=1), default=None,
               help="Cohorts counted as launching early (default: half of them, rounded down).")
+@PREVIOUS_OPTION
 @what_if_options
 def sweep(district_dir: Path, weights: str, out_dir: Path, rubric: Path | None,
-          early_cohorts: int | None, time_budget: float | None, time_limit: float | None,
-          workers: int, details: bool):
+          early_cohorts: int | None, previous: Path | None, time_budget: float | None,
+          time_limit: float | None, workers: int, details: bool):
     """Solve the plan for each need_weight and chart the need-versus-readiness trade-off."""
     started = time.perf_counter()
     try:
@@ -230,7 +244,7 @@ def sweep(district_dir: Path, weights: str, out_dir: Path, rubric: Path | None,
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--need-weight")
     result = sweep_district(district_dir, need_weights, out_dir, rubric, time_budget, workers,
-                            early_cohorts, time_limit, log=progress)
+                            early_cohorts, time_limit, previous, log=progress)
     if details:
         echo_lines(whatif_words.sweep_details(result))
     echo_lines(whatif_words.sweep_lines(result, Path(out_dir) / "sweep.xlsx"))

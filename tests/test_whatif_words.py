@@ -63,7 +63,8 @@ def test_compare_prints_the_short_comparison_and_the_workbook_on_standard_output
         "earlier, 2 later)",
         f"Workbook: {out / 'scenarios.xlsx'} (launches by term, coaching, upgrades, every "
         "school that moves and why; solver figures on its Details sheet; --details prints "
-        "them)"]
+        "them)",
+        f"Plans: {out / 'plans'} (base.csv and one per scenario, in plan.csv's columns)"]
     assert not SOLVER_WORDS.search(result.stdout)
 
 
@@ -78,13 +79,14 @@ def test_compare_keeps_progress_and_timing_off_standard_output(district, tmp_pat
                         r"time\)\.", err[-1])
     for line in result.stdout.splitlines():
         assert not line.startswith(("Reading", "Solving", "Writing", "  0 of", "2 plans in"))
+    assert "Writing scenarios.xlsx, scenarios.csv and plans/ ..." in err
 
 
 def test_details_prints_the_solver_figures_too(district, tmp_path):
     result = compare_command(district, tmp_path / "out", "--details")
     assert result.exit_code == 0, result.output
     assert "objective" in result.stdout and "fewer: 2 school(s) moved" in result.stdout
-    assert result.stdout.splitlines()[-6] == "By the end of T1, and what each plan needs:"
+    assert result.stdout.splitlines()[-7] == "By the end of T1, and what each plan needs:"
 
 
 def test_sweep_prints_one_line_per_need_weight_and_progress_on_standard_error(district,
@@ -163,11 +165,11 @@ def test_a_school_whose_place_no_longer_fits_is_told_which_limit():
     from_t1 = [m for m in moves if m.base_cohort == 1]
     assert len(from_t1) == 1
     (move,) = from_t1
-    assert move_sentence(facts, move, "fewer") == (
+    assert move_sentence(facts, move) == (
         f"Moves later, to {'G2' if move.cohort == 2 else 'G3'} (T{move.cohort}): in G1 it no "
         "longer fits the scenario's limits (coaching in T1 would need 2.00 FTE of 1 available).")
-    assert all(move_sentence(facts, m, "fewer").startswith("Moves later, to ")
-               and "no longer fits the scenario's limits (" in move_sentence(facts, m, "fewer")
+    assert all(move_sentence(facts, m).startswith("Moves later, to ")
+               and "no longer fits the scenario's limits (" in move_sentence(facts, m)
                for m in moves)
 
 
@@ -177,7 +179,7 @@ def test_a_school_that_now_fits_earlier_and_one_that_makes_room_are_told_so():
     more = variant(base, {"coaches_fte_delta": {"T1": 1}, "cohort_size": {"max": 3}}).facts
     found = solve_from(more, plan, 10)
     assert not check_plan(more, found.cohort_of, found.upgrades)
-    sentences = {m.school_id: move_sentence(more, m, "more") for m in
+    sentences = {m.school_id: move_sentence(more, m) for m in
                  move_reasons(more, plan, found, base)}
     earlier = [s for s, c in found.cohort_of.items() if c < plan.cohort_of[s]]
     assert earlier
@@ -200,7 +202,7 @@ def test_a_new_weighting_of_need_and_readiness_is_named_as_the_reason():
     assert moves
     for m in moves:
         place = f"G{m.cohort} (T{m.cohort})"
-        assert move_sentence(need, m, "need") == (
+        assert move_sentence(need, m) == (
             f"Now fits earlier, in {place}: with the scenario's weighting of need and readiness "
             "it comes ahead of schools that now go later." if m.earlier else
             f"Moves later, to {place}: with the scenario's weighting of need and readiness, "
@@ -209,10 +211,13 @@ def test_a_new_weighting_of_need_and_readiness_is_named_as_the_reason():
 
 def test_a_school_placed_by_the_scenario_is_told_it_is_a_decision_not_a_choice():
     base = alike(0)
-    move = Move("S1", 1, 3, DECISION, "its base place breaks the rule: S1 is locked to G3",
-                 "S1 is locked to G3")
-    assert move_sentence(base, move, "High schools a term later") == (
-        "Placed in G3 (T3) by the scenario 'High schools a term later' (S1 is locked to G3).")
+    by = "the scenario 'High schools a term later'"
+    placed = Move("S1", 1, 3, DECISION, f"placed in G3 by {by}", f"placed in G3 by {by}")
+    assert move_sentence(base, placed) == (
+        "Placed in G3 by the scenario 'High schools a term later'.")
+    kept = Move("S1", 1, 2, DECISION, f"kept out of G1 by {by}", f"kept out of G1 by {by}")
+    assert move_sentence(base, kept) == (
+        "Kept out of G1 by the scenario 'High schools a term later': now in G2 (T2).")
 
 
 # ---- a scenario without a plan ------------------------------------------------------------

@@ -47,7 +47,6 @@ from rollout.outputs.whatif_words import (
     move_sentence,
     plan_found,
     proof_text,
-    scenario_label,
     share,
     status_and_gap,
 )
@@ -410,9 +409,8 @@ def moves_sheet(ws: Worksheet, comparison, subtitle) -> None:
             fill = None if move is None else EARLIER_FILL if move.earlier else LATER_FILL
             put(ws, row, 6 + 2 * j, cohort_place(outcome.facts, cohort) if cohort else None,
                 fill=fill, wrap=True)
-            put(ws, row, 7 + 2 * j, move_sentence(outcome.facts, move,
-                                                  scenario_label(outcome.variant))
-                if move else None, wrap=True)
+            put(ws, row, 7 + 2 * j, move_sentence(outcome.facts, move) if move else None,
+                wrap=True)
     fit_heights(ws, range(top + 1, row + 1))
     if not movers:
         put(ws, row + 1, 1, "No school moves in any scenario.", box=False)

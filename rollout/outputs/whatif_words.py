@@ -83,18 +83,14 @@ def moved_text(summary) -> str:
 
 # ---- why a school moves -------------------------------------------------------------------
 
-def scenario_label(variant) -> str:
-    """How a move names its scenario: its description, else its name."""
-    return variant.description or variant.name
-
-
-def move_sentence(facts, move, scenario: str) -> str:
+def move_sentence(facts, move) -> str:
     """Why a school is in another cohort than in the base plan, as its principal would be told:
     a limit that no longer fits, a decision of the scenario, or a school that now fits earlier
     (or makes room for those that do)."""
     to = cohort_place(facts, move.cohort)
-    if move.kind == "decision":
-        return f"Placed in {to} by the scenario '{scenario}' ({move.limit})."
+    if move.kind == "decision":  # the decision in the district's words: "placed in ... by ..."
+        said = move.limit[:1].upper() + move.limit[1:]
+        return f"{said}." if move.limit.startswith("placed in ") else f"{said}: now in {to}."
     way = "earlier" if move.earlier else "later"
     if move.kind == "limit":
         return (f"Moves {way}, to {to}: in {facts.cohort(move.base_cohort).name} it no longer "
@@ -159,8 +155,9 @@ def no_plan_text(own: list[str], others: list[str], relaxations: list[str],
 
 # ---- the terminal: compare ----------------------------------------------------------------
 
-def comparison_lines(comparison, out_file) -> list[str]:
-    """The short comparison: the base and each scenario on two lines, and the workbook."""
+def comparison_lines(comparison, out_dir) -> list[str]:
+    """The short comparison: the base and each scenario on two lines, the workbook and the
+    plan files."""
     facts = comparison.base.facts
     term = headline_term(facts)
     lines = [f"By the end of {facts.term_label(term)}, and what each plan needs:"]
@@ -183,8 +180,11 @@ def comparison_lines(comparison, out_file) -> list[str]:
         lines.append("  " + "; ".join(second))
         if outcome.name in comparison.notes:
             lines.append(f"  Note: {comparison.notes[outcome.name]}")
-    lines.append(f"Workbook: {out_file} (launches by term, coaching, upgrades, every school that "
-                 "moves and why; solver figures on its Details sheet; --details prints them)")
+    lines.append(f"Workbook: {out_dir / 'scenarios.xlsx'} (launches by term, coaching, upgrades, "
+                 "every school that moves and why; solver figures on its Details sheet; "
+                 "--details prints them)")
+    lines.append(f"Plans: {out_dir / 'plans'} (base.csv and one per scenario, in plan.csv's "
+                 "columns)")
     return lines
 
 

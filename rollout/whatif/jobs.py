@@ -93,8 +93,8 @@ def solve(facts: PlanningFacts, time_limit: float, start: Plan | None, mode: str
     """The plan, its status and "" (or None, a status and why); InfeasiblePlanError says
     which limits conflict."""
     try:
-        if start is None:
-            plan = solve_or_diagnose(facts, time_limit)
+        if start is None:  # `hint`: where the search starts (last year's plan)
+            plan = solve_or_diagnose(facts, time_limit, hint=hint.cohort_of if hint else None)
         elif mode == FULL:
             try:
                 plan = solve_from(facts, start, time_limit, hint=hint)

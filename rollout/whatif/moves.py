@@ -31,11 +31,10 @@ from rollout.planning.plan import Plan
 
 GAINS, LIMIT, DECISION = "gains", "limit", "decision"
 SCHOOL_RULES = ("Readiness gate", "Readiness floor", "Locked preference", "Launched schools stay",
-                "Feeder cohesion")
-# Rules that only a scenario's own decisions break in the base plan: a school the scenario
-# locks, places, shifts or keeps out of cohorts is placed by the scenario, not by a limit.
-# (The scenario changes place/shift/keep_out/no_launch_in add their checker rules here.)
-DECISION_RULES = ("Locked preference",)
+                "Feeder cohesion", "District decision")
+# The checker's rule for a scenario's own decisions (place, shift, keep_out, no_launch_in): a
+# school whose base place breaks it is placed by the scenario, not moved by a limit.
+DECISION_RULES = ("District decision",)
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,10 @@ def move_reasons(facts: PlanningFacts, base: Plan, plan: Plan,
     out = []
     for sid in moved:
         b, c = base.cohort_of[sid], plan.cohort_of[sid]
+        decided = facts.decided_move(sid, b, c)
+        if decided:
+            out.append(Move(sid, b, c, DECISION, decided, decided))
+            continue
         kind, reason, limit = base_place_breaks(facts, base_usage, broken, sid, b, c)
         if reason:
             out.append(Move(sid, b, c, kind, reason, limit))
