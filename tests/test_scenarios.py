@@ -253,7 +253,7 @@ def test_compare_writes_workbook_and_csv_side_by_side(tmp_path):
     assert lines[fewer_at].endswith("400 students (21%) in 1 school (33%) launched; cohorts of "
                                     "1, 2 schools")
     assert lines[fewer_at + 1].endswith("; 2 schools move (0 earlier, 2 later)")
-    assert sorted(p.name for p in out.iterdir()) == ["scenarios.csv", "scenarios.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["plans", "scenarios.csv", "scenarios.xlsx"]
     # --details: each moved school with the solver's reason: fewer coaches push two out of T1.
     detailed = run(["compare", str(district), "--scenario", f"fewer={fewer}", "--out",
                     str(tmp_path / "again"), "--time-limit", "5", "--limits", "0", "--details"])
