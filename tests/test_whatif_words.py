@@ -238,6 +238,11 @@ def test_a_scenario_without_a_plan_names_its_own_changes_in_conflict():
         "No plan possible: the scenario's own change to coaching FTE in T1 (0 available) "
         "conflicts with at most 2 schools in G2. Any one of these would make a plan possible: "
         "+1.00 coaching FTE in T1.")
+    assert no_plan_text([], ["coaching FTE in T2 (2 available)"], ["+1.00 coaching FTE in T2"],
+                        "together: ", ["nothing launches in T1"]) == (
+        "No plan possible: with the scenario's changes (nothing launches in T1), these limits "
+        "conflict: coaching FTE in T2 (2 available). Any one of these would make a plan "
+        "possible: +1.00 coaching FTE in T2.")
     assert no_plan_text(["a", "b"], [], ["together: x; y"], "together: ") == (
         "No plan possible: the scenario's own changes to a and b conflict with each other. "
         "These changes together would make a plan possible: x; y.")

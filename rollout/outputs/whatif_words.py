@@ -131,14 +131,19 @@ BASE_NOT_BEST = ("this plan also meets the base's own limits and is better under
 # ---- a scenario with no possible plan -----------------------------------------------------
 
 def no_plan_text(own: list[str], others: list[str], relaxations: list[str],
-                 together: str) -> str:
+                 together: str, changes: list[str] = ()) -> str:
     """Which of the scenario's own changes conflict (with which other limits), and the
-    smallest change that would make a plan possible."""
+    smallest change that would make a plan possible. When none of the limits in conflict is
+    one the scenario changed, its `changes` (decisions such as "nothing launches in 2029
+    Fall") are what leave them in conflict: the base plan meets them all."""
     if own:
         text = ("No plan possible: the scenario's own change" + ("s to " if len(own) > 1 else
                                                                  " to ")
                 + " and ".join(own) + (" conflict" if len(own) > 1 else " conflicts")
                 + (" with " + " and ".join(others) if others else " with each other"))
+    elif others and changes:
+        text = ("No plan possible: with the scenario's changes (" + "; ".join(changes)
+                + "), these limits conflict: " + "; ".join(others))
     elif others:
         text = "No plan possible: these limits conflict: " + "; ".join(others)
     else:

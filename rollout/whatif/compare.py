@@ -157,7 +157,8 @@ def explain_no_plan(base: PlanningFacts, outcome: Outcome) -> Outcome:
     base_limits = {limit.text for limit in build_model(base).limits}
     own = [c for c in outcome.conflicts if c not in base_limits]
     others = [c for c in outcome.conflicts if c in base_limits]
-    message = words.no_plan_text(own, others, list(outcome.relaxations), TOGETHER)
+    message = words.no_plan_text(own, others, list(outcome.relaxations), TOGETHER,
+                                 outcome.variant.changes)
     return dataclasses.replace(outcome, message=message)
 
 
