@@ -254,7 +254,8 @@ def term_block(ws: Worksheet, comparison, names, row: int, text: str, fmt, value
         put(ws, top + 1 + i, 1, term.label)
         for j, outcome in enumerate(comparison.outcomes, start=2):
             summary = comparison.summaries.get(outcome.name)
-            put(ws, top + 1 + i, j, value(summary, i) if summary else None, fmt)
+            put(ws, top + 1 + i, j, value(summary, i) if summary else
+                "no plan" if i == 0 else None, fmt)
     fit_heights(ws, [top])
     last = top + len(terms)
     if not chart:
