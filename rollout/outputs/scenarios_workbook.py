@@ -119,10 +119,6 @@ def write_scenarios_workbook(comparison, path: Path) -> None:
     save_reproducibly(wb, path, today)
 
 
-def status_text(outcome) -> str:
-    return status_and_gap(outcome)
-
-
 def moves_by_school(comparison, name: str) -> dict:
     summary = comparison.summaries.get(name)
     return {m.school_id: m for m in summary.moves} if summary else {}
@@ -197,7 +193,7 @@ def details_rows(comparison) -> list[tuple[str, str | None, Callable]]:
     def plan_value(fn):
         return lambda o: fn(o.plan) if o.plan else None
 
-    return [("Plan status", None, status_text),
+    return [("Plan status", None, status_and_gap),
             ("Objective (priority points)", ONE, plan_value(lambda p: p.objective)),
             ("Bound (no plan scores more)", ONE, plan_value(lambda p: p.bound)),
             ("Gap to the bound", "0.000%", plan_value(lambda p: p.gap)),

@@ -137,18 +137,13 @@ def write_sweep_workbook(result, path: Path) -> None:
             put(ws, i, marker + j, values[key] if point.current else None, ONE)
     fit_heights(ws, [top])
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
-    put(ws, last + 1, 1, monotone_text(result), box=False, bold=not result.monotone)
+    put(ws, last + 1, 1, monotone_words(result), box=False, bold=not result.monotone)
     ws.add_chart(tradeoff_chart(ws, top, last, marker, result), f"A{last + 3}")
     ws.add_chart(weight_chart(ws, top, last, marker, result), f"H{last + 3}")
     page(ws)
     sweep_notes(wb.create_sheet("Notes"), result)
     sweep_details(wb.create_sheet("Details"), result, current_plan)
     save_reproducibly(wb, path, today)
-
-
-def monotone_text(result) -> str:
-    """The curve in plain words (the Trade-off sheet; the Details sheet gives the gaps)."""
-    return monotone_words(result)
 
 
 def sweep_details(ws: Worksheet, result, current_plan) -> None:
@@ -266,7 +261,7 @@ def sweep_notes(ws: Worksheet, result) -> None:
         "readiness never rise: where it does, the line below names the two points and the "
         "unproven ones among them; a point without a plan has no figures.",
         "Monotone:",
-        monotone_text(result),
+        monotone_words(result),
     ]
     notes(ws, title(ws, "About the sweep", "Definitions"), lines)
     page(ws)
