@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollout.checking.check import check_plan
-from rollout.errors import TOGETHER, RolloutError
+from rollout.errors import TOGETHER, Problems, RolloutError
 from rollout.intake.settings import SolverSettings
 from rollout.outputs import whatif_words as words
 from rollout.outputs.atomic import staged_folder
@@ -214,8 +214,9 @@ def compare_district(district_dir: Path, specs: list[tuple[str, Path]], out_dir:
     principal workbooks: a what-if is not a plan to publish. `log`: progress."""
     if log:
         log("Reading district files, surveys and scenario files ...")
-    base = load_base(district_dir, rubric, previous)
-    variants = load_scenarios(base.facts, specs)
+    problems = Problems()
+    base = load_base(district_dir, rubric, previous, problems)
+    variants = load_scenarios(base.facts, specs, problems)
     result = compare(base.facts, variants, budget, workers, max_limits, time_limit=time_limit,
                      base_hint=base.hint(), log=log)
     if log:
