@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -15,6 +16,7 @@ from rollout.checking.check import check_plan
 from rollout.outputs.scenarios_workbook import write_scenarios_workbook
 from rollout.outputs.sweep_workbook import write_sweep_workbook
 from rollout.outputs.whatif_words import move_sentence, no_plan_text, progress_line
+from rollout.pipeline import plan_district
 from rollout.planning.solve import solve_plan
 from rollout.whatif.budget import TimeBudget
 from rollout.whatif.compare import compare
@@ -278,3 +280,33 @@ def test_plain_sheets_have_no_solver_words_and_details_has_them(tmp_path):
     launches = book["Launches"]
     assert launches["A4"].value == "Students launched by the end of the term"
     assert [c.value for c in launches[5]][:4] == ["Term", "Base plan", "fewer", "need"]
+
+
+# ---- the sample's second spring: decisions and a scenario without a plan -------------------
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def test_second_spring_decisions_and_a_plan_they_make_impossible_in_plain_words(tmp_path):
+    plan_district(SAMPLE, tmp_path / "y1")
+    tight = tmp_path / "tight.yaml"
+    tight.write_text(yaml.safe_dump({
+        "description": "Nothing in 2029 Fall, no more coaches", "no_launch_in": ["2029 Fall"],
+        "place": [{"schools": {"school_id": "ES062"}, "cohort": "Group 5"}]}), encoding="utf-8")
+    out = tmp_path / "whatif"
+    result = run(["compare", str(SAMPLE / "year2"), "--previous", str(tmp_path / "y1" /
+                                                                       "plan.csv"),
+                  "--scenario", f"cedar={SAMPLE / 'year2' / 'scenarios' / 'cedar_in_group2.yaml'}",
+                  "--scenario", f"tight={tight}", "--out", str(out), "--limits", "0"])
+    assert result.exit_code == 0, result.output
+    said = {line.split(" (", 1)[0]: line for line in result.stdout.splitlines()}
+    assert said["tight"] == (
+        "tight (Nothing in 2029 Fall, no more coaches): No plan possible: with the scenario's "
+        "changes (nothing launches in 2029 Fall; ES062 placed in Group 5), these limits "
+        "conflict: " + said["tight"].split("these limits conflict: ", 1)[1])
+    assert "would make a plan possible: " in said["tight"]
+    moves = load_workbook(out / "scenarios.xlsx")["Moves"]
+    why = {moves.cell(row=r, column=1).value: moves.cell(row=r, column=7).value
+           for r in range(7, moves.max_row + 1)}
+    assert why["HS003"] == "Placed in Group 2 by the scenario 'Cedar High School in Group 2'."
+    assert all(not SOLVER_WORDS.search(text) for text in why.values() if text)
