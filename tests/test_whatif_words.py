@@ -15,7 +15,12 @@ import rollout.whatif.jobs as jobs
 from rollout.checking.check import check_plan
 from rollout.outputs.scenarios_workbook import write_scenarios_workbook
 from rollout.outputs.sweep_workbook import write_sweep_workbook
-from rollout.outputs.whatif_words import move_sentence, no_plan_text, progress_line
+from rollout.outputs.whatif_words import (
+    compact_changes,
+    move_sentence,
+    no_plan_text,
+    progress_line,
+)
 from rollout.pipeline import plan_district
 from rollout.planning.solve import solve_plan
 from rollout.whatif.budget import TimeBudget
@@ -220,6 +225,16 @@ def test_a_school_placed_by_the_scenario_is_told_it_is_a_decision_not_a_choice()
     kept = Move("S1", 1, 2, DECISION, f"kept out of G1 by {by}", f"kept out of G1 by {by}")
     assert move_sentence(base, kept) == (
         "Kept out of G1 by the scenario 'High schools a term later': now in G2 (T2).")
+
+
+def test_schools_that_cannot_move_for_one_reason_are_said_once():
+    assert compact_changes([
+        "HS002, HS007 1 cohort later", "cannot move: HS001 stays in Group 5: there is no cohort "
+        "after Group 5", "cannot move: HS013 keeps Group 1 (launched)",
+        "cannot move: HS003 stays in Group 5: there is no cohort after Group 5"]) == [
+        "HS002, HS007 1 cohort later",
+        "cannot move (stays in Group 5: there is no cohort after Group 5): HS001, HS003",
+        "cannot move: HS013 keeps Group 1 (launched)"]
 
 
 # ---- a scenario without a plan ------------------------------------------------------------

@@ -43,6 +43,7 @@ from rollout.outputs.whatif_style import (
 from rollout.outputs.whatif_words import (
     MOVE_COUNTS,
     cohort_place,
+    compact_changes,
     headline_term,
     move_sentence,
     plan_found,
@@ -147,7 +148,7 @@ def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:
 
     def changes(o) -> str:
         said = [o.variant.description] if o.variant.description else []
-        return "; ".join(said + o.variant.changes) or "no change"
+        return "; ".join(said + compact_changes(o.variant.changes)) or "no change"
 
     def note(o) -> str | None:
         return comparison.notes.get(o.name)

@@ -81,6 +81,28 @@ def moved_text(summary) -> str:
             f"({len(summary.earlier)} earlier, {len(summary.later)} later)")
 
 
+CANNOT_MOVE = "cannot move: "  # a scenario's change naming a school it could not move
+
+
+def compact_changes(changes: list[str]) -> list[str]:
+    """A scenario's changes with the schools that cannot move for the same reason said once:
+    "cannot move: HS001 stays in Group 5: ..." and "cannot move: HS003 stays in Group 5: ..."
+    become "cannot move (stays in Group 5: ...): HS001, HS003"."""
+    same: dict[str, list[str]] = {}
+    for change in changes:
+        if change.startswith(CANNOT_MOVE) and " " in change[len(CANNOT_MOVE):]:
+            school, why = change[len(CANNOT_MOVE):].split(" ", 1)
+            same.setdefault(why, []).append(school)
+    out = []
+    for change in changes:
+        school, _, why = change[len(CANNOT_MOVE):].partition(" ")
+        if not change.startswith(CANNOT_MOVE) or len(same.get(why, [])) < 2:
+            out.append(change)
+        elif same[why][0] == school:
+            out.append(f"cannot move ({why}): {', '.join(same[why])}")
+    return out
+
+
 # ---- why a school moves -------------------------------------------------------------------
 
 def move_sentence(facts, move) -> str:
