@@ -218,7 +218,7 @@ def test_bad_scenario_files_give_every_problem_at_once(tmp_path):
         assert expected in result.output, result.output
 
 
-def test_conflicting_decisions_are_input_errors(spring):
+def test_conflicting_decisions_are_named_with_what_to_write(spring):
     previous, _, result, _ = spring
     base = load_base(YEAR2, previous=previous)
     problems = Problems()
@@ -228,8 +228,11 @@ def test_conflicting_decisions_are_input_errors(spring):
                   {"schools": {"school_id": "ES040"}, "cohort": 3}]})
     resolved = resolve(base.facts, spec, "the scenario 'x'", result.base.plan.cohort_of, "x",
                        problems)
-    text = "\n".join(map(str, problems.items))
-    assert "HS003 cannot be placed in Group 4: nothing launches in 2029 Fall" in text
+    assert not problems  # no slip in the file: an answer, "no plan", with what to write
+    text = "\n".join(resolved.conflicts)
+    assert "HS003 (Cedar High School) cannot be placed in Group 4: nothing launches in 2029 " \
+        "Fall: place it in a cohort it may be in, for example place: [{schools: {school_id: " \
+        "HS003}, cohort: " in text
     assert "ES062 (Park Springs Elementary School) is left no cohort it may be in" in text
     assert "ES040 keeps Group 2 (launched)" in resolved.unmoved  # launched early: not placed
     assert "ES040" not in {p.school_id for p in resolved.decisions.pins}
@@ -275,3 +278,53 @@ def test_plan_with_a_bad_scenario_and_a_missing_previous_plan_says_both(tmp_path
     assert result.exit_code == 2 and not out.exists()
     assert "none.csv: previous plan not found" in result.output
     assert "'Highschool' is not a level of the district" in result.output
+
+
+NO_FALL_ALONE = {"description": "Nothing in 2029 Fall", "no_launch_in": ["2029 Fall"]}
+NO_COHORT_FOR_ES062 = (
+    "ES062 (Park Springs Elementary School) is left no cohort it may be in (Group 1 has "
+    "launched; it is locked to Group 4 (Preferences sheet); nothing launches in 2029 Fall): "
+    "decide for it with place:, for example place: [{schools: {school_id: ES062}, cohort: 5}]")
+
+
+def test_a_scenario_whose_decisions_leave_no_plan_is_answered_beside_the_others(spring,
+                                                                               tmp_path):
+    previous, _, _, _ = spring
+    alone = tmp_path / "nofall.yaml"
+    alone.write_text(yaml.safe_dump(NO_FALL_ALONE), encoding="utf-8")
+    out = tmp_path / "out"
+    answer = run(["compare", str(YEAR2), "--previous", str(previous), "--limits", "0",
+                  "--scenario", f"nofall={alone}",
+                  "--scenario", f"cedar={SCENARIOS / FILES['cedar']}", "--out", str(out)])
+    assert answer.exit_code == 0, answer.output
+    assert "nofall (Nothing in 2029 Fall): No plan possible: the scenario's decisions " \
+        "conflict: " + NO_COHORT_FOR_ES062 in answer.output
+    plans = out / "plans"
+    assert sorted(p.name for p in plans.glob("*.csv")) == [
+        "base.csv", "base.upgrades.csv", "cedar.csv", "cedar.upgrades.csv"]
+    assert check_district_plan(YEAR2, plans / "cedar.csv", previous=previous,
+                               scenario=SCENARIOS / FILES["cedar"]) == []
+    sheet = load_workbook(out / "scenarios.xlsx")["Summary"]
+    assert any(NO_COHORT_FOR_ES062 in str(c.value) for row in sheet.iter_rows() for c in row)
+
+
+def test_a_typo_still_stops_every_scenario(spring, tmp_path):
+    previous, _, _, _ = spring
+    alone, typo = tmp_path / "nofall.yaml", tmp_path / "typo.yaml"
+    alone.write_text(yaml.safe_dump(NO_FALL_ALONE), encoding="utf-8")
+    typo.write_text(yaml.safe_dump({"no_launch_in": ["2029 Fal"]}), encoding="utf-8")
+    answer = run(["compare", str(YEAR2), "--previous", str(previous), "--limits", "0",
+                  "--scenario", f"nofall={alone}", "--scenario", f"typo={typo}",
+                  "--out", str(tmp_path / "out")])
+    assert answer.exit_code == 2 and not (tmp_path / "out").exists()
+    assert "did you mean '2029 Fall'?" in answer.output
+
+
+def test_adopting_a_scenario_that_leaves_no_plan_says_what_to_write(spring, tmp_path):
+    previous, _, _, _ = spring
+    alone = tmp_path / "nofall.yaml"
+    alone.write_text(yaml.safe_dump(NO_FALL_ALONE), encoding="utf-8")
+    answer = run(["plan", str(YEAR2), "--previous", str(previous), "--scenario", str(alone),
+                  "--out", str(tmp_path / "out")])
+    assert answer.exit_code == 2 and not (tmp_path / "out").exists()
+    assert NO_COHORT_FOR_ES062 in answer.output

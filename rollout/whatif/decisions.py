@@ -90,6 +90,9 @@ class Resolved:
     decisions: Decisions
     said: list[str] = field(default_factory=list)      # what was decided, for "What changes"
     unmoved: list[str] = field(default_factory=list)   # what a shift could not move, and why
+    # Decisions that leave no plan (a school left no cohort, a school placed where the rules
+    # keep it out): not a slip in the file but an answer, "no plan", with what to write.
+    conflicts: list[str] = field(default_factory=list)
 
 
 def read_decisions(facts: PlanningFacts, patch: dict, file: str, problems: Problems
@@ -275,7 +278,7 @@ def resolve(facts: PlanningFacts, spec: ScenarioDecisions, by: str,
         moved = [p.school_id for p in shifted if p.cohort != base[p.school_id]]
         out.said.append(f"{listed(moved)} {cohorts_text(change.cohorts)}")
     out.decisions = Decisions(tuple(pins[s] for s in sorted(pins)), keep_outs, no_launch)
-    check_placeable(dataclasses.replace(facts, decisions=out.decisions), file, problems)
+    out.conflicts = placing_conflicts(dataclasses.replace(facts, decisions=out.decisions))
     return out
 
 
@@ -360,22 +363,46 @@ def add_pin(pins: dict[str, Pin], pin: Pin, key: str, file: str, problems: Probl
     pins[pin.school_id] = pin
 
 
-def check_placeable(facts: PlanningFacts, file: str, problems: Problems) -> None:
+def placing_conflicts(facts: PlanningFacts) -> list[str]:
     """Every school still to be placed must keep a cohort it may be in: a placed school where
     readiness and the other decisions allow, any other school somewhere (a closed term can
-    leave a school locked to its cohort nowhere)."""
-    decisions = facts.decisions
+    leave a school locked to its cohort nowhere). Each conflict in words, with the line to
+    write in the scenario file."""
+    out = []
     for school in facts.schools:
         sid = school.school_id
         if facts.kept_cohort(sid) is not None:
             continue
-        pin = decisions.pin_of(sid)
+        pin = facts.decisions.pin_of(sid)
         if pin is not None:
             why = blocked_by(facts, sid, pin.cohort)
             if why:
-                problems.add(file, f"{sid} cannot be {pin.reason}: {why}")
+                out.append(f"{sid} ({school.school_name}) cannot be {pin.reason}: {why}"
+                           + place_example(facts, sid, "place it in a cohort it may be in"))
         elif not any(all(rule(facts, sid, c.number) for rule in DOMAIN_RULES)
                      for c in facts.cohorts):
             reasons = dict.fromkeys(blocked_by(facts, sid, c.number) for c in facts.cohorts)
-            problems.add(file, f"{sid} ({school.school_name}) is left no cohort it may be in ("
-                         + "; ".join(r for r in reasons if r) + "): decide for it with place:")
+            out.append(f"{sid} ({school.school_name}) is left no cohort it may be in ("
+                       + "; ".join(r for r in reasons if r) + ")"
+                       + place_example(facts, sid, "decide for it with place:"))
+    return out
+
+
+def place_example(facts: PlanningFacts, sid: str, what: str) -> str:
+    """What to write in the scenario file: a place: line for a cohort the school may be in
+    once placed (nearest the cohort it chose, the later one on a tie), or "" when none."""
+    def allowed_if_placed(cohort: int) -> bool:
+        pin = Pin(sid, cohort, "", "")
+        pins = tuple(p for p in facts.decisions.pins if p.school_id != sid) + (pin,)
+        placed = dataclasses.replace(facts, decisions=dataclasses.replace(facts.decisions,
+                                                                         pins=pins))
+        return not blocked_by(placed, sid, cohort)
+
+    pref = facts.district.preference_by_school.get(sid)
+    chosen = pref.preferred_cohort if pref is not None else 1
+    fits = sorted((c.number for c in facts.cohorts if allowed_if_placed(c.number)),
+                  key=lambda c: (abs(c - chosen), -c))
+    if not fits:
+        return f": {what}"
+    return (f": {what}, for example place: [{{schools: {{school_id: {sid}}}, "
+            f"cohort: {fits[0]}}}]")

@@ -54,6 +54,7 @@ class Variant:
     changes: list[str] = field(default_factory=list)
     source: str = ""
     pending: ScenarioDecisions | None = None  # decisions to resolve against the base plan
+    conflicts: list[str] = field(default_factory=list)  # decisions that leave no plan, in words
 
     @property
     def decided_by(self) -> str:
@@ -108,7 +109,14 @@ def decided(variant: Variant, spec: ScenarioDecisions, base_plan: dict[str, int]
         variant, facts=dataclasses.replace(variant.facts, decisions=resolved.decisions),
         changes=variant.changes + resolved.said + [f"cannot move: {u}"
                                                    for u in resolved.unmoved],
-        pending=None)
+        pending=None, conflicts=resolved.conflicts)
+
+
+def conflicts_as_problems(variant: Variant, problems: Problems) -> None:
+    """A scenario to adopt (`plan --scenario`) whose decisions leave no plan: an input error
+    of its file. (`compare` answers "no plan" for it instead, beside the other scenarios.)"""
+    for conflict in variant.conflicts:
+        problems.add(variant.source, conflict)
 
 
 def resolve_pending(variants: list[Variant], base_plan: dict[str, int]) -> list[Variant]:
