@@ -202,18 +202,18 @@ def test_bad_scenario_files_give_every_problem_at_once(tmp_path):
     assert result.exit_code == 2 and not out.exists()
     for expected in [
             "nowhere.csv: previous plan not found",
-            "key 'shift.0.schools.level': 'HSS' is not a level of the district; did you mean "
+            "shift, entry 1, schools: level: 'HSS' is not a level of the district; did you mean "
             "'HS'?",
-            "key 'place.0.schools.school_id': 'HS03' is not a school_id of the district; did "
+            "place, entry 1, schools: school_id: 'HS03' is not a school_id of the district; did "
             "you mean 'HS003'?",
-            "key 'place.0.cohort': there is no cohort 9",
-            "key 'keep_out.0.schools.region': 'Nroth' is not a region of the district; did you "
+            "place, entry 1, cohort: there is no cohort 9",
+            "keep_out, entry 1, schools: region: 'Nroth' is not a region of the district; did you "
             "mean 'North'?",
-            "key 'keep_out.0.cohorts': 'Grop 3' is not a cohort of the district; did you mean "
+            "keep_out, entry 1, cohorts: 'Grop 3' is not a cohort of the district; did you mean "
             "'Group 3'?",
-            "key 'no_launch_in.0': '2029 Fal' is not a term of the district; did you mean "
+            "no_launch_in, entry 1: '2029 Fal' is not a term of the district; did you mean "
             "'2029 Fall'?",
-            "key 'place.0.schools.feeder': 'Cedar H' is not a feeder of the district; did you "
+            "place, entry 1, schools: feeder: 'Cedar H' is not a feeder of the district; did you "
             "mean 'Cedar HS'?"]:
         assert expected in result.output, result.output
 
@@ -328,3 +328,29 @@ def test_adopting_a_scenario_that_leaves_no_plan_says_what_to_write(spring, tmp_
                   "--out", str(tmp_path / "out")])
     assert answer.exit_code == 2 and not (tmp_path / "out").exists()
     assert NO_COHORT_FOR_ES062 in answer.output
+
+
+def test_every_slip_in_a_scenario_file_is_said_at_once_in_plain_words(spring, tmp_path):
+    previous, _, _, _ = spring
+    typos = tmp_path / "typos.yaml"
+    typos.write_text(
+        "nead_weight: 0.5\n"
+        "coaches_fte_delta: {2030 Sprng: 2}\n"
+        "place: [{schools: {school_id: [HS099], nmae: Cedar}, cohort: Group 2}]\n"
+        "shift: [{schools: {level: High}, cohorts: 1}]\n"
+        "no_launch_in: [\"Fall 2029\"]\n", encoding="utf-8")
+    answer = run(["compare", str(YEAR2), "--previous", str(previous), "--scenario",
+                  f"t={typos}", "--out", str(tmp_path / "out")])
+    assert answer.exit_code == 2 and not (tmp_path / "out").exists()
+    for expected in [
+            "nead_weight: unknown; did you mean need_weight?",
+            "coaches_fte_delta: '2030 Sprng' is not a term of the Terms sheet; did you mean "
+            "'2030 Spring'?",
+            "place, entry 1, schools: nmae: unknown; did you mean name?",
+            "place, entry 1, schools: school_id: 'HS099' is not a school_id of the district",
+            "shift, entry 1, schools: level: 'High' is not a level of the district; did you "
+            "mean 'HS'?",
+            "no_launch_in, entry 1: 'Fall 2029' is not a term of the district; did you mean "
+            "'2029 Fall'?"]:
+        assert f"{typos}: {expected}" in answer.output, answer.output
+    assert "key '" not in answer.output
