@@ -354,3 +354,12 @@ def test_every_slip_in_a_scenario_file_is_said_at_once_in_plain_words(spring, tm
             "'2029 Fall'?"]:
         assert f"{typos}: {expected}" in answer.output, answer.output
     assert "key '" not in answer.output
+
+
+def test_compare_counts_a_cohort_as_plan_does(spring):
+    _, this_spring, result, _ = spring
+    withdrawn = [r for r in this_spring.rows if r["status"] == "withdrawn"]
+    assert withdrawn  # the sample's second spring has a withdrawn school: it takes no place
+    summary = result.summaries[result.base.name]
+    assert [g.schools for g in summary.cohorts] == [
+        len(this_spring.cohort_rows(c.number)) for c in this_spring.facts.cohorts]

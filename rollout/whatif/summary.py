@@ -78,6 +78,12 @@ class PlanSummary:
         return max(shares)
 
 
+def cohort_members(facts: PlanningFacts, cohort_of: dict[str, int], number: int) -> list[str]:
+    """The schools that take a place in the cohort, as `rollout plan` counts them (a withdrawn
+    school takes none)."""
+    return sorted(s for s, c in cohort_of.items() if c == number and not facts.has_withdrawn(s))
+
+
 def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None,
               base_facts: PlanningFacts | None = None) -> PlanSummary:
     """`base`: the plan moves are counted against (`base_facts`: its facts, when not these)."""
@@ -92,7 +98,7 @@ def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None,
              for t in range(facts.term_count)]
     prefs = district.preferences
     return PlanSummary(
-        cohorts=[group_of(facts, sorted(s for s, c in cohort_of.items() if c == cohort.number))
+        cohorts=[group_of(facts, cohort_members(facts, cohort_of, cohort.number))
                  for cohort in facts.cohorts],
         launched_by_term=[len(ids) for ids in launched],
         students_by_term=[sum(students[s] for s in ids) for ids in launched],
