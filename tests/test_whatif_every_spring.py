@@ -171,6 +171,10 @@ def test_sweep_with_previous_plans_this_spring(spring):
         launched = [s for s, c in this_spring.plan.cohort_of.items()
                     if this_spring.facts.kept_cohort(s) is not None]
         assert all(plan.cohort_of[s] == this_spring.plan.cohort_of[s] for s in launched)
+        # "first cohort" means the first still to come: Group 1 has launched
+        first = [s for s, c in plan.cohort_of.items()
+                 if c == 2 and not this_spring.facts.has_withdrawn(s)]
+        assert point.first.schools == len(first)
     assert not (out / "sweep" / "site").exists() and not (out / "sweep" / "schools").exists()
 
 
@@ -363,3 +367,26 @@ def test_compare_counts_a_cohort_as_plan_does(spring):
     summary = result.summaries[result.base.name]
     assert [g.schools for g in summary.cohorts] == [
         len(this_spring.cohort_rows(c.number)) for c in this_spring.facts.cohorts]
+
+
+def test_past_terms_are_history_in_a_what_if(spring, tmp_path):
+    previous, _, _, _ = spring
+    out = tmp_path / "out"
+    result = compare_district(YEAR2, [("coaches", SAMPLE / "scenarios" / "two_more_coaches.yaml"),
+                                      ("later", SCENARIOS / FILES["later"])],
+                              out, max_limits=0, previous=previous)
+    base, coaches = result.base.facts, outcome(result, "coaches")
+    past = [t.index for t in base.district.terms if base.is_history(t.index)]
+    assert past  # the second spring: 2027 Fall and 2028 Spring are history
+    for old, new in zip(base.district.terms, coaches.facts.district.terms):
+        assert new.coaches_fte == old.coaches_fte + (0 if old.index in past else 2)
+    assert "coaches: +2 FTE in every term still to come" in coaches.variant.changes
+    for o in result.outcomes:
+        assert check_plan(o.facts, o.plan.cohort_of, o.plan.upgrades) == []
+        assert result.summaries[o.name].peak_coaching()[1] not in past
+    sheet = load_workbook(out / "scenarios.xlsx")["Summary"]
+    labels = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert "Mean need of Group 2" in labels and "Mean need of Group 1" not in labels
+    busiest = next(row for row in sheet.iter_rows(values_only=True)
+                   if row[0] == "Busiest coaching term")
+    assert not {"2027 Fall", "2028 Spring"} & set(busiest[1:])

@@ -165,9 +165,11 @@ def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:
     for i, cohort in enumerate(facts.cohorts):
         rows.append((f"Schools in {cohort_place(facts, cohort.number)}", WHOLE,
                      of(lambda x, i=i: x.cohorts[i].schools)))
-    first = facts.cohorts[0].name
-    rows += [(f"Mean need of {first}", ONE, of(lambda x: x.cohorts[0].mean_need)),
-             (f"Mean readiness of {first}", ONE, of(lambda x: x.cohorts[0].mean_readiness)),
+    first = facts.first_cohort_to_come()  # a launched cohort is the same in every plan
+    at = first.number - 1
+    rows += [(f"Mean need of {first.name}", ONE, of(lambda x: x.cohorts[at].mean_need)),
+             (f"Mean readiness of {first.name}", ONE,
+              of(lambda x: x.cohorts[at].mean_readiness)),
              ("Busiest coaching term", None,
               of(lambda x: facts.term_label(x.peak_coaching()[1]))),
              ("  coaches needed then (FTE)", ONE,

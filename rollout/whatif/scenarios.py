@@ -171,8 +171,8 @@ def patched_district(base: PlanningFacts, o: CapacityOverrides, file: str, probl
     labels = ", ".join(by_label)
 
     def terms_named(key: str, label: str) -> list:
-        if label == ALL_TERMS:
-            return list(district.terms)
+        if label == ALL_TERMS:  # past terms are history: no scenario changes them
+            return [t for t in district.terms if not base.is_history(t.index)]
         if label not in by_label:
             near = guess(label, list(by_label))
             problems.add(file, f"{where(key)}: '{label}' is not a term of the Terms sheet; "
@@ -246,9 +246,13 @@ def describe_changes(base: PlanningFacts, facts: PlanningFacts) -> list[str]:
     out = [f"{path}: {show(old)} -> {show(new)}" for path, old, new in
            flat_diff(base.settings.model_dump(), facts.settings.model_dump())]
     old_terms, new_terms = base.district.terms, facts.district.terms
-    deltas = {round(n.coaches_fte - o.coaches_fte, 6) for o, n in zip(old_terms, new_terms)}
-    if len(deltas) == 1 and deltas != {0} and len(old_terms) > 1:
-        out.append(f"coaches: {signed(deltas.pop())} FTE in every term")
+    to_come = [(o, n) for o, n in zip(old_terms, new_terms) if not base.is_history(o.index)]
+    deltas = {round(n.coaches_fte - o.coaches_fte, 6) for o, n in to_come}
+    past_same = all(o.coaches_fte == n.coaches_fte for o, n in zip(old_terms, new_terms)
+                    if base.is_history(o.index))
+    if len(deltas) == 1 and deltas != {0} and len(to_come) > 1 and past_same:
+        every = "every term still to come" if base.current_term else "every term"
+        out.append(f"coaches: {signed(deltas.pop())} FTE in {every}")
     else:
         out += [f"coaches in {n.label}: {o.coaches_fte:g} -> {n.coaches_fte:g} FTE"
                 for o, n in zip(old_terms, new_terms) if o.coaches_fte != n.coaches_fte]
