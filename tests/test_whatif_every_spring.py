@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from rollout.checking.check import check_plan
 from rollout.errors import InputError, Problems
 from rollout.outputs.planfile import read_plan_csv
+from rollout.outputs.principal_view import phases
 from rollout.pipeline import check_district_plan, plan_district
 from rollout.whatif.base import load_base
 from rollout.whatif.compare import compare_district
@@ -390,3 +391,34 @@ def test_past_terms_are_history_in_a_what_if(spring, tmp_path):
     busiest = next(row for row in sheet.iter_rows(values_only=True)
                    if row[0] == "Busiest coaching term")
     assert not {"2027 Fall", "2028 Spring"} & set(busiest[1:])
+
+
+def test_an_adopted_placement_says_what_really_happened(spring, tmp_path):
+    """MS023 placed in Group 2 (launching this term): its planning term has passed, and HS011
+    moves later only because MS023 left Group 5 (too small without HS011)."""
+    previous, _, _, _ = spring
+    laurel = tmp_path / "laurel.yaml"
+    laurel.write_text(yaml.safe_dump({"description": "Laurel Middle School in Group 2",
+                                      "place": [{"schools": {"school_id": "MS023"},
+                                                 "cohort": 2}]}), encoding="utf-8")
+    out = tmp_path / "adopted"
+    results, _ = plan_district(YEAR2, out, previous=previous, scenario=laurel)
+    facts, plan = results.facts, results.plan
+    assert check_plan(facts, plan.cohort_of, plan.upgrades) == []
+    assert plan.cohort_of["MS023"] == 2 and facts.launch_term_of(2) == facts.current_term
+    school = facts.district.school_by_id["MS023"]
+    shown = phases(facts, school, 2)
+    past = {facts.term_label(t) for t in range(facts.current_term)}
+    assert not past & {p.term for p in shown}
+    planning = next(p for p in shown if p.phase == "Planning")
+    assert planning.term == "2028 Fall, with the launch"
+    assert "compressed into the launch term" in planning.what
+    rows = {r["school_id"]: r for r in csv.DictReader((out / "changes.csv").open(
+        encoding="utf-8"))}
+    knock_on = rows["HS011"]["reason"]
+    assert knock_on.startswith("Cohort sizes after a district decision (the scenario 'Laurel "
+                               "Middle School in Group 2' moved 1 other school out of Group 5)")
+    assert "Capacity changed" not in knock_on and "new scores" not in knock_on
+    assert "MS023" not in knock_on  # HS011's principal sees only their own school
+    page = (out / "site" / "schools" / "HS011.html").read_text(encoding="utf-8")
+    assert "Its new survey results changed its place" not in page

@@ -304,9 +304,25 @@ def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
         else:
             label = facts.term_label(term)
         name = phase_name(offset)
+        if offset < 0 and planned_too_late(facts, school.school_id, cohort, term):
+            out.append(Phase(name, f"{facts.term_label(launch)}, with the launch",
+                             compressed_text(facts, term, name), 0.0, 0.0))
+            continue
         out.append(Phase(name, label, PHASE_TEXT[name], portion,
                          round(facts.school_coaching_fte(school, term, cohort), 2)))
     return tuple(out)
+
+
+def planned_too_late(facts: PlanningFacts, school_id: str, cohort: int, term: int) -> bool:
+    """A phase before launch in a term that has passed, of a school that was not in this
+    cohort then (placed in it this spring): that phase never happened in that term."""
+    return 0 <= term and facts.is_history(term) and facts.previous.get(school_id) != cohort
+
+
+def compressed_text(facts: PlanningFacts, term: int, name: str) -> str:
+    return (f"Your school joined this group after {facts.term_label(term)}, so its "
+            f"{name.lower()} is compressed into the launch term. "
+            + PHASE_TEXT[name])
 
 
 NOTHING_TO_DO = ("Nothing your school needs to do on its network link, devices or building "
