@@ -422,3 +422,20 @@ def test_an_adopted_placement_says_what_really_happened(spring, tmp_path):
     assert "MS023" not in knock_on  # HS011's principal sees only their own school
     page = (out / "site" / "schools" / "HS011.html").read_text(encoding="utf-8")
     assert "Its new survey results changed its place" not in page
+
+
+def test_solver_words_stay_on_details_and_about(spring):
+    _, _, _, out = spring
+    book = load_workbook(out / "y2" / "dashboard.xlsx")
+    first_page = " ".join(str(c) for row in book.worksheets[0].iter_rows(values_only=True)
+                          for c in row if c)
+    assert "Plan: the best possible plan (proven)." in first_page
+    assert not {"objective", "bound", "optimal"} & set(first_page.lower().replace(";", " ")
+                                                       .replace(",", " ").split())
+    about = " ".join(str(c) for row in book["About"].iter_rows(values_only=True)
+                     for c in row if c)
+    assert "Solver figures" in about and "objective" in about
+    scenarios = load_workbook(out / "whatif" / "scenarios.xlsx")
+    for sheet in scenarios.worksheets:
+        text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+        assert ("budget of" in text) == (sheet.title == "Details"), sheet.title

@@ -83,10 +83,6 @@ class DashboardView:
     def __init__(self, results: Results):
         self.results = results
 
-    @property
-    def plan_detail(self) -> str:
-        return plan_detail(self.results.plan)
-
     @cached_property
     def regions(self) -> list[str]:
         return sorted({s.region for s in self.results.facts.schools})

@@ -106,7 +106,7 @@ def write_scenarios_workbook(comparison, path: Path) -> None:
     wb = Workbook()
     names = [o.name for o in comparison.outcomes]
     subtitle = (f"{facts.district.name}: the base plan and {len(names) - 1} scenario(s), "
-                f"{today.isoformat()}; the solves shared a budget of {comparison.budget:g} s")
+                f"{today.isoformat()}")  # the solves' time budget: on Details
     summary = wb.active
     launches = launches_sheet(wb.create_sheet("Launches"), comparison, names, subtitle)
     cohort_blocks = cohorts_sheet(wb.create_sheet("Cohorts"), comparison, names, subtitle)
