@@ -173,7 +173,15 @@ def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None 
     """Re-verify a plan.csv (and the upgrades.csv beside it, if any) against the district's
     inputs with the independent checker; a re-plan is checked against last year's plan, a
     scenario's plan with the scenario's changes (a shift against the base.csv beside it, as
-    `compare` writes it, else against the base plan solved again)."""
+    `compare` writes it, else against the base plan solved again). Writes nothing."""
+    try:
+        return check_plan_file(district_dir, plan_csv, rubric, previous, scenario)
+    except InputError as exc:
+        raise exc.for_a_check() from None
+
+
+def check_plan_file(district_dir: Path, plan_csv: Path, rubric: Path | None,
+                    previous: Path | None, scenario: Path | None) -> list[Violation]:
     inputs = load_inputs(Path(district_dir), rubric)
     problems = Problems()
     last_year = last_years_plan(inputs, district_dir, previous, problems,

@@ -5,6 +5,7 @@ again by the independent checker, from memory and from its file."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,14 @@ from openpyxl import load_workbook
 
 from rollout.checking.check import check_plan
 from rollout.errors import InputError, Problems
+from rollout.outputs import whatif_words
 from rollout.outputs.planfile import read_plan_csv
 from rollout.outputs.principal_view import phases
 from rollout.pipeline import check_district_plan, plan_district
 from rollout.whatif.base import load_base
 from rollout.whatif.compare import compare_district
 from rollout.whatif.decisions import ScenarioDecisions, resolve
+from rollout.whatif.limits import binding_candidates
 from rollout.whatif.moves import DECISION
 from rollout.whatif.scenarios import load_scenarios
 from rollout.whatif.sweep import sweep_district
@@ -439,3 +442,43 @@ def test_solver_words_stay_on_details_and_about(spring):
     for sheet in scenarios.worksheets:
         text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
         assert ("budget of" in text) == (sheet.title == "Details"), sheet.title
+
+
+def test_binding_limits_are_said_without_a_sign_excel_would_quote(spring):
+    _, _, result, _ = spring
+    units = [c.unit for c in binding_candidates(result.base.facts, result.base.plan, 0.0)]
+    assert any(u.startswith("1 more coaching FTE in ") for u in units)
+    assert not [u for u in units if u[:1] in "+-=@"]
+
+
+def test_the_moves_sheet_prints_two_scenarios_a_page_with_its_header(spring):
+    _, _, result, out = spring
+    sheet = load_workbook(out / "whatif" / "scenarios.xlsx")["Moves"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 3  # 5 scenarios, two a page
+    assert sheet.print_title_rows and sheet.print_title_cols == "$A:$B"
+
+
+def test_check_writes_nothing_so_does_not_say_so(spring, tmp_path):
+    previous, _, _, _ = spring
+    answer = run(["check", str(YEAR2), str(tmp_path / "nowhere.csv"), "--previous",
+                  str(previous)])
+    assert answer.exit_code == 2 and "problem in the input." in answer.output
+    assert "nothing was written" not in answer.output
+
+
+def test_the_sample_and_readme_say_what_the_tool_prints(spring, tmp_path):
+    previous, _, result, _ = spring
+    lines = whatif_words.comparison_lines(result, tmp_path)
+    readme = (SAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    assert lines[1] in readme and lines[2] in readme  # the base plan's two lines
+    file = SCENARIOS / FILES["testing"]
+    said = re.search(r"smallest relaxation \((\+[\d.]+ coaching FTE)\s+#?\s*in (\d{4} \w+)\)",
+                     file.read_text(encoding="utf-8"))
+    stripped = tmp_path / "no_fall_alone.yaml"
+    stripped.write_text("".join(line for line in file.read_text(encoding="utf-8")
+                                .splitlines(keepends=True)
+                                if not line.startswith("coaches_fte_delta")), encoding="utf-8")
+    answer = compare_district(YEAR2, [("nofall", stripped)], tmp_path / "out", max_limits=0,
+                              previous=previous)
+    assert f"{said[1]} in {said[2]}" in outcome(answer, "nofall").message

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -416,6 +417,14 @@ def moves_sheet(ws: Worksheet, comparison, subtitle) -> None:
     if not movers:
         put(ws, row + 1, 1, "No school moves in any scenario.", box=False)
     page(ws)
+    # One page wide is unreadable beyond two scenarios: two scenarios a page, each page with
+    # the header row and the school's id and name.
+    ws.page_setup.fitToWidth = max(1, math.ceil(len(scenarios) / SCENARIOS_PER_PAGE))
+    ws.print_title_rows = f"{top}:{top}"
+    ws.print_title_cols = "A:B"
+
+
+SCENARIOS_PER_PAGE = 2  # on a printed page of the Moves sheet
 
 
 LIMIT_COLUMNS = [("Rank", 6), ("Limit", 26), ("Used in the base plan", 15), ("Share used", 8),
