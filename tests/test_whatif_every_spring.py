@@ -16,7 +16,9 @@ from rollout.checking.check import check_plan
 from rollout.errors import InputError, Problems
 from rollout.outputs import whatif_words
 from rollout.outputs.planfile import read_plan_csv
+from rollout.outputs.dashboard_view import DashboardView
 from rollout.outputs.principal_view import phases
+from rollout.outputs.results import planned_too_late
 from rollout.pipeline import check_district_plan, plan_district
 from rollout.whatif.base import load_base
 from rollout.whatif.compare import compare_district
@@ -416,6 +418,15 @@ def test_an_adopted_placement_says_what_really_happened(spring, tmp_path):
     planning = next(p for p in shown if p.phase == "Planning")
     assert planning.term == "2028 Fall, with the launch"
     assert "compressed into the launch term" in planning.what
+    # the dashboard's schools-in-planning count of that past term leaves MS023 out too
+    view = DashboardView(results)
+    told_group2 = [r for r in results.rows if r["cohort"] == 2
+                   and facts.previous.get(r["school_id"]) == 2
+                   and not facts.has_withdrawn(r["school_id"])]
+    assert view.term_summaries[facts.current_term - 1].planning >= len(told_group2)
+    assert planned_too_late(facts, "MS023", 2, facts.current_term - 1)
+    assert not any(planned_too_late(facts, r["school_id"], 2, facts.current_term - 1)
+                   for r in told_group2)
     rows = {r["school_id"]: r for r in csv.DictReader((out / "changes.csv").open(
         encoding="utf-8"))}
     knock_on = rows["HS011"]["reason"]

@@ -13,7 +13,13 @@ from functools import cached_property
 
 from rollout.domain import DELAYED, PAUSED, WITHDRAWN
 from rollout.intake.rubric import Item
-from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, NO_ANSWERS_YET, Results, phase_name
+from rollout.outputs.results import (
+    MIN_SCHOOLS_FOR_MEDIAN,
+    NO_ANSWERS_YET,
+    Results,
+    phase_name,
+    planned_too_late,
+)
 from rollout.planning.facts import PlanningFacts
 
 STRENGTHS_AND_GAPS = 3  # items shown each way on the principal's first page
@@ -311,12 +317,6 @@ def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
         out.append(Phase(name, label, PHASE_TEXT[name], portion,
                          round(facts.school_coaching_fte(school, term, cohort), 2)))
     return tuple(out)
-
-
-def planned_too_late(facts: PlanningFacts, school_id: str, cohort: int, term: int) -> bool:
-    """A phase before launch in a term that has passed, of a school that was not in this
-    cohort then (placed in it this spring): that phase never happened in that term."""
-    return 0 <= term and facts.is_history(term) and facts.previous.get(school_id) != cohort
 
 
 def compressed_text(facts: PlanningFacts, term: int, name: str) -> str:
