@@ -14,6 +14,7 @@ from rollout.intake.form_exports import LAYOUT_MARK
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
 from rollout.outputs.whatif_style import proof_text
 from rollout.pipeline import check_district_plan, plan_district, publish
+from rollout.studio.server import serve as serve_studio
 from rollout.whatif.compare import DEFAULT_MAX_LIMITS, compare_district
 from rollout.whatif.jobs import DEFAULT_WORKERS
 from rollout.whatif.scenarios import parse_scenario_option
@@ -277,6 +278,24 @@ def sweep(district_dir: Path, weights: str, out_dir: Path, rubric: Path | None,
     click.echo(f"{len(result.points)} plans in {time.perf_counter() - started:.1f} s (solves "
                f"{result.seconds:.1f} s of a {result.budget:g} s budget, {workers} at a time). "
                f"Outputs in {out_dir}: sweep.xlsx, sweep.csv")
+
+
+@cli.command()
+@click.argument("district_dir", type=EXISTING_DIR)
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Last year's plan.csv, when this spring is a re-plan.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the outputs Save writes (default: DISTRICT_DIR-plan beside it).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=0,
+              help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open the browser.")
+@RUBRIC_OPTION
+def studio(district_dir: Path, previous: Path | None, out_dir: Path | None, port: int,
+           no_browser: bool, rubric: Path | None):
+    """Plan, adjust and ask "what if" in the browser (a local web app on this computer)."""
+    serve_studio(district_dir, previous, out_dir, port, not no_browser,
+                 echo=lambda line: click.echo(line), rubric=rubric)
+    click.echo("Studio stopped.")
 
 
 def main() -> None:

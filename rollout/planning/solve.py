@@ -28,7 +28,7 @@ RESUME_SECONDS = 1.0
 
 def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
                hint: dict[str, int] | None = None, workers: int | None = None,
-               log=lambda message: None) -> Plan:
+               log=lambda message: None, watch: SolveWatch | None = None) -> Plan:
     """Solve the rollout plan; raises NoPlanPossible or SolverGaveUpError when none
     (`explain.solve_or_diagnose` says which limits conflict).
 
@@ -41,6 +41,9 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     only `solver.polish_share` of the time is left, it stops and the rest of the time
     improves that plan a few cohorts at a time (`polish.polish_plan`); the polish ends early
     when a whole round of windows gains nothing.
+
+    `watch` (the studio's progress) hears of every plan the first search finds and may stop
+    it: the best plan found by then is the plan, without the fallback search or the polish.
     """
     started = time.perf_counter()
     m = build_model(facts)
@@ -54,8 +57,12 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     # improves its own plans all along (hard feeder cohesion, sample district, 30 s:
     # 12,141-12,154 alone, 12,134.0 stopped and polished), so it keeps the whole limit.
     polish_from = limit * (1 - facts.settings.solver.polish_share) if prove else None
-    status, solver = search(m, facts, limit, workers, prove, stop_with_plan_after=polish_from)
+    status, solver = search(m, facts, limit, workers, prove, stop_with_plan_after=polish_from,
+                            watch=watch)
     bound, fallback = solver.best_objective_bound, status == cp_model.UNKNOWN
+    stopped = watch is not None and watch.should_stop()
+    if stopped and status == cp_model.UNKNOWN:
+        raise SolverGaveUpError("The search was stopped before it found a plan.")
     if fallback:
         # The proving search finds plans only as its bound comes down to them; when the time
         # ran out before that, the other search gets one (same time limit again).
@@ -73,7 +80,7 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     stats = {"variables": len(m.model.proto.variables),
              "constraints": len(m.model.proto.constraints), "limits": len(m.limits),
              "fallback_search": fallback}
-    if status == cp_model.FEASIBLE and polish_from is not None and not fallback:
+    if status == cp_model.FEASIBLE and polish_from is not None and not fallback and not stopped:
         best, polished = polish_plan(m, facts, best, limit - (time.perf_counter() - built),
                                      workers)
         stats.update(polished, polish_share=facts.settings.solver.polish_share)
@@ -120,38 +127,77 @@ def proving_search_first(facts: PlanningFacts) -> bool:
 
 
 def search(m: PlanModel, facts: PlanningFacts, time_limit: float | None, workers: int | None,
-           prove: bool, stop_with_plan_after: float | None = None
-           ) -> tuple[int, cp_model.CpSolver]:
+           prove: bool, stop_with_plan_after: float | None = None,
+           watch: SolveWatch | None = None) -> tuple[int, cp_model.CpSolver]:
     """One CP-SAT run: `prove` searches up from the objective bound (fastest to a proven
     optimum, but plans appear late); otherwise the default search, which finds plans early.
     With `stop_with_plan_after`, the run ends at that many seconds if it has a plan by then,
-    or else at its first plan after that."""
+    or else at its first plan after that. `watch` hears of each plan and may stop the run."""
     solver = make_solver(facts, time_limit, workers)
     tune_for_plans(solver)
     solver.parameters.use_objective_lb_search = prove
     limit = solver.parameters.max_time_in_seconds
-    if stop_with_plan_after is None or stop_with_plan_after >= limit:
+    if watch is None and (stop_with_plan_after is None or stop_with_plan_after >= limit):
         return solver.solve(m.model), solver
-    stopper = StopWithPlanAfter(solver, stop_with_plan_after)
+    if stop_with_plan_after is not None and stop_with_plan_after >= limit:
+        stop_with_plan_after = None
+    stopper = StopWithPlanAfter(solver, stop_with_plan_after, watch, objective_units(facts))
     try:
         return solver.solve(m.model, stopper), solver
     finally:
-        stopper.timer.cancel()
+        stopper.finish()
+
+
+class SolveWatch:
+    """Follows a solve from outside (the studio's progress): told of each plan found, asked
+    now and then whether to stop. The values are the plan's and the best possible, in the
+    plan's objective units."""
+
+    def plan_found(self, value: float, best_possible: float, seconds: float) -> None:
+        """A plan was found `seconds` after the search started."""
+
+    def should_stop(self) -> bool:
+        return False
+
+
+WATCH_POLL_SECONDS = 0.1  # how often a watched search asks whether to stop
 
 
 class StopWithPlanAfter(cp_model.CpSolverSolutionCallback):
     """Ends a solve once it has a plan and `seconds` have passed (a timer for the plan found
-    before, this callback for the first plan found after)."""
+    before, this callback for the first plan found after); tells `watch` of each plan and
+    stops when it asks to."""
 
-    def __init__(self, solver: cp_model.CpSolver, seconds: float):
+    def __init__(self, solver: cp_model.CpSolver, seconds: float | None,
+                 watch: SolveWatch | None = None, units: float = 1.0):
         super().__init__()
         self.solver, self.has_plan, self.late = solver, False, False
+        self.watch, self.units, self.started = watch, units, time.perf_counter()
         self.lock = threading.Lock()
-        self.timer = threading.Timer(seconds, self.time_is_up)
-        self.timer.daemon = True
-        self.timer.start()
+        self.done = threading.Event()
+        self.timer = threading.Timer(seconds, self.time_is_up) if seconds is not None else None
+        if self.timer:
+            self.timer.daemon = True
+            self.timer.start()
+        if watch is not None:
+            threading.Thread(target=self.poll_watch, daemon=True).start()
+
+    def finish(self) -> None:
+        self.done.set()
+        if self.timer:
+            self.timer.cancel()
+
+    def poll_watch(self) -> None:
+        while not self.done.wait(WATCH_POLL_SECONDS):
+            if self.watch.should_stop():
+                self.solver.stop_search()
+                return
 
     def on_solution_callback(self) -> None:
+        if self.watch is not None:
+            self.watch.plan_found(self.objective_value / self.units,
+                                  self.best_objective_bound / self.units,
+                                  time.perf_counter() - self.started)
         with self.lock:
             self.has_plan = True
             if self.late:

@@ -1,0 +1,214 @@
+"""The studio's web application: pages (Jinja2 templates, htmx) and the JSON API under /api/.
+Each route parses its request, asks the session (which calls the library) and shows the
+answer; nothing here plans, checks or writes files itself."""
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from sse_starlette.sse import EventSourceResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rollout.studio.pages import Pages
+from rollout.studio.security import Guard
+from rollout.studio.session import Session, StudioError
+
+HERE = Path(__file__).parent
+# The only files the studio serves: a fixed list read once at start (no request names a file).
+STATIC_FILES = {"htmx-2.0.4.min.js": "text/javascript", "studio.js": "text/javascript",
+                "studio.css": "text/css"}
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def static_bodies() -> dict[str, tuple[bytes, str]]:
+    return {name: ((HERE / "static" / name).read_bytes(), kind)
+            for name, kind in STATIC_FILES.items()}
+
+
+def make_app(session: Session, token: str, port: int) -> Guard:
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    pages = Pages(session)
+    statics = static_bodies()
+
+    @app.exception_handler(StudioError)
+    async def studio_error(request: Request, exc: StudioError):
+        return PlainTextResponse(str(exc), status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        words = {404: "There is no such page in the studio.",
+                 405: "That address does not take this kind of request."}
+        return PlainTextResponse(words.get(exc.status_code, "That request cannot be done."),
+                                 status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        return PlainTextResponse("The request is not what the studio expects.", status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        return PlainTextResponse("Something went wrong in the studio; please try again.",
+                                 status_code=500)
+
+    # ----- files -----------------------------------------------------------------------------
+
+    @app.get("/static/{name}")
+    async def static(name: str):
+        if name not in statics:
+            raise StudioError("There is no such file in the studio.", 404)
+        body, kind = statics[name]
+        return PlainTextResponse(body, media_type=kind,
+                                 headers={"Cache-Control": "max-age=3600"})
+
+    # ----- pages -----------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse)
+    async def home(request: Request, focus: str = ""):
+        return HTMLResponse(pages.home(focus))
+
+    @app.get("/inputs", response_class=HTMLResponse)
+    async def inputs_page():
+        return HTMLResponse(pages.inputs())
+
+    @app.get("/schools/{school_id}", response_class=HTMLResponse)
+    async def school_page(school_id: str):
+        return HTMLResponse(pages.school(school_id))
+
+    async def form_action(request: Request, act, back: str = "/") -> RedirectResponse:
+        """A form of the pages: do it, say the outcome (or the problem) on the next page."""
+        form = await request.form()
+        try:
+            target = act(form) or back
+        except StudioError as exc:
+            session.announcement = str(exc)
+            target = back
+        return RedirectResponse(target, status_code=303)
+
+    @app.post("/actions/plan")
+    async def plan_action(request: Request):
+        return await form_action(request, lambda f: session.start_solve())
+
+    @app.post("/actions/replan")
+    async def replan_action(request: Request):
+        return await form_action(request, lambda f: session.start_solve(around_board=True))
+
+    @app.post("/actions/stop")
+    async def stop_action(request: Request):
+        return await form_action(request, lambda f: session.stop_solve())
+
+    @app.post("/actions/read-again")
+    async def read_again(request: Request):
+        return await form_action(request, lambda f: session.read() or "/inputs", "/inputs")
+
+    @app.post("/actions/undo")
+    async def undo_action(request: Request):
+        return await form_action(request, lambda f: session.undo() and "/")
+
+    @app.post("/actions/move")
+    async def move_action(request: Request):
+        def act(form):
+            sid = str(form.get("school_id", ""))
+            session.move(sid, number(form.get("cohort")))
+            return f"/?focus={sid}#school-{sid}"
+        return await form_action(request, act)
+
+    # ----- the JSON API ----------------------------------------------------------------------
+
+    @app.get("/api/plan")
+    async def get_plan():
+        return JSONResponse(session.plan_state())
+
+    @app.post("/api/plan", status_code=202)
+    async def post_plan():
+        session.start_solve()
+        return JSONResponse(session.plan_state(), status_code=202)
+
+    @app.post("/api/replan", status_code=202)
+    async def post_replan():
+        session.need_board()
+        session.start_solve(around_board=True)
+        return JSONResponse(session.plan_state(), status_code=202)
+
+    @app.post("/api/plan/stop")
+    async def post_stop():
+        session.stop_solve()
+        return JSONResponse({"state": "stopping"})
+
+    @app.get("/api/plan/events")
+    async def plan_events(request: Request):
+        return EventSourceResponse(progress_events(session, request, pages))
+
+    @app.post("/api/check-move")
+    async def post_check_move(request: Request):
+        body = await json_body(request)
+        checked = session.check_move(text(body, "school_id"), number(body.get("cohort")))
+        return JSONResponse({"valid": checked.valid, "breaks": list(checked.breaks),
+                             "changes": list(checked.changes)})
+
+    @app.post("/api/move")
+    async def post_move(request: Request):
+        body = await json_body(request)
+        moved = session.move(text(body, "school_id"), number(body.get("cohort")))
+        session.take_announcement()
+        return JSONResponse({"valid": moved.valid, "breaks": list(moved.breaks),
+                             "changes": list(moved.changes)})
+
+    @app.post("/api/undo")
+    async def post_undo():
+        said = session.undo()
+        session.take_announcement()
+        return JSONResponse({"undone": said})
+
+    app.router.on_shutdown.append(session.shutdown)
+    return Guard(app, token, port)
+
+
+async def progress_events(session: Session, request: Request, pages: Pages):
+    """The solve's progress every half second while it runs, then `done` once."""
+    last = None
+    while True:
+        if await request.is_disconnected():
+            return
+        progress = session.progress()
+        if progress is None or not session.solving:
+            yield {"event": "done", "data": json.dumps({"status": session.status()})}
+            return
+        shown = pages.progress_text(progress)
+        if shown != last:
+            yield {"event": "progress", "data": json.dumps(
+                {"text": shown, "plans_found": progress.plans_found,
+                 "proven_share": progress.proven_share,
+                 "seconds_left": round(progress.seconds_left, 1),
+                 "time_share": pages.time_share(progress)})}
+            last = shown
+        await asyncio.sleep(PROGRESS_EVERY_SECONDS)
+
+
+async def json_body(request: Request) -> dict:
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise StudioError("The request's body must be JSON.", 400) from None
+    if not isinstance(body, dict):
+        raise StudioError("The request's body must be a JSON object.", 400)
+    return body
+
+
+def text(body: dict, key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise StudioError(f"{key} is missing.", 422)
+    return value.strip()
+
+
+def number(value) -> int:
+    """A cohort number from JSON (a number) or a form (its digits)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise StudioError("cohort must be a group number (1 = the first group).", 422)

@@ -1,0 +1,109 @@
+"""The studio's pages: Jinja2 templates with the words people read in a Babel catalog
+(locale/en/LC_MESSAGES/messages.po, compiled in memory as the public site's are)."""
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from rollout.studio.session import KEEP_OUT, PIN, Session
+from rollout.studio.worker import Progress
+
+HERE = Path(__file__).parent
+LOCALE_DIR = HERE / "locale"
+LANGUAGE = "en"
+
+
+def translations(lang: str = LANGUAGE) -> Translations:
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain="messages")
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), undefined=StrictUndefined,
+                      autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"],
+                      trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(), newstyle=True)
+    env.filters["fte"] = lambda v: f"{v:,.1f}"
+    env.filters["mbps"] = lambda v: f"{v:,.0f}"
+    env.filters["pct"] = lambda v: f"{min(v, 9.99):.0%}"
+    return env
+
+
+class Pages:
+    def __init__(self, session: Session):
+        self.session = session
+        self.env = environment()
+
+    def render(self, template: str, **values) -> str:
+        s = self.session
+        return self.env.get_template(template).render(
+            session=s, announcement=s.take_announcement(), progress=s.progress(),
+            solving=s.solving, progress_text=self.progress_text, PIN=PIN, KEEP_OUT=KEEP_OUT,
+            **values)
+
+    def home(self, focus: str = "") -> str:
+        s = self.session
+        with s.lock:
+            if not s.ready:
+                return self.inputs()
+            if s.cohort_of is None:
+                return self.render("inputs.html", page="board", glance=self.glance())
+            board = s.board()
+            return self.render("board.html", page="board", board=board,
+                               focus=focus if board.school(focus) else "",
+                               cohorts=s.facts.cohorts, glance=self.glance())
+
+    def inputs(self) -> str:
+        with self.session.lock:
+            return self.render("inputs.html", page="inputs",
+                               glance=self.glance() if self.session.ready else None)
+
+    def school(self, school_id: str) -> str:
+        s = self.session
+        with s.lock:
+            s.need_board()
+            s.known_school(school_id)
+            board = s.board()
+            return self.render("school.html", page="school", school=board.school(school_id),
+                               options=s.where_else(school_id), cohorts=s.facts.cohorts,
+                               decision=s.decisions.get(school_id))
+
+    def glance(self) -> dict:
+        facts, inputs = self.session.facts, self.session.inputs
+        district = facts.district
+        return {"name": district.name, "schools": len(district.schools),
+                "terms": [t.label for t in district.terms],
+                "coaches": [(t.label, t.coaches_fte) for t in district.terms],
+                "links": len([l for l in district.links if l not in district.school_by_id]),
+                "cohorts": [(c.name, facts.term_label(c.launch_term_index))
+                            for c in facts.cohorts],
+                "notes": list(inputs.notes), "surveys": inputs.responses.summary()}
+
+    @staticmethod
+    def progress_text(p: Progress) -> str:
+        if p.plans_found == 0:
+            found = "No plan found yet"
+        else:
+            found = f"{p.plans_found} plan{'s' if p.plans_found != 1 else ''} found"
+        if p.proven_share is None:
+            close = ""
+        elif p.proven_share >= 0.99995:
+            close = "; the best so far is proven the best possible"
+        else:
+            close = (f"; the best so far is at least {p.proven_share:.2%} as good as the best "
+                     "possible")
+        stop = "; stopping" if p.stopping else ""
+        return f"{found}{close}{stop}; at most {p.seconds_left:.0f} s left."
+
+    def time_share(self, p: Progress) -> float:
+        limit = self.session.job.time_limit if self.session.job else 1.0
+        return round(1 - p.seconds_left / limit, 3) if limit else 1.0

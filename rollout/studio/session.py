@@ -1,0 +1,300 @@
+"""What one studio holds between requests: the district as last read, the board's plan, the
+planner's moves and decisions (with undo), and the solve running now. One planner, one solve at
+a time; a lock keeps the requests' threads and the solve's thread apart."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rollout.checking.check import check_plan
+from rollout.errors import InputError, Problem, Problems, RolloutError
+from rollout.outputs.board_view import Board, MoveCheck, board_view, check_move, where_else
+from rollout.pipeline import load_previous
+from rollout.planning.facts import PlanningFacts, facts_from_inputs
+from rollout.planning.greedy import greedy_plan
+from rollout.planning.plan import Plan
+from rollout.scoring.inputs import Inputs, load_inputs
+from rollout.studio.worker import Progress, SolveJob
+
+PIN, KEEP_OUT = "pin", "keep_out"
+
+
+class StudioError(Exception):
+    """A request the studio cannot do now; the message is for the planner (HTTP 4xx)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Decision:
+    school_id: str
+    decision: str   # pin | keep_out
+    cohort: int
+    reason: str
+    decided_on: str
+
+
+@dataclass
+class Step:
+    """One thing the planner did, and how to undo it."""
+
+    what: str
+    school_id: str
+    before: object
+    after: object
+
+
+@dataclass
+class Session:
+    district_dir: Path
+    previous: Path | None = None
+    out_dir: Path | None = None
+    rubric: Path | None = None
+    inputs: Inputs | None = None
+    facts: PlanningFacts | None = None
+    problems: list[Problem] = field(default_factory=list)
+    plan: Plan | None = None          # the last plan the solver made
+    cohort_of: dict[str, int] | None = None  # the board: that plan with the planner's moves
+    upgrades: dict[str, int] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    job: SolveJob | None = None
+    last_error: str | None = None
+    announcement: str = ""
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    # ----- the district ----------------------------------------------------------------------
+
+    def read(self) -> None:
+        """Read the district folder again; input errors are kept for the Inputs page."""
+        with self.lock:
+            self.inputs, self.facts, self.problems = None, None, []
+            try:
+                inputs = load_inputs(self.district_dir, self.rubric)
+                last_year = load_previous(inputs, self.previous) if self.previous else None
+                facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
+            except InputError as exc:
+                self.problems = list(exc.problems)
+                return
+            except RolloutError as exc:
+                self.problems = [Problem(str(self.district_dir), exc.user_message())]
+                return
+            if facts.current_term > 0 and self.previous is None:
+                problems = Problems()
+                problems.add(self.district_dir / "settings.yaml", "current_term makes this a "
+                             "re-plan: start the studio with --previous and last year's plan.csv")
+                self.problems = problems.items
+                return
+            self.inputs, self.facts = inputs, facts
+            if self.cohort_of is not None and set(self.cohort_of) != {
+                    s.school_id for s in facts.schools}:
+                self.plan, self.cohort_of, self.steps = None, None, []
+
+    @property
+    def ready(self) -> bool:
+        return self.facts is not None
+
+    def school_name(self, school_id: str) -> str:
+        return self.facts.district.school_by_id[school_id].school_name
+
+    def known_school(self, school_id: str) -> str:
+        if not self.ready:
+            raise StudioError("The district folder has input errors; see the Inputs page.", 409)
+        if school_id not in self.facts.district.school_by_id:
+            raise StudioError(f"There is no school with id '{school_id[:40]}' in this district.",
+                              404)
+        return school_id
+
+    def known_cohort(self, cohort) -> int:
+        numbers = [c.number for c in self.facts.cohorts]
+        if not isinstance(cohort, int) or isinstance(cohort, bool) or cohort not in numbers:
+            raise StudioError(f"cohort must be a group number from {numbers[0]} to "
+                              f"{numbers[-1]}.", 422)
+        return cohort
+
+    # ----- solving ---------------------------------------------------------------------------
+
+    @property
+    def solving(self) -> bool:
+        return self.job is not None and not self.job.done.is_set()
+
+    def start_solve(self, around_board: bool = False) -> None:
+        """Start a solve in a worker process: the whole plan, or (re-plan) starting from the
+        board's plan."""
+        with self.lock:
+            if not self.ready:
+                raise StudioError("The district folder has input errors; see the Inputs page.",
+                                  409)
+            if self.solving:
+                raise StudioError("A plan is being made already: wait for it or stop it.", 409)
+            hint = dict(self.cohort_of) if around_board and self.cohort_of else None
+            if hint is None and self.facts.previous:
+                hint = greedy_plan(self.facts).cohort_of | self.facts.previous
+            self.last_error = None
+            limit = self.facts.settings.solver.time_limit_seconds
+            self.job = SolveJob(self.facts, limit, hint, self.solve_done)
+
+    def solve_done(self, job: SolveJob) -> None:
+        with self.lock:
+            if job.plan is None:
+                self.last_error = job.error
+                self.announcement = "No new plan: " + (job.error or "")
+                return
+            violations = check_plan(self.facts, job.plan.cohort_of, job.plan.upgrades)
+            if violations:  # never shown as the plan: the checker is the judge
+                self.last_error = ("internal error: the plan breaks rules the model should "
+                                   "enforce: " + "; ".join(map(str, violations)))
+                self.announcement = self.last_error
+                return
+            self.plan, self.cohort_of = job.plan, dict(job.plan.cohort_of)
+            self.upgrades = dict(job.plan.upgrades)
+            self.steps = [s for s in self.steps if s.what != "move"]  # moves are in the plan now
+            proven = "proven best" if job.plan.status == "optimal" else "not proven best"
+            self.announcement = f"The plan is ready ({proven})."
+
+    def stop_solve(self) -> None:
+        with self.lock:
+            if not self.solving:
+                raise StudioError("No plan is being made now.", 409)
+            self.job.stop()
+
+    def progress(self) -> Progress | None:
+        return self.job.progress() if self.job else None
+
+    def shutdown(self) -> None:
+        if self.job:
+            self.job.kill()
+
+    # ----- the board -------------------------------------------------------------------------
+
+    def need_board(self) -> None:
+        if not self.ready:
+            raise StudioError("The district folder has input errors; see the Inputs page.", 409)
+        if self.cohort_of is None:
+            raise StudioError("There is no plan yet: make one first (POST /api/plan).", 409)
+
+    def board(self) -> Board:
+        with self.lock:
+            self.need_board()
+            return board_view(self.facts, self.cohort_of, self.upgrades, self.pinned(),
+                              self.kept_out())
+
+    def check_move(self, school_id: str, cohort: int) -> MoveCheck:
+        with self.lock:
+            self.need_board()
+            return check_move(self.facts, self.cohort_of, self.upgrades,
+                              self.known_school(school_id), self.known_cohort(cohort))
+
+    def where_else(self, school_id: str) -> list[MoveCheck]:
+        with self.lock:
+            self.need_board()
+            return where_else(self.facts, self.cohort_of, self.upgrades,
+                              self.known_school(school_id))
+
+    def move(self, school_id: str, cohort: int) -> MoveCheck:
+        """Move a school on the board (checked at once; the plan may then break limits)."""
+        with self.lock:
+            if self.solving:
+                raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            checked = self.check_move(school_id, cohort)
+            before = self.cohort_of[school_id]
+            if before != cohort:
+                self.cohort_of[school_id] = cohort
+                self.steps.append(Step("move", school_id, before, cohort))
+            self.announcement = move_announcement(self.school_name(school_id), checked)
+            return checked
+
+    def plan_state(self) -> dict:
+        with self.lock:
+            state = {"state": "solving" if self.solving else "done",
+                     "status": self.status(), "error": self.last_error, "schools": []}
+            if self.cohort_of is not None and self.facts is not None:
+                pinned = self.pinned()
+                state["schools"] = [
+                    {"school_id": sid, "cohort": c,
+                     "launch_term": self.facts.term_label(self.facts.launch_term_of(c)),
+                     "pinned": sid in pinned}
+                    for sid, c in sorted(self.cohort_of.items())]
+            return state
+
+    def status(self) -> str:
+        if not self.ready:
+            return "input errors"
+        if self.cohort_of is None:
+            return "no plan yet"
+        if any(s.what == "move" for s in self.steps):
+            return "changed by hand"
+        return {"optimal": "proven best", "feasible": "not proven best"}.get(
+            self.plan.status, self.plan.status)
+
+    # ----- decisions -------------------------------------------------------------------------
+
+    def pinned(self) -> dict[str, int]:
+        return {d.school_id: d.cohort for d in self.decisions.values() if d.decision == PIN}
+
+    def kept_out(self) -> dict[str, tuple[int, ...]]:
+        return {d.school_id: (d.cohort,) for d in self.decisions.values()
+                if d.decision == KEEP_OUT}
+
+    def decide(self, school_id: str, decision: str, cohort: int, reason: str) -> Decision:
+        with self.lock:
+            self.known_school(school_id)
+            if decision not in (PIN, KEEP_OUT):
+                raise StudioError("decision must be 'pin' or 'keep_out'.", 422)
+            self.known_cohort(cohort)
+            reason = " ".join(str(reason or "").split())
+            if not reason:
+                raise StudioError("Say why (a reason is kept with every decision).", 422)
+            made = Decision(school_id, decision, cohort, reason[:300],
+                            dt.date.today().isoformat())
+            self.steps.append(Step("decision", school_id, self.decisions.get(school_id), made))
+            self.decisions[school_id] = made
+            name, group = self.school_name(school_id), self.facts.cohort(cohort).name
+            self.announcement = (f"{name} pinned to {group}." if decision == PIN else
+                                 f"{name} kept out of {group}.")
+            return made
+
+    def undecide(self, school_id: str) -> None:
+        with self.lock:
+            self.known_school(school_id)
+            if school_id not in self.decisions:
+                raise StudioError("That school has no decision to remove.", 404)
+            self.steps.append(Step("decision", school_id, self.decisions.pop(school_id), None))
+            self.announcement = f"Decision on {self.school_name(school_id)} removed."
+
+    def undo(self) -> str:
+        with self.lock:
+            if self.solving:
+                raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            if not self.steps:
+                raise StudioError("There is nothing to undo.", 409)
+            step = self.steps.pop()
+            name = self.school_name(step.school_id)
+            if step.what == "move":
+                self.cohort_of[step.school_id] = step.before
+                self.announcement = (f"Undone: {name} is back in "
+                                     f"{self.facts.cohort(step.before).name}.")
+            else:
+                if step.before is None:
+                    self.decisions.pop(step.school_id, None)
+                else:
+                    self.decisions[step.school_id] = step.before
+                self.announcement = f"Undone: the decision on {name}."
+            return self.announcement
+
+    def take_announcement(self) -> str:
+        with self.lock:
+            said, self.announcement = self.announcement, ""
+            return said
+
+
+def move_announcement(name: str, checked: MoveCheck) -> str:
+    if checked.current:
+        return f"{name} stays in {checked.cohort_name}."
+    if checked.valid:
+        return f"{name} moved to {checked.cohort_name}; every limit still holds."
+    return f"{name} moved to {checked.cohort_name}; " + " ".join(checked.breaks)
