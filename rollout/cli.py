@@ -26,6 +26,12 @@ RUBRIC_OPTION = click.option("--rubric", type=click.Path(dir_okay=False, path_ty
                              default=None,
                              help="Rubric YAML file (default: rubrics/default.yaml).")
 
+PREVIOUS_OPTION = click.option(
+    "--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Last year's plan.csv: re-plan from it (launched schools keep their cohort; others "
+         "move only when needed or clearly better). Needed when settings' current_term makes "
+         "this a re-plan.")
+
 
 # What the run is doing, for the one-line message when something unexpected fails.
 RUN = {"step": "starting", "debug": False}
@@ -195,14 +201,16 @@ def status_and_gap(plan) -> str:
 @click.option("--limits", "max_limits", type=click.IntRange(min=0), default=DEFAULT_MAX_LIMITS,
               show_default=True,
               help="Re-solve for at most this many binding limits (0 skips them).")
+@PREVIOUS_OPTION
 @what_if_options
 def compare(district_dir: Path, scenarios: tuple[str, ...], out_dir: Path, rubric: Path | None,
-            max_limits: int, time_budget: float | None, time_limit: float | None,
-            workers: int):
+            max_limits: int, previous: Path | None, time_budget: float | None,
+            time_limit: float | None, workers: int):
     """Solve the base plan and each scenario; put them side by side in scenarios.xlsx."""
     started = time.perf_counter()
     result = compare_district(district_dir, [parse_scenario_option(s) for s in scenarios],
-                              out_dir, rubric, time_budget, workers, max_limits, time_limit)
+                              out_dir, rubric, time_budget, workers, max_limits, time_limit,
+                              previous)
     facts = result.base.facts
     click.echo("Moved: schools in another cohort than in the base plan, each because the move "
                "gains or because its base place breaks a limit of the scenario.")
@@ -250,10 +258,11 @@ def compare(district_dir: Path, scenarios: tuple[str, ...], out_dir: Path, rubri
               help="Folder for sweep.xlsx and sweep.csv.")
 @click.option("--early-cohorts", type=click.IntRange(min=1), default=None,
               help="Cohorts counted as launching early (default: half of them, rounded down).")
+@PREVIOUS_OPTION
 @what_if_options
 def sweep(district_dir: Path, weights: str, out_dir: Path, rubric: Path | None,
-          early_cohorts: int | None, time_budget: float | None, time_limit: float | None,
-          workers: int):
+          early_cohorts: int | None, previous: Path | None, time_budget: float | None,
+          time_limit: float | None, workers: int):
     """Solve the plan for each need_weight and chart the need-versus-readiness trade-off."""
     started = time.perf_counter()
     try:
@@ -261,7 +270,7 @@ def sweep(district_dir: Path, weights: str, out_dir: Path, rubric: Path | None,
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--need-weight")
     result = sweep_district(district_dir, need_weights, out_dir, rubric, time_budget, workers,
-                            early_cohorts, time_limit)
+                            early_cohorts, time_limit, previous)
     click.echo(f"Early-launching schools: {result.early_names()}")
     click.echo(f"{'need_weight':>11}  {'status':<16} {'mean need':>9} {'mean readiness':>14}")
     for p in result.points:

@@ -170,6 +170,60 @@ class Cohort:
     launch_term_index: int
 
 
+@dataclass(frozen=True)
+class Pin:
+    """The district placed this school in this cohort."""
+
+    school_id: str
+    cohort: int
+    by: str            # who decided, in words: "the scenario 'High schools a term later'"
+    reason: str = ""   # what was decided, e.g. "a term later (shift: 1 cohort)"
+
+
+@dataclass(frozen=True)
+class KeepOut:
+    """The district keeps this school out of these cohorts."""
+
+    school_id: str
+    cohorts: tuple[int, ...]
+    by: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class NoLaunch:
+    """The district lets no school launch in this term (a testing window, say)."""
+
+    term_index: int
+    by: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """The district's own decisions about where schools go, binding on every plan (hard rules:
+    planning/constraints.py `decisions_allow`, checked by checking/check.py). A school that
+    keeps its cohort in a re-plan (launched, paused, withdrawn) keeps it whatever is decided.
+    Made by a scenario's place/shift/keep_out/no_launch_in, or by the planning studio."""
+
+    pins: tuple[Pin, ...] = ()            # sorted by school_id
+    keep_outs: tuple[KeepOut, ...] = ()   # sorted by school_id
+    no_launch: tuple[NoLaunch, ...] = ()  # sorted by term
+
+    def __bool__(self) -> bool:
+        return bool(self.pins or self.keep_outs or self.no_launch)
+
+    def pin_of(self, school_id: str) -> Pin | None:
+        return next((p for p in self.pins if p.school_id == school_id), None)
+
+    def kept_out_of(self, school_id: str) -> tuple[int, ...]:
+        return tuple(sorted({c for k in self.keep_outs if k.school_id == school_id
+                             for c in k.cohorts}))
+
+    def closed_terms(self) -> tuple[int, ...]:
+        return tuple(sorted({n.term_index for n in self.no_launch}))
+
+
 @dataclass
 class Notes:
     """Warnings that do not stop a run (shown in the terminal and the dashboard)."""

@@ -36,6 +36,9 @@ def reason_for(facts: PlanningFacts, cohort_of, upgrades, usage: Usage, school_i
     chosen = pref is not None and pref.preferred_cohort == cohort
     if facts.kept_cohort(school_id) == cohort:
         return kept_reason(facts, school_id, cohort)
+    pin = facts.decisions.pin_of(school_id)
+    if pin is not None and pin.cohort == cohort:  # a decision, never the school's choice
+        return f"Placed in {facts.cohort(cohort).name} by {pin.by}."
     if pref is not None and pref.locked and chosen:
         return f"Locked to {facts.cohort(cohort).name}, the group the school chose."
     if cohort == 1:
@@ -91,10 +94,16 @@ def diagnose_infeasible(facts: PlanningFacts, time_limit: float | None = None
     smallest relaxation of the limits that makes a plan possible (elastic re-solve)."""
     unplaceable = [s.school_id for s in facts.schools if not allowed_cohorts(facts, s.school_id)]
     if unplaceable:
+        decided = facts.decisions
         return InfeasiblePlanError(
-            [f"{sid} can be in no cohort (its locked preference breaks a readiness gate or the "
-             "readiness floor)" for sid in unplaceable],
-            ["unlock those schools, or lower the readiness gates or floor"])
+            [f"{sid} can be in no cohort ("
+             + ("the district's decisions for it leave no cohort its readiness allows"
+                if decided.pin_of(sid) or decided.kept_out_of(sid) or decided.no_launch else
+                "its locked preference breaks a readiness gate or the readiness floor") + ")"
+             for sid in unplaceable],
+            ["unlock those schools, lower the readiness gates or floor, or change the "
+             "decisions that place them" if decided else
+             "unlock those schools, or lower the readiness gates or floor"])
     budget = min(time_limit or DIAGNOSIS_TIME_LIMIT, DIAGNOSIS_TIME_LIMIT)
     core = conflicting_limits(facts, budget)
     relaxations = single_relaxations(facts, core, budget)

@@ -28,9 +28,9 @@ from rollout.outputs.site import (
     publish_site,
     write_site,
 )
-from rollout.planning.facts import current_term_index, facts_from_inputs
+from rollout.planning.facts import facts_from_inputs
 from rollout.planning.greedy import greedy_plan
-from rollout.replan import PreviousPlan, history_rows, plan_changes, read_previous_plan
+from rollout.replan import PreviousPlan, history_rows, last_years_plan, plan_changes
 from rollout.scoring.inputs import load_inputs
 
 OUTPUT_ITEMS = ["dashboard.xlsx", "plan.csv", "upgrades.csv", "changes.csv", "history.csv",
@@ -56,7 +56,7 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     log("Reading district files and surveys ...")
     inputs = load_inputs(Path(district_dir), rubric)
     check_publish_settings(inputs.settings, Path(district_dir))  # the website (#16)
-    last_year = load_previous(inputs, previous) if previous else None
+    last_year = load_previous(inputs, district_dir, previous)
     facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
     timings.read_score = time.perf_counter() - start
     log(f"Scored {len(facts.schools)} schools; solving the plan ...")
@@ -77,12 +77,11 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     return results, timings
 
 
-def load_previous(inputs, previous: Path) -> PreviousPlan:
+def load_previous(inputs, district_dir: Path, previous: Path | None) -> PreviousPlan | None:
+    """Last year's plan, or the problem that a re-plan needs it (nothing solved yet)."""
     problems = Problems()
-    last_year = read_previous_plan(previous, inputs.district, inputs.cohorts,
-                                   current_term_index(inputs), inputs.district.name, problems)
+    last_year = last_years_plan(inputs, district_dir, previous, problems)
     problems.raise_if_any()
-    inputs.notes.extend(last_year.notes)
     return last_year
 
 
@@ -122,12 +121,9 @@ def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None 
     inputs with the independent checker; a re-plan is checked against last year's plan."""
     inputs = load_inputs(Path(district_dir), rubric)
     problems = Problems()
-    last_year = load_previous(inputs, previous) if previous else None
+    last_year = last_years_plan(inputs, district_dir, previous, problems,
+                                "so that launched schools can be checked")
     facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
-    if facts.current_term > 0 and last_year is None:
-        problems.add(Path(district_dir) / "settings.yaml", "current_term makes this a re-plan: "
-                     "pass last year's plan with --previous so that launched schools can be "
-                     "checked")
     cohort_of = read_plan_csv(Path(plan_csv), problems)
     terms = {t.label: t.index for t in inputs.district.terms}
     upgrades = read_upgrades_csv(Path(plan_csv).with_name("upgrades.csv"), terms, problems)

@@ -13,7 +13,7 @@ from rollout.checking.check import compute_usage, move_violations
 from rollout.csvfiles import read_csv
 from rollout.domain import DELAYED, LAUNCHED, PLANNED, District
 from rollout.errors import Problems
-from rollout.planning.facts import PlanningFacts
+from rollout.planning.facts import PlanningFacts, current_term_index
 from rollout.planning.plan import Plan
 from rollout.safe import restore_id, restore_text
 
@@ -82,6 +82,26 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
     previous.history = read_history(path.with_name("history.csv"), district, district_name,
                                     problems)
     return previous
+
+
+REPLAN_HINT = "current_term makes this a re-plan: pass last year's plan with --previous"
+
+
+def last_years_plan(inputs, district_dir: Path, previous: Path | None, problems: Problems,
+                    why: str = "so that launched schools keep their cohort"
+                    ) -> PreviousPlan | None:
+    """Last year's plan when given (its notes added to the inputs'); when settings'
+    current_term makes this a re-plan and none is given, the problem that says to pass it
+    (before any solving: a re-plan without it would look impossible)."""
+    if previous is None:
+        if current_term_index(inputs) > 0:
+            problems.add(Path(district_dir) / "settings.yaml", f"{REPLAN_HINT} {why}")
+        return None
+    last_year = read_previous_plan(Path(previous), inputs.district, inputs.cohorts,
+                                   current_term_index(inputs), inputs.district.name, problems)
+    if last_year is not None:
+        inputs.notes.extend(last_year.notes)
+    return last_year
 
 
 def read_history(path: Path, district: District, district_name: str, problems: Problems

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, Cohort, District, School
+from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, Cohort, Decisions, District, School
 from rollout.intake.settings import Settings
 
 
@@ -24,6 +24,7 @@ class PlanRecords(Protocol):
     need: dict[str, float]
     current_term: int
     previous: dict[str, int]
+    decisions: Decisions
 
 
 def cohort_named(records: PlanRecords, number: int) -> Cohort:
@@ -42,6 +43,12 @@ def term_has_passed(records: PlanRecords, term: int) -> bool:
 
 def cohort_has_launched(records: PlanRecords, number: int) -> bool:
     return term_has_passed(records, launch_term(records, number))
+
+
+def nothing_launches_in(records: PlanRecords, number: int) -> bool:
+    """The district decided that no school launches in this cohort's launch term."""
+    term = launch_term(records, number)
+    return any(n.term_index == term for n in records.decisions.no_launch)
 
 
 def cohort_to_keep(records: PlanRecords, school_id: str) -> int | None:

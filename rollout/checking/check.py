@@ -18,6 +18,7 @@ from rollout.checking.arithmetic import (
     feeder_groups,
     link_capacities,
     link_capacity,
+    nothing_launches_in,
     school_bandwidth,
     school_coaching,
     term_has_passed,
@@ -103,7 +104,7 @@ def cohort_sizes(p: PlanUnderCheck) -> list[Violation]:
         if n > size.max:
             out.append(Violation("Cohort size", f"{cohort.name} would have {n} schools, above the "
                                  f"maximum of {size.max}"))
-        if n < size.min:
+        if n < size.min and not nothing_launches_in(p.records, cohort.number):
             out.append(Violation("Cohort size", f"{cohort.name} would have {n} schools, below the "
                                  f"minimum of {size.min}"))
     return out
@@ -196,12 +197,14 @@ def readiness_floor_met(p: PlanUnderCheck) -> list[Violation]:
 
 
 def locked_preferences_held(p: PlanUnderCheck) -> list[Violation]:
+    """A locked school is in the cohort it chose, unless the district placed it (a pin)."""
     scope = set(p.school_ids())
     return [Violation("Locked preference", f"{pref.school_id} is locked to "
                       f"{cohort_named(p.records, pref.preferred_cohort).name}", (pref.school_id,))
             for pref in p.records.district.preferences if pref.school_id in scope
             and pref.locked and p.cohort_of.get(pref.school_id) != pref.preferred_cohort
-            and not already_launched(p, pref.school_id)]
+            and not already_launched(p, pref.school_id)
+            and not any(pin.school_id == pref.school_id for pin in p.records.decisions.pins)]
 
 
 def feeder_patterns_together(p: PlanUnderCheck) -> list[Violation]:
@@ -217,6 +220,37 @@ def feeder_patterns_together(p: PlanUnderCheck) -> list[Violation]:
             out.append(Violation("Feeder cohesion", f"the {feeder} feeder pattern would spread "
                                  f"over {max(cohorts) - min(cohorts) + 1} cohorts (at most "
                                  f"{cohesion.max_spread + 1} allowed)", tuple(ids)))
+    return out
+
+
+def district_decisions_held(p: PlanUnderCheck) -> list[Violation]:
+    """The district's decisions: a pinned school is in its cohort, a kept-out school in none
+    of those cohorts, and nothing launches in a closed term; a school that keeps its cohort
+    (launched, paused, withdrawn) keeps it whatever was decided."""
+    decisions, out = p.records.decisions, []
+    scope = set(p.school_ids())
+    free = {sid for sid in scope if cohort_to_keep(p.records, sid) is None}
+    for pin in decisions.pins:
+        cohort = p.cohort_of.get(pin.school_id)
+        if pin.school_id in free and cohort is not None and cohort != pin.cohort:
+            out.append(Violation("District decision", f"{pin.school_id} is placed in "
+                                 f"{cohort_named(p.records, pin.cohort).name} by {pin.by}",
+                                 (pin.school_id,)))
+    for keep_out in decisions.keep_outs:
+        cohort = p.cohort_of.get(keep_out.school_id)
+        if keep_out.school_id in free and cohort in keep_out.cohorts:
+            out.append(Violation("District decision", f"{keep_out.school_id} is kept out of "
+                                 f"{cohort_named(p.records, cohort).name} by {keep_out.by}",
+                                 (keep_out.school_id,)))
+    for sid in sorted(free):
+        cohort = p.cohort_of.get(sid)
+        if cohort is not None and 1 <= cohort <= len(p.records.cohorts) \
+                and nothing_launches_in(p.records, cohort):
+            term = p.records.district.terms[cohort_named(p.records, cohort).launch_term_index]
+            by = next(n.by for n in decisions.no_launch
+                      if n.term_index == term.index)
+            out.append(Violation("District decision", f"{sid} would launch in {term.label}, "
+                                 f"when nothing launches by {by}", (sid,)))
     return out
 
 
@@ -253,10 +287,10 @@ def upgrades_feasible(p: PlanUnderCheck) -> list[Violation]:
 CHECKS = [every_school_in_one_cohort, cohort_sizes, coaching_within_staff,
           links_within_capacity, launched_stay_launched, readiness_gates_met,
           readiness_floor_met, locked_preferences_held, feeder_patterns_together,
-          upgrades_feasible]
+          district_decisions_held, upgrades_feasible]
 MOVE_CHECKS = [cohort_sizes, coaching_within_staff, links_within_capacity,
                launched_stay_launched, readiness_gates_met, readiness_floor_met,
-               locked_preferences_held, feeder_patterns_together]
+               locked_preferences_held, feeder_patterns_together, district_decisions_held]
 
 
 def check_plan(records: PlanRecords, cohort_of: dict[str, int],

@@ -31,9 +31,11 @@ def readiness_floor(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
 
 
 def locked_preference(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
-    """Hard: a school whose preference is locked is in its preferred cohort."""
+    """Hard: a school whose preference is locked is in its preferred cohort, unless the
+    district placed it elsewhere (a pin: the district's decision overrides the school's)."""
     pref = facts.district.preference_by_school.get(school_id)
-    return pref is None or not pref.locked or pref.preferred_cohort == cohort
+    return pref is None or not pref.locked or pref.preferred_cohort == cohort \
+        or facts.decisions.pin_of(school_id) is not None
 
 
 def launched_schools_stay(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
@@ -54,8 +56,35 @@ def readiness_allows(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
     return all(rule(facts, school_id, cohort) for rule in READINESS_RULES)
 
 
+def district_pins(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
+    """Hard: a school the district placed (a scenario's place or shift, a planner's pin) is
+    in that cohort."""
+    pin = facts.decisions.pin_of(school_id)
+    return pin is None or pin.cohort == cohort
+
+
+def district_keep_outs(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
+    """Hard: a school the district keeps out of some cohorts is in none of them."""
+    return cohort not in facts.decisions.kept_out_of(school_id)
+
+
+def no_launch_terms(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
+    """Hard: no school launches in a term the district closed (no_launch_in: a testing
+    window, say): the cohort launching then takes no school still to be placed."""
+    return not facts.closed_by_decision(cohort)
+
+
+def decisions_allow(facts: PlanningFacts, school_id: str, cohort: int) -> bool:
+    """Hard: the district's decisions (pins, keep-outs, closed terms), except for a school
+    that keeps its cohort (launched, paused or withdrawn: what happened stays)."""
+    if facts.kept_cohort(school_id) is not None:
+        return True
+    return all(rule(facts, school_id, cohort) for rule in DECISION_RULES)
+
+
 READINESS_RULES = [readiness_gates, readiness_floor, locked_preference]
-DOMAIN_RULES = [launched_schools_stay, readiness_allows]
+DECISION_RULES = [district_pins, district_keep_outs, no_launch_terms]
+DOMAIN_RULES = [launched_schools_stay, readiness_allows, decisions_allow]
 
 
 def allowed_cohorts(facts: PlanningFacts, school_id: str) -> list[int]:
@@ -71,7 +100,8 @@ def one_cohort_per_school(m) -> None:
 
 def cohort_size_limits(m) -> None:
     """Hard: each cohort still to come holds between cohort_size.min and cohort_size.max
-    schools (a launched cohort's size is history: a delay can leave it short)."""
+    schools (a launched cohort's size is history: a delay can leave it short; a cohort whose
+    term the district closed has no minimum)."""
     size = m.facts.settings.cohort_size
     members: dict[int, list] = {c.number: [] for c in m.facts.cohorts}
     for (sid, c), var in m.assign.items():
@@ -82,8 +112,9 @@ def cohort_size_limits(m) -> None:
         count = sum(members[cohort.number])
         m.limit(count, size.max, "cohort_max", cohort.number,
                 f"at most {size.max} schools in {cohort.name}")
-        m.limit(-count, -size.min, "cohort_min", cohort.number,
-                f"at least {size.min} schools in {cohort.name}")
+        if not m.facts.closed_by_decision(cohort.number):  # a closed term's cohort stays empty
+            m.limit(-count, -size.min, "cohort_min", cohort.number,
+                    f"at least {size.min} schools in {cohort.name}")
 
 
 def coaching_capacity(m) -> None:

@@ -7,7 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, PLANNED, Cohort, District, School
+from rollout.domain import (
+    DELAYED,
+    LAUNCHED,
+    ON_HOLD,
+    PLANNED,
+    Cohort,
+    Decisions,
+    District,
+    School,
+)
 from rollout.intake.settings import Settings
 
 
@@ -20,6 +29,7 @@ class PlanningFacts:
     need: dict[str, float]       # 0-100
     current_term: int = 0        # terms before this one are history (spring re-plan)
     previous: dict[str, int] = field(default_factory=dict)  # cohort told last year, by school
+    decisions: Decisions = field(default_factory=Decisions)  # the district's pins and keep-outs
 
     def is_history(self, term: int) -> bool:
         return term < self.current_term
@@ -78,6 +88,10 @@ class PlanningFacts:
         if record is not None:
             return record.status
         return LAUNCHED if self.has_launched(cohort) else PLANNED
+
+    def closed_by_decision(self, number: int) -> bool:
+        """The district decided that nothing launches in this cohort's term."""
+        return self.launch_term_of(number) in self.decisions.closed_terms()
 
     def launched_in(self, school_id: str, cohort: int) -> int | None:
         """The term the school really launched (None if it has not): its recorded launch, else

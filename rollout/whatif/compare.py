@@ -16,12 +16,15 @@ from pathlib import Path
 from rollout.checking.check import check_plan
 from rollout.errors import RolloutError
 from rollout.intake.settings import SolverSettings
-from rollout.outputs.atomic import write_atomically
+from rollout.outputs.atomic import staged_folder
+from rollout.outputs.planfile import write_plan_csv
+from rollout.outputs.results import build_results
 from rollout.outputs.scenarios_workbook import write_scenarios_csv, write_scenarios_workbook
-from rollout.planning.facts import PlanningFacts, facts_from_inputs
+from rollout.planning.facts import PlanningFacts
 from rollout.planning.objectives import objective_value
 from rollout.planning.plan import Plan
-from rollout.scoring.inputs import load_inputs
+from rollout.safe import safe_file_stem
+from rollout.whatif.base import load_base
 from rollout.whatif.budget import TimeBudget, default_budget
 from rollout.whatif.jobs import (
     DEFAULT_RADIUS,
@@ -33,7 +36,7 @@ from rollout.whatif.jobs import (
     try_again,
 )
 from rollout.whatif.limits import Candidate, LimitResult, binding_candidates, limit_result
-from rollout.whatif.scenarios import Variant, derived, load_scenarios
+from rollout.whatif.scenarios import Variant, derived, load_scenarios, resolve_pending
 from rollout.whatif.solving import KEPT_START
 from rollout.whatif.summary import PlanSummary, summarise
 
@@ -81,18 +84,22 @@ def same_problem(a: PlanningFacts, b: PlanningFacts) -> bool:
 
 def compare(base: PlanningFacts, variants: list[Variant], budget: float | None = None,
             workers: int = DEFAULT_WORKERS, max_limits: int = DEFAULT_MAX_LIMITS,
-            radius: int = DEFAULT_RADIUS, time_limit: float | None = None) -> Comparison:
+            radius: int = DEFAULT_RADIUS, time_limit: float | None = None,
+            base_hint: dict[str, int] | None = None) -> Comparison:
     """Solve the base plan, then every scenario from it. For the binding limits: re-solve near
     the base plan with one more unit of each limit it uses (nearly) fully, at most `radius`
     schools moved. All solves share `budget` seconds (default: `compare_budget`); no one solve
-    takes more than `time_limit` seconds when given."""
-    solve = [v for v in variants if not same_problem(base, v.facts)]
+    takes more than `time_limit` seconds when given. `base_hint`: where the base solve
+    starts (last year's plan in a re-plan). A scenario's decisions that need the base plan (a
+    shift, a pick by cohort) are resolved against it before its solve."""
+    solve = [v for v in variants if v.pending or not same_problem(base, v.facts)]
     seconds = budget or compare_budget(base, len(solve), max_limits, workers)
     clock = TimeBudget(seconds, workers, time_limit)
     base_variant = Variant("Base plan", base, "the district's own settings and capacities")
     with SolvePool(clock, workers) as pool:
         pool.expect(len(solve) + POLISH_WEIGHT + LIMIT_WEIGHT * max_limits)
-        first = require_plan(pool.submit(base_variant, weight=BASE_WEIGHT)())
+        first = require_plan(pool.submit(base_variant, weight=BASE_WEIGHT,
+                                         hint=Plan(base_hint) if base_hint else None)())
         reference, proven, base_gap = first, first.plan.status == "optimal", 0.0
         pool.expect(-POLISH_WEIGHT)
         if not proven:  # a stronger reference: fewer gains that the search alone would find
@@ -101,6 +108,10 @@ def compare(base: PlanningFacts, variants: list[Variant], budget: float | None =
             reference, proven = polished(first, near), near.status == "optimal"
             base_gap = 0.0 if proven else (near.plan or first.plan).gap or 0.0
         start = reference.plan
+        variants = resolve_pending(variants, start.cohort_of)
+        expected = len(solve)
+        solve = [v for v in variants if not same_problem(base, v.facts)]
+        pool.expect(len(solve) - expected)
         waiting = {v.name: pool.submit(v, start, BASE_START, expected=True) for v in solve}
         chosen, left_out = [], []
         if max_limits:
@@ -173,13 +184,46 @@ def scenario_notes(base: PlanningFacts, reference: Outcome, scenarios: list[Outc
 def compare_district(district_dir: Path, specs: list[tuple[str, Path]], out_dir: Path,
                      rubric: Path | None = None, budget: float | None = None,
                      workers: int = DEFAULT_WORKERS, max_limits: int = DEFAULT_MAX_LIMITS,
-                     time_limit: float | None = None) -> Comparison:
-    """`rollout compare`: every input and scenario file is checked before anything is solved;
-    scenarios.xlsx and scenarios.csv are written together at the end."""
-    base = facts_from_inputs(load_inputs(Path(district_dir), rubric))
-    variants = load_scenarios(base, specs)
-    result = compare(base, variants, budget, workers, max_limits, time_limit=time_limit)
-    write_atomically(Path(out_dir), {
-        "scenarios.xlsx": lambda path: write_scenarios_workbook(result, path),
-        "scenarios.csv": lambda path: write_scenarios_csv(result, path)})
+                     time_limit: float | None = None, previous: Path | None = None
+                     ) -> Comparison:
+    """`rollout compare`: every input and scenario file is checked before anything is solved
+    (`previous`: last year's plan.csv, for a spring re-plan, as `rollout plan --previous`);
+    scenarios.xlsx, scenarios.csv and plans/ are written together at the end. Never a site or
+    principal workbooks: a what-if is not a plan to publish."""
+    base = load_base(district_dir, rubric, previous)
+    variants = load_scenarios(base.facts, specs)
+    result = compare(base.facts, variants, budget, workers, max_limits, time_limit=time_limit,
+                     base_hint=base.hint())
+    with staged_folder(Path(out_dir), ["scenarios.xlsx", "scenarios.csv", PLANS]) as staging:
+        write_scenarios_workbook(result, staging / "scenarios.xlsx")
+        write_scenarios_csv(result, staging / "scenarios.csv")
+        write_plan_files(result, base.inputs, staging / PLANS)
     return result
+
+
+PLANS = "plans"  # OUT/plans/base.csv and OUT/plans/<scenario>.csv, in plan.csv's columns
+BASE_FILE = "base.csv"
+
+
+def plan_file_names(result: Comparison) -> dict[str, str]:
+    """The plan file of the base and of each scenario with a plan, by name."""
+    names = {result.base.name: BASE_FILE}
+    taken = {BASE_FILE}
+    for outcome in result.scenarios:
+        if outcome.plan is None:
+            continue
+        stem, n = safe_file_stem(outcome.name) or "scenario", 1
+        while (file := f"{stem}.csv" if n == 1 else f"{stem}_{n}.csv") in taken:
+            n += 1
+        names[outcome.name] = file
+        taken.add(file)
+    return names
+
+
+def write_plan_files(result: Comparison, inputs, folder: Path) -> None:
+    """Every plan of the comparison as a plan.csv of its own, its reasons by its own facts (a
+    scenario's decisions named as such), to open in Excel or check with `rollout check`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, file in plan_file_names(result).items():
+        outcome = next(o for o in result.outcomes if o.name == name)
+        write_plan_csv(build_results(inputs, outcome.facts, outcome.plan), folder / file)

@@ -74,8 +74,8 @@ def solve_job(facts: PlanningFacts, time_limit: float, start: Plan | None, mode:
 def solve(facts: PlanningFacts, time_limit: float, start: Plan | None, mode: str,
           radius: int, hint: Plan | None = None) -> tuple[Plan | None, str, str]:
     try:
-        if start is None:
-            plan = solve_or_diagnose(facts, time_limit)
+        if start is None:  # `hint`: where the search starts (last year's plan)
+            plan = solve_or_diagnose(facts, time_limit, hint=hint.cohort_of if hint else None)
         elif mode == FULL:
             try:
                 plan = solve_from(facts, start, time_limit, hint=hint)

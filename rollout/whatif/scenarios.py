@@ -19,6 +19,7 @@ from rollout.errors import Problems, RolloutError
 from rollout.intake.settings import Settings, Strict, load_yaml, report_pydantic_error
 from rollout.planning.facts import PlanningFacts
 from rollout.scoring.inputs import resolve_cohorts
+from rollout.whatif.decisions import DECISION_KEYS, ScenarioDecisions, read_decisions, resolve
 
 ALL_TERMS = "all"
 
@@ -52,6 +53,12 @@ class Variant:
     description: str = ""
     changes: list[str] = field(default_factory=list)
     source: str = ""
+    pending: ScenarioDecisions | None = None  # decisions to resolve against the base plan
+
+    @property
+    def decided_by(self) -> str:
+        """Who made this plan's decisions, in words: the scenario, by its description."""
+        return f"the scenario '{self.description or self.name}'"
 
 
 def parse_scenario_option(text: str) -> tuple[str, Path]:
@@ -76,11 +83,39 @@ def load_scenarios(base: PlanningFacts, specs: list[tuple[str, Path]]) -> list[V
         if raw is None:
             continue
         facts = apply_overrides(base, raw, str(path), problems)
-        if facts is not None:
-            variants.append(Variant(name, facts, str(raw.get("description") or ""),
-                                    describe_changes(base, facts), str(path)))
+        if facts is None:
+            continue
+        variant = Variant(name, facts, str(raw.get("description") or ""),
+                          describe_changes(base, facts), str(path))
+        spec = read_decisions(facts, raw, str(path), problems)
+        if spec and spec.needs_base_plan():
+            variant.pending = spec
+        elif spec:
+            variant = decided(variant, spec, None, problems)
+        variants.append(variant)
     problems.raise_if_any()
     return variants
+
+
+def decided(variant: Variant, spec: ScenarioDecisions, base_plan: dict[str, int] | None,
+            problems: Problems) -> Variant:
+    """The variant with its decisions resolved into its facts and said in 'What changes'."""
+    resolved = resolve(variant.facts, spec, variant.decided_by, base_plan, variant.source,
+                       problems)
+    return dataclasses.replace(
+        variant, facts=dataclasses.replace(variant.facts, decisions=resolved.decisions),
+        changes=variant.changes + resolved.said + [f"cannot move: {u}"
+                                                   for u in resolved.unmoved],
+        pending=None)
+
+
+def resolve_pending(variants: list[Variant], base_plan: dict[str, int]) -> list[Variant]:
+    """Every variant's decisions that need the base plan (a shift, a pick by cohort), resolved
+    against it; conflicts in any scenario are reported at once."""
+    problems = Problems()
+    out = [decided(v, v.pending, base_plan, problems) if v.pending else v for v in variants]
+    problems.raise_if_any()
+    return out
 
 
 def apply_overrides(base: PlanningFacts, patch: dict, file: str, problems: Problems
@@ -88,9 +123,11 @@ def apply_overrides(base: PlanningFacts, patch: dict, file: str, problems: Probl
     """The base facts with a scenario's patch applied, or None (with problems) when the patch
     is not valid. Builds fresh District/Settings records: nothing cached is carried over."""
     start = len(problems.items)
-    for key in sorted(set(patch) - SCENARIO_KEYS - set(Settings.model_fields), key=str):
+    for key in sorted(set(patch) - SCENARIO_KEYS - DECISION_KEYS - set(Settings.model_fields),
+                      key=str):
         problems.add(file, f"key '{key}': unknown (check the spelling; a scenario takes "
-                     f"settings.yaml keys and {', '.join(sorted(SCENARIO_KEYS))})")
+                     "settings.yaml keys and "
+                     f"{', '.join(sorted(SCENARIO_KEYS | DECISION_KEYS))})")
     overrides = validated(CapacityOverrides, {k: v for k, v in patch.items() if k in
                                               SCENARIO_KEYS}, file, problems)
     settings_patch = {k: v for k, v in patch.items() if k in Settings.model_fields}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from rollout.checking.check import compute_usage
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
-from rollout.whatif.moves import GAINS, LIMIT, Move, move_reasons
+from rollout.whatif.moves import DECISION, GAINS, LIMIT, Move, move_reasons
 
 
 @dataclass
@@ -63,6 +63,10 @@ class PlanSummary:
     @property
     def moved_by_limit(self) -> int:
         return sum(m.kind == LIMIT for m in self.moves)
+
+    @property
+    def moved_by_decision(self) -> int:
+        return sum(m.kind == DECISION for m in self.moves)
 
     def peak_coaching(self) -> tuple[float, int]:
         """Highest share of the coaches in use, and its term."""

@@ -16,9 +16,10 @@ from pathlib import Path
 from rollout.errors import RolloutError
 from rollout.outputs.atomic import write_atomically
 from rollout.outputs.sweep_workbook import write_sweep_csv, write_sweep_workbook
-from rollout.planning.facts import PlanningFacts, facts_from_inputs
+from rollout.planning.facts import PlanningFacts
 from rollout.planning.objectives import objective_units
-from rollout.scoring.inputs import load_inputs
+from rollout.planning.plan import Plan
+from rollout.whatif.base import load_base
 from rollout.whatif.budget import TimeBudget, default_budget
 from rollout.whatif.jobs import DEFAULT_WORKERS, Outcome, SolvePool, try_again
 from rollout.whatif.scenarios import derived
@@ -119,7 +120,7 @@ def sweep_budget(base: PlanningFacts, points: int, workers: int) -> float:
 
 def sweep(base: PlanningFacts, weights: list[float], budget: float | None = None,
           workers: int = DEFAULT_WORKERS, early_cohorts: int | None = None,
-          time_limit: float | None = None) -> Sweep:
+          time_limit: float | None = None, base_hint: dict[str, int] | None = None) -> Sweep:
     """Solve the plan for each need_weight (the district's own is always included): the
     district's own first, then outward in both directions, each point from its neighbour's
     plan (ties broken toward it). need_weight changes only the objective, so every plan found
@@ -140,7 +141,8 @@ def sweep(base: PlanningFacts, weights: list[float], budget: float | None = None
         # is done takes over part of another: solve_chains).
         after = (len(weights) - 1) / workers
         first = pool.submit(variants[current], weight=FIRST_WEIGHT,
-                            lane=lambda: FIRST_WEIGHT + after)
+                            lane=lambda: FIRST_WEIGHT + after,
+                            hint=Plan(base_hint) if base_hint else None)
         outcomes = {current: first()}
         starts = solve_chains(pool, variants, outcomes, chains, current, workers)
         tried = try_again(pool, [(outcomes[w], starts[w]) for w in sorted(starts)])
@@ -250,10 +252,12 @@ def wobbles(points: list[SweepPoint]) -> list[Wobble]:
 def sweep_district(district_dir: Path, weights: list[float], out_dir: Path,
                    rubric: Path | None = None, budget: float | None = None,
                    workers: int = DEFAULT_WORKERS, early_cohorts: int | None = None,
-                   time_limit: float | None = None) -> Sweep:
-    """`rollout sweep`: writes sweep.xlsx and sweep.csv together at the end."""
-    base = facts_from_inputs(load_inputs(Path(district_dir), rubric))
-    result = sweep(base, weights, budget, workers, early_cohorts, time_limit)
+                   time_limit: float | None = None, previous: Path | None = None) -> Sweep:
+    """`rollout sweep`: writes sweep.xlsx and sweep.csv together at the end (`previous`: last
+    year's plan.csv, for a spring re-plan, as `rollout plan --previous`)."""
+    base = load_base(district_dir, rubric, previous)
+    result = sweep(base.facts, weights, budget, workers, early_cohorts, time_limit,
+                   base.hint())
     write_atomically(Path(out_dir), {
         "sweep.xlsx": lambda path: write_sweep_workbook(result, path),
         "sweep.csv": lambda path: write_sweep_csv(result, path)})
