@@ -108,6 +108,32 @@ def make_app(session: Session, token: str, port: int) -> Guard:
     async def undo_action(request: Request):
         return await form_action(request, lambda f: session.undo() and "/")
 
+    @app.post("/actions/decide")
+    async def decide_action(request: Request):
+        def act(form):
+            sid = str(form.get("school_id", ""))
+            session.decide(sid, str(form.get("decision", "")), number(form.get("cohort")),
+                           str(form.get("reason", "")))
+            return f"/schools/{sid}"
+        form = await request.form()
+        return await form_action(request, act, f"/schools/{form.get('school_id', '')}"
+                                 if str(form.get("school_id", "")) in known_ids() else "/")
+
+    @app.post("/actions/undecide")
+    async def undecide_action(request: Request):
+        def act(form):
+            sid = str(form.get("school_id", ""))
+            session.undecide(sid)
+            return f"/schools/{sid}"
+        return await form_action(request, act)
+
+    @app.post("/actions/save")
+    async def save_action(request: Request):
+        return await form_action(request, lambda f: session.save() and "/")
+
+    def known_ids() -> set[str]:
+        return set(session.facts.district.school_by_id) if session.ready else set()
+
     @app.post("/actions/move")
     async def move_action(request: Request):
         def act(form):
@@ -156,6 +182,30 @@ def make_app(session: Session, token: str, port: int) -> Guard:
         session.take_announcement()
         return JSONResponse({"valid": moved.valid, "breaks": list(moved.breaks),
                              "changes": list(moved.changes)})
+
+    @app.get("/api/decisions")
+    async def get_decisions():
+        return JSONResponse({"decisions": session.decisions_json()})
+
+    @app.post("/api/decisions", status_code=201)
+    async def post_decision(request: Request):
+        body = await json_body(request)
+        session.decide(text(body, "school_id"), text(body, "decision"),
+                       number(body.get("cohort")), body.get("reason") or "")
+        session.take_announcement()
+        return JSONResponse({"decisions": session.decisions_json()}, status_code=201)
+
+    @app.delete("/api/decisions/{school_id}")
+    async def delete_decision(school_id: str):
+        session.undecide(school_id)
+        session.take_announcement()
+        return JSONResponse({"decisions": session.decisions_json()})
+
+    @app.post("/api/save", status_code=202)
+    async def post_save():
+        path = session.save()
+        return JSONResponse({"state": "solving", "decisions_file": path.name,
+                             "out": str(session.out_dir)}, status_code=202)
 
     @app.post("/api/undo")
     async def post_undo():

@@ -75,7 +75,7 @@ class Pages:
             board = s.board()
             return self.render("school.html", page="school", school=board.school(school_id),
                                options=s.where_else(school_id), cohorts=s.facts.cohorts,
-                               decision=s.decisions.get(school_id))
+                               decisions=s.decisions.get(school_id, ()))
 
     def glance(self) -> dict:
         facts, inputs = self.session.facts, self.session.inputs

@@ -3,6 +3,7 @@ planner's moves and decisions (with undo), and the solve running now. One planne
 a time; a lock keeps the requests' threads and the solve's thread apart."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
@@ -10,15 +11,15 @@ from pathlib import Path
 
 from rollout.checking.check import check_plan
 from rollout.errors import InputError, Problem, Problems, RolloutError
+from rollout.intake.decisions import KEEP_OUT, PIN, DecisionRow, district_decisions
 from rollout.outputs.board_view import Board, MoveCheck, board_view, check_move, where_else
+from rollout.outputs.decisions_file import write_decisions_file
 from rollout.pipeline import load_previous
 from rollout.planning.facts import PlanningFacts, facts_from_inputs
 from rollout.planning.greedy import greedy_plan
 from rollout.planning.plan import Plan
 from rollout.scoring.inputs import Inputs, load_inputs
-from rollout.studio.worker import Progress, SolveJob
-
-PIN, KEEP_OUT = "pin", "keep_out"
+from rollout.studio.worker import Progress, SolveJob, save_in_worker, solve_in_worker
 
 
 class StudioError(Exception):
@@ -27,15 +28,6 @@ class StudioError(Exception):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
-
-
-@dataclass(frozen=True)
-class Decision:
-    school_id: str
-    decision: str   # pin | keep_out
-    cohort: int
-    reason: str
-    decided_on: str
 
 
 @dataclass
@@ -55,12 +47,14 @@ class Session:
     out_dir: Path | None = None
     rubric: Path | None = None
     inputs: Inputs | None = None
-    facts: PlanningFacts | None = None
+    base_facts: PlanningFacts | None = None   # as read, before the planner's decisions
+    facts: PlanningFacts | None = None        # with the planner's decisions (hard rules)
     problems: list[Problem] = field(default_factory=list)
     plan: Plan | None = None          # the last plan the solver made
     cohort_of: dict[str, int] | None = None  # the board: that plan with the planner's moves
     upgrades: dict[str, int] = field(default_factory=dict)
-    decisions: dict[str, Decision] = field(default_factory=dict)
+    decisions: dict[str, tuple[DecisionRow, ...]] = field(default_factory=dict)
+    saving: bool = False
     steps: list[Step] = field(default_factory=list)
     job: SolveJob | None = None
     last_error: str | None = None
@@ -72,7 +66,7 @@ class Session:
     def read(self) -> None:
         """Read the district folder again; input errors are kept for the Inputs page."""
         with self.lock:
-            self.inputs, self.facts, self.problems = None, None, []
+            self.inputs, self.base_facts, self.facts, self.problems = None, None, None, []
             try:
                 inputs = load_inputs(self.district_dir, self.rubric)
                 last_year = load_previous(inputs, self.previous) if self.previous else None
@@ -89,10 +83,24 @@ class Session:
                              "re-plan: start the studio with --previous and last year's plan.csv")
                 self.problems = problems.items
                 return
-            self.inputs, self.facts = inputs, facts
+            self.inputs, self.base_facts = inputs, facts
+            self.decisions = {}
+            for row in inputs.decision_rows:  # decisions.xlsx as last saved
+                self.decisions[row.school_id] = self.decisions.get(row.school_id, ()) + (row,)
+            self.decided()
             if self.cohort_of is not None and set(self.cohort_of) != {
                     s.school_id for s in facts.schools}:
                 self.plan, self.cohort_of, self.steps = None, None, []
+
+    def decided(self) -> None:
+        """The facts with the planner's decisions as the district's decisions (hard rules of
+        the model and of the independent checker: one copy of those rules, in planning/ and
+        checking/)."""
+        self.facts = dataclasses.replace(self.base_facts,
+                                         decisions=district_decisions(self.decision_rows()))
+
+    def decision_rows(self) -> list[DecisionRow]:
+        return [row for sid in sorted(self.decisions) for row in self.decisions[sid]]
 
     @property
     def ready(self) -> bool:
@@ -136,10 +144,30 @@ class Session:
                 hint = greedy_plan(self.facts).cohort_of | self.facts.previous
             self.last_error = None
             limit = self.facts.settings.solver.time_limit_seconds
-            self.job = SolveJob(self.facts, limit, hint, self.solve_done)
+            self.job = SolveJob(limit, self.solve_done, solve_in_worker,
+                                (self.facts, limit, hint))
+
+    def save(self) -> Path:
+        """Write decisions.xlsx, then (in the worker) the outputs by `rollout plan`'s pipeline;
+        the board then shows that plan."""
+        with self.lock:
+            if not self.ready:
+                raise StudioError("The district folder has input errors; see the Inputs page.",
+                                  409)
+            if self.solving:
+                raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            path = write_decisions_file(self.district_dir, self.decision_rows())
+            self.last_error, self.saving = None, True
+            limit = self.facts.settings.solver.time_limit_seconds
+            self.job = SolveJob(limit, self.solve_done, save_in_worker,
+                                (self.district_dir, self.out_dir, self.previous, self.rubric))
+            return path
 
     def solve_done(self, job: SolveJob) -> None:
         with self.lock:
+            saved, self.saving = self.saving, False
+            if saved and job.plan is not None:
+                self.read()  # decisions.xlsx as written, the district as the outputs saw it
             if job.plan is None:
                 self.last_error = job.error
                 self.announcement = "No new plan: " + (job.error or "")
@@ -154,7 +182,8 @@ class Session:
             self.upgrades = dict(job.plan.upgrades)
             self.steps = [s for s in self.steps if s.what != "move"]  # moves are in the plan now
             proven = "proven best" if job.plan.status == "optimal" else "not proven best"
-            self.announcement = f"The plan is ready ({proven})."
+            self.announcement = (f"Saved decisions.xlsx and the outputs in {self.out_dir} "
+                                 f"({proven})." if saved else f"The plan is ready ({proven}).")
 
     def stop_solve(self) -> None:
         with self.lock:
@@ -211,7 +240,8 @@ class Session:
     def plan_state(self) -> dict:
         with self.lock:
             state = {"state": "solving" if self.solving else "done",
-                     "status": self.status(), "error": self.last_error, "schools": []}
+                     "status": self.status(), "error": self.last_error, "schools": [],
+                     "upgrades": []}
             if self.cohort_of is not None and self.facts is not None:
                 pinned = self.pinned()
                 state["schools"] = [
@@ -219,6 +249,8 @@ class Session:
                      "launch_term": self.facts.term_label(self.facts.launch_term_of(c)),
                      "pinned": sid in pinned}
                     for sid, c in sorted(self.cohort_of.items())]
+                state["upgrades"] = [{"upgrade": u, "term": self.facts.term_label(t)}
+                                     for u, t in sorted(self.upgrades.items())]
             return state
 
     def status(self) -> str:
@@ -234,13 +266,18 @@ class Session:
     # ----- decisions -------------------------------------------------------------------------
 
     def pinned(self) -> dict[str, int]:
-        return {d.school_id: d.cohort for d in self.decisions.values() if d.decision == PIN}
+        return {p.school_id: p.cohort for p in self.facts.decisions.pins} if self.facts else {}
 
     def kept_out(self) -> dict[str, tuple[int, ...]]:
-        return {d.school_id: (d.cohort,) for d in self.decisions.values()
-                if d.decision == KEEP_OUT}
+        return ({k.school_id: k.cohorts for k in self.facts.decisions.keep_outs}
+                if self.facts else {})
 
-    def decide(self, school_id: str, decision: str, cohort: int, reason: str) -> Decision:
+    def decisions_json(self) -> list[dict]:
+        return [dataclasses.asdict(row) for row in self.decision_rows()]
+
+    def decide(self, school_id: str, decision: str, cohort: int, reason: str) -> DecisionRow:
+        """Pin a school to a cohort (it replaces the school's other decisions) or keep it out
+        of one (added to its keep-outs; a pin there goes)."""
         with self.lock:
             self.known_school(school_id)
             if decision not in (PIN, KEEP_OUT):
@@ -248,14 +285,18 @@ class Session:
             self.known_cohort(cohort)
             reason = " ".join(str(reason or "").split())
             if not reason:
-                raise StudioError("Say why (a reason is kept with every decision).", 422)
-            made = Decision(school_id, decision, cohort, reason[:300],
-                            dt.date.today().isoformat())
-            self.steps.append(Step("decision", school_id, self.decisions.get(school_id), made))
-            self.decisions[school_id] = made
+                raise StudioError("Say why: a reason is kept with every decision.", 422)
+            made = DecisionRow(school_id, self.school_name(school_id), decision, cohort,
+                               reason[:300], dt.date.today().isoformat())
+            before = self.decisions.get(school_id, ())
+            if decision == PIN:
+                after = (made,)
+            else:
+                after = tuple(r for r in before if r.cohort != cohort) + (made,)
+            self.change_decisions(school_id, before, after)
             name, group = self.school_name(school_id), self.facts.cohort(cohort).name
-            self.announcement = (f"{name} pinned to {group}." if decision == PIN else
-                                 f"{name} kept out of {group}.")
+            self.announcement = (f"{name} pinned to {group}: {made.reason}" if decision == PIN
+                                 else f"{name} kept out of {group}: {made.reason}")
             return made
 
     def undecide(self, school_id: str) -> None:
@@ -263,8 +304,19 @@ class Session:
             self.known_school(school_id)
             if school_id not in self.decisions:
                 raise StudioError("That school has no decision to remove.", 404)
-            self.steps.append(Step("decision", school_id, self.decisions.pop(school_id), None))
-            self.announcement = f"Decision on {self.school_name(school_id)} removed."
+            self.change_decisions(school_id, self.decisions[school_id], ())
+            self.announcement = f"The decisions on {self.school_name(school_id)} are removed."
+
+    def change_decisions(self, school_id: str, before: tuple, after: tuple) -> None:
+        self.steps.append(Step("decision", school_id, before, after))
+        self.set_decisions(school_id, after)
+
+    def set_decisions(self, school_id: str, rows: tuple) -> None:
+        if rows:
+            self.decisions[school_id] = tuple(rows)
+        else:
+            self.decisions.pop(school_id, None)
+        self.decided()
 
     def undo(self) -> str:
         with self.lock:
@@ -279,11 +331,8 @@ class Session:
                 self.announcement = (f"Undone: {name} is back in "
                                      f"{self.facts.cohort(step.before).name}.")
             else:
-                if step.before is None:
-                    self.decisions.pop(step.school_id, None)
-                else:
-                    self.decisions[step.school_id] = step.before
-                self.announcement = f"Undone: the decision on {name}."
+                self.set_decisions(step.school_id, step.before)
+                self.announcement = f"Undone: the last decision on {name}."
             return self.announcement
 
     def take_announcement(self) -> str:

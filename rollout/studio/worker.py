@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rollout.errors import RolloutError
 from rollout.explain import solve_or_diagnose
+from rollout.pipeline import plan_district
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
 from rollout.planning.solve import SolveWatch
@@ -43,8 +44,24 @@ def solve_in_worker(facts: PlanningFacts, time_limit: float | None,
     except RolloutError as exc:
         messages.put((ERROR, exc.user_message()))
     except Exception as exc:  # one short message for the page, never a traceback
-        messages.put((ERROR, f"The plan could not be made: {str(exc).splitlines()[0]}"
-                      if str(exc) else "The plan could not be made."))
+        messages.put((ERROR, unexpected(exc)))
+
+
+def save_in_worker(district_dir, out_dir, previous, rubric, messages, stop) -> None:
+    """Save: the outputs of `rollout plan` (the same pipeline, so the same bytes), with the
+    decisions.xlsx just written; the plan comes back for the board."""
+    try:
+        results, _ = plan_district(district_dir, out_dir, rubric, previous=previous)
+        messages.put((PLAN, results.plan))
+    except RolloutError as exc:
+        messages.put((ERROR, exc.user_message()))
+    except Exception as exc:
+        messages.put((ERROR, unexpected(exc)))
+
+
+def unexpected(exc: Exception) -> str:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"Something unexpected stopped the work: {first}"
 
 
 @dataclass(frozen=True)
@@ -70,8 +87,7 @@ class Progress:
 class SolveJob:
     """A solve running in its own process, followed by a thread that reads its messages."""
 
-    def __init__(self, facts: PlanningFacts, time_limit: float, hint: dict[str, int] | None,
-                 on_done):
+    def __init__(self, time_limit: float, on_done, target=solve_in_worker, args: tuple = ()):
         context = pool_context()
         self.messages, self.stop_event = context.Queue(), context.Event()
         self.time_limit, self.started = time_limit, time.monotonic()
@@ -80,9 +96,9 @@ class SolveJob:
         self.error: str | None = None
         self.done = threading.Event()
         self.on_done = on_done
-        self.process = context.Process(target=solve_in_worker, daemon=True,
-                                       args=(facts, time_limit, hint, self.messages,
-                                             self.stop_event))
+        # Not a daemon: Save writes the principal workbooks in a pool of its own.
+        self.process = context.Process(target=target, daemon=False,
+                                       args=(*args, self.messages, self.stop_event))
         self.process.start()
         threading.Thread(target=self.follow, daemon=True).start()
 
