@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -51,6 +52,8 @@ def make_app(session: Session, token: str, port: int) -> Guard:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
+        # The details go to the terminal the studio runs in, never to the page.
+        logging.getLogger("rollout.studio").error("unexpected failure", exc_info=exc)
         return PlainTextResponse("Something went wrong in the studio; please try again.",
                                  status_code=500)
 
