@@ -53,6 +53,15 @@ class Load:
     def binding(self) -> bool:
         return self.share >= BINDING_SHARE
 
+    def cell_text(self) -> str:
+        """Used of available, in a table whose row names the limit and column the term."""
+        fmt = "{:,.1f}" if self.unit == "FTE" else "{:,.0f}"
+        return f"{fmt.format(self.used)} of {fmt.format(self.available)}"
+
+    def excess(self) -> str:
+        fmt = "{:,.1f}" if self.unit == "FTE" else "{:,.0f}"
+        return fmt.format(self.used - self.available)
+
     def text(self) -> str:
         fmt = "{:,.1f}" if self.unit == "FTE" else "{:,.0f}"
         used, available = fmt.format(self.used), fmt.format(self.available)
@@ -129,11 +138,11 @@ def board_view(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[s
     links = hub_links(facts)
     terms = tuple(BoardTerm(
         term.label, Load("Coaching", usage.coaching[term.index], term.coaches_fte, "FTE"),
-        tuple(Load(f"Link {link}", usage.link_load[link][term.index],
+        tuple(Load(link, usage.link_load[link][term.index],
                    usage.capacity[link][term.index], "Mbps") for link in links),
         facts.is_history(term.index))
         for term in facts.district.terms)
-    problems = tuple(v.message for v in check_plan(facts, cohort_of, upgrades))
+    problems = tuple(sentence(v.message) for v in check_plan(facts, cohort_of, upgrades))
     return Board(cohorts, terms, problems)
 
 
