@@ -49,3 +49,18 @@ def test_progress_words_are_for_people():
         in texts[1]
     assert "proven the best possible" in texts[2] and "stopping" in texts[2]
     assert not any(word in t.lower() for t in texts for word in FORBIDDEN)
+
+
+def test_stop_ends_the_polish_with_the_plan_it_has():
+    from rollout.planning.model import build_model
+    from rollout.planning.objectives import objective_value, objective_units
+    from rollout.planning.greedy import greedy_plan
+    from rollout.planning.polish import Incumbent, polish_plan
+
+    facts = facts_from_inputs(load_inputs(SAMPLE))
+    greedy = greedy_plan(facts)
+    start = Incumbent(greedy.cohort_of, greedy.upgrades,
+                      round(objective_value(facts, greedy.cohort_of, greedy.upgrades)
+                            * objective_units(facts)))
+    best, stats = polish_plan(build_model(facts), facts, start, 60, stop=lambda: True)
+    assert best is start and stats["polish_windows"] == 0

@@ -43,7 +43,7 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     when a whole round of windows gains nothing.
 
     `watch` (the studio's progress) hears of every plan the first search finds and may stop
-    it: the best plan found by then is the plan, without the fallback search or the polish.
+    the solve: the best plan found by then is the plan (no fallback search, no more polish).
     """
     started = time.perf_counter()
     m = build_model(facts)
@@ -81,11 +81,13 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
              "constraints": len(m.model.proto.constraints), "limits": len(m.limits),
              "fallback_search": fallback}
     if status == cp_model.FEASIBLE and polish_from is not None and not fallback and not stopped:
+        stopping = watch.should_stop if watch is not None else lambda: False
         best, polished = polish_plan(m, facts, best, limit - (time.perf_counter() - built),
-                                     workers)
+                                     workers, stop=stopping)
         stats.update(polished, polish_share=facts.settings.solver.polish_share)
         left = limit - (time.perf_counter() - built)
-        if left > RESUME_SECONDS:  # the polish ended early: its time goes back to the proof
+        # The polish ended early: its time goes back to the proof (unless asked to stop).
+        if left > RESUME_SECONDS and not stopping():
             status, bound, best = resume_proof(m, facts, best, bound, left, workers)
             stats["proof_resumed"] = round(left, 1)
     solved = time.perf_counter()
