@@ -32,6 +32,11 @@ PREVIOUS_OPTION = click.option(
          "move only when needed or clearly better). Needed when settings' current_term makes "
          "this a re-plan.")
 
+SCENARIO_OPTION = click.option(
+    "--scenario", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    metavar="FILE.yaml", help="A what-if scenario file whose changes (settings, capacities, "
+    "shift, place, keep_out, no_launch_in) the plan takes as the district's decisions.")
+
 
 # What the run is doing, for the one-line message when something unexpected fails.
 RUN = {"step": "starting", "debug": False}
@@ -60,14 +65,13 @@ def progress(message: str) -> None:
 @RUBRIC_OPTION
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
               help="Seconds the solver may take (default: solver.time_limit_seconds setting).")
-@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Last year's plan.csv: re-plan from it (launched schools keep their cohort; "
-                   "others move only when needed or clearly better).")
+@PREVIOUS_OPTION
+@SCENARIO_OPTION
 def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: float | None,
-         previous: Path | None):
+         previous: Path | None, scenario: Path | None):
     """Plan the rollout for the district in DISTRICT_DIR."""
     results, timings = plan_district(district_dir, out_dir, rubric, time_limit,
-                                     log=progress, previous=previous)
+                                     log=progress, previous=previous, scenario=scenario)
     click.echo(results.inputs.responses.summary(), err=True)
     for note in terminal_notes(results.notes):
         click.echo(f"Note: {note}", err=True)
@@ -136,9 +140,11 @@ def publish_command(out_dir: Path, site_dir: Path | None, district_dir: Path | N
 @RUBRIC_OPTION
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Last year's plan.csv, when PLAN_CSV is a spring re-plan.")
-def check(district_dir: Path, plan_csv: Path, rubric: Path | None, previous: Path | None):
+@SCENARIO_OPTION
+def check(district_dir: Path, plan_csv: Path, rubric: Path | None, previous: Path | None,
+          scenario: Path | None):
     """Re-verify PLAN_CSV against every planning rule, without the solver."""
-    violations = check_district_plan(district_dir, plan_csv, rubric, previous)
+    violations = check_district_plan(district_dir, plan_csv, rubric, previous, scenario)
     if violations:
         click.echo(f"The plan breaks {len(violations)} rule(s):")
         for v in violations:

@@ -32,6 +32,8 @@ from rollout.planning.facts import facts_from_inputs
 from rollout.planning.greedy import greedy_plan
 from rollout.replan import PreviousPlan, history_rows, last_years_plan, plan_changes
 from rollout.scoring.inputs import load_inputs
+from rollout.whatif.compare import BASE_FILE, upgrades_file
+from rollout.whatif.scenarios import load_scenarios, resolve_pending
 
 OUTPUT_ITEMS = ["dashboard.xlsx", "plan.csv", "upgrades.csv", "changes.csv", "history.csv",
                 "schools", SOURCE_FILE, SITE_FOLDER]
@@ -50,7 +52,10 @@ class PlanCheckError(RolloutError):
 
 def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
                   time_limit: float | None = None, log=lambda message: None,
-                  previous: Path | None = None) -> tuple[Results, Timings]:
+                  previous: Path | None = None, scenario: Path | None = None
+                  ) -> tuple[Results, Timings]:
+    """`rollout plan`; `scenario`: a what-if scenario file adopted, its changes made the real
+    plan's (its moves listed in changes.csv as central-office decisions)."""
     timings = Timings()
     start = time.perf_counter()
     log("Reading district files and surveys ...")
@@ -62,6 +67,8 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     log(f"Scored {len(facts.schools)} schools; solving the plan ...")
     # Last year's cohorts (the greedy plan for schools new since) are worth starting from.
     hint = greedy_plan(facts).cohort_of | last_year.cohort_of if last_year else None
+    if scenario:
+        facts, hint = adopt_scenario(inputs, facts, Path(scenario), hint, time_limit, log)
     plan = solve_or_diagnose(facts, time_limit, hint=hint, log=log)
     timings.solve = plan.build_seconds + plan.solve_seconds
     violations = check_plan(facts, plan.cohort_of, plan.upgrades)
@@ -75,6 +82,30 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     write_outputs(results, Path(out_dir), previous)
     timings.write = time.perf_counter() - start
     return results, timings
+
+
+def upgrades_beside(plan_csv: Path) -> Path:
+    """The upgrades of a plan file: compare's plans/<name>.upgrades.csv, else upgrades.csv."""
+    own = plan_csv.with_name(upgrades_file(plan_csv.name))
+    return own if own.exists() else plan_csv.with_name("upgrades.csv")
+
+
+def adopt_scenario(inputs, facts, scenario: Path, hint, time_limit, log,
+                   base_plan: dict[str, int] | None = None):
+    """The facts with a scenario's changes, and where the solve starts. A shift (or a pick by
+    cohort) is measured against the base plan: `base_plan` when given (a compare's
+    plans/base.csv), else the base plan solved here first. What the scenario could not do is
+    noted."""
+    name = scenario.stem if scenario.stem.lower() not in ("base", "base plan") else "scenario"
+    [variant] = load_scenarios(facts, [(name, scenario)])
+    if variant.pending:
+        if base_plan is None:
+            log("Solving the base plan the scenario's changes start from ...")
+            base_plan = solve_or_diagnose(facts, time_limit, hint=hint, log=log).cohort_of
+        [variant] = resolve_pending([variant], base_plan)
+        hint = base_plan
+    inputs.notes.extend(f"Scenario {scenario.name}: {line}" for line in variant.changes)
+    return variant.facts, hint
 
 
 def load_previous(inputs, district_dir: Path, previous: Path | None) -> PreviousPlan | None:
@@ -116,9 +147,12 @@ def publish(out_dir: Path, site_dir: Path | None = None, district_dir: Path | No
 
 
 def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None = None,
-                        previous: Path | None = None) -> list[Violation]:
+                        previous: Path | None = None, scenario: Path | None = None
+                        ) -> list[Violation]:
     """Re-verify a plan.csv (and the upgrades.csv beside it, if any) against the district's
-    inputs with the independent checker; a re-plan is checked against last year's plan."""
+    inputs with the independent checker; a re-plan is checked against last year's plan, a
+    scenario's plan with the scenario's changes (a shift against the base.csv beside it, as
+    `compare` writes it, else against the base plan solved again)."""
     inputs = load_inputs(Path(district_dir), rubric)
     problems = Problems()
     last_year = last_years_plan(inputs, district_dir, previous, problems,
@@ -126,6 +160,12 @@ def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None 
     facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
     cohort_of = read_plan_csv(Path(plan_csv), problems)
     terms = {t.label: t.index for t in inputs.district.terms}
-    upgrades = read_upgrades_csv(Path(plan_csv).with_name("upgrades.csv"), terms, problems)
+    upgrades = read_upgrades_csv(upgrades_beside(Path(plan_csv)), terms, problems)
+    base_csv = Path(plan_csv).with_name(BASE_FILE)
+    base_plan = read_plan_csv(base_csv, problems) if scenario and base_csv.exists() else None
     problems.raise_if_any()
+    if scenario:
+        hint = last_year.cohort_of if last_year else None
+        facts, _ = adopt_scenario(inputs, facts, Path(scenario), hint, None, lambda m: None,
+                                  base_plan)
     return check_plan(facts, cohort_of, upgrades)

@@ -22,6 +22,7 @@ CHANGE_COLUMNS = ["school_id", "school_name", "change", "old_cohort", "old_launc
 HISTORY_COLUMNS = ["district", "season", "school_id", "school_name", "infrastructure",
                    "technology", "instructional", "readiness", "need", "cohort", "launch_term",
                    "launched", "status"]
+DECISION_REASON = "Central-office decision"  # a move the district decided (a scenario adopted)
 SCORE_CHANGE = 1.0  # readiness points that count as "new scores" in a move's reason
 
 
@@ -178,8 +179,10 @@ def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
                 f"planned again for {facts.cohort(new).name}.")})
             continue
         direction = "moved earlier" if new < told else "moved later"
-        changes.append(base | old | {"change": direction, "reason": move_reason(
-            facts, plan, usage, previous, sid, told, readiness_now)})
+        decided = facts.decided_move(sid, told, new)
+        reason = f"{DECISION_REASON}: {decided}." if decided else move_reason(
+            facts, plan, usage, previous, sid, told, readiness_now)
+        changes.append(base | old | {"change": direction, "reason": reason})
     changes += closed_schools(previous)
     return changes
 

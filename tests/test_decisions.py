@@ -4,14 +4,24 @@ checker catches a plan that breaks it, and a school that keeps its cohort keeps 
 from __future__ import annotations
 
 import dataclasses
+import random
 
-from rollout.checking.check import check_plan
+import pytest
+
+from rollout.checking.check import (
+    PlanUnderCheck,
+    check_plan,
+    compute_usage,
+    district_decisions_held,
+    locked_preferences_held,
+)
 from rollout.domain import Decisions, KeepOut, NoLaunch, Pin
 from rollout.explain import school_reasons
 from rollout.planning import constraints
 from rollout.planning.constraints import allowed_cohorts
 from rollout.planning.solve import solve_plan
 from tests.factory import facts, school
+from tests.test_checker_property import random_instance
 
 BY = "the scenario 'Test'"
 
@@ -87,3 +97,31 @@ def test_no_decisions_change_nothing():
     f = three_terms()
     assert not f.decisions
     assert decided(f) == f
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_model_and_checker_agree_on_every_decision(seed):
+    """Random pins, keep-outs and closed terms, some on schools that keep a launched cohort:
+    for every school and cohort, the model allows it exactly when the checker finds no broken
+    decision (and with the pins, a locked school's lock gives way on both sides)."""
+    rng = random.Random(seed)
+    f = random_instance(seed)
+    ids = [s.school_id for s in f.schools]
+    cohorts = [c.number for c in f.cohorts]
+    f = dataclasses.replace(f, current_term=f.launch_term_of(2), previous={
+        sid: rng.choice(cohorts) for sid in ids})
+    pins = tuple(Pin(sid, rng.choice(cohorts), BY) for sid in sorted(rng.sample(ids, 2)))
+    keep_outs = tuple(KeepOut(sid, tuple(sorted(rng.sample(cohorts, 2))), BY)
+                      for sid in sorted(rng.sample(ids, 3)))
+    no_launch = (NoLaunch(f.launch_term_of(rng.choice(cohorts[1:])), BY),)
+    f = decided(f, pins=pins, keep_outs=keep_outs, no_launch=no_launch)
+    plan = {sid: 1 for sid in ids}
+    usage = compute_usage(f, plan)
+    for sid in ids:
+        for c in cohorts:
+            trial = dict(plan, **{sid: c})
+            broken = district_decisions_held(PlanUnderCheck(f, trial, {}, usage, schools=[sid]))
+            assert (not broken) == constraints.decisions_allow(f, sid, c), (sid, c, broken)
+            locked = locked_preferences_held(PlanUnderCheck(f, trial, {}, usage, schools=[sid]))
+            assert (not locked) == constraints.locked_preference(f, sid, c) \
+                or f.kept_cohort(sid) is not None, (sid, c)

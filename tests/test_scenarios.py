@@ -253,7 +253,11 @@ def test_compare_writes_workbook_and_csv_side_by_side(tmp_path):
     assert sum(line.startswith("  S") and "Group 1 -> " in line and
                "its base place breaks coaching FTE in T1" in line
                for line in result.output.splitlines()) == 2
-    assert sorted(p.name for p in out.iterdir()) == ["scenarios.csv", "scenarios.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["plans", "scenarios.csv", "scenarios.xlsx"]
+    # Every plan as a file in plan.csv's columns, its upgrades beside it (issue 23).
+    assert sorted(p.name for p in (out / "plans").iterdir()) == [
+        "_need.csv", "_need.upgrades.csv", "base.csv", "base.upgrades.csv", "fewer.csv",
+        "fewer.upgrades.csv"]
     wb = load_workbook(out / "scenarios.xlsx")
     assert wb.sheetnames == ["Summary", "Cohorts", "Capacity", "Upgrades", "Moves",
                              "Binding limits", "Notes"]

@@ -173,7 +173,9 @@ def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:
              ("  of which later", WHOLE, of(lambda x: len(x.later))),
              ("  moved because the move gains", WHOLE, of(lambda x: x.moved_to_gain)),
              ("  moved because the base place breaks a limit", WHOLE,
-              of(lambda x: x.moved_by_limit))]
+              of(lambda x: x.moved_by_limit)),
+             ("  moved by the scenario's decisions (place, shift, keep_out, no_launch_in)",
+              WHOLE, of(lambda x: x.moved_by_decision))]
     if comparison.notes:
         rows.append(("Note", None, note))
     if any(o.plan is None for o in comparison.outcomes):

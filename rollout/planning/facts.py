@@ -93,6 +93,22 @@ class PlanningFacts:
         """The district decided that nothing launches in this cohort's term."""
         return self.launch_term_of(number) in self.decisions.closed_terms()
 
+    def decided_move(self, school_id: str, old: int, new: int) -> str:
+        """The district's decision that moves a school from cohort `old` to `new`, in words
+        ("placed in Group 4 by the scenario '...'"), or "" when no decision does: a decision
+        is never called the school's choice."""
+        pin = self.decisions.pin_of(school_id)
+        if pin is not None and pin.cohort == new:
+            return f"placed in {self.cohort(new).name} by {pin.by}"
+        kept_out = [k for k in self.decisions.keep_outs
+                    if k.school_id == school_id and old in k.cohorts]
+        if kept_out:
+            return f"kept out of {self.cohort(old).name} by {kept_out[0].by}"
+        closed = [n for n in self.decisions.no_launch if n.term_index == self.launch_term_of(old)]
+        if closed:
+            return f"nothing launches in {self.term_label(closed[0].term_index)}, by {closed[0].by}"
+        return ""
+
     def launched_in(self, school_id: str, cohort: int) -> int | None:
         """The term the school really launched (None if it has not): its recorded launch, else
         its cohort's term once that has passed (a school paused later had launched too)."""

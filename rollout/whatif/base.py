@@ -27,13 +27,15 @@ class Base:
         return greedy_plan(self.facts).cohort_of | self.last_year.cohort_of
 
 
-def load_base(district_dir: Path, rubric: Path | None = None, previous: Path | None = None
-              ) -> Base:
+def load_base(district_dir: Path, rubric: Path | None = None, previous: Path | None = None,
+              problems: Problems | None = None) -> Base:
     """Every input read and checked, last year's plan included; a re-plan without it is an
-    input error here, before anything is solved."""
+    input error here, before anything is solved. With `problems`, what is wrong with last
+    year's plan is added there (to be raised with the scenario files' problems) instead."""
     inputs = load_inputs(Path(district_dir), rubric)
-    problems = Problems()
-    last_year = last_years_plan(inputs, district_dir, previous, problems)
-    problems.raise_if_any()
+    found = Problems() if problems is None else problems
+    last_year = last_years_plan(inputs, district_dir, previous, found)
+    if problems is None:
+        found.raise_if_any()
     return Base(inputs, facts_from_inputs(inputs, last_year.cohort_of if last_year else None),
                 last_year)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollout.checking.check import check_plan
-from rollout.errors import RolloutError
+from rollout.errors import Problems, RolloutError
 from rollout.intake.settings import SolverSettings
 from rollout.outputs.atomic import staged_folder
-from rollout.outputs.planfile import write_plan_csv
+from rollout.outputs.planfile import write_plan_csv, write_upgrades_csv
 from rollout.outputs.results import build_results
 from rollout.outputs.scenarios_workbook import write_scenarios_csv, write_scenarios_workbook
 from rollout.planning.facts import PlanningFacts
@@ -190,8 +190,9 @@ def compare_district(district_dir: Path, specs: list[tuple[str, Path]], out_dir:
     (`previous`: last year's plan.csv, for a spring re-plan, as `rollout plan --previous`);
     scenarios.xlsx, scenarios.csv and plans/ are written together at the end. Never a site or
     principal workbooks: a what-if is not a plan to publish."""
-    base = load_base(district_dir, rubric, previous)
-    variants = load_scenarios(base.facts, specs)
+    problems = Problems()
+    base = load_base(district_dir, rubric, previous, problems)
+    variants = load_scenarios(base.facts, specs, problems)
     result = compare(base.facts, variants, budget, workers, max_limits, time_limit=time_limit,
                      base_hint=base.hint())
     with staged_folder(Path(out_dir), ["scenarios.xlsx", "scenarios.csv", PLANS]) as staging:
@@ -201,7 +202,8 @@ def compare_district(district_dir: Path, specs: list[tuple[str, Path]], out_dir:
     return result
 
 
-PLANS = "plans"  # OUT/plans/base.csv and OUT/plans/<scenario>.csv, in plan.csv's columns
+PLANS = "plans"  # OUT/plans/base.csv and OUT/plans/<scenario>.csv, in plan.csv's columns,
+# each with its upgrades beside it (<scenario>.upgrades.csv, in upgrades.csv's columns)
 BASE_FILE = "base.csv"
 
 
@@ -226,4 +228,12 @@ def write_plan_files(result: Comparison, inputs, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, file in plan_file_names(result).items():
         outcome = next(o for o in result.outcomes if o.name == name)
-        write_plan_csv(build_results(inputs, outcome.facts, outcome.plan), folder / file)
+        results = build_results(inputs, outcome.facts, outcome.plan)
+        write_plan_csv(results, folder / file)
+        write_upgrades_csv(results, folder / upgrades_file(file))
+
+
+def upgrades_file(plan_file: str) -> str:
+    """The upgrades a plan file's plan chooses, beside it: later.csv -> later.upgrades.csv
+    (`rollout check` reads it as it reads the upgrades.csv beside a plan.csv)."""
+    return plan_file.removesuffix(".csv") + ".upgrades.csv"

@@ -60,7 +60,7 @@ def move_reasons(facts: PlanningFacts, base: Plan, plan: Plan) -> list[Move]:
     out = []
     for sid in moved:
         b, c = base.cohort_of[sid], plan.cohort_of[sid]
-        decided = decision_reason(facts, sid, b, c)
+        decided = facts.decided_move(sid, b, c)
         if decided:
             out.append(Move(sid, b, c, DECISION, decided))
             continue
@@ -83,23 +83,6 @@ def move_reasons(facts: PlanningFacts, base: Plan, plan: Plan) -> list[Move]:
                                                 plan.upgrades)
             out.append(Move(sid, b, c, GAINS, gain_text(alone)))
     return out
-
-
-def decision_reason(facts: PlanningFacts, sid: str, base_cohort: int, cohort: int) -> str:
-    """The scenario's decision that moves the school, in words ("placed in Group 4 by the
-    scenario '...'"), or "" when none does: never the school's own choice."""
-    decisions = facts.decisions
-    pin = decisions.pin_of(sid)
-    if pin is not None and pin.cohort == cohort:
-        return f"placed in {facts.cohort(cohort).name} by {pin.by}"
-    kept_out = [k for k in decisions.keep_outs if k.school_id == sid and base_cohort in k.cohorts]
-    if kept_out:
-        return f"kept out of {facts.cohort(base_cohort).name} by {kept_out[0].by}"
-    term = facts.launch_term_of(base_cohort)
-    closed = [n for n in decisions.no_launch if n.term_index == term]
-    if closed:
-        return f"nothing launches in {facts.term_label(term)}, by {closed[0].by}"
-    return ""
 
 
 def gain_text(alone: float) -> str:

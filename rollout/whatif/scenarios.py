@@ -69,9 +69,11 @@ def parse_scenario_option(text: str) -> tuple[str, Path]:
     return name.strip(), Path(path.strip())
 
 
-def load_scenarios(base: PlanningFacts, specs: list[tuple[str, Path]]) -> list[Variant]:
-    """Read and apply every scenario file; all problems in all files are reported at once."""
-    problems = Problems()
+def load_scenarios(base: PlanningFacts, specs: list[tuple[str, Path]],
+                   problems: Problems | None = None) -> list[Variant]:
+    """Read and apply every scenario file; all problems in all files (and any already in
+    `problems`) are reported at once."""
+    problems = Problems() if problems is None else problems
     seen: set[str] = set()
     variants = []
     for name, path in specs:

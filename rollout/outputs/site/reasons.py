@@ -29,6 +29,7 @@ CHANGE_TEXT = {
 # What in the central-office reason (the checker's words, rollout/checking/check.py) points to
 # which public reason. The order is the order reasons are shown in.
 REASON_CLUES = [
+    ("decision", ("central-office decision",)),  # replan.DECISION_REASON: a scenario adopted
     ("coaching", ("coaching in ",)),
     ("network", (" would carry ",)),
     ("size", ("schools, below the minimum", "schools, above the maximum")),
@@ -38,6 +39,7 @@ REASON_CLUES = [
     ("better", ("clearly better with the move",)),
 ]
 REASON_TEXT = {
+    "decision": N_("Moved by a district decision."),
     "coaching": N_("Staying would have needed more coaches than the district has in a term."),
     "network": N_("Staying would have needed more network capacity than will be ready in "
                   "time."),
@@ -83,6 +85,8 @@ def public_reasons(change: str, reason: str) -> tuple[str, ...]:
         return ()
     text = reason.lower()
     found = tuple(code for code, clues in REASON_CLUES if any(c in text for c in clues))
+    if "decision" in found:  # the district decided it: the decision is the whole reason
+        return ("decision",)
     return found or ("whole",)
 
 
