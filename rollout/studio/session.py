@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollout.checking.check import check_plan
-from rollout.errors import InputError, Problem, Problems, RolloutError
+from rollout.errors import InputError, Problem, RolloutError
 from rollout.intake.decisions import KEEP_OUT, PIN, DecisionRow, district_decisions
 from rollout.outputs.board_view import Board, MoveCheck, board_view, check_move, where_else
 from rollout.outputs.decisions_file import write_decisions_file
@@ -69,19 +69,13 @@ class Session:
             self.inputs, self.base_facts, self.facts, self.problems = None, None, None, []
             try:
                 inputs = load_inputs(self.district_dir, self.rubric)
-                last_year = load_previous(inputs, self.previous) if self.previous else None
+                last_year = load_previous(inputs, self.district_dir, self.previous)
                 facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
             except InputError as exc:
                 self.problems = list(exc.problems)
                 return
             except RolloutError as exc:
                 self.problems = [Problem(str(self.district_dir), exc.user_message())]
-                return
-            if facts.current_term > 0 and self.previous is None:
-                problems = Problems()
-                problems.add(self.district_dir / "settings.yaml", "current_term makes this a "
-                             "re-plan: start the studio with --previous and last year's plan.csv")
-                self.problems = problems.items
                 return
             self.inputs, self.base_facts = inputs, facts
             self.decisions = {}
