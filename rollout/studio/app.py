@@ -77,6 +77,23 @@ def make_app(session: Session, token: str, port: int) -> Guard:
     async def inputs_page():
         return HTMLResponse(pages.inputs())
 
+    @app.get("/whatif", response_class=HTMLResponse)
+    async def whatif_page():
+        return HTMLResponse(pages.whatif())
+
+    @app.get("/whatif/scenario.yaml")
+    async def whatif_yaml():
+        made = session.whatif
+        if made is None:
+            raise StudioError("Try a what-if first.", 404)
+        return PlainTextResponse(made.yaml_text, media_type="application/yaml", headers={
+            "Content-Disposition": 'attachment; filename="what-if.yaml"'})
+
+    @app.post("/actions/whatif")
+    async def whatif_action(request: Request):
+        return await form_action(request, lambda f: session.run_whatif(whatif_patch(f))
+                                 and "/whatif", "/whatif")
+
     @app.get("/schools/{school_id}", response_class=HTMLResponse)
     async def school_page(school_id: str):
         return HTMLResponse(pages.school(school_id))
@@ -210,6 +227,15 @@ def make_app(session: Session, token: str, port: int) -> Guard:
         return JSONResponse({"state": "solving", "decisions_file": path.name,
                              "out": str(session.out_dir)}, status_code=202)
 
+    @app.post("/api/whatif", status_code=202)
+    async def post_whatif(request: Request):
+        session.run_whatif(await json_body(request))
+        return JSONResponse(session.whatif_json(), status_code=202)
+
+    @app.get("/api/whatif")
+    async def get_whatif():
+        return JSONResponse(session.whatif_json())
+
     @app.post("/api/undo")
     async def post_undo():
         said = session.undo()
@@ -256,6 +282,39 @@ def text(body: dict, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise StudioError(f"{key} is missing.", 422)
     return value.strip()
+
+
+def whatif_patch(form) -> dict:
+    """The What if form as a scenario (the keys of the YAML `rollout compare` reads)."""
+    patch: dict = {"description": " ".join(str(form.get("description", "")).split())[:200]
+                   or "What if"}
+    coaches = decimal(form.get("coaches"), "coaches")
+    if coaches:
+        patch["coaches_fte_delta"] = {"all": coaches}
+    mbps = decimal(form.get("mbps"), "Mbps")
+    if mbps and form.get("link"):
+        patch["link_mbps_delta"] = {str(form.get("link")): mbps}
+    groups = decimal(form.get("shift_by"), "groups")
+    if groups and ":" in str(form.get("shift_schools", "")):
+        key, _, value = str(form.get("shift_schools")).partition(":")
+        patch["shift"] = [{"schools": {key: value}, "cohorts": int(groups)}]
+    if form.get("no_launch_in"):
+        patch["no_launch_in"] = [str(form.get("no_launch_in"))]
+    weight = decimal(form.get("need_weight"), "need weight")
+    if weight is not None and str(form.get("need_weight", "")).strip():
+        patch["need_weight"] = weight
+    return patch
+
+
+def decimal(value, what: str) -> float | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise StudioError(f"{what}: a number is needed (found '{text[:20]}').", 422) from None
+    return int(number) if number.is_integer() else number
 
 
 def number(value) -> int:

@@ -78,6 +78,26 @@ class Pages:
                                options=s.where_else(school_id), cohorts=s.facts.cohorts,
                                decisions=s.decisions.get(school_id, ()))
 
+    def whatif(self) -> str:
+        s = self.session
+        with s.lock:
+            if not s.ready or s.cohort_of is None:
+                return self.home()
+            facts = s.facts
+            levels = sorted({x.level for x in facts.schools})
+            regions = sorted({x.region for x in facts.schools})
+            return self.render("whatif.html", page="whatif", made=s.whatif,
+                               problems=s.whatif_problems, cohorts=facts.cohorts,
+                               terms=[t.label for t in facts.district.terms
+                                      if not facts.is_history(t.index)],
+                               links=[l for l in facts.district.links
+                                      if l not in facts.district.school_by_id],
+                               groups=[("level", v) for v in levels]
+                               + [("region", v) for v in regions],
+                               need_weight=facts.settings.need_weight,
+                               names={x.school_id: x.school_name for x in facts.schools},
+                               term_labels=[t.label for t in facts.district.terms])
+
     def glance(self) -> dict:
         facts, inputs = self.session.facts, self.session.inputs
         district = facts.district

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from rollout.checking.check import check_plan
 from rollout.errors import InputError, Problem, RolloutError
@@ -19,7 +23,18 @@ from rollout.planning.facts import PlanningFacts, facts_from_inputs
 from rollout.planning.greedy import greedy_plan
 from rollout.planning.plan import Plan
 from rollout.scoring.inputs import Inputs, load_inputs
-from rollout.studio.worker import Progress, SolveJob, save_in_worker, solve_in_worker
+from rollout.studio.worker import (
+    Progress,
+    SolveJob,
+    save_in_worker,
+    solve_in_worker,
+    whatif_in_worker,
+)
+from rollout.whatif.moves import move_reasons
+from rollout.whatif.scenarios import Variant, load_scenarios, resolve_pending
+from rollout.whatif.summary import PlanSummary, summarise
+
+WHAT_IF_NAME = "what-if"
 
 
 class StudioError(Exception):
@@ -41,6 +56,23 @@ class Step:
 
 
 @dataclass
+class WhatIf:
+    """A what-if of the What if page: its scenario (the YAML `rollout compare` reads), what it
+    changes, and, once solved, its plan against the board's in the same figures."""
+
+    yaml_text: str
+    description: str
+    changes: list[str]
+    variant: Variant
+    start: Plan
+    plan: Plan | None = None
+    base: PlanSummary | None = None
+    summary: PlanSummary | None = None
+    moves: list = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
 class Session:
     district_dir: Path
     previous: Path | None = None
@@ -55,6 +87,9 @@ class Session:
     upgrades: dict[str, int] = field(default_factory=dict)
     decisions: dict[str, tuple[DecisionRow, ...]] = field(default_factory=dict)
     saving: bool = False
+    kind: str = "plan"                 # what the job in hand does: plan | save | whatif
+    whatif: WhatIf | None = None
+    whatif_problems: list[str] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     job: SolveJob | None = None
     last_error: str | None = None
@@ -138,6 +173,7 @@ class Session:
                 hint = greedy_plan(self.facts).cohort_of | self.facts.previous
             self.last_error = None
             limit = self.facts.settings.solver.time_limit_seconds
+            self.kind = "plan"
             self.job = SolveJob(limit, self.solve_done, solve_in_worker,
                                 (self.facts, limit, hint))
 
@@ -151,7 +187,7 @@ class Session:
             if self.solving:
                 raise StudioError("A plan is being made: wait for it or stop it.", 409)
             path = write_decisions_file(self.district_dir, self.decision_rows())
-            self.last_error, self.saving = None, True
+            self.last_error, self.saving, self.kind = None, True, "save"
             limit = self.facts.settings.solver.time_limit_seconds
             self.job = SolveJob(limit, self.solve_done, save_in_worker,
                                 (self.district_dir, self.out_dir, self.previous, self.rubric))
@@ -159,6 +195,9 @@ class Session:
 
     def solve_done(self, job: SolveJob) -> None:
         with self.lock:
+            if self.kind == "whatif":
+                self.whatif_done(job)
+                return
             saved, self.saving = self.saving, False
             if saved and job.plan is not None:
                 self.read()  # decisions.xlsx as written, the district as the outputs saw it
@@ -179,10 +218,85 @@ class Session:
             self.announcement = (f"Saved decisions.xlsx and the outputs in {self.out_dir} "
                                  f"({proven})." if saved else f"The plan is ready ({proven}).")
 
+    # ----- what if ---------------------------------------------------------------------------
+
+    def run_whatif(self, patch: dict) -> WhatIf:
+        """Check a scenario (a patch as `rollout compare` reads it) against the district and
+        solve it from the board's plan in the worker."""
+        with self.lock:
+            self.need_board()
+            if self.solving:
+                raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            text = yaml.safe_dump(patch, sort_keys=False, allow_unicode=True)
+            variant = self.scenario(text)
+            start = Plan(dict(self.cohort_of), dict(self.upgrades))
+            self.whatif = WhatIf(text, str(patch.get("description") or ""), variant.changes,
+                                 variant, start)
+            self.kind, self.last_error = "whatif", None
+            limit = self.facts.settings.solver.time_limit_seconds
+            self.job = SolveJob(limit, self.solve_done, whatif_in_worker,
+                                (variant.facts, start, limit))
+            return self.whatif
+
+    def scenario(self, text: str) -> Variant:
+        """The scenario read as `rollout compare` reads its files (from a temporary file the
+        studio names itself); its problems go to the What if page."""
+        handle, name = tempfile.mkstemp(suffix=".yaml", prefix="rollout-studio-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            [variant] = resolve_pending(load_scenarios(self.facts, [(WHAT_IF_NAME, Path(name))]),
+                                        self.cohort_of)
+        except InputError as exc:
+            self.whatif_problems = [p.message for p in exc.problems]
+            raise StudioError("The what-if cannot be tried: "
+                              + "; ".join(self.whatif_problems), 422) from None
+        finally:
+            os.unlink(name)
+        self.whatif_problems = []
+        return variant
+
+    def whatif_done(self, job: SolveJob) -> None:
+        made = self.whatif
+        if job.plan is None:
+            made.error = job.error
+            self.announcement = "The what-if has no plan: " + (job.error or "")
+            return
+        facts = made.variant.facts
+        violations = check_plan(facts, job.plan.cohort_of, job.plan.upgrades)
+        if violations:  # the checker is the judge, as for every plan
+            made.error = "internal error: " + "; ".join(map(str, violations))
+            self.announcement = made.error
+            return
+        made.plan = job.plan
+        made.base = summarise(self.facts, made.start)
+        made.summary = summarise(facts, job.plan, made.start)
+        made.moves = move_reasons(facts, made.start, job.plan)
+        self.announcement = (f"What-if ready: {made.summary.moved} school"
+                             f"{'s' if made.summary.moved != 1 else ''} change group.")
+
+    def whatif_json(self) -> dict:
+        with self.lock:
+            made = self.whatif
+            if made is None:
+                return {"state": "none"}
+            state = "solving" if self.solving and self.kind == "whatif" else "done"
+            out = {"state": state, "description": made.description, "changes": made.changes,
+                   "yaml": made.yaml_text, "error": made.error}
+            if made.summary is not None:
+                out.update(base=summary_json(made.base), scenario=summary_json(made.summary),
+                           moves=[{"school_id": m.school_id, "from": m.base_cohort,
+                                   "to": m.cohort, "reason": m.reason} for m in made.moves])
+            return out
+
     def stop_solve(self) -> None:
         with self.lock:
             if not self.solving:
                 raise StudioError("No plan is being made now.", 409)
+            if self.kind == "whatif":  # a what-if has no plan worth keeping half-way
+                self.job.stopped_by_planner = True
+                self.job.kill()
+                return
             self.job.stop()
 
     def progress(self) -> Progress | None:
@@ -248,6 +362,8 @@ class Session:
             return state
 
     def status(self) -> str:
+        if self.solving and self.kind == "whatif":
+            return "trying a what-if"
         if not self.ready:
             return "input errors"
         if self.cohort_of is None:
@@ -333,6 +449,14 @@ class Session:
         with self.lock:
             said, self.announcement = self.announcement, ""
             return said
+
+
+def summary_json(summary: PlanSummary) -> dict:
+    return {"schools_per_group": [g.schools for g in summary.cohorts],
+            "launched_by_term": summary.launched_by_term,
+            "coaching_needed": [round(x, 2) for x in summary.coaching_needed],
+            "coaching_available": summary.coaching_available,
+            "upgrade_cost": summary.upgrade_cost, "moved": summary.moved}
 
 
 def move_announcement(name: str, checked: MoveCheck) -> str:

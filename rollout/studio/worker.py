@@ -18,6 +18,7 @@ from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
 from rollout.planning.solve import SolveWatch
 from rollout.processes import pool_context
+from rollout.whatif.solving import solve_from
 
 PROGRESS, PLAN, ERROR = "progress", "plan", "error"
 
@@ -44,6 +45,18 @@ def solve_in_worker(facts: PlanningFacts, time_limit: float | None,
     except RolloutError as exc:
         messages.put((ERROR, exc.user_message()))
     except Exception as exc:  # one short message for the page, never a traceback
+        messages.put((ERROR, unexpected(exc)))
+
+
+def whatif_in_worker(facts: PlanningFacts, start: Plan, time_limit: float, messages,
+                     stop) -> None:
+    """A what-if: the best plan with the scenario's changes, ties broken toward the board's
+    plan (so that a school moves only for the scenario's sake), as `rollout compare` does."""
+    try:
+        messages.put((PLAN, solve_from(facts, start, time_limit)))
+    except RolloutError as exc:
+        messages.put((ERROR, exc.user_message()))
+    except Exception as exc:
         messages.put((ERROR, unexpected(exc)))
 
 
@@ -95,7 +108,7 @@ class SolveJob:
         self.plan: Plan | None = None
         self.error: str | None = None
         self.done = threading.Event()
-        self.on_done = on_done
+        self.on_done, self.stopped_by_planner = on_done, False
         # Not a daemon: Save writes the principal workbooks in a pool of its own.
         self.process = context.Process(target=target, daemon=False,
                                        args=(*args, self.messages, self.stop_event))
@@ -108,7 +121,8 @@ class SolveJob:
                 kind, body = self.messages.get(timeout=0.2)
             except queues.Empty:
                 if not self.process.is_alive():
-                    self.finish(None, "The solve ended unexpectedly; please try again.")
+                    self.finish(None, "Stopped." if self.stopped_by_planner else
+                                "The solve ended unexpectedly; please try again.")
                     return
                 continue
             if kind == PROGRESS:

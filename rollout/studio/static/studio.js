@@ -19,7 +19,7 @@
       source.close();
       source = null;
       var hadFocus = document.activeElement && document.activeElement !== document.body;
-      htmx.ajax("GET", "/", {source: document.body, target: "#main", select: "#main",
+      htmx.ajax("GET", window.location.pathname, {source: document.body, target: "#main", select: "#main",
                              swap: "outerHTML"}).then(function () {
         if (!hadFocus || !document.body.contains(document.activeElement) ||
             document.activeElement === document.body) {
