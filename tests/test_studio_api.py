@@ -5,6 +5,7 @@ the saved outputs are those of `rollout plan`."""
 from __future__ import annotations
 
 import dataclasses
+import time
 import shutil
 import subprocess
 import sys
@@ -162,3 +163,37 @@ def test_decisions_replan_and_save(studio, planned, facts, district, tmp_path):
     assert f"by a district decision: Board asked" in (out / "plan.csv").read_text()
     final = {s["school_id"]: s["cohort"] for s in studio.json("GET", "/api/plan")["schools"]}
     assert final[pin_id] == last - 1
+
+
+def test_a_what_if_against_the_board_and_its_scenario_file(studio, planned, facts):
+    import yaml
+
+    from rollout.whatif.scenarios import apply_overrides
+    from rollout.errors import Problems
+
+    status, text, _ = studio.request("POST", "/api/whatif", {"description": "x",
+                                                            "no_launch_in": ["2031 Fall"]})
+    assert status == 422 and "did you mean" in text
+    asked = {"description": "Two more coaches", "coaches_fte_delta": {"all": 2}}
+    assert studio.json("POST", "/api/whatif", asked)["state"] == "solving"
+    for _ in range(600):
+        answer = studio.json("GET", "/api/whatif")
+        if answer["state"] != "solving":
+            break
+        time.sleep(0.2)
+    assert answer["error"] is None and answer["changes"] == ["coaches: +2 FTE in every term"]
+    assert [a - b for a, b in zip(answer["scenario"]["coaching_available"],
+                                  answer["base"]["coaching_available"])] == [2] * len(
+        facts.district.terms)
+    assert answer["scenario"]["moved"] == len(answer["moves"])
+    assert yaml.safe_load(answer["yaml"]) == asked
+    status, saved, headers = studio.request("GET", "/whatif/scenario.yaml")
+    assert status == 200 and "attachment" in headers["content-disposition"]
+    assert yaml.safe_load(saved) == asked
+    # The what-if's plan meets every rule of its own facts (checked again here from its moves).
+    scenario = apply_overrides(facts, asked, "what-if", Problems())
+    state = studio.json("GET", "/api/plan")
+    board = {s["school_id"]: s["cohort"] for s in state["schools"]}
+    assert board == planned  # the board stays as it is
+    moved = dict(board, **{m["school_id"]: m["to"] for m in answer["moves"]})
+    assert check_plan(scenario, moved, upgrades_of(answer["scenario"], facts)) == []

@@ -284,7 +284,8 @@ class Session:
             out = {"state": state, "description": made.description, "changes": made.changes,
                    "yaml": made.yaml_text, "error": made.error}
             if made.summary is not None:
-                out.update(base=summary_json(made.base), scenario=summary_json(made.summary),
+                out.update(base=summary_json(made.base, self.facts),
+                           scenario=summary_json(made.summary, made.variant.facts),
                            moves=[{"school_id": m.school_id, "from": m.base_cohort,
                                    "to": m.cohort, "reason": m.reason} for m in made.moves])
             return out
@@ -451,12 +452,14 @@ class Session:
             return said
 
 
-def summary_json(summary: PlanSummary) -> dict:
+def summary_json(summary: PlanSummary, facts: PlanningFacts) -> dict:
     return {"schools_per_group": [g.schools for g in summary.cohorts],
             "launched_by_term": summary.launched_by_term,
             "coaching_needed": [round(x, 2) for x in summary.coaching_needed],
             "coaching_available": summary.coaching_available,
-            "upgrade_cost": summary.upgrade_cost, "moved": summary.moved}
+            "upgrade_cost": summary.upgrade_cost, "moved": summary.moved,
+            "upgrades": [{"upgrade": u, "term": facts.term_label(t)}
+                         for u, t in sorted(summary.upgrades.items())]}
 
 
 def move_announcement(name: str, checked: MoveCheck) -> str:
