@@ -195,6 +195,32 @@ def test_the_whole_path_by_keyboard(browser, axe, district, tmp_path):
         stop_studio(studio)
 
 
+def test_a_what_if_by_keyboard(browser, axe, district):
+    studio = start_studio(district)
+    try:
+        studio.json("POST", "/api/plan")
+        studio.wait_for_plan()
+        visit = Visit(browser, axe, studio.url, studio.port, width=1024)
+        page = visit.page
+        visit.press_on("nav a[href='/whatif']")
+        page.wait_for_selector("#wi-description")
+        visit.check("whatif-form")
+        page.locator("#wi-description").focus()
+        page.keyboard.type("Two more coaches")
+        page.keyboard.press("Tab")
+        page.keyboard.type("2")
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.getElementById('announce-text').textContent"
+                               ".includes('What-if ready')", timeout=60_000)
+        page.wait_for_selector("caption:has-text('side by side')")
+        assert "coaches: +2 FTE in every term" in page.locator("main").inner_text()
+        assert page.locator("a[href='/whatif/scenario.yaml']").count() == 1
+        visit.check("whatif-results")
+        assert visit.problems == []
+    finally:
+        stop_studio(studio)
+
+
 def test_input_errors_page_and_a_phone_width(browser, axe, tmp_path):
     district = tmp_path / "broken"
     shutil.copytree(SAMPLE, district, ignore=shutil.ignore_patterns("year2", "scenarios"))
