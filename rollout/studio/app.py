@@ -104,7 +104,7 @@ def make_app(session: Session, token: str, port: int) -> Guard:
         try:
             target = act(form) or back
         except StudioError as exc:
-            session.announcement = str(exc)
+            session.say("problem", text=str(exc))
             target = back
         return RedirectResponse(target, status_code=303)
 
@@ -238,9 +238,9 @@ def make_app(session: Session, token: str, port: int) -> Guard:
 
     @app.post("/api/undo")
     async def post_undo():
-        said = session.undo()
+        school_id = session.undo()
         session.take_announcement()
-        return JSONResponse({"undone": said})
+        return JSONResponse({"undone": school_id})
 
     app.router.on_shutdown.append(session.shutdown)
     return Guard(app, token, port)

@@ -17,6 +17,7 @@ from rollout.studio.worker import Progress
 HERE = Path(__file__).parent
 LOCALE_DIR = HERE / "locale"
 LANGUAGE = "en"
+PROVEN = 0.99995  # shown as "proven the best possible" (the share rounds to 100.00 %)
 
 
 def translations(lang: str = LANGUAGE) -> Translations:
@@ -47,7 +48,7 @@ class Pages:
     def render(self, template: str, **values) -> str:
         s = self.session
         return self.env.get_template(template).render(
-            session=s, announcement=s.take_announcement(), progress=s.progress(),
+            session=s, said=s.take_announcement(), progress=s.progress(),
             solving=s.solving, progress_text=self.progress_text, PIN=PIN, KEEP_OUT=KEEP_OUT,
             **values)
 
@@ -111,21 +112,11 @@ class Pages:
                 "roles": list(inputs.rubric.roles),
                 "returns": survey_returns(district, inputs.rubric, inputs.responses)}
 
-    @staticmethod
-    def progress_text(p: Progress) -> str:
-        if p.plans_found == 0:
-            found = "No plan found yet"
-        else:
-            found = f"{p.plans_found} plan{'s' if p.plans_found != 1 else ''} found"
-        if p.proven_share is None:
-            close = ""
-        elif p.proven_share >= 0.99995:
-            close = "; the best so far is proven the best possible"
-        else:
-            close = (f"; the best so far is at least {p.proven_share:.2%} as good as the best "
-                     "possible")
-        stop = "; stopping" if p.stopping else ""
-        return f"{found}{close}{stop}; at most {p.seconds_left:.0f} s left."
+    def progress_text(self, p: Progress) -> str:
+        """Plans found, how close the best so far is to the best possible, time left."""
+        proven = p.proven_share is not None and p.proven_share >= PROVEN
+        return " ".join(self.env.get_template("words.html").module.progress(
+            p.plans_found, p.proven_share, proven, p.stopping, round(p.seconds_left)).split())
 
     def time_share(self, p: Progress) -> float:
         limit = self.session.job.time_limit if self.session.job else 1.0

@@ -93,7 +93,7 @@ class Session:
     steps: list[Step] = field(default_factory=list)
     job: SolveJob | None = None
     last_error: str | None = None
-    announcement: str = ""
+    announcement: tuple = ()  # (kind, values) of the outcome to announce (pages word it)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # ----- the district ----------------------------------------------------------------------
@@ -203,20 +203,20 @@ class Session:
                 self.read()  # decisions.xlsx as written, the district as the outputs saw it
             if job.plan is None:
                 self.last_error = job.error
-                self.announcement = "No new plan: " + (job.error or "")
+                self.say("no_plan", error=job.error or "")
                 return
             violations = check_plan(self.facts, job.plan.cohort_of, job.plan.upgrades)
             if violations:  # never shown as the plan: the checker is the judge
                 self.last_error = ("internal error: the plan breaks rules the model should "
                                    "enforce: " + "; ".join(map(str, violations)))
-                self.announcement = self.last_error
+                self.say("no_plan", error=self.last_error)
                 return
             self.plan, self.cohort_of = job.plan, dict(job.plan.cohort_of)
             self.upgrades = dict(job.plan.upgrades)
             self.steps = [s for s in self.steps if s.what != "move"]  # moves are in the plan now
             proven = "proven best" if job.plan.status == "optimal" else "not proven best"
-            self.announcement = (f"Saved decisions.xlsx and the outputs in {self.out_dir} "
-                                 f"({proven})." if saved else f"The plan is ready ({proven}).")
+            self.say("saved" if saved else "ready", out=str(self.out_dir),
+                     proven=job.plan.status == "optimal")
 
     # ----- what if ---------------------------------------------------------------------------
 
@@ -260,20 +260,19 @@ class Session:
         made = self.whatif
         if job.plan is None:
             made.error = job.error
-            self.announcement = "The what-if has no plan: " + (job.error or "")
+            self.say("whatif_no_plan", error=job.error or "")
             return
         facts = made.variant.facts
         violations = check_plan(facts, job.plan.cohort_of, job.plan.upgrades)
         if violations:  # the checker is the judge, as for every plan
             made.error = "internal error: " + "; ".join(map(str, violations))
-            self.announcement = made.error
+            self.say("whatif_no_plan", error=made.error)
             return
         made.plan = job.plan
         made.base = summarise(self.facts, made.start)
         made.summary = summarise(facts, job.plan, made.start)
         made.moves = move_reasons(facts, made.start, job.plan)
-        self.announcement = (f"What-if ready: {made.summary.moved} school"
-                             f"{'s' if made.summary.moved != 1 else ''} change group.")
+        self.say("whatif_ready", moved=made.summary.moved)
 
     def whatif_json(self) -> dict:
         with self.lock:
@@ -343,7 +342,8 @@ class Session:
             if before != cohort:
                 self.cohort_of[school_id] = cohort
                 self.steps.append(Step("move", school_id, before, cohort))
-            self.announcement = move_announcement(self.school_name(school_id), checked)
+            self.say("moved", name=self.school_name(school_id), group=checked.cohort_name,
+                     current=checked.current, breaks=list(checked.breaks))
             return checked
 
     def plan_state(self) -> dict:
@@ -406,8 +406,8 @@ class Session:
                 after = tuple(r for r in before if r.cohort != cohort) + (made,)
             self.change_decisions(school_id, before, after)
             name, group = self.school_name(school_id), self.facts.cohort(cohort).name
-            self.announcement = (f"{name} pinned to {group}: {made.reason}" if decision == PIN
-                                 else f"{name} kept out of {group}: {made.reason}")
+            self.say("pinned" if decision == PIN else "kept_out", name=name, group=group,
+                     reason=made.reason)
             return made
 
     def undecide(self, school_id: str) -> None:
@@ -416,7 +416,7 @@ class Session:
             if school_id not in self.decisions:
                 raise StudioError("That school has no decision to remove.", 404)
             self.change_decisions(school_id, self.decisions[school_id], ())
-            self.announcement = f"The decisions on {self.school_name(school_id)} are removed."
+            self.say("removed", name=self.school_name(school_id))
 
     def change_decisions(self, school_id: str, before: tuple, after: tuple) -> None:
         self.steps.append(Step("decision", school_id, before, after))
@@ -430,6 +430,7 @@ class Session:
         self.decided()
 
     def undo(self) -> str:
+        """Take back the last move or decision; returns the school it was about."""
         with self.lock:
             if self.solving:
                 raise StudioError("A plan is being made: wait for it or stop it.", 409)
@@ -439,16 +440,18 @@ class Session:
             name = self.school_name(step.school_id)
             if step.what == "move":
                 self.cohort_of[step.school_id] = step.before
-                self.announcement = (f"Undone: {name} is back in "
-                                     f"{self.facts.cohort(step.before).name}.")
+                self.say("undone_move", name=name, group=self.facts.cohort(step.before).name)
             else:
                 self.set_decisions(step.school_id, step.before)
-                self.announcement = f"Undone: the last decision on {name}."
-            return self.announcement
+                self.say("undone_decision", name=name)
+            return step.school_id
 
-    def take_announcement(self) -> str:
+    def say(self, kind: str, **values) -> None:
+        self.announcement = (kind, values)
+
+    def take_announcement(self) -> tuple:
         with self.lock:
-            said, self.announcement = self.announcement, ""
+            said, self.announcement = self.announcement, ()
             return said
 
 
@@ -460,11 +463,3 @@ def summary_json(summary: PlanSummary, facts: PlanningFacts) -> dict:
             "upgrade_cost": summary.upgrade_cost, "moved": summary.moved,
             "upgrades": [{"upgrade": u, "term": facts.term_label(t)}
                          for u, t in sorted(summary.upgrades.items())]}
-
-
-def move_announcement(name: str, checked: MoveCheck) -> str:
-    if checked.current:
-        return f"{name} stays in {checked.cohort_name}."
-    if checked.valid:
-        return f"{name} moved to {checked.cohort_name}; every limit still holds."
-    return f"{name} moved to {checked.cohort_name}; " + " ".join(checked.breaks)
