@@ -5,7 +5,9 @@ district with input errors opening on the Inputs page."""
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,7 +99,8 @@ def test_a_change_from_another_origin_is_refused(studio):
     assert status == 409 and "No plan is being made" in text
 
 
-@pytest.mark.parametrize("path", ["/static/../../../../etc/passwd", "/static/%2e%2e%2fpyproject.toml",
+@pytest.mark.parametrize("path", [
+    "/static/../../../../etc/passwd", "/static/%2e%2e%2fpyproject.toml",
                                   "/static/..%2F..%2Fcli.py", "/static/studio.css%00.txt",
                                   "/schools/..%2F..%2Fsettings.yaml", "/../settings.yaml",
                                   "/district.xlsx", "/static/"])
@@ -139,3 +142,22 @@ def test_a_district_with_input_errors_opens_on_the_inputs_page(tmp_path):
         assert status == 409 and "input errors" in text
     finally:
         stop_studio(running)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Ctrl+C is a console event on Windows")
+def test_ctrl_c_stops_the_studio_and_its_solve(tmp_path):
+    district = tmp_path / "district"
+    shutil.copytree(SAMPLE, district, ignore=shutil.ignore_patterns("year2", "scenarios"))
+    running = start_studio(district)
+    try:
+        running.json("POST", "/api/plan")
+        running.process.send_signal(signal.SIGINT)
+        out, _ = running.process.communicate(timeout=60)
+        assert running.process.returncode == 0
+        assert out.strip().endswith("Studio stopped.")
+        probe = socket.socket()
+        assert probe.connect_ex(("127.0.0.1", running.port)) != 0
+        probe.close()
+    finally:
+        if running.process.poll() is None:
+            stop_studio(running)

@@ -47,6 +47,8 @@ def serve(district_dir: Path, previous: Path | None, out_dir: Path | None, port:
         threading.Timer(0.5, webbrowser.open, [url]).start()
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl+C: the server has shut down; that is how it stops
+        pass
     finally:
         session.shutdown()
         sock.close()
