@@ -101,9 +101,8 @@ def test_a_change_from_another_origin_is_refused(studio):
 
 @pytest.mark.parametrize("path", [
     "/static/../../../../etc/passwd", "/static/%2e%2e%2fpyproject.toml",
-                                  "/static/..%2F..%2Fcli.py", "/static/studio.css%00.txt",
-                                  "/schools/..%2F..%2Fsettings.yaml", "/../settings.yaml",
-                                  "/district.xlsx", "/static/"])
+    "/static/..%2F..%2Fcli.py", "/static/studio.css%00.txt", "/schools/..%2F..%2Fsettings.yaml",
+    "/../settings.yaml", "/district.xlsx", "/static/"])
 def test_no_path_from_a_request_reaches_the_file_system(studio, path):
     status, text, _ = studio.request("GET", path)
     assert 400 <= status < 500
