@@ -123,6 +123,9 @@ def test_decisions_replan_and_save(studio, planned, facts, district, tmp_path):
     listed = studio.json("GET", "/api/decisions")["decisions"]
     assert [(d["school_id"], d["decision"], d["cohort"]) for d in listed] == sorted(
         [(pin_id, "pin", last - 1), (out_id, "keep_out", last - 1)])
+    # Read again (after fixing a file in Excel) keeps the decisions not saved yet.
+    assert studio.json("POST", "/api/read")["problems"] == []
+    assert len(studio.json("GET", "/api/decisions")["decisions"]) == 2
     studio.json("DELETE", f"/api/decisions/{out_id}")
     assert len(studio.json("GET", "/api/decisions")["decisions"]) == 1
     studio.json("POST", "/api/decisions", {"school_id": out_id, "decision": "keep_out",

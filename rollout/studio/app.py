@@ -122,7 +122,12 @@ def make_app(session: Session, token: str, port: int) -> Guard:
 
     @app.post("/actions/read-again")
     async def read_again(request: Request):
-        return await form_action(request, lambda f: session.read() or "/inputs", "/inputs")
+        def act(form):
+            if session.solving:
+                raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            session.read()
+            return "/inputs"
+        return await form_action(request, act, "/inputs")
 
     @app.post("/actions/undo")
     async def undo_action(request: Request):
@@ -202,6 +207,14 @@ def make_app(session: Session, token: str, port: int) -> Guard:
         session.take_announcement()
         return JSONResponse({"valid": moved.valid, "breaks": list(moved.breaks),
                              "changes": list(moved.changes)})
+
+    @app.post("/api/read")
+    async def post_read():
+        if session.solving:
+            raise StudioError("A plan is being made: wait for it or stop it.", 409)
+        session.read()
+        return JSONResponse({"problems": [str(p) for p in session.problems],
+                             "status": session.status()})
 
     @app.get("/api/decisions")
     async def get_decisions():

@@ -87,6 +87,7 @@ class Session:
     upgrades: dict[str, int] = field(default_factory=dict)
     decisions: dict[str, tuple[DecisionRow, ...]] = field(default_factory=dict)
     saving: bool = False
+    unsaved: bool = False              # decisions made since decisions.xlsx was read or saved
     kind: str = "plan"                 # what the job in hand does: plan | save | whatif
     whatif: WhatIf | None = None
     whatif_problems: list[str] = field(default_factory=list)
@@ -113,9 +114,13 @@ class Session:
                 self.problems = [Problem(str(self.district_dir), exc.user_message())]
                 return
             self.inputs, self.base_facts = inputs, facts
-            self.decisions = {}
-            for row in inputs.decision_rows:  # decisions.xlsx as last saved
-                self.decisions[row.school_id] = self.decisions.get(row.school_id, ()) + (row,)
+            if self.unsaved:  # the planner's decisions not saved yet stay (Read again)
+                self.decisions = {sid: rows for sid, rows in self.decisions.items()
+                                  if sid in facts.district.school_by_id}
+            else:  # decisions.xlsx as last saved
+                self.decisions = {}
+                for row in inputs.decision_rows:
+                    self.decisions[row.school_id] = self.decisions.get(row.school_id, ()) + (row,)
             self.decided()
             if self.cohort_of is not None and set(self.cohort_of) != {
                     s.school_id for s in facts.schools}:
@@ -200,6 +205,7 @@ class Session:
                 return
             saved, self.saving = self.saving, False
             if saved and job.plan is not None:
+                self.unsaved = False
                 self.read()  # decisions.xlsx as written, the district as the outputs saw it
             if job.plan is None:
                 self.last_error = job.error
@@ -423,6 +429,7 @@ class Session:
         self.set_decisions(school_id, after)
 
     def set_decisions(self, school_id: str, rows: tuple) -> None:
+        self.unsaved = True
         if rows:
             self.decisions[school_id] = tuple(rows)
         else:
