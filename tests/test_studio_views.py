@@ -75,3 +75,16 @@ def test_survey_returns_put_schools_missing_a_role_first(inputs):
     assert all(not r.missing for r in returns[1:])
     full = {r.school_id: r for r in survey_returns(inputs.district, inputs.rubric, responses)}
     assert sum(sum(r.counts) for r in full.values()) == len(responses.respondents)
+
+
+def test_the_studio_catalog_holds_every_message_of_its_templates():
+    from babel.messages.pofile import read_po
+
+    from rollout.devtools.studio_catalog import CATALOG, extract
+
+    with CATALOG.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    have = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in extract() if m.id}
+    assert wanted - have == set(), "run .venv/bin/python -m rollout.devtools.studio_catalog"
+    assert all(m.string for m in catalog if m.id)
