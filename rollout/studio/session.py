@@ -207,6 +207,9 @@ class Session:
             if saved and job.plan is not None:
                 self.unsaved = False
                 self.read()  # decisions.xlsx as written, the district as the outputs saw it
+                if not self.ready:  # a file was changed meanwhile: the Inputs page says how
+                    self.say("no_plan", error="the district's files changed while saving")
+                    return
             if job.plan is None:
                 self.last_error = job.error
                 self.say("no_plan", error=job.error or "")
@@ -220,7 +223,6 @@ class Session:
             self.plan, self.cohort_of = job.plan, dict(job.plan.cohort_of)
             self.upgrades = dict(job.plan.upgrades)
             self.steps = [s for s in self.steps if s.what != "move"]  # moves are in the plan now
-            proven = "proven best" if job.plan.status == "optimal" else "not proven best"
             self.say("saved" if saved else "ready", out=str(self.out_dir),
                      proven=job.plan.status == "optimal")
 
@@ -299,6 +301,8 @@ class Session:
         with self.lock:
             if not self.solving:
                 raise StudioError("No plan is being made now.", 409)
+            if self.kind == "save":
+                raise StudioError("Saving cannot be stopped; it ends in a moment.", 409)
             if self.kind == "whatif":  # a what-if has no plan worth keeping half-way
                 self.job.stopped_by_planner = True
                 self.job.kill()
