@@ -114,9 +114,12 @@ class Pages:
 
     def progress_text(self, p: Progress) -> str:
         """Plans found, how close the best so far is to the best possible, time left."""
+        words = self.env.get_template("words.html").module
+        if self.session is not None and self.session.kind == "save":
+            return " ".join(words.saving().split())
         proven = p.proven_share is not None and p.proven_share >= PROVEN
-        return " ".join(self.env.get_template("words.html").module.progress(
-            p.plans_found, p.proven_share, proven, p.stopping, round(p.seconds_left)).split())
+        return " ".join(words.progress(p.plans_found, p.proven_share, proven, p.stopping,
+                                       round(p.seconds_left)).split())
 
     def time_share(self, p: Progress) -> float:
         limit = self.session.job.time_limit if self.session.job else 1.0
