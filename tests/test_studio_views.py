@@ -88,3 +88,21 @@ def test_the_studio_catalog_holds_every_message_of_its_templates():
     wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in extract() if m.id}
     assert wanted - have == set(), "run .venv/bin/python -m rollout.devtools.studio_catalog"
     assert all(m.string for m in catalog if m.id)
+
+
+def test_a_what_if_keeps_the_planners_decisions(facts):
+    import dataclasses
+
+    from rollout.domain import Decisions, KeepOut, NoLaunch, Pin
+    from rollout.studio.session import with_district_decisions
+    from rollout.whatif.scenarios import Variant
+
+    scenario = Decisions((Pin("ES038", 2, "the scenario 'x'"),), (), (NoLaunch(3, "x"),))
+    planner = Decisions((Pin("ES038", 3, "a district decision: a"),
+                         Pin("ES039", 4, "a district decision: b")),
+                        (KeepOut("ES040", (1,), "a district decision: c"),))
+    variant = Variant("x", dataclasses.replace(facts, decisions=scenario))
+    merged = with_district_decisions(variant, planner).facts.decisions
+    assert merged.pin_of("ES038").cohort == 2  # the scenario's own pin wins
+    assert merged.pin_of("ES039").cohort == 4 and merged.kept_out_of("ES040") == (1,)
+    assert merged.closed_terms() == (3,)

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from rollout.checking.check import check_plan
+from rollout.domain import Decisions
 from rollout.errors import InputError, Problem, RolloutError
 from rollout.intake.decisions import KEEP_OUT, PIN, DecisionRow, district_decisions
 from rollout.outputs.board_view import Board, MoveCheck, board_view, check_move, where_else
@@ -262,7 +263,7 @@ class Session:
         finally:
             os.unlink(name)
         self.whatif_problems = []
-        return variant
+        return with_district_decisions(variant, self.facts.decisions)
 
     def whatif_done(self, job: SolveJob) -> None:
         made = self.whatif
@@ -464,6 +465,23 @@ class Session:
         with self.lock:
             said, self.announcement = self.announcement, ()
             return said
+
+
+def with_district_decisions(variant: Variant, district: Decisions) -> Variant:
+    """The scenario's facts with the planner's decisions too: a scenario's own decisions
+    (place, shift, keep_out, no_launch_in) replace the facts' decisions when it is read, so
+    the pins and keep-outs of the board are added back (the scenario's pin of a school wins)."""
+    own = variant.facts.decisions
+    if not district or own == district:
+        return variant
+    pinned = {p.school_id for p in own.pins}
+    merged = Decisions(
+        tuple(sorted(own.pins + tuple(p for p in district.pins if p.school_id not in pinned),
+                     key=lambda p: p.school_id)),
+        tuple(sorted(set(own.keep_outs) | set(district.keep_outs), key=lambda k: k.school_id)),
+        tuple(sorted(set(own.no_launch) | set(district.no_launch), key=lambda n: n.term_index)))
+    return dataclasses.replace(variant, facts=dataclasses.replace(variant.facts,
+                                                                  decisions=merged))
 
 
 def summary_json(summary: PlanSummary, facts: PlanningFacts) -> dict:
