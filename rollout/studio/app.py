@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rollout.studio.pages import Pages
@@ -70,15 +71,15 @@ def make_app(session: Session, token: str, port: int) -> Guard:
     # ----- pages -----------------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse)
-    async def home(request: Request, focus: str = ""):
+    def home(request: Request, focus: str = ""):
         return HTMLResponse(pages.home(focus))
 
     @app.get("/inputs", response_class=HTMLResponse)
-    async def inputs_page():
+    def inputs_page():
         return HTMLResponse(pages.inputs())
 
     @app.get("/whatif", response_class=HTMLResponse)
-    async def whatif_page():
+    def whatif_page():
         return HTMLResponse(pages.whatif())
 
     @app.get("/whatif/scenario.yaml")
@@ -95,14 +96,14 @@ def make_app(session: Session, token: str, port: int) -> Guard:
                                  and "/whatif", "/whatif")
 
     @app.get("/schools/{school_id}", response_class=HTMLResponse)
-    async def school_page(school_id: str):
+    def school_page(school_id: str):
         return HTMLResponse(pages.school(school_id))
 
     async def form_action(request: Request, act, back: str = "/") -> RedirectResponse:
         """A form of the pages: do it, say the outcome (or the problem) on the next page."""
         form = await request.form()
-        try:
-            target = act(form) or back
+        try:  # in a thread: reading a district or writing a file must not hold up progress
+            target = await run_in_threadpool(act, form) or back
         except StudioError as exc:
             session.say("problem", text=str(exc))
             target = back
@@ -170,22 +171,22 @@ def make_app(session: Session, token: str, port: int) -> Guard:
     # ----- the JSON API ----------------------------------------------------------------------
 
     @app.get("/api/plan")
-    async def get_plan():
+    def get_plan():
         return JSONResponse(session.plan_state())
 
     @app.post("/api/plan", status_code=202)
-    async def post_plan():
+    def post_plan():
         session.start_solve()
         return JSONResponse(session.plan_state(), status_code=202)
 
     @app.post("/api/replan", status_code=202)
-    async def post_replan():
+    def post_replan():
         session.need_board()
         session.start_solve(around_board=True)
         return JSONResponse(session.plan_state(), status_code=202)
 
     @app.post("/api/plan/stop")
-    async def post_stop():
+    def post_stop():
         session.stop_solve()
         return JSONResponse({"state": "stopping"})
 
@@ -196,20 +197,22 @@ def make_app(session: Session, token: str, port: int) -> Guard:
     @app.post("/api/check-move")
     async def post_check_move(request: Request):
         body = await json_body(request)
-        checked = session.check_move(text(body, "school_id"), number(body.get("cohort")))
+        checked = await run_in_threadpool(session.check_move, text(body, "school_id"),
+                                          number(body.get("cohort")))
         return JSONResponse({"valid": checked.valid, "breaks": list(checked.breaks),
                              "changes": list(checked.changes)})
 
     @app.post("/api/move")
     async def post_move(request: Request):
         body = await json_body(request)
-        moved = session.move(text(body, "school_id"), number(body.get("cohort")))
+        moved = await run_in_threadpool(session.move, text(body, "school_id"),
+                                        number(body.get("cohort")))
         session.take_announcement()
         return JSONResponse({"valid": moved.valid, "breaks": list(moved.breaks),
                              "changes": list(moved.changes)})
 
     @app.post("/api/read")
-    async def post_read():
+    def post_read():
         if session.solving:
             raise StudioError("A plan is being made: wait for it or stop it.", 409)
         session.read()
@@ -217,40 +220,41 @@ def make_app(session: Session, token: str, port: int) -> Guard:
                              "status": session.status()})
 
     @app.get("/api/decisions")
-    async def get_decisions():
+    def get_decisions():
         return JSONResponse({"decisions": session.decisions_json()})
 
     @app.post("/api/decisions", status_code=201)
     async def post_decision(request: Request):
         body = await json_body(request)
-        session.decide(text(body, "school_id"), text(body, "decision"),
-                       number(body.get("cohort")), body.get("reason") or "")
+        await run_in_threadpool(session.decide, text(body, "school_id"), text(body, "decision"),
+                                number(body.get("cohort")), body.get("reason") or "")
         session.take_announcement()
         return JSONResponse({"decisions": session.decisions_json()}, status_code=201)
 
     @app.delete("/api/decisions/{school_id}")
-    async def delete_decision(school_id: str):
+    def delete_decision(school_id: str):
         session.undecide(school_id)
         session.take_announcement()
         return JSONResponse({"decisions": session.decisions_json()})
 
     @app.post("/api/save", status_code=202)
-    async def post_save():
+    def post_save():
         path = session.save()
         return JSONResponse({"state": "solving", "decisions_file": path.name,
                              "out": str(session.out_dir)}, status_code=202)
 
     @app.post("/api/whatif", status_code=202)
     async def post_whatif(request: Request):
-        session.run_whatif(await json_body(request))
+        body = await json_body(request)
+        await run_in_threadpool(session.run_whatif, body)
         return JSONResponse(session.whatif_json(), status_code=202)
 
     @app.get("/api/whatif")
-    async def get_whatif():
+    def get_whatif():
         return JSONResponse(session.whatif_json())
 
     @app.post("/api/undo")
-    async def post_undo():
+    def post_undo():
         school_id = session.undo()
         session.take_announcement()
         return JSONResponse({"undone": school_id})
