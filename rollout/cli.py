@@ -9,10 +9,12 @@ from pathlib import Path
 
 import click
 
-from rollout.errors import RolloutError
+from rollout.errors import RolloutError, by_attention
 from rollout.intake.form_exports import LAYOUT_MARK
+from rollout.outputs.district_template import init_district, make_district_template
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
 from rollout.outputs.whatif_style import proof_text
+from rollout.planning.plan import gap_percent
 from rollout.pipeline import check_district_plan, plan_district, publish
 from rollout.studio.server import serve as serve_studio
 from rollout.whatif.compare import DEFAULT_MAX_LIMITS, compare_district
@@ -77,9 +79,10 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
         click.echo(f"Note: {note}", err=True)
     p = results.plan
     click.echo(f"Plan: {p.status_text()}")
-    click.echo(f"  objective {p.objective:,.1f}, bound {p.bound:,.1f}, gap {p.gap:.2%}; "
+    gap = gap_percent(p.gap, p.status == "optimal")
+    click.echo(f"  objective {p.objective:,.1f}, bound {p.bound:,.1f}, gap {gap}; "
                f"read+score {timings.read_score:.2f} s, solve {timings.solve:.2f} s, "
-               f"write {timings.write:.2f} s")
+               f"check+write {timings.write:.2f} s")
     for cohort in results.facts.cohorts:
         members = results.cohort_rows(cohort.number)
         click.echo(f"  {cohort.name}: {len(members)} schools, launch "
@@ -108,15 +111,18 @@ MAX_LAYOUT_NOTES = 10  # more files than this: one line per layout in the termin
 
 
 def terminal_notes(notes: list[str]) -> list[str]:
-    """The notes, with the layout each survey file was read as counted per layout when there
-    are many files (every file's line stays in the dashboard's Data issues sheet)."""
+    """The notes, what needs a person's attention first, then the layout each survey file was
+    read as: counted per layout when there are many files (every file's line is on the
+    dashboard's Files read sheet)."""
+    notes = by_attention(notes)
     layouts = [n for n in notes if LAYOUT_MARK in n]
+    others = [n for n in notes if LAYOUT_MARK not in n]
     if len(layouts) <= MAX_LAYOUT_NOTES:
-        return notes
+        return others + layouts
     kinds = Counter(n.split(LAYOUT_MARK, 1)[1].split(",", 1)[0] for n in layouts)
     summary = ", ".join(f"{count} as {kind}" for kind, count in sorted(kinds.items()))
-    return [f"{len(layouts)} survey sheets read: {summary} (each file's layout is listed in "
-            "the dashboard's Data issues sheet)"] + [n for n in notes if LAYOUT_MARK not in n]
+    return others + [f"{len(layouts)} survey sheets read: {summary} (each file's layout is "
+                     "listed in the dashboard's Files read sheet)"]
 
 
 @cli.command(name="publish")
@@ -154,15 +160,51 @@ def check(district_dir: Path, plan_csv: Path, rubric: Path | None, previous: Pat
 
 
 @cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--schools", "school_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The district's own school list (CSV or Excel: School ID, School Name, "
+                   "Level or Grades, Enrollment, Teachers; or NCES CCD files). Repeat it to add "
+                   "CCD membership and staff files.")
+@click.option("--district-name", default=None, help="The district's name on every output.")
+def init(folder: Path, school_files: tuple[Path, ...], district_name: str | None):
+    """Write a new district folder to fill: district.xlsx, settings.yaml and surveys/."""
+    report = init_district(folder, list(school_files), district_name)
+    made = report.school_list
+    click.echo(f"New district folder: {report.folder}")
+    if made:
+        click.echo(f"Schools: {report.schools} read from your list ({made.layout}): "
+                   f"{made.mapped_text()}")
+        for name, schools in made.missing().items():
+            shown = ", ".join(schools[:5]) + (" ..." if len(schools) > 5 else "")
+            click.echo(f"  Still to fill: {name} for {len(schools)} school(s): {shown}")
+        for note in made.notes:
+            click.echo(f"  Note: {note}")
+    click.echo("What to fill in first:")
+    for step in report.steps:
+        click.echo(f"  {step}")
+
+
+@cli.command()
 @click.argument("district_dir", type=EXISTING_DIR)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for schools/ (one workbook per school) and roles/ (one per role).")
+              help="Folder for schools/ (one workbook per school) and roles/ (one per role), "
+                   "or for district.xlsx with --kind district.")
 @RUBRIC_OPTION
-@click.option("--kind", type=click.Choice(TEMPLATE_KINDS), default="both", show_default=True,
+@click.option("--kind", type=click.Choice(TEMPLATE_KINDS + ("district",)), default="both",
+              show_default=True,
               help="school: one workbook per school, school filled in; role: one blank "
-                   "workbook per role; both.")
+                   "workbook per role; both; district: a copy of district.xlsx with the "
+                   "missing sheets and dropdowns added.")
 def template(district_dir: Path, out_dir: Path, rubric: Path | None, kind: str):
-    """Make the survey workbooks to send out for the district in DISTRICT_DIR."""
+    """Make the survey workbooks to send out for the district in DISTRICT_DIR (with --kind
+    district: a copy of its district.xlsx with dropdowns and the missing sheets)."""
+    if kind == "district":
+        made = make_district_template(district_dir, out_dir)
+        added = f"; sheets added: {', '.join(made.sheets_added)}" if made.sheets_added else ""
+        click.echo(f"{made.path}: your data as it was, {made.dropdowns} dropdowns{added}. "
+                   "Check it, then copy it over the district folder's district.xlsx.")
+        return
     made = make_templates(district_dir, out_dir, rubric, kind)
     if made.school_files:
         click.echo(f"{made.school_files} school workbooks in {out_dir / 'schools'}")

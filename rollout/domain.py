@@ -88,6 +88,8 @@ class District:
     upgrades: tuple[Upgrade, ...] = ()
     name: str = "District"
     launches: tuple[Launch, ...] = ()  # sorted by school_id
+    # What was read otherwise than typed, and values to check again (Data issues): #26
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @cached_property
     def school_by_id(self) -> dict[str, School]:

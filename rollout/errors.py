@@ -44,14 +44,18 @@ class RolloutError(Exception):
 class InputError(RolloutError):
     """Inputs are wrong; carries every problem found, not just the first."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], notes: list[str] = ()):
         self.problems = list(problems)
+        self.notes = list(notes)  # what was noted about the same files: it may explain them
         super().__init__(self.user_message())
 
     def user_message(self) -> str:
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the input; nothing was written."
-        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+        lines = [head, *(f"  - {p}" for p in self.problems)]
+        if self.notes:
+            lines += ["Notes on the same files:", *(f"  - {n}" for n in self.notes)]
+        return "\n".join(lines)
 
 
 TOGETHER = "together: "  # a relaxation that takes several changes at once
@@ -69,9 +73,10 @@ class NoPlanPossible(RolloutError):
 class InfeasiblePlanError(NoPlanPossible):
     """The district's limits cannot all hold at once: which conflict, and what would help."""
 
-    def __init__(self, conflicts: list[str], relaxations: list[str]):
+    def __init__(self, conflicts: list[str], relaxations: list[str], note: str = ""):
         self.conflicts = conflicts
         self.relaxations = relaxations
+        self.note = note  # e.g. what the schools need in coaches, for scale
         RolloutError.__init__(self, self.user_message())
 
     def user_message(self) -> str:
@@ -84,7 +89,7 @@ class InfeasiblePlanError(NoPlanPossible):
         elif self.relaxations:
             lines.append("Any one of these changes would make a plan possible:")
             lines += [f"  - {r}" for r in self.relaxations]
-        return "\n".join(lines)
+        return "\n".join(lines + ([self.note] if self.note else []))
 
 
 class SolverGaveUpError(RolloutError):
@@ -106,6 +111,49 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self.items)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, notes: list[str] = ()) -> None:
+        """Raise every problem at once, with the `notes` about the files they are in."""
         if self.items:
-            raise InputError(self.items)
+            raise InputError(self.items, notes_on_files(notes, {p.file for p in self.items}))
+
+
+def notes_on_files(notes: list[str], files: set[str]) -> list[str]:
+    """The notes that are about one of `files` (a note starts with its file's name)."""
+    return [n for n in notes if any(n.startswith((f + ":", f + ",")) for f in files)]
+
+
+# ----- notes: warnings that did not stop the run, listed by what needs a person's eyes first --
+
+# Kinds of note in the order the dashboard's Data issues sheet and the terminal list them
+# (#24 item 11): what a person must check first, then the rest, then which file was read how.
+NO_ANSWERS, TOO_FEW_ANSWERS, NAME_MATCHED = ("No survey answers yet", "Too few answers",
+                                             "School name matched")
+RENAMED, CLOSED, NEW_SCHOOL, DUPLICATE, LEFT_OUT = ("Renamed", "Closed", "New school",
+                                                    "Duplicate", "Left out")
+OTHER_NOTE, FILE_READ = "Note", "File read"
+NOTE_KINDS = (NO_ANSWERS, TOO_FEW_ANSWERS, NAME_MATCHED, RENAMED, CLOSED, NEW_SCHOOL, DUPLICATE,
+              LEFT_OUT, OTHER_NOTE, FILE_READ)
+
+
+class Note(str):
+    """A note's text with its kind (one of NOTE_KINDS). It is a str so that every list of notes
+    stays a list of sentences; a plain str counts as OTHER_NOTE."""
+
+    kind: str
+
+    def __new__(cls, text: str, kind: str = OTHER_NOTE) -> "Note":
+        note = super().__new__(cls, text)
+        note.kind = kind
+        return note
+
+    def __reduce__(self):  # read in worker processes: the kind crosses with the text
+        return Note, (str(self), self.kind)
+
+
+def note_kind(note: str) -> str:
+    return getattr(note, "kind", OTHER_NOTE)
+
+
+def by_attention(notes: list[str]) -> list[str]:
+    """Notes by kind (NOTE_KINDS order), each kind's notes in the order they were made."""
+    return sorted(notes, key=lambda note: NOTE_KINDS.index(note_kind(note)))

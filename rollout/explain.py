@@ -5,6 +5,7 @@ an infeasible plan re-solves with every limit made elastic and reports the small
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -16,6 +17,7 @@ from rollout.planning.constraints import allowed_cohorts
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.model import SHARED_SLACK, build_model, make_solver
 from rollout.planning.plan import Plan
+from rollout.planning.sizing import coaching_hint
 from rollout.planning.solve import SolveWatch, solve_plan
 
 DIAGNOSIS_TIME_LIMIT = 20.0
@@ -79,8 +81,8 @@ def kept_reason(facts: PlanningFacts, school_id: str, cohort: int) -> str:
         return (f"Paused since {since}: it keeps its place in {name} and takes no coaching "
                 "while paused.")
     if status == WITHDRAWN:
-        return (f"Withdrawn from the rollout since {since}: listed in {name}, it takes no "
-                "coaching or launch bandwidth.")
+        return (f"Withdrawn from the rollout since {since}: it stays listed in {name} but takes "
+                "none of its places, no coaching and no launch bandwidth.")
     launched, planned = facts.school_launch_term(school_id, cohort), facts.launch_term_of(cohort)
     timing = "" if launched == planned else \
         f" ({'earlier' if launched < planned else 'later'} than its group)"
@@ -113,8 +115,24 @@ def diagnose_infeasible(facts: PlanningFacts, time_limit: float | None = None
     if not core and not relaxations:
         return InfeasiblePlanError(["the limits conflict, but the solver could not narrow it "
                                     "down in time"], [])
-    return InfeasiblePlanError([limit.text for limit in core] or ["(see the relaxation below)"],
-                               relaxations)
+    hint = coaching_hint(facts) if any(limit.kind == "coaching" for limit in core) else ""
+    return InfeasiblePlanError(conflict_texts(facts, core) or ["(see the relaxation below)"],
+                               relaxations, hint)
+
+
+def conflict_texts(facts: PlanningFacts, core: list) -> list[str]:
+    """The limits in conflict, each link once: its first term, and how many later ones."""
+    texts, links = [], {}
+    for limit in core:
+        if limit.kind == "link":
+            links.setdefault(limit.key[0], []).append(limit)
+        else:
+            texts.append(limit.text)
+    for same_link in links.values():
+        first, later = same_link[0], len(same_link) - 1
+        texts.append(first.text + (f" and {later} later term{'s' if later > 1 else ''}"
+                                   if later else ""))
+    return texts
 
 
 def conflicting_limits(facts: PlanningFacts, time_limit: float) -> list:
@@ -159,7 +177,7 @@ def single_relaxations(facts: PlanningFacts, core: list, time_limit: float) -> l
     targets: dict = {}
     for c in core:
         targets.setdefault(c.kind if c.kind in SHARED_SLACK else (c.kind, c.key), (c.kind, c.key))
-    texts = []
+    found = []
     for kind, key in targets.values():
         m = build_model(facts, elastic=True)
         target = next(limit for limit in m.limits if (limit.kind, limit.key) == (kind, key))
@@ -168,8 +186,10 @@ def single_relaxations(facts: PlanningFacts, core: list, time_limit: float) -> l
                 m.model.add(slack == 0)
         solver = elastic_solver(facts, max(2.0, time_limit / len(targets)))
         if solver.solve(m.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            texts.append(relaxation_text(facts, target, solver.value(target.slack)))
-    return texts
+            found.append((target, solver.value(target.slack)))
+    # Alternatives: of one link's terms, the smallest change is enough to name.
+    return [relaxation_text(facts, limit, amount)
+            for limit, amount in one_per_link(found, smallest=True)]
 
 
 def elastic_solver(facts: PlanningFacts, time_limit: float) -> cp_model.CpSolver:
@@ -184,9 +204,30 @@ def smallest_relaxation(facts: PlanningFacts, time_limit: float) -> list[str]:
     solver = elastic_solver(facts, time_limit)
     if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return []
-    texts = [relaxation_text(facts, limit, solver.value(limit.slack))
-             for limit in m.limits if solver.value(limit.slack) > 0]
+    found = [(limit, solver.value(limit.slack)) for limit in m.limits
+             if solver.value(limit.slack) > 0]
+    # Together: one link raised from its first term by its largest shortfall covers them all.
+    texts = [relaxation_text(facts, limit, amount)
+             for limit, amount in one_per_link(found, smallest=False)]
     return list(dict.fromkeys(texts))  # a shared cohort-size slack is one change
+
+
+def one_per_link(found: list[tuple], smallest: bool) -> list[tuple]:
+    """(limit, amount) pairs with each link's terms made one: its smallest amount and that
+    term (`smallest`, alternatives), or its largest amount from its first term (together)."""
+    out, by_link = [], {}
+    for limit, amount in found:
+        if limit.kind == "link":
+            by_link.setdefault(limit.key[0], []).append((limit, amount))
+        else:
+            out.append((limit, amount))
+    for pairs in by_link.values():
+        if smallest:
+            out.append(min(pairs, key=lambda pair: (pair[1], pair[0].key[1])))
+        else:
+            first = min(pairs, key=lambda pair: pair[0].key[1])[0]
+            out.append((first, max(amount for _, amount in pairs)))
+    return out
 
 
 def relaxation_text(facts: PlanningFacts, limit, amount: int) -> str:
@@ -194,8 +235,11 @@ def relaxation_text(facts: PlanningFacts, limit, amount: int) -> str:
         return f"+{amount / 1000:.2f} coaching FTE in {facts.term_label(limit.key)}"
     if limit.kind == "link":
         link, term = limit.key
-        return (f"+{amount / 1000:,.0f} Mbps on link {link} from {facts.term_label(term)} "
-                "(an earlier upgrade)")
+        # Only an upgrade the Upgrades sheet offers can be brought earlier.
+        earlier = (" (or an upgrade of it from the Upgrades sheet done earlier)"
+                   if facts.district.upgrades_by_link.get(link) else "")
+        return (f"+{math.ceil(amount / 1000):,} Mbps on link {link} from "
+                f"{facts.term_label(term)}{earlier}")
     if limit.kind == "crews":
         return f"+{amount} upgrade crew(s) in {facts.term_label(limit.key)}"
     if limit.kind == "budget":

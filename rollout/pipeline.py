@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rollout.checking.check import Violation, check_plan
-from rollout.errors import Problems, RolloutError
+from rollout.errors import InputError, Problems, RolloutError
 from rollout.explain import solve_or_diagnose
 from rollout.outputs.atomic import staged_folder
 from rollout.outputs.dashboard import write_dashboard
@@ -30,10 +30,11 @@ from rollout.outputs.site import (
 )
 from rollout.planning.facts import facts_from_inputs
 from rollout.planning.greedy import greedy_plan
+from rollout.planning.sizing import sizing_problems
 from rollout.replan import PreviousPlan, history_rows, last_years_plan, plan_changes
 from rollout.scoring.inputs import load_inputs
 from rollout.whatif.compare import BASE_FILE, upgrades_file
-from rollout.whatif.scenarios import load_scenarios, resolve_pending
+from rollout.whatif.scenarios import Variant, load_scenarios, resolve_pending
 
 OUTPUT_ITEMS = ["dashboard.xlsx", "plan.csv", "upgrades.csv", "changes.csv", "history.csv",
                 "schools", SOURCE_FILE, SITE_FOLDER]
@@ -60,17 +61,25 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     start = time.perf_counter()
     log("Reading district files and surveys ...")
     inputs = load_inputs(Path(district_dir), rubric)
-    check_publish_settings(inputs.settings, Path(district_dir))  # the website (#16)
-    last_year = load_previous(inputs, district_dir, previous)
+    check_publish_settings(inputs.settings, Path(district_dir),  # the website (#16)
+                           {school.region for school in inputs.district.schools})
+    problems = Problems()
+    last_year = last_years_plan(inputs, district_dir, previous, problems)
     facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
+    variant = read_scenario(facts, Path(scenario), problems) if scenario else None
+    problems.raise_if_any()  # every input problem at once, before any solving
     timings.read_score = time.perf_counter() - start
+    # A school whose own link is too small, or too few coaches: said at once, with the figure
+    # that would do, before the solver runs (#26).
+    sizing_problems(facts).raise_if_any()
     log(f"Scored {len(facts.schools)} schools; solving the plan ...")
     # Last year's cohorts (the greedy plan for schools new since) are worth starting from.
     hint = greedy_plan(facts).cohort_of | last_year.cohort_of if last_year else None
-    if scenario:
-        facts, hint = adopt_scenario(inputs, facts, Path(scenario), hint, time_limit, log)
+    if variant:
+        facts, hint = adopt_scenario(inputs, facts, variant, hint, time_limit, log)
     plan = solve_or_diagnose(facts, time_limit, hint=hint, log=log)
     timings.solve = plan.build_seconds + plan.solve_seconds
+    start = time.perf_counter()  # checking the plan and the reasons count with the writing
     violations = check_plan(facts, plan.cohort_of, plan.upgrades)
     if violations:
         raise PlanCheckError("internal error: the plan breaks rules the model should enforce: "
@@ -78,7 +87,6 @@ def plan_district(district_dir: Path, out_dir: Path, rubric: Path | None = None,
     results = build_results(inputs, facts, plan)
     add_years(results, inputs, facts, plan, last_year)
     log("Writing workbooks ...")
-    start = time.perf_counter()
     write_outputs(results, Path(out_dir), previous)
     timings.write = time.perf_counter() - start
     return results, timings
@@ -90,30 +98,33 @@ def upgrades_beside(plan_csv: Path) -> Path:
     return own if own.exists() else plan_csv.with_name("upgrades.csv")
 
 
-def adopt_scenario(inputs, facts, scenario: Path, hint, time_limit, log,
+def read_scenario(facts, scenario: Path, problems: Problems) -> Variant | None:
+    """A scenario file to adopt (`plan --scenario`, `check --scenario`), checked; its
+    problems join `problems`, to be reported with the other inputs' at once."""
+    name = scenario.stem if scenario.stem.lower() not in ("base", "base plan") else "scenario"
+    found = Problems()
+    try:
+        return load_scenarios(facts, [(name, scenario)], found)[0]
+    except InputError:
+        problems.items.extend(found.items)
+        return None
+
+
+def adopt_scenario(inputs, facts, variant: Variant, hint, time_limit, log,
                    base_plan: dict[str, int] | None = None):
     """The facts with a scenario's changes, and where the solve starts. A shift (or a pick by
     cohort) is measured against the base plan: `base_plan` when given (a compare's
     plans/base.csv), else the base plan solved here first. What the scenario could not do is
     noted."""
-    name = scenario.stem if scenario.stem.lower() not in ("base", "base plan") else "scenario"
-    [variant] = load_scenarios(facts, [(name, scenario)])
     if variant.pending:
         if base_plan is None:
             log("Solving the base plan the scenario's changes start from ...")
             base_plan = solve_or_diagnose(facts, time_limit, hint=hint, log=log).cohort_of
         [variant] = resolve_pending([variant], base_plan)
         hint = base_plan
-    inputs.notes.extend(f"Scenario {scenario.name}: {line}" for line in variant.changes)
+    inputs.notes.extend(f"Scenario {Path(variant.source).name}: {line}"
+                        for line in variant.changes)
     return variant.facts, hint
-
-
-def load_previous(inputs, district_dir: Path, previous: Path | None) -> PreviousPlan | None:
-    """Last year's plan, or the problem that a re-plan needs it (nothing solved yet)."""
-    problems = Problems()
-    last_year = last_years_plan(inputs, district_dir, previous, problems)
-    problems.raise_if_any()
-    return last_year
 
 
 def add_years(results: Results, inputs, facts, plan, last_year: PreviousPlan | None) -> None:
@@ -163,9 +174,10 @@ def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None 
     upgrades = read_upgrades_csv(upgrades_beside(Path(plan_csv)), terms, problems)
     base_csv = Path(plan_csv).with_name(BASE_FILE)
     base_plan = read_plan_csv(base_csv, problems) if scenario and base_csv.exists() else None
+    variant = read_scenario(facts, Path(scenario), problems) if scenario else None
     problems.raise_if_any()
-    if scenario:
+    if variant:
         hint = last_year.cohort_of if last_year else None
-        facts, _ = adopt_scenario(inputs, facts, Path(scenario), hint, None, lambda m: None,
+        facts, _ = adopt_scenario(inputs, facts, variant, hint, None, lambda m: None,
                                   base_plan)
     return check_plan(facts, cohort_of, upgrades)

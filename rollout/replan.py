@@ -11,8 +11,8 @@ from pathlib import Path
 
 from rollout.checking.check import compute_usage, move_violations
 from rollout.csvfiles import read_csv
-from rollout.domain import DELAYED, LAUNCHED, PLANNED, District
-from rollout.errors import Problems
+from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, PAUSED, PLANNED, District
+from rollout.errors import CLOSED, NEW_SCHOOL, RENAMED, Note, Problems
 from rollout.planning.facts import PlanningFacts, current_term_index
 from rollout.planning.plan import Plan
 from rollout.safe import restore_id, restore_text
@@ -53,15 +53,16 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
     for number, row in enumerate(rows, start=2):
         sid = restore_id(row["school_id"])
         if sid not in district.school_by_id:
-            previous.notes.append(f"{sid} ({row.get('school_name', '')}) was in last year's plan "
-                                  "but is not in the Schools sheet: treated as closed")
+            previous.notes.append(Note(f"{sid} ({row.get('school_name', '')}): in last year's "
+                                       "plan but not in the Schools sheet; treated as closed",
+                                       CLOSED))
             previous.closed[sid] = row
             continue
         previous.rows[sid] = row
         name = district.school_by_id[sid].school_name
         if row.get("school_name") and restore_text(row["school_name"]) != name:
-            previous.notes.append(f"{sid} was called '{row['school_name']}' last year and is "
-                                  f"now '{name}' (renamed)")
+            previous.notes.append(Note(f"{sid} ({name}): called '{row['school_name']}' last "
+                                       "year (renamed)", RENAMED))
         term = restore_text(row["launch_term"])
         cohort = by_term.get(term)
         if cohort is None:
@@ -78,10 +79,11 @@ def read_previous_plan(path: Path, district: District, cohorts, current_term: in
         previous.cohort_of[sid] = cohort
     for school in district.schools:
         if school.school_id not in previous.rows:
-            previous.notes.append(f"{school.school_id} ({school.school_name}) is new since last "
-                                  "year's plan")
+            previous.notes.append(Note(f"{school.school_id} ({school.school_name}): new "
+                                       "since last year's plan", NEW_SCHOOL))
     previous.history = read_history(path.with_name("history.csv"), district, district_name,
                                     problems)
+    check_previous_season(path, rows, previous.history, district, current_term, problems)
     return previous
 
 
@@ -103,6 +105,22 @@ def last_years_plan(inputs, district_dir: Path, previous: Path | None, problems:
     if last_year is not None:
         inputs.notes.extend(last_year.notes)
     return last_year
+
+
+def check_previous_season(path: Path, rows: list[dict], history: list[dict], district: District,
+                          current_term: int, problems: Problems) -> None:
+    """Last year's plan was made for an earlier season than this one: this spring's own plan
+    (or a later one) passed by mistake would say that no school moved."""
+    term_index = {t.label: t.index for t in district.terms}
+    seasons = {restore_text(r.get("season")) for r in rows} | {r["season"] for r in history}
+    known = sorted((term_index[s], s) for s in seasons if s in term_index)
+    if not known or known[-1][0] < current_term:
+        return
+    made_for, this = known[-1][1], district.terms[current_term].label
+    when = "the same season as" if known[-1][0] == current_term else "a later season than"
+    problems.add(path, f"is the plan made for {made_for}, {when} this plan ({this}, "
+                 "settings.yaml's current_term): pass last year's plan, made for an earlier "
+                 "season, with --previous")
 
 
 def read_history(path: Path, district: District, district_name: str, problems: Problems
@@ -152,7 +170,8 @@ def fmt(value) -> str:
 
 def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
                  readiness_now: dict[str, float]) -> list[dict]:
-    """One row per school that moved, is new, or left; each with its reason."""
+    """One row per school that moved, is new, left, paused or withdrew; each with its
+    reason."""
     usage = compute_usage(facts, plan.cohort_of, plan.upgrades)
     changes = []
     for school in facts.schools:
@@ -166,9 +185,13 @@ def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
                                    "old_launch_term": "", "reason": "New since last year's plan."})
             continue
         told = previous.cohort_of.get(sid)
+        old = {"old_cohort": whole(old_row["cohort"]), "old_launch_term": old_row["launch_term"]}
+        hold = new_hold(facts, sid, old_row)
+        if hold is not None:
+            changes.append(base | old | hold)
+            continue
         if told == new:
             continue
-        old = {"old_cohort": whole(old_row["cohort"]), "old_launch_term": old_row["launch_term"]}
         if told is None:
             changes.append(base | old | {"change": "re-planned", "reason":
                                          "Its cohort no longer exists."})
@@ -185,6 +208,21 @@ def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
         changes.append(base | old | {"change": direction, "reason": reason})
     changes += closed_schools(previous)
     return changes
+
+
+def new_hold(facts: PlanningFacts, school_id: str, old_row: dict) -> dict | None:
+    """A pause or withdrawal the Launches sheet records that last year's plan did not have."""
+    record = facts.district.launch_by_school.get(school_id)
+    if record is None or record.status not in ON_HOLD or old_row.get("status") == record.status:
+        return None
+    since = facts.term_label(facts.held_since(school_id))
+    if record.status == PAUSED:
+        reason = (f"Paused since {since} (Launches sheet): it keeps its place in its cohort "
+                  "and takes no coaching or launch bandwidth while paused.")
+    else:
+        reason = (f"Withdrawn from the rollout since {since} (Launches sheet): it takes no "
+                  "place in its cohort, no coaching and no launch bandwidth.")
+    return {"change": record.status, "reason": reason}
 
 
 def closed_schools(previous: PreviousPlan) -> list[dict]:

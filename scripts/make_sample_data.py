@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from rollout.devtools.sample_year2 import make_year2, name_district
+from rollout.devtools.sample_year2 import make_year2, name_district, name_in_spanish
 from rollout.devtools.synthetic import make_district
 from rollout.errors import Problems
 from rollout.intake.rubric import default_rubric_path, load_rubric
@@ -32,6 +32,7 @@ if __name__ == "__main__":
         summary = make_district(SAMPLE, schools=95, seed=2027, rubric=rubric,
                                 template_region="South")
         name_district(SAMPLE / "settings.yaml", DISTRICT_NAME)
+        name_in_spanish(SAMPLE / "settings.yaml")
         print(f"sample_data/: {summary['schools']} schools, {summary['students']:,} students")
     with tempfile.TemporaryDirectory() as tmp:
         results, _ = plan_district(SAMPLE, Path(tmp) / "out")

@@ -114,10 +114,11 @@ def write_form(path: Path, rows: list[list], header: list | None = None,
     return path
 
 
-def read(folder: Path, rubric: Rubric, district: District | None = None
+def read(folder: Path, rubric: Rubric, district: District | None = None, **settings
          ) -> tuple[SurveyResponses, Problems]:
+    """`settings`: read_surveys' missing_surveys and ignore_schools."""
     problems = Problems()
-    responses = read_surveys(folder, rubric, district or tiny_district(), problems)
+    responses = read_surveys(folder, rubric, district or tiny_district(), problems, **settings)
     return responses, problems
 
 

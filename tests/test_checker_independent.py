@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections import Counter
 
 import pytest
 
@@ -101,6 +102,14 @@ def test_launch_records_agree_on_who_keeps_a_cohort(synthetic_facts):
     assert {r.status for r in facts.district.launches} == set(LAUNCH_STATUSES)
     for s in facts.schools:
         assert cohort_to_keep(facts, s.school_id) == facts.kept_cohort(s.school_id), s.school_id
+
+
+def test_launch_records_agree_on_who_takes_a_place_in_a_cohort(synthetic_facts):
+    facts = synthetic_facts[-1]
+    cohort_of, _ = random_plan(facts, random.Random(11))
+    places = Counter(c for sid, c in cohort_of.items() if not facts.has_withdrawn(sid))
+    assert compute_usage(facts, cohort_of).cohort_counts == places
+    assert places != Counter(cohort_of.values())  # a withdrawn school is among them
 
 
 def test_feeder_patterns_agree(synthetic_facts):

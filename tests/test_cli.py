@@ -150,18 +150,21 @@ def test_settings_errors_name_the_yaml_path(tmp_path):
         "need_weight": 3, "coaching": {"teachers_per_coach": 10, "load_profile": {0: 1.0},
                                        "coach_hours": 5}})
     assert_input_error(tmp_path, district,
-                       "setting 'need_weight': Input should be less than or equal to 1",
+                       "setting 'need_weight': must be 1 or less (found 3)",
                        "setting 'coaching.coach_hours': unknown setting")
 
 
 def test_infeasible_limits_exit_2_with_relaxation(tmp_path):
-    district = write_district_folder(tmp_path / "d", terms=[["term", "coaches_fte"], ["T1", 1],
-                                                             ["T2", 1]])
+    # 2.5, 4 and 6 FTE at launch: 13 coaches in all cover 12.5 (the sizing check passes), but
+    # no split of the three schools fits 5 in T1 and 8 in T2.
+    district = write_district_folder(tmp_path / "d", terms=[["term", "coaches_fte"], ["T1", 5],
+                                                             ["T2", 8]])
     result = run(["plan", str(district), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "No plan can meet all the limits" in result.output
     assert "finding which limits conflict" in result.output  # said before the diagnosis runs
     assert "coaching FTE in T" in result.output
+    assert "For scale: 3 schools in 2 cohorts" in result.output  # the sizing hint
     assert not (tmp_path / "out").exists()
 
 
@@ -203,8 +206,8 @@ def test_many_layout_notes_are_counted_in_the_terminal():
     layouts = [f"f{i}.xlsx: read as survey template, 1 filled role sheet (Teacher)"
                for i in range(11)] + ["f.csv: read as online form export, 1 header row, 5 "
                                       "respondents"]
-    shown = terminal_notes(["a note", *layouts])
-    assert shown == ["12 survey sheets read: 1 as online form export, 11 as survey template "
-                     "(each file's layout is listed in the dashboard's Data issues sheet)",
-                     "a note"]
-    assert terminal_notes(["a note", *layouts[:3]]) == ["a note", *layouts[:3]]
+    shown = terminal_notes([*layouts, "a note"])
+    assert shown == ["a note",
+                     "12 survey sheets read: 1 as online form export, 11 as survey template "
+                     "(each file's layout is listed in the dashboard's Files read sheet)"]
+    assert terminal_notes([*layouts[:3], "a note"]) == ["a note", *layouts[:3]]

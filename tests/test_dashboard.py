@@ -11,7 +11,7 @@ from rollout.outputs.results import NetworkChange
 from tests.test_export import planned_district  # noqa: F401  (shared fixture)
 
 SHEETS = ["Overview", "Schools", "Cohorts", "Capacity", "Network", "Upgrades", "Changes",
-          "Progress", "Settings", "Data issues", "About"]
+          "Progress", "Settings", "Data issues", "Files read", "About"]
 
 
 def sheet_text(ws) -> str:
@@ -123,7 +123,7 @@ def test_data_issues_and_about_are_in_plain_words(planned_district):
     wb = load_workbook(out / "dashboard.xlsx")
     issues = sheet_text(wb["Data issues"])
     issues_found = DashboardView(results).data_issues
-    assert all(what in issues for _, what in issues_found) or "No issues" in issues
+    assert all(what in issues for _, _, what in issues_found) or "No issues" in issues
     about = sheet_text(wb["About"])
     assert "Priority = need weight" in about and "no individual's answers" in about
 
@@ -173,3 +173,27 @@ def test_many_survey_files_share_one_fingerprint_row(tmp_path):
     (tmp_path / "surveys" / "S00_teacher.xlsx").write_text("changed")
     again = DashboardView(Results(inputs, None, None, None, [])).input_files
     assert again[3][2] != files[3][2]
+
+
+def test_data_issues_list_what_needs_a_look_first_and_files_read_apart(sample_outputs):
+    """#24 item 11: on the sample's second spring, the name matched loosely, the renamed,
+    closed and new schools and the duplicates come first; which layout each of the ~300
+    survey files was read as is on its own sheet."""
+    from rollout.errors import NOTE_KINDS
+    from tests.conftest import SAMPLE
+    _, second = sample_outputs
+    wb = load_workbook(second / "dashboard.xlsx")
+    issues = [row[1:] for row in wb["Data issues"].iter_rows(values_only=True)
+              if isinstance(row[0], int)]
+    kinds = [kind for kind, _, _ in issues]
+    assert kinds == sorted(kinds, key=NOTE_KINDS.index)
+    assert kinds[:6] == ["School name matched", "Renamed", "Closed", "New school", "Duplicate",
+                         "Duplicate"]
+    assert issues[1][1:] == ("ES045 (Pioneer Creek Elementary Academy)",
+                             "called 'Pioneer Creek Elementary School' last year (renamed)")
+    assert not any("read as" in what for _, _, what in issues)
+    files = [row for row in wb["Files read"].iter_rows(values_only=True)
+             if isinstance(row[0], int)]
+    assert len(files) == 297
+    assert files[0][1:] == (str(SAMPLE / "year2" / "surveys" / "ES046_principal_1.xlsx"),
+                            "survey template, 1 filled role sheet (Principal)")

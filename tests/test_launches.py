@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
+from dataclasses import replace
 
 import pytest
 from openpyxl import load_workbook
@@ -160,3 +161,81 @@ def test_the_private_note_reaches_the_dashboard_only(tmp_path):
                                    for n in archive.namelist()), path
     principal = load_workbook(out / "schools" / results.workbook_names["S2"]).worksheets[0]
     assert any("Paused since T1" in str(c.value) for row in principal.iter_rows() for c in row)
+
+
+def test_a_withdrawn_school_takes_no_place_in_its_cohort_a_paused_one_keeps_it():
+    """G2 and G3 hold at most 2 schools each and four schools fill them: a delayed school
+    fits only when one of them has withdrawn, not when one has paused (it resumes with G2)."""
+    withdrawn = district(launches=[("S2", "delayed", None), ("S4", "withdrawn", None)],
+                         size_max=2)
+    plan = solved(withdrawn)
+    assert plan.cohort_of["S4"] == 2 and plan.cohort_of["S2"] in (2, 3)
+    counts = compute_usage(withdrawn, plan.cohort_of).cohort_counts
+    assert counts[2] + counts[3] == 4  # S1 in G1; S4 takes no place
+    crowded = dict(plan.cohort_of, S2=2)  # G2: S2, S3 and the withdrawn S4
+    assert "Cohort size" not in {v.rule for v in check_plan(withdrawn, crowded, plan.upgrades)}
+    paused = district(launches=[("S2", "delayed", None), ("S4", "paused", None)], size_max=2)
+    assert "Cohort size" in {v.rule for v in check_plan(paused, crowded, plan.upgrades)}
+    with pytest.raises(InfeasiblePlanError):
+        solve_or_diagnose(paused)
+
+
+def test_a_withdrawn_school_is_said_withdrawn_everywhere_with_no_launch(tmp_path):
+    """plan.csv, changes.csv, the dashboard, the principal workbook and the public pages say
+    it is withdrawn and since when; none gives it a launch phase or asks it to prepare one."""
+    terms = [["term", "coaches_fte"], ["T1", 20], ["T2", 20], ["T3", 20]]
+    cohorts = [{"name": "Group 1", "launch_term": "T2"}, {"name": "Group 2", "launch_term": "T3"}]
+    first = write_district_folder(tmp_path / "d1", terms=terms, settings_patch={
+        "cohorts": cohorts, "district_name": "Ridge"})
+    year1, _ = plan_district(first, tmp_path / "y1")
+    withdrawn = "S2"
+    second = write_district_folder(tmp_path / "d2", terms=terms, settings_patch={
+        "cohorts": cohorts, "district_name": "Ridge", "current_term": "T2"},
+        capacity_plan=[["link", "term", "capacity_mbps"], [withdrawn, "T3", 5000]],
+        launches=[["school_id", "status", "term", "note"], [withdrawn, "withdrawn", "T2", "x"],
+                  ["S3", "paused", "T2", "y"]])
+    results, _ = plan_district(second, tmp_path / "y2", previous=tmp_path / "y1" / "plan.csv")
+    assert check_plan(results.facts, results.plan.cohort_of, results.plan.upgrades) == []
+    out = tmp_path / "y2"
+    plan_rows = {r["school_id"]: r for r in csv.DictReader((out / "plan.csv").open())}
+    assert (plan_rows[withdrawn]["status"], plan_rows[withdrawn]["status_since"]) == \
+        ("withdrawn", "T2")
+    changes = {r["school_id"]: r for r in csv.DictReader((out / "changes.csv").open())}
+    assert changes[withdrawn]["change"] == "withdrawn"
+    assert changes[withdrawn]["reason"].startswith("Withdrawn from the rollout since T2")
+    assert changes["S3"]["change"] == "paused"
+    sheet = load_workbook(out / "dashboard.xlsx")["Changes"]
+    listed = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert any(row[:3] == [withdrawn, "Beta Middle", "withdrawn"] for row in listed), listed
+    schools = [[c.value for c in row] for row in
+               load_workbook(out / "dashboard.xlsx")["Schools"].iter_rows()]
+    assert any(row[0] == withdrawn and "withdrawn since T2" in row for row in schools)
+    page = [str(c.value) for row in load_workbook(
+        out / "schools" / results.workbook_names[withdrawn])["Your school"].iter_rows()
+        for c in row if c.value is not None]
+    text = " ".join(page)
+    assert "Withdrawn from the rollout since T2." in text
+    assert "none (withdrawn)" in text and "No launch is planned." in text
+    assert "Blended classes start" not in text and "Launch" not in page
+    assert "confirm it is done before launch" not in text
+    assert "Nothing to prepare: the school has withdrawn from the rollout." in text
+    for lang, words in (("", ("Withdrawn", "Since T2", "no launch is planned")),
+                        ("es/", ("Retirada", "Desde T2", "no hay lanzamiento previsto"))):
+        html = (out / "site" / f"{lang}schools" / f"{withdrawn}.html").read_text()
+        assert all(w in html for w in words), (lang, html)
+        assert "Blended classes start" not in html and "Comienzan las clases" not in html
+
+
+def test_a_withdrawn_school_does_not_hold_its_feeder_pattern_together():
+    """All six schools share a feeder; with hard cohesion and no spread they launch together,
+    but a withdrawn school kept in G3 no longer pins the others to it."""
+    cohesion = {"feeder_cohesion": {"max_spread": 0, "hard": True}}
+    told = {"S1": 2, "S2": 2, "S3": 2, "S4": 2, "S5": 2, "S6": 3}
+    withdrawn = district(launches=[("S6", "withdrawn", None)], **cohesion)
+    withdrawn = replace(withdrawn, previous=told)
+    plan = solved(withdrawn)
+    assert plan.cohort_of["S6"] == 3
+    assert {plan.cohort_of[f"S{i}"] for i in range(1, 6)} == {2}
+    running = replace(withdrawn, district=replace(withdrawn.district, launches=()))
+    assert "Feeder cohesion" in {
+        v.rule for v in check_plan(running, dict(plan.cohort_of, S6=3), plan.upgrades)}

@@ -109,7 +109,10 @@ def test_solve_plan_polishes_a_plan_it_could_not_prove(district, monkeypatch):
     monkeypatch.setattr(planning, "search", stop_at_the_first_plan)
     plan = solve_plan(district, time_limit=30)
     # The polish ends when a round gains nothing: the proof resumes for the time left.
-    assert stops == [30 * (1 - district.settings.solver.polish_share), None]
+    # The first search stops with polish_share of the limit left, counted from the start
+    # (building the model is part of the limit).
+    first = 30 * (1 - district.settings.solver.polish_share)
+    assert first - 2 < stops[0] <= first and stops[1:] == [None]
     assert plan.status == "feasible" and plan.stats["polish_windows"] > 0
     assert plan.stats["proof_resumed"] > 1
     assert check_plan(district, plan.cohort_of, plan.upgrades) == []
@@ -135,5 +138,5 @@ def test_polish_share_zero_leaves_the_whole_time_to_the_first_search(district, m
 
     monkeypatch.setattr(planning, "search", recording)
     plan = solve_plan(f, time_limit=30)
-    assert stops == [30] and "polish_windows" not in plan.stats
+    assert 28 < stops[0] <= 30 and len(stops) == 1 and "polish_windows" not in plan.stats
     assert plan.status == "optimal"

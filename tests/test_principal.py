@@ -2,6 +2,7 @@
 processes writes the same files as a single process."""
 from __future__ import annotations
 
+import csv
 import dataclasses
 import re
 import zipfile
@@ -13,6 +14,8 @@ from openpyxl import load_workbook
 from rollout.intake.rubric import Item
 from rollout.outputs import principal
 from rollout.outputs.principal_view import (
+    NOTHING_LEFT,
+    NOTHING_TO_DO,
     LocalAnswer,
     local_answer,
     principal_view,
@@ -221,7 +224,123 @@ def test_actions_before_launch_follow_the_device_settings(planned_district):
     for view in principal_views(results):
         school = results.facts.district.school_by_id[view.school_id]
         short = -(-school.students // devices.students_per_device[school.level]) - school.devices
-        mentioned = [a for a in view.actions if "more devices" in a]
+        mentioned = [a for a in view.actions if "more device" in a]
         assert bool(mentioned) == (short > 0), view.school_id
         if short > 0:
-            assert mentioned[0].startswith(f"{int(short):,} more devices")
+            assert mentioned[0].startswith(f"{int(short):,} more device")
+
+
+def first_page_facts(path: Path) -> list[tuple[str, str]]:
+    """(label, text) of the rows under 'Your cohort' on a principal's first page, in order."""
+    ws = load_workbook(path)["Your school"]
+    rows = [[c for c in r if c is not None] for r in ws.iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r and r[0] == "Your cohort") + 1
+    out = []
+    for row in rows[start:]:
+        if len(row) != 2:
+            break
+        out.append((row[0], row[1]))
+    return out
+
+
+def before_launch_lines(path: Path) -> list[str]:
+    ws = load_workbook(path)["Your school"]
+    return [r[1] for r in ([c for c in row if c is not None]
+                           for row in ws.iter_rows(values_only=True)) if r and r[0] == "•"]
+
+
+def test_a_moved_school_says_so_first(sample_outputs):
+    _, second = sample_outputs
+    changes = list(csv.DictReader((second / "changes.csv").open(encoding="utf-8")))
+    moved = {r["school_id"]: r for r in changes if r["change"] in ("moved earlier", "moved later")}
+    assert "HS008" in moved, "the sample's second spring moves HS008 from Group 3 to Group 5"
+    for sid, change in moved.items():
+        facts = first_page_facts(second / "schools" / f"{sid}.xlsx")
+        assert facts[0][0] == "Since last year", sid
+        reason = change["reason"]
+        assert facts[0][1] == (
+            f"Moved from Group {change['old_cohort']} (launch {change['old_launch_term']}) to "
+            f"Group {change['new_cohort']} (launch {change['new_launch_term']}): "
+            f"{reason[0].lower()}{reason[1:]}")
+    hs008 = first_page_facts(second / "schools" / "HS008.xlsx")[0][1]
+    assert hs008.startswith("Moved from Group 3 (launch 2029 Spring) to Group 5 (launch 2030 "
+                            "Spring): ")
+    stayed = sorted(set(r["school_id"] for r in csv.DictReader(
+        (second / "plan.csv").open(encoding="utf-8"))) - set(moved))[:10]
+    for sid in stayed:
+        labels = [label for label, _ in first_page_facts(second / "schools" / f"{sid}.xlsx")]
+        assert "Since last year" not in labels, sid
+
+
+def test_role_gap_is_said_in_plain_words(planned_district):
+    results, _ = planned_district
+    flagged = [r for r in results.rows if r["role_gap"]]
+    assert flagged, "the synthetic district should have a school whose roles disagree"
+    for row in flagged:
+        notes = principal_view(results, row["school_id"]).notes
+        said = [n for n in notes if "teachers rate the school" in n]
+        assert said and re.search(r"teachers rate the school \d+\.\d levels (lower|higher) "
+                                  r"than the principal does", said[0]), notes
+        assert "difference in mean level" not in said[0] and "principal +" not in said[0]
+
+
+def expected_gap_items(results, school_id: str) -> list[str]:
+    """Infrastructure items of the rubric where the school is below the level asked for."""
+    target = results.facts.settings.devices.infrastructure_level
+    table = results.inputs.scores.item_levels
+    return [item.id for domain, item in results.inputs.rubric.items(scored_only=True)
+            if domain == "infrastructure" and item.id in table.columns
+            and table.at[school_id, item.id] < target - 1e-9]
+
+
+def busiest_own_link_share(results, school_id: str) -> float:
+    facts, usage = results.facts, results.usage
+    launch = facts.launch_term_of(results.row(school_id)["cohort"])
+    return max(usage.link_load[school_id][t] / usage.capacity[school_id][t]
+               for t in range(max(launch, facts.current_term), facts.term_count))
+
+
+def test_before_launch_lists_what_the_school_can_act_on(planned_district):
+    results, _ = planned_district
+    busy = results.facts.settings.devices.busy_link_share
+    seen_gap = seen_nothing = False
+    for view in principal_views(results):
+        sid = view.school_id
+        gaps = expected_gap_items(results, sid)
+        for item_id in gaps:
+            assert any(f"({item_id}): your school is at" in a for a in view.actions), sid
+        seen_gap |= bool(gaps)
+        busy_line = [a for a in view.actions if "used in" in a]
+        assert bool(busy_line) == (busiest_own_link_share(results, sid) > busy), sid
+        nothing = NOTHING_TO_DO in view.actions or NOTHING_LEFT in view.actions
+        school_actions = [a for a in view.actions if a not in (NOTHING_TO_DO, NOTHING_LEFT)
+                          and not a.startswith("District network work")]
+        # "Nothing is needed" only when it is true, and always when it is.
+        assert nothing == (not school_actions), (sid, view.actions)
+        seen_nothing |= nothing
+        # One line for the district's network work, never a line per backbone link.
+        assert sum(a.startswith("District network work") for a in view.actions) <= 1
+        assert not any(a.startswith("Network link") for a in view.actions)
+    assert seen_gap and seen_nothing
+
+
+def test_before_launch_names_a_nearly_full_link_and_the_district_work_once(sample_outputs):
+    _, second = sample_outputs
+    lines_of = {p.stem: before_launch_lines(p) for p in sorted((second / "schools").iterdir())}
+    busy = {sid: [line for line in lines if "% used in" in line]
+            for sid, lines in lines_of.items()}
+    assert any(busy.values()), "some sample school's link is above 90 % from its launch"
+    for sid, lines in lines_of.items():
+        for line in busy[sid]:
+            share = float(re.search(r"be ([\d.]+)% used", line)[1])
+            assert share > 90 and "ask the network team" in line, line
+        assert NOTHING_TO_DO not in lines or not busy[sid], sid
+        assert sum(line.startswith("District network work") for line in lines) <= 1, sid
+    hs008 = lines_of["HS008"]
+    district = [line for line in hs008 if line.startswith("District network work")]
+    assert len(district) == 1 and "NORTH-HUB and DISTRICT-CORE" in district[0]
+    assert any("(INF3): your school is at 2.0" in line for line in hs008)
+    assert NOTHING_TO_DO not in hs008
+    # A school that has launched is not told that nothing is needed "before launch".
+    launched = [sid for sid, lines in lines_of.items() if NOTHING_LEFT in lines]
+    assert "ES080" in launched and NOTHING_TO_DO not in lines_of["ES080"]

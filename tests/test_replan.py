@@ -78,24 +78,47 @@ def write_plan(path, rows):
 
 
 def test_replan_writes_changes_with_reasons(tmp_path):
-    named = {"district_name": "Ridge County"}
-    district = write_district_folder(tmp_path / "d", settings_patch=named)
+    named = {"district_name": "Ridge County", "cohorts": [
+        {"name": "Group 1", "launch_term": "T2"}, {"name": "Group 2", "launch_term": "T3"}]}
+    terms = [["term", "coaches_fte"], ["T1", 20], ["T2", 20], ["T3", 20]]
+    district = write_district_folder(tmp_path / "d", settings_patch=named, terms=terms)
     first, _ = plan_district(district, tmp_path / "y1")
     assert first.changes == []
-    # A year on, coaching in T1 is cut to nothing: whoever was told Group 1 must move.
-    year2 = write_district_folder(tmp_path / "d2", terms=[["term", "coaches_fte"], ["T1", 0],
-                                                           ["T2", 20]], settings_patch=named)
+    # A year on, coaching in T2 is cut to nothing: whoever was told Group 1 must move.
+    year2 = write_district_folder(tmp_path / "d2", terms=[["term", "coaches_fte"], ["T1", 20],
+                                                           ["T2", 0], ["T3", 20]],
+                                  settings_patch=named | {"current_term": "T2"})
     results, _ = plan_district(year2, tmp_path / "y2", previous=tmp_path / "y1" / "plan.csv")
     moved = [c for c in results.changes if c["change"].startswith("moved")]
     told_first = [s for s, c in first.plan.cohort_of.items() if c == 1]
-    assert {c["school_id"] for c in moved} == set(told_first)
+    assert told_first and {c["school_id"] for c in moved} == set(told_first)
     for change in moved:
         assert "Capacity changed" in change["reason"]
-        assert "coaching in T1" in change["reason"]
+        assert "coaching in T2" in change["reason"]
     rows = list(csv.DictReader((tmp_path / "y2" / "changes.csv").open()))
     assert {r["school_id"] for r in rows} == set(told_first)
     history = list(csv.DictReader((tmp_path / "y2" / "history.csv").open()))
-    assert len(history) == 3  # same season label both runs: the re-run replaces it
+    assert [r["season"] for r in history] == ["T1"] * 3 + ["T2"] * 3
+
+
+@pytest.mark.parametrize("previous_term", ["T2", "T3"])
+def test_previous_plan_of_this_season_or_later_is_refused(tmp_path, previous_term):
+    """This spring's own plan passed as last year's would say that nothing moved."""
+    terms = [["term", "coaches_fte"], ["T1", 20], ["T2", 20], ["T3", 20], ["T4", 20]]
+    cohorts = [{"name": "Group 1", "launch_term": "T3"}, {"name": "Group 2", "launch_term": "T4"}]
+    made = write_district_folder(tmp_path / "made", terms=terms, settings_patch={
+        "current_term": previous_term, "cohorts": cohorts})
+    plan_district(made, tmp_path / "made_out")
+    district = write_district_folder(tmp_path / "d", terms=terms,
+                                     settings_patch={"current_term": "T2", "cohorts": cohorts})
+    when = "the same season as" if previous_term == "T2" else "a later season than"
+    with pytest.raises(InputError, match=f"is the plan made for {previous_term}, {when} this "
+                                         r"plan \(T2, settings.yaml's current_term\)"):
+        plan_district(district, tmp_path / "out", previous=tmp_path / "made_out" / "plan.csv")
+    (tmp_path / "made_out" / "history.csv").unlink()  # plan.csv alone says its season too
+    with pytest.raises(InputError, match=f"is the plan made for {previous_term}"):
+        plan_district(district, tmp_path / "out", previous=tmp_path / "made_out" / "plan.csv")
+    assert not (tmp_path / "out").exists()
 
 
 def test_unknown_and_new_schools_are_reported_not_crashes(tmp_path):
@@ -106,10 +129,10 @@ def test_unknown_and_new_schools_are_reported_not_crashes(tmp_path):
                           ["S2", "Old Beta Name", 9, "T9", 50, ""]])
     results, _ = plan_district(district, tmp_path / "out", previous=previous)
     notes = "\n".join(results.notes)
-    assert "S9 (Closed School) was in last year's plan but is not in the Schools sheet" in notes
-    assert "S2 was called 'Old Beta Name' last year and is now 'Beta Middle'" in notes
+    assert "S9 (Closed School): in last year's plan but not in the Schools sheet" in notes
+    assert "S2 (Beta Middle): called 'Old Beta Name' last year (renamed)" in notes
     assert "S2's cohort last year (9, T9) no longer exists" in notes
-    assert "S3 (Ridge High) is new since last year's plan" in notes
+    assert "S3 (Ridge High): new since last year's plan" in notes
 
 
 def test_launched_cohort_that_no_longer_exists_is_an_error(tmp_path):

@@ -71,7 +71,7 @@ def test_item_with_no_roles_at_all(tmp_path):
     found = problems_of(tmp_path, lambda r: r["domains"]["technology"]["items"][0]
                         .update(roles=[]))
     assert len(found) == 1
-    assert "rubric 'domains.technology.items.0.roles': List should have at least 1 item" \
+    assert "rubric 'domains.technology.items.0.roles': must list at least 1 item" \
         in found[0]
 
 

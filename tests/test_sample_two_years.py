@@ -108,7 +108,7 @@ def test_launches_sheet_records_what_happened_and_delayed_schools_are_planned_ag
     assert rows[0] == ("school_id", "status", "term", "note")
     launches = {sid: (status, term, note) for sid, status, term, note in rows[1:]}
     assert Counter(status for status, _, _ in launches.values()) == {
-        "delayed": 2, "paused": 1, "launched": 1}
+        "delayed": 2, "paused": 1, "launched": 1, "withdrawn": 1}
     assert all(note for _, _, note in launches.values())
     for sid, (status, term, _) in launches.items():
         told = first.plan.cohort_of[sid]
@@ -118,6 +118,9 @@ def test_launches_sheet_records_what_happened_and_delayed_schools_are_planned_ag
             assert not second.facts.has_launched(second.plan.cohort_of[sid])
         elif status == "paused":       # launched with Group 1, on hold from this term
             assert (told, term, second.plan.cohort_of[sid]) == (1, "2028 Fall", 1)
+        elif status == "withdrawn":    # a Group 2 school left before its launch
+            assert (told, term, second.plan.cohort_of[sid]) == (2, "2028 Fall", 2)
+            assert second.row(sid)["status_since"] == "2028 Fall"
         else:                          # a Group 2 school launched a term early
             assert (told, term, second.plan.cohort_of[sid]) == (2, "2028 Spring", 2)
     assert check_district_plan(SAMPLE / "year2", out / "y2" / "plan.csv",

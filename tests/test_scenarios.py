@@ -151,7 +151,7 @@ def test_every_problem_in_every_scenario_file_is_reported_at_once(tmp_path):
     text = caught.value.user_message()
     for expected in [
             f"{bad}: key 'need_wieght': unknown (check the spelling",
-            f"{bad}: key 'need_weight': Input should be a valid number",
+            f"{bad}: key 'need_weight': must be a number, e.g. 0.5 (found 'high')",
             f"{bad}: key 'coaching.coach_hours': unknown setting",
             f"{bad}: key 'coaches_fte.T9': 'T9' is not a term of the Terms sheet (T1, T2, T3",
             f"{bad}: key 'capacity_plan.0.link': 'NOWHERE' is not a link of the district",
@@ -280,7 +280,7 @@ def test_compare_with_a_bad_scenario_exits_2_and_writes_nothing(tmp_path):
     result = run(["compare", str(district), "--scenario", f"x={bad}", "--out", str(out)])
     assert result.exit_code == 2, result.output
     assert f"{bad}: key 'coachs_fte': unknown" in result.output
-    assert f"{bad}: key 'need_weight': Input should be less than or equal to 1" in result.output
+    assert f"{bad}: key 'need_weight': must be 1 or less (found 2)" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
 

@@ -120,7 +120,9 @@ def test_unknown_tech_staff_leaves_that_indicator_out(tmp_path):
 def test_role_gap_is_flagged_beyond_the_rubric_threshold(scores):
     # Instructional: principal - teachers = (4 - 2) on LEAD and (3 - 1.5) on PRAC -> 1.75.
     assert scores.table.at["A", "role_gap_instructional"] == pytest.approx(1.75)
-    assert scores.table.at["A", "role_gap"] == "instructional (principal +1.8 levels)"
+    assert scores.table.at["A", "role_gap"] == (
+        "in instructional readiness, teachers rate the school 1.8 levels lower than the "
+        "principal does")
     # Infrastructure items are not answered by teachers: no gap can be measured.
     assert math.isnan(scores.table.at["A", "role_gap_infrastructure"])
     assert scores.table.at["C", "role_gap"] == ""
@@ -145,4 +147,6 @@ def test_teachers_above_the_principal_is_flagged_too(tmp_path):
     modest = [("A", "principal", {"NET": 3, "DEV": 3, "LEAD": 1, "PRAC": 1}),
               ("A", "teacher", {"LEAD": 3, "PRAC": 3}), *OTHERS]
     scores = score_schools(tiny_district(), tiny_rubric(tmp_path), responses(*modest))
-    assert scores.table.at["A", "role_gap"] == "instructional (principal -2.0 levels)"
+    assert scores.table.at["A", "role_gap"] == (
+        "in instructional readiness, teachers rate the school 2.0 levels higher than the "
+        "principal does")

@@ -21,7 +21,12 @@ from rollout.cli import cli
 from rollout.devtools.catalogs import extract
 from rollout.devtools.synthetic_site import REASON, write_output_folder
 from rollout.errors import InputError, Problems
-from rollout.intake.settings import Publish, contrast_with_white, load_settings
+from rollout.intake.settings import (
+    Publish,
+    contrast_with_white,
+    load_settings,
+    settings_from_dict,
+)
 from rollout.outputs.site import build_site, publish_site
 from rollout.outputs.site.build import PHASE_TEXT, TEMPLATE_MESSAGES, public_columns
 from rollout.outputs.site.i18n import LOCALE_DIR, Language, available_languages, catalog_path
@@ -33,6 +38,8 @@ from rollout.outputs.site.source import (
     moves_so_far,
     read_site_source,
 )
+from rollout.pipeline import plan_district
+from tests.factory import BASE_SETTINGS, merge, write_district_folder
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 # Attributes that hold drawing coordinates in the charts: decimals there are geometry.
@@ -329,6 +336,49 @@ def test_the_sample_re_plan_tells_why_a_school_moved_in_plain_words(sample_outpu
     assert "What changed since last year" not in visible_text(sites[0] / "index.html")
 
 
+def test_what_changed_counts_delays_as_later_and_groups_each_school_once(tmp_path):
+    """#24: delayed schools launch later too; a school with three reasons is one school."""
+    out = write_output_folder(tmp_path / "out", 40)
+    ids = [r["school_id"] for r in plan_rows(out)]
+    rows = [[ids[0], "A", "moved later", 1, "2028 Fall", 2, "2029 Spring", REASON],
+            [ids[1], "B", "moved later", 1, "2028 Fall", 2, "2029 Spring", REASON],
+            [ids[2], "C", "delayed", 1, "2028 Spring", 3, "2029 Fall", "Its launch did not"],
+            [ids[3], "D", "delayed", 1, "2028 Spring", 3, "2029 Fall", "Its launch did not"],
+            [ids[4], "E", "delayed", 1, "2028 Spring", 3, "2029 Fall", "Its launch did not"],
+            [ids[5], "F", "withdrawn", 2, "2028 Fall", 2, "2028 Fall", "Withdrawn from"],
+            [ids[6], "G", "paused", 1, "2028 Spring", 1, "2028 Spring", "Paused since"]]
+    with (out / "changes.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["school_id", "school_name", "change", "old_cohort", "old_launch_term",
+                         "new_cohort", "new_launch_term", "reason"])
+        writer.writerows(rows)
+    build_site(out, out / "site", Publish(), out)
+    overview = visible_text(out / "site" / "index.html")
+    assert "5 schools moved to a later cohort." in overview  # 2 moved + 3 delayed
+    assert "1 school left the roll-out." in overview
+    assert "1 school paused its roll-out." in overview
+    # The two moved schools once each, under their three reasons together; the delays apart.
+    assert overview.count(" school: ") + overview.count(" schools: ") == 2, overview
+    assert ("3 schools: A launch that did not happen as planned: planned again for a later "
+            "term." in overview)
+    assert ("2 schools: Staying would have needed more coaches than the district has in a "
+            "term. Staying would have needed more network capacity") in overview
+    spanish = visible_text(out / "site" / "es" / "index.html")
+    assert "5 escuelas pasaron a un grupo posterior." in spanish
+    assert "1 escuela dejó la implementación." in spanish
+    assert "3 escuelas: Un lanzamiento que no ocurrió como estaba previsto" in spanish
+
+
+def test_a_withdrawn_school_takes_no_place_in_the_cohort_counts(sample_outputs, sites):
+    rows = plan_rows(sample_outputs[1])
+    withdrawn = next(r for r in rows if r["status"] == "withdrawn")
+    cohort = withdrawn["cohort_name"]
+    places = sum(r["cohort_name"] == cohort and r["status"] != "withdrawn" for r in rows)
+    overview = visible_text(sites[1] / "index.html")
+    assert re.search(rf"{cohort}\s+{places}\s", overview)
+    assert not re.search(rf"{cohort}\s+{places + 1}\s", overview)
+
+
 def test_a_re_plan_hands_its_public_moves_on_to_the_next_spring(tmp_path):
     out = write_output_folder(tmp_path / "out", 200)
     moves = moves_so_far(out)
@@ -426,8 +476,9 @@ def test_hostile_cohort_and_region_names_are_text_in_the_charts_too(tmp_path):
 def test_same_inputs_give_a_byte_identical_site(sample_outputs, tmp_path):
     out = sample_outputs[1]
     first, second = tmp_path / "a", tmp_path / "b"
-    build_site(out, first, Publish(), SAMPLE / "year2")
-    build_site(out, second, Publish(), SAMPLE / "year2")
+    publish = load_settings(SAMPLE / "year2" / "settings.yaml", Problems()).publish
+    build_site(out, first, publish, SAMPLE / "year2")
+    build_site(out, second, publish, SAMPLE / "year2")
     names = [p.relative_to(first) for p in site_files(first)]
     assert names == [p.relative_to(second) for p in site_files(second)]
     _, mismatch, errors = filecmp.cmpfiles(first, second, [str(n) for n in names],
@@ -550,3 +601,38 @@ def test_publish_needs_a_folder_written_by_rollout_plan(tmp_path):
     result = CliRunner().invoke(cli, ["publish", str(tmp_path)])
     assert isinstance(result.exception, InputError)
     assert "site-source.json: not found" in result.exception.user_message()
+
+
+# ----- names per language (#24 item 14) -----------------------------------------------------
+
+def test_the_spanish_site_names_cohorts_and_regions_in_spanish(sites):
+    school = next((sites[1] / "es" / "schools").glob("ES*.html"))
+    spanish = visible_text(school)
+    assert re.search(r"Grupo \d", spanish) and not re.search(r"Group \d", spanish)
+    assert "Región: Norte" in spanish or "Región: Sur" in spanish
+    overview = visible_text(sites[1] / "es" / "index.html")
+    assert "Grupo 1" in overview and "Group 1" not in overview
+    english = visible_text(sites[1] / "schools" / school.name)
+    assert re.search(r"Group \d", english) and "Grupo" not in english
+    # The data file keeps the district's own names, whatever the language.
+    assert "Group 1" in visible_text(sites[1] / "plan-public.csv")
+
+
+def test_a_name_that_is_no_cohort_or_region_is_an_error(tmp_path):
+    district = write_district_folder(tmp_path / "d", settings_patch={"publish": {"names": {
+        "es": {"Group 1": "Grupo 1", "Nort": "Norte"}}}})
+    with pytest.raises(InputError) as caught:
+        plan_district(district, tmp_path / "out")
+    assert [p.message for p in caught.value.problems] == [
+        "setting 'publish.names.es': 'Nort' is no cohort of settings.yaml (Group 1, Group 2) "
+        "and no region of the Schools sheet (North, South)"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_names_for_a_language_the_site_does_not_have_are_an_error():
+    problems = Problems()
+    patch = {"publish": {"languages": ["en", "es"], "names": {"fr": {"Group 1": "Groupe 1"}}}}
+    assert settings_from_dict(merge(BASE_SETTINGS, patch), "settings.yaml", problems) is None
+    assert [p.message for p in problems.items] == [
+        "setting 'publish': names are given for ['fr'], which are not among the languages "
+        "['en', 'es']"]

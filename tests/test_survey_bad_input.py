@@ -55,8 +55,9 @@ def test_workbook_with_no_recognisable_survey(tmp_path, rubric):
         wb.save(folder / "notes.xlsx")
     assert problems_for(tmp_path, rubric, notes) == [
         f"{tmp_path / 'surveys' / 'notes.xlsx'}: has no recognisable survey: no sheet has a "
-        "header row with a school column (school_id or school name) and a role column, and "
-        "none is a rollout survey template"]
+        "header row with a school column (school_id or school name) and a role column, or "
+        "with rubric item columns, and none is a rollout survey template (headers seen: "
+        "'Meeting notes', 'to do')"]
 
 
 def test_password_protected_file(tmp_path, rubric):
@@ -184,13 +185,23 @@ def test_school_and_role_left_empty(tmp_path, rubric):
         "(found 'coach')"]
 
 
-def test_school_with_no_responses(tmp_path, rubric):
+def test_school_with_no_responses_stops_with_missing_surveys_stop(tmp_path, rubric):
     write_form(tmp_path / "s" / "form.xlsx", [r for r in form_rows() if r[2] != "C"])
-    _, problems = read(tmp_path / "s", rubric)
+    _, problems = read(tmp_path / "s", rubric, missing_surveys="stop")
     assert messages(problems) == [
         f"{tmp_path / 's'}: school C (Cedar Grove High School) has no survey responses; every "
         "school needs at least one (add its survey files, or check that its name or school_id "
-        "is spelled as in district.xlsx)"]
+        "is spelled as in district.xlsx; missing_surveys: plan in settings.yaml plans it "
+        "without)"]
+
+
+def test_school_with_no_responses_is_a_note_listed_first_by_default(tmp_path, rubric):
+    """#26: by default (missing_surveys: plan) a school nobody answered for is no error."""
+    write_form(tmp_path / "s" / "form.xlsx", [r for r in form_rows() if r[2] != "C"])
+    responses, problems = read(tmp_path / "s", rubric)
+    assert not problems, messages(problems)
+    assert responses.notes[0].startswith("C (Cedar Grove High School): no survey answers yet; "
+                                         "planned on its need")
 
 
 def test_every_problem_in_every_file_is_reported_at_once(tmp_path, rubric):
@@ -232,7 +243,11 @@ def test_cli_reports_all_problems_exit_2_and_writes_nothing(tmp_path):
         "'Gamma Prep'; closest: Ridge High (S3), Alpha Elementary (S1), Beta Middle (S2)",
         f"  - {surveys / 'more.xlsx'}, sheet 'Sheet', row 2, column C (INF1): answer must be a "
         "level 1-4 of the rubric scale (found 'often')",
-        f"  - {surveys / 'old.xls'}: {BROKEN_XLS}"]
+        f"  - {surveys / 'old.xls'}: {BROKEN_XLS}",
+        "Notes on the same files:",  # #24 item 13: notes that may explain the problems
+        f"  - {surveys / 'more.xlsx'}, sheet 'Sheet': read as online form export, 1 header "
+        "row, 1 respondent",
+        f"  - {surveys / 'more.xlsx'}, sheet 'Sheet': no column for required item(s) INS1"]
     assert not out.exists()
 
 
@@ -259,7 +274,7 @@ def test_an_unreadable_file_is_one_error_not_one_per_school_it_held(tmp_path, ru
     write_form(folder / "good.xlsx", [r for r in form_rows() if r[2] == "A"])
     data = write_form(tmp_path / "whole.xlsx", form_rows()).read_bytes()
     (folder / "broken.xlsx").write_bytes(data[: len(data) // 2])
-    _, problems = read(folder, rubric)
+    _, problems = read(folder, rubric, missing_surveys="stop")
     assert messages(problems) == [
         f"{folder / 'broken.xlsx'}: cannot be read as an Excel workbook: the file is damaged or "
         "not really an .xlsx file; open it in Excel and save it again, or download a survey "

@@ -78,14 +78,32 @@ def test_qualtrics_export_scores_as_the_plain_export(tmp_path, rubric, suffix):
             "out: row(s) 10") in responses.notes
 
 
-def test_qualtrics_numeric_roles_are_not_guessed(tmp_path, rubric):
+@pytest.mark.parametrize("missing_surveys", ["plan", "stop"])
+def test_qualtrics_numeric_export_is_one_error_leading_with_the_fix(tmp_path, rubric,
+                                                                    missing_surveys):
+    """#24 item 13: not an error per role value and per school left without answers."""
     rows = qualtrics_rows()
     for row in rows[3:]:
         row[9] = {"principal": 1, "teacher": 2, "technology": 3}[row[9].lower()]
     write_rows(tmp_path / "q" / "numeric.csv", rows)
-    responses, problems = read(tmp_path / "q", rubric)
-    assert problems and all("role" in m for m in messages(problems))
-    assert any("download it again with 'Use choice text'" in n for n in responses.notes)
+    _, problems = read(tmp_path / "q", rubric, missing_surveys=missing_surveys)
+    file = tmp_path / "q" / "numeric.csv"
+    assert messages(problems)[0] == (
+        f"{file}: download it again with 'Use choice text' (in Qualtrics: Data & Analysis, "
+        "Export & Import, Export data): this is an export of numeric values, whose role column "
+        "'Role' holds choice numbers (1, 2, 3) instead of principal, teacher or technology")
+    assert len(problems.items) == 1
+
+
+def test_qualtrics_numeric_export_with_a_role_question_of_its_own(tmp_path, rubric):
+    rows = qualtrics_rows()
+    rows[1][9] = "What is your role?"
+    for row in rows[3:]:
+        row[9] = {"principal": 1, "teacher": 2, "technology": 3}[row[9].lower()]
+    write_rows(tmp_path / "q" / "numeric.csv", rows)
+    _, problems = read(tmp_path / "q", rubric)
+    assert [m.split(": ", 1)[1][:45] for m in messages(problems)] == [
+        "download it again with 'Use choice text' (in "]
 
 
 def surveymonkey_rows() -> list[list]:

@@ -63,12 +63,27 @@ def test_every_answer_cell_has_the_scale_dropdown(tmp_path, ):
     assert [lists.cell(row=r, column=1).value for r in range(2, 6)] == [
         "1 - Early", "2 - Developing", "3 - Advanced", "4 - Target"]
     for ws in book.worksheets[1:4]:
-        (dropdown,) = ws.data_validations.dataValidation
-        assert dropdown.type == "list" and dropdown.formula1 == f"{LISTS_SHEET}!$A$2:$A$5"
+        dropdown = next(dv for dv in ws.data_validations.dataValidation
+                        if dv.formula1 == f"{LISTS_SHEET}!$A$2:$A$5")
+        assert dropdown.type == "list"
         assert dropdown.errorStyle == "stop" and dropdown.showErrorMessage
         covered = {str(rng) for rng in dropdown.sqref.ranges}
-        cells = {c.coordinate for c in answer_cells(ws).values()}
+        cells = {c.coordinate for item, c in answer_cells(ws).items() if item != "VISIT"}
         assert cells <= {c for rng in covered for c in expand(rng)}
+
+
+def test_a_local_question_has_a_dropdown_of_its_own_answers(tmp_path):
+    """#26 item 6: VISIT (scored: false) offers its own answers, not the rubric's levels."""
+    _, book = school_workbook(tmp_path)
+    lists = book[LISTS_SHEET]
+    assert [lists.cell(row=r, column=3).value for r in range(1, 6)] == [
+        "VISIT", "1 - VISIT at early", "2 - VISIT at developing", "3 - VISIT at advanced",
+        "4 - VISIT at target"]
+    principal = book["Principal"]
+    visit = answer_cells(principal)["VISIT"].coordinate
+    (own,) = [dv for dv in principal.data_validations.dataValidation
+              if visit in {c for rng in dv.sqref.ranges for c in expand(str(rng))}]
+    assert own.formula1 == f"{LISTS_SHEET}!$C$2:$C$5" and own.errorStyle == "stop"
 
 
 def expand(ref: str) -> set[str]:

@@ -249,3 +249,29 @@ def test_a_pick_by_cohort_means_the_base_plans_cohort(spring, tmp_path):
         bad.write_text(yaml.safe_dump({"keep_out": [{"schools": {"cohort": 8},
                                                      "cohorts": 2}]}), encoding="utf-8")
         load_scenarios(base.facts, [("bad", bad)])
+
+
+def test_the_same_comparison_writes_the_same_plan_files(spring, tmp_path):
+    previous, _, _, out = spring
+    specs = [(n, SCENARIOS / FILES[n]) for n in ("later", "testing")]
+    for again in ("a", "b"):
+        compare_district(YEAR2, specs, tmp_path / again, max_limits=0, previous=previous)
+    files = sorted(p.name for p in (tmp_path / "a" / "plans").iterdir())
+    assert files == sorted(p.name for p in (tmp_path / "b" / "plans").iterdir())
+    for name in files:
+        assert (tmp_path / "a" / "plans" / name).read_bytes() == \
+            (tmp_path / "b" / "plans" / name).read_bytes(), name
+    # ... and the same as in the comparison with every scenario (same base, same decisions).
+    assert (tmp_path / "a" / "plans" / "later.csv").read_bytes() == \
+        (out / "whatif" / "plans" / "later.csv").read_bytes()
+
+
+def test_plan_with_a_bad_scenario_and_a_missing_previous_plan_says_both(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("place: [{schools: {level: Highschool}, cohort: 2}]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(["plan", str(YEAR2), "--previous", str(tmp_path / "none.csv"), "--scenario",
+                  str(bad), "--out", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert "none.csv: previous plan not found" in result.output
+    assert "'Highschool' is not a level of the district" in result.output

@@ -267,7 +267,7 @@ def test_a_sweep_that_wobbles_names_the_points_and_their_gaps():
     assert [(w.low, w.high, w.measure) for w in found] == [(0.3, 0.4, "mean need"),
                                                              (0.3, 0.4, "mean readiness")]
     assert found[1].text() == ("mean readiness of the early schools rises from 68.10 to 68.50 "
-                               "between need_weight 0.3 and 0.4: not proven at 0.3 (gap 0.120%)")
+                               "between need_weight 0.3 and 0.4: not proven at 0.3 (gap 0.12%)")
     proven = wobbles([point(0.1, 50, 60), point(0.2, 49, 60)])
     assert proven[0].text().endswith("both plans are proven best, so this is a real effect "
                                      "of the limits, not solver noise")

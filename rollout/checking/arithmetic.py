@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, Cohort, Decisions, District, School
+from rollout.domain import (
+    DELAYED,
+    LAUNCHED,
+    ON_HOLD,
+    WITHDRAWN,
+    Cohort,
+    Decisions,
+    District,
+    School,
+)
 from rollout.intake.settings import Settings
 
 
@@ -86,6 +95,13 @@ def held_in(records: PlanRecords, school_id: str, term: int) -> bool:
         return False
     start = records.current_term if record.term_index is None else record.term_index
     return start <= term
+
+
+def takes_a_place(records: PlanRecords, school_id: str) -> bool:
+    """Whether the school counts in its cohort's size: a withdrawn school has left the
+    roll-out; a paused one keeps its place, as it resumes with its cohort."""
+    record = records.district.launch_by_school.get(school_id)
+    return record is None or record.status != WITHDRAWN
 
 
 def school_coaching(records: PlanRecords, school: School, term: int, cohort: int) -> float:
@@ -169,8 +185,11 @@ def link_capacities(records: PlanRecords, upgrades: dict[str, int]) -> dict[str,
 
 
 def feeder_groups(records: PlanRecords) -> dict[str, list[str]]:
-    """Schools of each feeder pattern that has more than one school, by feeder name."""
+    """Schools of each feeder pattern that has more than one school, by feeder name (a
+    withdrawn school launches with none)."""
     groups: dict[str, list[str]] = {}
     for school in records.district.schools:
+        if not takes_a_place(records, school.school_id):
+            continue
         groups.setdefault(school.feeder, []).append(school.school_id)
     return {feeder: sorted(ids) for feeder, ids in sorted(groups.items()) if len(ids) > 1}

@@ -21,6 +21,7 @@ from rollout.checking.arithmetic import (
     nothing_launches_in,
     school_bandwidth,
     school_coaching,
+    takes_a_place,
     term_has_passed,
 )
 from rollout.domain import ON_HOLD
@@ -66,7 +67,8 @@ def compute_usage(records: PlanRecords, cohort_of: dict[str, int],
             for link in path:
                 load[link][t] += mbps
     capacity = link_capacities(records, upgrades or {})
-    return Usage(Counter(cohort_of.values()), coaching, load, capacity)
+    places = Counter(cohort for sid, cohort in cohort_of.items() if takes_a_place(records, sid))
+    return Usage(places, coaching, load, capacity)
 
 
 @dataclass
@@ -95,6 +97,8 @@ def every_school_in_one_cohort(p: PlanUnderCheck) -> list[Violation]:
 
 
 def cohort_sizes(p: PlanUnderCheck) -> list[Violation]:
+    """Each cohort still to come holds between cohort_size.min and .max schools; a withdrawn
+    school takes no place, a paused one keeps its place (usage.cohort_counts)."""
     size = p.records.settings.cohort_size
     out = []
     for cohort in p.records.cohorts:
@@ -310,8 +314,9 @@ def move_violations(records: PlanRecords, cohort_of: dict[str, int], upgrades: d
     moved = dict(cohort_of)
     moved[school_id] = new_cohort
     counts = Counter(usage.cohort_counts)
-    counts[old] -= 1
-    counts[new_cohort] += 1
+    if takes_a_place(records, school_id):
+        counts[old] -= 1
+        counts[new_cohort] += 1
     coaching = [fte - school_coaching(records, school, t, old)
                 + school_coaching(records, school, t, new_cohort)
                 for t, fte in enumerate(usage.coaching)]

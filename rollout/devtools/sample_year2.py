@@ -23,7 +23,7 @@ from typing import Any, Callable
 import yaml
 from openpyxl import load_workbook
 
-from rollout.domain import DELAYED, LAUNCHED, PAUSED
+from rollout.domain import DELAYED, LAUNCHED, PAUSED, WITHDRAWN
 from rollout.errors import Problems
 from rollout.intake.layouts import find_layout
 from rollout.intake.rubric import Rubric, default_rubric_path, load_rubric
@@ -39,7 +39,9 @@ DELAYED_NOTES = ["Principal left in January; new principal starts in June",
                  "Wireless upgrade not finished in time; the contractor finishes in the summer"]
 PAUSED_NOTE = "Roof repairs closed the east wing; blended classes resume after the move back"
 EARLY_NOTE = "Asked to start with Group 1: staff trained over the summer on their own time"
+WITHDRAWN_NOTE = "The board merges it into its neighbour in 2029: no blended launch before then"
 LAUNCH_TERM, EARLY_TERM, PAUSED_FROM = "2028 Spring", "2028 Spring", "2028 Fall"
+WITHDRAWN_FROM = "2028 Fall"
 
 # A year of practice, in the chance that an answer moves one level (per school, drawn from
 # these ranges): most schools move up, some down; launched schools' instructional answers
@@ -82,16 +84,19 @@ def make_year2(year1: Path, year2: Path, previous_plan: dict[str, int],
 
 def pick_launches(rng: random.Random, previous_plan: dict[str, int], avoid: set[str]
                   ) -> list[tuple[str, str, str, str]]:
-    """Two Group 1 schools delayed, one paused since the current term, and one Group 2 school
-    launched a term early with Group 1: (school_id, status, term, note)."""
+    """Two Group 1 schools delayed, one paused since the current term, one Group 2 school
+    launched a term early with Group 1 and another withdrawn: (school_id, status, term,
+    note)."""
     first = sorted(s for s, c in previous_plan.items() if c == 1 and s not in avoid)
     second = sorted(s for s, c in previous_plan.items() if c == 2 and s not in avoid)
     *delayed, paused = rng.sample(first, len(DELAYED_NOTES) + 1)
     early = rng.choice(second)
+    withdrawn = rng.choice([sid for sid in second if sid != early])
     return ([(sid, DELAYED, LAUNCH_TERM, note) for sid, note in zip(sorted(delayed),
                                                                       DELAYED_NOTES)]
             + [(paused, PAUSED, PAUSED_FROM, PAUSED_NOTE), (early, LAUNCHED, EARLY_TERM,
-                                                             EARLY_NOTE)])
+                                                             EARLY_NOTE),
+               (withdrawn, WITHDRAWN, WITHDRAWN_FROM, WITHDRAWN_NOTE)])
 
 
 def school_names(path: Path) -> dict[str, str]:
@@ -114,6 +119,7 @@ def edit_district(source: Path, target: Path, closed: str, renamed: str, new_pre
         if row[0].value == SLIPPED_LINK and row[1].value == "2028 Fall":
             row[1].value = "2029 Spring"
             changes.append(f"{SLIPPED_LINK} upgrade slips from 2028 Fall to 2029 Spring")
+    changes += one_row_per_link_and_term(plan)
     schools = wb["Schools"]
     header = [c.value for c in schools[1]]
     col = {name: i for i, name in enumerate(header)}
@@ -169,6 +175,39 @@ def name_district(settings: Path, name: str) -> None:
     if "district_name:" not in text:
         settings.write_text(f"# The district's name on every output and in history.csv.\n"
                             f"district_name: {name}\n\n" + text, encoding="utf-8")
+
+
+def one_row_per_link_and_term(sheet) -> list[str]:
+    """A slipped upgrade can land in the term a funded one completes: the link then has the
+    larger of the two, in one row (two rows for one link and term are an input error)."""
+    rows: dict[tuple, list] = {}
+    for row in sheet.iter_rows(min_row=2):
+        rows.setdefault((row[0].value, row[1].value), []).append(row)
+    changes = []
+    for (link, term), same in rows.items():
+        if len(same) < 2:
+            continue
+        keep = max(same, key=lambda r: r[2].value)
+        for row in sorted((r for r in same if r is not keep), key=lambda r: -r[0].row):
+            sheet.delete_rows(row[0].row)
+        changes.append(f"{link}: two upgrades complete in {term}; the link has the larger, "
+                       f"{keep[2].value:,} Mbps (one Capacity plan row)")
+    return changes
+
+
+SPANISH_NAMES = {**{f"Group {n}": f"Grupo {n}" for n in range(1, 6)}, "North": "Norte",
+                 "South": "Sur"}
+
+
+def name_in_spanish(settings: Path) -> None:
+    """The public site's Spanish pages name the sample's cohorts and regions in Spanish."""
+    text = settings.read_text(encoding="utf-8")
+    if "\n  names:" in text:
+        return
+    lines = ["  # Cohort and region names as a language shows them (the others as written above",
+             "  # and in district.xlsx).", "  names:", "    es:"]
+    lines += [f"      {name}: {shown}" for name, shown in SPANISH_NAMES.items()]
+    settings.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
 
 
 def commit_upgrades(wb, upgrades: dict[str, int]) -> list[str]:

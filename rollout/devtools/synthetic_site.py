@@ -47,7 +47,8 @@ def write_output_folder(folder: Path, schools: int, seed: int = 2027,
                      f"Launches in group {cohort}: priority {scores[3]} is private.",
                      f"Group {cohort}", s.level, s.region, s.feeder, s.students, s.teachers,
                      "yes", 0.9, 7, "instructional (principal +1.2 levels)",
-                     *(launches or {}).get(i, on_plan(cohort, launched))])
+                     *(launches or {}).get(i, on_plan(cohort, launched)), "", current_term,
+                     "received"])
         for season, told in ((TERMS[0], old), (current_term, cohort)):
             history.append([DISTRICT, season, s.school_id, s.school_name, *scores, told,
                             COHORT_LAUNCH_TERMS[told - 1],

@@ -10,11 +10,13 @@ from collections import defaultdict
 import numpy as np
 from openpyxl.utils import get_column_letter
 
-from rollout.errors import Problems
+from rollout.errors import FILE_READ, Note, Problems
 from rollout.intake.answers import blank_cells, parse_levels
 from rollout.intake.blocks import FORM, Block, place
 from rollout.intake.respondent_identity import identity_columns, respondent_identity
+from rollout.intake.respondents import ROLE_ALIASES
 from rollout.intake.rubric import Rubric
+from rollout.intake.school_matching import names_a_school
 from rollout.intake.tables import describe, is_blank, normalise_header
 
 # Each list in order of preference: where a sheet has two such columns, the first listed is
@@ -22,16 +24,28 @@ from rollout.intake.tables import describe, is_blank, normalise_header
 SCHOOL_ID_HEADERS = ("school id", "schoolid", "school code")
 SCHOOL_NAME_HEADERS = ("school", "school name", "name of school", "your school")
 ROLE_HEADERS = ("role", "your role", "respondent role")
+MIN_ITEM_HEADERS = 2  # a header row found by its items names at least this many
+VALUES_LOOKED_AT = 50  # distinct values of a column tried when finding it by its values
+MOST = 0.5  # ... more than this share of them must be school names (or role words)
 TIMESTAMP_HEADERS = ("timestamp", "submitted", "submitted at", "submission time", "date",
                      "recordeddate", "end date")
 
 
-def find_header_row(cells: list[list], search_rows: int = 10) -> int | None:
+def find_header_row(cells: list[list], items: "ItemHeaders | None" = None,
+                    search_rows: int = 10) -> int | None:
+    """The row of a school and a role header; else (a form with headers of its own, such as
+    'Which school do you work at?') the first row naming rubric items, whose school and role
+    columns form_sheet then finds by their values."""
     for r, row in enumerate(cells[:search_rows]):
         headers = {normalise_header(v) for v in row}
         if headers & set(ROLE_HEADERS) and headers & set(SCHOOL_ID_HEADERS + SCHOOL_NAME_HEADERS):
             return r
-    return None
+    if items is None:
+        return None
+    wanted = min(MIN_ITEM_HEADERS, len(items.by_id))
+    return next((r for r, row in enumerate(cells[:search_rows])
+                 if sum(items.match(v) is not None for v in row if not is_blank(v)) >= wanted),
+                None)
 
 
 def merged_header(merged, header_row: int, cells, file: str, sheet: str,
@@ -50,9 +64,11 @@ def merged_header(merged, header_row: int, cells, file: str, sheet: str,
 
 
 def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
-               kind: str = "online form export", header_rows: int = 1):
+               kind: str = "online form export", header_rows: int = 1,
+               schools: frozenset[str] = frozenset()):
     """An online-form export: one row per respondent, items as columns. `kind` and
-    `header_rows` (ending at `header_row`) only name the layout in the notes."""
+    `header_rows` (ending at `header_row`) only name the layout in the notes. A school or role
+    column no header names is found by its values (`schools`: school_keys)."""
     header = [str(h).strip() if not is_blank(h) else "" for h in cells[header_row]]
     width = len(header)
     body = np.empty((len(cells) - header_row - 1, width), dtype=object)
@@ -80,6 +96,16 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
                                                      place(file, sheet))
     if report_repeated_items(item_cols, file, sheet, header_row + 1, label, problems):
         return
+    taken = {time_col, *identity_cols.values(), *all_item_cols} - {None}
+    if id_col is None and name_col is None:
+        name_col = column_by_values(body, taken, lambda v: names_a_school(v, schools))
+        found_by_values(name_col, "school", label, notes, place(file, sheet))
+    if role_col is None:
+        role_col = column_by_values(body, taken | {name_col}, lambda v: role_word(v, rubric))
+        found_by_values(role_col, "role", label, notes, place(file, sheet))
+    if report_missing_columns(id_col, name_col, role_col, header, file, sheet, header_row,
+                              problems):
+        return
     used = {id_col, name_col, role_col, time_col, *identity_cols.values(), *all_item_cols}
     ignored = [h for i, h in enumerate(header) if i not in used and h]
     if ignored:
@@ -92,7 +118,7 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
     school_label = np.array([label(c) for c in range(width)], dtype=object)[school_col]
     none = np.full(len(body), None, dtype=object)
     columns = list(item_cols)
-    levels, answered, bad = parse_levels(body[:, columns], rubric)
+    levels, answered, bad = parse_levels(body[:, columns], rubric, list(item_cols.values()))
     block = Block(FORM, np.full(len(body), file, dtype=object),
                 np.full(len(body), sheet, dtype=object), rows, school, body[:, role_col],
                 respondent_identity(body, identity_cols),
@@ -106,6 +132,51 @@ def form_sheet(cells, header_row, file, sheet, rubric: Rubric, problems, notes,
     yield block
 
 
+def column_by_values(body: np.ndarray, taken: set, means) -> int | None:
+    """The column whose values `mean` something (a school, a role word): of the columns not
+    `taken` with more than MOST of their distinct values meaning it, the one with the most
+    such values (a column of one school code, such as Progress 100, loses to the schools), then
+    the largest share, then the leftmost."""
+    best, best_key = None, (0, MOST)
+    for c in range(body.shape[1]):
+        if c in taken:
+            continue
+        values = list(dict.fromkeys(v for v in body[:, c] if not is_blank(v)))[:VALUES_LOOKED_AT]
+        meaning = sum(map(bool, map(means, values)))
+        key = (meaning, meaning / len(values) if values else 0.0)
+        if key[1] > MOST and key > best_key:
+            best, best_key = c, key
+    return best
+
+
+def role_word(value, rubric: Rubric) -> bool:
+    text = normalise_header(value) if not is_blank(value) else ""
+    return text in ROLE_ALIASES or text in rubric.roles
+
+
+def found_by_values(column: int | None, what: str, label, notes: list[str], where: str) -> None:
+    if column is not None:
+        notes.append(f"{where}: the {what} column is {label(column)}, found by its values (no "
+                     "header names it)")
+
+
+def report_missing_columns(id_col, name_col, role_col, header: list[str], file, sheet,
+                           header_row: int, problems: Problems) -> bool:
+    """No school or no role column, by header or by values: say which, with the headers."""
+    missing = [what for what, found in (("school", id_col is not None or name_col is not None),
+                                        ("role", role_col is not None)) if not found]
+    if not missing:
+        return False
+    accepted = {"school": "School ID, School or School Name", "role": "Role or Your Role"}
+    values = {"school": "school names or ids", "role": "role words (principal, teacher, ...)"}
+    seen = ", ".join(repr(h) for h in header if h)
+    problems.add(file, " and ".join(f"no {what} column" for what in missing)
+                 + ": " + "; ".join(f"no header is {accepted[what]} and no column holds "
+                                    f"{values[what]}" for what in missing)
+                 + f" (headers: {seen})", sheet, header_row + 1)
+    return True
+
+
 LAYOUT_MARK = ": read as "  # the layout notes' mark (the terminal counts them when many)
 
 
@@ -117,8 +188,8 @@ def layout_note(block: Block, file: str, sheet: str | None, kind: str, header_ro
     titles = (f", below {first_header_row} title row{'s' if first_header_row != 1 else ''}"
               if first_header_row else "")
     rows = f"{header_rows} header row{'s' if header_rows != 1 else ''}"
-    return (f"{place(file, sheet)}{LAYOUT_MARK}{kind}, {rows}{titles}, "
-            f"{count} respondent{'s' if count != 1 else ''}")
+    return Note(f"{place(file, sheet)}{LAYOUT_MARK}{kind}, {rows}{titles}, "
+                f"{count} respondent{'s' if count != 1 else ''}", FILE_READ)
 
 
 class ItemHeaders:

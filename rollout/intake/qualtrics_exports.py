@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rollout.errors import Problems
+from rollout.errors import LEFT_OUT, Note, Problems
 from rollout.intake.blocks import place
 from rollout.intake.form_exports import ROLE_HEADERS, form_sheet
 from rollout.intake.rubric import Rubric
@@ -37,23 +37,25 @@ def is_qualtrics(cells: list[list]) -> bool:
 
 
 def qualtrics_sheet(cells, file: str, sheet: str | None, rubric: Rubric, problems: Problems,
-                    notes: list[str]):
+                    notes: list[str], schools: frozenset[str] = frozenset()):
     """Blocks of one Qualtrics export sheet (see the module's docstring)."""
     ids = [normalise_header(v) for v in cells[0]]
     header = [cells[0][c] if ids[c] in OWN_COLUMNS or is_blank(text) else text
               for c, text in enumerate(cells[1])]
     body = [list(row) for row in cells[HEADER_ROWS:]]
+    if numeric_export(header, body, file, sheet, problems):
+        return
     unfinished = [HEADER_ROWS + 1 + i for i, row in enumerate(body) if not finished(row, ids)]
     for row_number in unfinished:  # a blank row is skipped without a word by the form reader
         body[row_number - HEADER_ROWS - 1] = [None] * len(header)
     if unfinished:
-        notes.append(f"{place(file, sheet)}: {len(unfinished)} unfinished Qualtrics "
-                     f"response{'s' if len(unfinished) != 1 else ''} (Finished 0 or Progress "
-                     f"below 100) left out: row(s) {', '.join(map(str, unfinished))}")
-    report_numeric_roles(header, body, file, sheet, notes)
+        notes.append(Note(f"{place(file, sheet)}: {len(unfinished)} unfinished Qualtrics "
+                          f"response{'s' if len(unfinished) != 1 else ''} (Finished 0 or "
+                          f"Progress below 100) left out: row(s) "
+                          f"{', '.join(map(str, unfinished))}", LEFT_OUT))
     sheet_cells = [cells[0], cells[1], header, *body]  # row 3 (import ids) becomes the header
     yield from form_sheet(sheet_cells, HEADER_ROWS - 1, file, sheet, rubric, problems, notes,
-                          kind="Qualtrics export", header_rows=HEADER_ROWS)
+                          kind="Qualtrics export", header_rows=HEADER_ROWS, schools=schools)
 
 
 def finished(row: list, ids: list[str]) -> bool:
@@ -70,16 +72,22 @@ def finished(row: list, ids: list[str]) -> bool:
         return True
 
 
-def report_numeric_roles(header, body, file, sheet, notes) -> None:
-    """Exported as numeric values, the role is a choice's position, which depends on how the
-    survey was built: not guessed; the role cells are reported as unknown roles, and this note
-    says how to download them as text."""
+def numeric_export(header, body, file, sheet, problems: Problems) -> bool:
+    """An export of numeric values: every answer, the role too, is a choice's position, which
+    depends on how the survey was built, so nothing in it is guessed. One error for the sheet,
+    leading with the fix (#24 item 13), instead of an error per role and per school."""
     names = [normalise_header(h) for h in header]
     column = next((names.index(n) for n in ROLE_HEADERS if n in names), None)
+    if column is None:  # a question of its own, such as 'What is your role?'
+        column = next((c for c, n in enumerate(names) if re.search(r"\brole\b", n)), None)
     if column is None:
-        return
+        return False
     values = [row[column] for row in body if column < len(row) and not is_blank(row[column])]
-    if values and all(str(v).strip().replace(".", "", 1).isdigit() for v in values):
-        notes.append(f"{place(file, sheet)}: the role column holds numbers (a Qualtrics export "
-                     "of numeric values); download it again with 'Use choice text' so that "
-                     "roles read as principal, teacher or technology")
+    if not values or not all(str(v).strip().replace(".", "", 1).isdigit() for v in values):
+        return False
+    found = ", ".join(sorted({str(v).strip().removesuffix(".0") for v in values}, key=float)[:5])
+    problems.add(file, "download it again with 'Use choice text' (in Qualtrics: Data & "
+                 "Analysis, Export & Import, Export data): this is an export of numeric "
+                 f"values, whose role column {header[column]!r} holds choice numbers ({found}) "
+                 "instead of principal, teacher or technology", sheet)
+    return True

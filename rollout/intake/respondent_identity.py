@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from defusedxml import ElementTree
 
+from rollout.errors import DUPLICATE, Note
 from rollout.intake.blocks import TEMPLATE, place
 from rollout.intake.tables import is_blank
 
@@ -86,9 +87,9 @@ def latest_submissions(respondents: pd.DataFrame, notes: list[str]) -> np.ndarra
     order = order.sort_values(["when", "file", "row"], na_position="first", kind="stable")
     earlier = order[order.duplicated(SAME_RESPONDENT, keep="last")]
     for _, d in earlier.sort_values(["school_id", "file", "row"]).iterrows():
-        notes.append(f"{place(d['file'], d['sheet'])}, row {d['row']}: an earlier submission "
-                     f"by the same respondent for {d['school_id']} ({d['role']}); the latest one "
-                     "is kept")
+        notes.append(Note(f"{place(d['file'], d['sheet'])}, row {d['row']}: an earlier "
+                          f"submission by the same respondent for {d['school_id']} ({d['role']}); "
+                          "the latest one is kept", DUPLICATE))
     keep[earlier.index.to_numpy()] = False
     return keep
 

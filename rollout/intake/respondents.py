@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rollout.errors import Problems
+from rollout.errors import LEFT_OUT, Note, Problems
 from rollout.intake.answers import blank_cells, level_problem
 from rollout.intake.blocks import (
     FORM,
@@ -38,14 +38,16 @@ def parse_block(block: Block, rubric: Rubric, matcher: SchoolMatcher,
     empty_row = ~has_answers & blank_cells(block.school) & blank_cells(block.role)
     block = subset(block, ~empty_row)
     has_answers = has_answers[~empty_row]
+    ignored = matcher.left_out(block)
+    block = subset(block, ~ignored)
+    has_answers = has_answers[~ignored]
     school_ids = matcher.resolve_cells(block, problems)
     roles = parse_roles(block, rubric, problems)
-    for i, j, raw in block.bad:
-        block.problem(problems, i, j, level_problem(raw, rubric))
+    report_bad_answers(block, rubric, problems)
     known = pd.notna(school_ids) & pd.notna(roles)
     for where, indices in block.places(~has_answers & known).items():
-        notes.append(f"{where}: {len(indices)} respondent(s) answered no rubric item "
-                     f"(row(s) {row_list(block.rows[indices])}); not counted")
+        notes.append(Note(f"{where}: {len(indices)} respondent(s) answered no rubric item "
+                          f"(row(s) {row_list(block.rows[indices])}); not counted", LEFT_OUT))
     keep = has_answers & known
     asked = asked_matrix(roles, block.item_ids, rubric)
     not_asked = block.answered & ~asked & keep[:, None]
@@ -62,6 +64,19 @@ def parse_block(block: Block, rubric: Rubric, matcher: SchoolMatcher,
         "row": block.rows, "layout": block.layout, "person": person_keys(block.person),
         "timestamp": block.timestamp})
     return respondents[keep].reset_index(drop=True), full[keep]
+
+
+def report_bad_answers(block: Block, rubric: Rubric, problems: Problems) -> None:
+    """Answers that are no level: one problem per column and value in each file and sheet,
+    naming the other rows (as bad schools and roles are)."""
+    items = rubric.item_by_id()
+    groups: dict[tuple, list[int]] = {}
+    for i, j, raw in block.bad:  # type and value: 0 and FALSE are told apart
+        key = (block.files[i], block.sheets[i], j, type(raw).__name__, raw)
+        groups.setdefault(key, []).append(i)
+    for (_, _, j, _, raw), indices in groups.items():
+        block.problem(problems, indices[0], j, level_problem(raw, rubric, items[block.item_ids[j]])
+                      + also_rows(block, indices))
 
 
 def parse_roles(block: Block, rubric: Rubric, problems: Problems) -> np.ndarray:

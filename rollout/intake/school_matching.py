@@ -12,8 +12,8 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from rollout.domain import District
-from rollout.errors import Problems
-from rollout.intake.blocks import Block, also_rows, group_failures, lookup_each, place
+from rollout.errors import LEFT_OUT, NAME_MATCHED, Note, Problems
+from rollout.intake.blocks import Block, also_rows, group_failures, lookup_each, place, row_list
 from rollout.intake.tables import is_blank
 
 NAME_MATCH_CUTOFF = 88  # rapidfuzz score (0-100) a school name must reach to be accepted
@@ -25,9 +25,11 @@ ABBREVIATION = re.compile(rf"\b({'|'.join(NAME_ABBREVIATIONS)})\b\.?")
 
 class SchoolMatcher:
     """Finds the school a survey row means: by school_id ('ES001' or 'ES001 - Oak Elementary'),
-    else by name with fuzzy matching."""
+    else by name with fuzzy matching. `ignore`: names that are no school (settings.yaml's
+    surveys.ignore_schools, e.g. Central Office), whose respondents are left out."""
 
-    def __init__(self, district: District):
+    def __init__(self, district: District, ignore: list[str] | tuple[str, ...] = ()):
+        self.ignore = {simplify_name(name): name for name in ignore}
         self.ids = {s.school_id.lower(): s.school_id for s in district.schools}
         self.names = {s.school_id: simplify_name(s.school_name) for s in district.schools}
         self.by_name: dict[str, list[str]] = defaultdict(list)
@@ -81,9 +83,43 @@ class SchoolMatcher:
                             if not is_blank(v) else None)
         for note in dict.fromkeys(fuzzy[pd.notna(fuzzy)]):  # where each name first appears
             i = int(np.flatnonzero(fuzzy == note)[0])
-            self.notes.append(f"{place(block.files[i], block.sheets[i])}, row "
-                              f"{block.locate(i, 'school')[0]}: {note}")
+            self.notes.append(Note(f"{place(block.files[i], block.sheets[i])}, row "
+                                   f"{block.locate(i, 'school')[0]}: {note}", NAME_MATCHED))
         return ids
+
+    def left_out(self, block: Block) -> np.ndarray:
+        """Respondents whose school is a name to ignore (e.g. Central Office): noted as left
+        out, one note per name in each file and sheet."""
+        if not self.ignore:
+            return np.zeros(len(block.rows), dtype=bool)
+        named = lookup_each(block.school, lambda v: None if is_blank(v) else
+                            self.ignore.get(simplify_name(str(v).strip())))
+        ignored = pd.notna(named)
+        for value, indices in group_failures(block, named, ignored):
+            rows = [block.locate(i, "school")[0] for i in indices]
+            self.notes.append(Note(
+                f"{place(block.files[indices[0]], block.sheets[indices[0]])}: {len(indices)} "
+                f"respondent{'s' if len(indices) != 1 else ''} of '{value}' left out (settings "
+                f"surveys.ignore_schools), row(s) {row_list(rows)}", LEFT_OUT))
+        return ignored
+
+
+def school_keys(district: District) -> frozenset[str]:
+    """Every school's id (lower case) and simplified name: enough to tell a column of school
+    names or ids by its values, in a process that has no district (see names_a_school)."""
+    return frozenset([s.school_id.lower() for s in district.schools]
+                     + [simplify_name(s.school_name) for s in district.schools])
+
+
+def names_a_school(value: Any, keys: frozenset[str]) -> bool:
+    """Does a cell name a school of `keys` exactly (id, 'id - name', or simplified name)?"""
+    if is_blank(value):
+        return False
+    text = str(value).strip()
+    text = text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+    prefix = re.match(r"^(\S+)\s+-\s+", text)
+    return (text.lower() in keys or simplify_name(text) in keys
+            or bool(prefix and prefix.group(1).lower() in keys))
 
 
 def simplify_name(name: str) -> str:

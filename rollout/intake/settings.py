@@ -85,6 +85,28 @@ class Devices(Strict):
                                                      "Other": 1.0}
     # Districts with fewer than 1 technology specialist per 500 devices should hire.
     devices_per_tech_staff: PositiveFloat = 500
+    # Infrastructure items of the rubric below this level are listed before launch (3,
+    # "Advanced" on the default scale: every room covered, the network tested repeatedly).
+    infrastructure_level: int = 3
+    # A school link used above this share from launch is listed with what to do: it leaves
+    # little room for a busy day.
+    busy_link_share: float = Field(default=0.9, gt=0, le=1)
+
+
+class WarnIf(Strict):
+    """Values of the Schools sheet so unlikely that they are reported as warnings (#26)."""
+
+    teachers_per_student_above: float = Field(default=1.0, gt=0)  # more teachers than students
+    devices_per_student_above: float = Field(default=5.0, gt=0)
+    link_mbps_below: float = Field(default=10.0, ge=0)  # below any school link sold today
+
+
+class SurveySettings(Strict):
+    """How the survey files are read."""
+
+    # Respondents whose school is one of these names (e.g. Central Office: staff that belong
+    # to no school) are left out by name, and reported as left out.
+    ignore_schools: list[str] = []
 
 
 class SolverSettings(Strict):
@@ -125,6 +147,8 @@ class Publish(Strict):
     logo: str | None = None  # an image file, relative to the district folder
     accent_colour: str | None = None  # "#RRGGBB", dark enough for white text (AA)
     title: str | dict[str, str] | None = None  # one title, or one per language
+    # Cohort and region names as each language shows them, e.g. {es: {Group 1: Grupo 1}}.
+    names: dict[str, dict[str, str]] = {}
 
     @model_validator(mode="after")
     def valid_publish(self):
@@ -155,7 +179,20 @@ class Publish(Strict):
             if unknown:
                 raise ValueError(f"title is given for {unknown}, which are not among the "
                                  f"languages {self.languages}")
+        unknown = sorted(set(self.names) - set(self.languages))
+        if unknown:
+            raise ValueError(f"names are given for {unknown}, which are not among the "
+                             f"languages {self.languages}")
         return self
+
+    def name_problems(self, cohorts: list[str], regions: set[str]) -> list[str]:
+        """A name to translate that is no cohort or region (a slip would go unnoticed: the
+        site would show the untranslated name)."""
+        known = set(cohorts) | set(regions)
+        return [f"setting 'publish.names.{lang}': '{name}' is no cohort of settings.yaml "
+                f"({', '.join(cohorts)}) and no region of the Schools sheet "
+                f"({', '.join(sorted(regions))})"
+                for lang, names in self.names.items() for name in names if name not in known]
 
 
 def check_publish_files(publish: Publish, folder: Path, file: str, problems: Problems) -> None:
@@ -195,6 +232,11 @@ class Settings(Strict):
     current_term: str | None = None
     churn_weight: float = Field(default=25.0, ge=0)
     devices: Devices = Devices()
+    warn_if: WarnIf = WarnIf()  # implausible values in the Schools sheet (#26)
+    # A school nobody answered the survey for: `plan` plans it on its need with the lowest
+    # readiness (it passes no readiness gate) and flags it; `stop` makes it an input error.
+    missing_surveys: Literal["plan", "stop"] = "plan"
+    surveys: SurveySettings = SurveySettings()
     solver: SolverSettings = SolverSettings()
     publish: Publish = Publish()  # the public website (rollout/outputs/site)
 
@@ -249,35 +291,216 @@ def settings_from_dict(raw: Any, file: str, problems: Problems) -> Settings | No
         return None
 
 
+# What a setting or scenario key that holds more than one value looks like (by its YAML path,
+# a list position written *): a validator's own words never reach the district (#24).
+SHAPES = {
+    "cohorts": ("a list of cohorts, each with a name and a launch term",
+                "[{name: Group 1, launch_term: 2028 Spring}]"),
+    "cohorts.*": ("a cohort with a name and a launch term",
+                  "{name: Group 1, launch_term: 2028 Spring}"),
+    "cohort_size": ("the fewest and the most schools in a cohort", "{min: 14, max: 25}"),
+    "coaching": ("the coaching settings", "{teachers_per_coach: 25, load_profile: {0: 1.0}}"),
+    "coaching.load_profile": ("a list of terms counted from launch with a share of coaching "
+                              "each", "{-1: 0.25, 0: 1.0, 1: 0.5}"),
+    "bandwidth": ("the bandwidth settings",
+                  "{baseline_kbps_per_student: 100, launch_kbps_per_student: 1000}"),
+    "readiness_gates": ("a list of cohort numbers with a minimum readiness each", "{2: 50}"),
+    "readiness_floor": ("a readiness and the earliest cohort below it",
+                        "{below: 40, earliest_cohort: 3}"),
+    "feeder_cohesion": ("the feeder settings", "{max_spread: 1, hard: false, weight: 5}"),
+    "balance": ("the balance settings", "{weight: 2, by: [region, level]}"),
+    "balance.by": ("a list of region and/or level", "[region, level]"),
+    "devices": ("the device settings", "{students_per_device: {ES: 3, MS: 1, HS: 1}}"),
+    "devices.students_per_device": ("a list of school levels with students per device each",
+                                    "{ES: 3, MS: 1, HS: 1}"),
+    "solver": ("the solver settings", "{time_limit_seconds: 30, random_seed: 1, workers: 1}"),
+    "publish": ("the website settings", "{languages: [en, es], scores: false}"),
+    "publish.languages": ("a list of language codes", "[en, es]"),
+    "publish.title": ("one title, or one per language",
+                      "Roll Out Dashboard or {en: Roll Out Dashboard, es: Panel}"),
+    "publish.names": ("a list of languages, each with the cohort and region names to show",
+                      "{es: {Group 1: Grupo 1, North: Norte}}"),
+    "publish.names.*": ("a list of cohort or region names with the name to show for each",
+                        "{Group 1: Grupo 1, North: Norte}"),
+    # scenario files (rollout/whatif/scenarios.py)
+    "coaches_fte": ("a list of terms with a number of coaches each",
+                    '{all: 20} or {"2028 Fall": 18}'),
+    "coaches_fte_delta": ("a list of terms with a number each", '{all: 2} or {"2028 Fall": 2}'),
+    "upgrade_crews": ("a list of terms with a whole number of crews each",
+                      '{all: 2} or {"2028 Fall": 1}'),
+    "capacity_plan": ("a list of links, each with a term and a capacity",
+                      "[{link: SOUTH-HUB, term: 2029 Spring, capacity_mbps: 30000}]"),
+    "capacity_plan.*": ("a link with a term and a capacity",
+                        "{link: SOUTH-HUB, term: 2029 Spring, capacity_mbps: 30000}"),
+    "link_mbps_delta": ("a list of links with the Mbps to add to each", "{SOUTH-HUB: 5000}"),
+}
+NUMBER_KINDS = {"float_type": "a number, e.g. 0.5", "float_parsing": "a number, e.g. 0.5",
+                "int_type": "a whole number, e.g. 3", "int_parsing": "a whole number, e.g. 3",
+                "int_from_float": "a whole number, e.g. 3",
+                "bool_type": "true or false", "bool_parsing": "true or false",
+                "string_type": 'text (a name or term that looks like a number or date goes '
+                               'in quotes, e.g. "2028")'}
+BOUNDS = {"greater_than": "more than {gt:g}", "greater_than_equal": "{ge:g} or more",
+          "less_than": "less than {lt:g}", "less_than_equal": "{le:g} or less"}
+MANY_VALUES = {"dict_type", "model_type", "model_attributes_type", "list_type"}
+
+
 def report_pydantic_error(error: dict, file: str, problems: Problems, what: str = "setting"
                           ) -> None:
-    path = ".".join(str(p) for p in error["loc"]) or "(top level)"
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "unknown setting (check the spelling)"
-    elif error["type"] == "missing":
-        message = "is required but missing"
+    """One validator error in plain words: what the setting must be, with an example (a
+    choice of types, as `title`, gives one error per type: they say the same, once)."""
+    loc = [p for p in error["loc"] if not is_type_tag(p)]
+    path = ".".join(str(p) for p in (loc[:-2] if loc[-1:] == ["[key]"] else loc))
+    union = len(loc) < len(error["loc"]) and shape_of(loc) is not None
+    sentence = plain_error(error | {"type": "dict_type"} if union else error, loc)
+    if not path:
+        message = sentence
+    else:
+        message = f"{what} '{path}': {sentence}{found_suffix(error)}"
+    if not any(p.file == str(file) and p.message == message for p in problems.items):
+        problems.add(file, message)
+
+
+def is_type_tag(part) -> bool:
+    """pydantic names each choice of a union in the error's location (`str`, `dict[str,str]`)."""
+    return isinstance(part, str) and (part in {"str", "int", "float", "bool"} or "[" in part
+                                      and part != "[key]")
+
+
+def shape_of(loc: list) -> tuple[str, str] | None:
+    pattern = ".".join("*" if isinstance(p, int) else str(p) for p in loc)
+    parent = ".".join([*pattern.split(".")[:-1], "*"])
+    return SHAPES.get(pattern) or (SHAPES.get(parent) if parent in SHAPES else None)
+
+
+def plain_error(error: dict, loc: list) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown setting (check the spelling)"
+    if loc and loc[-1] == "[key]":
+        return key_error(loc[:-2], str(loc[-2]))
+    shape = shape_of(loc)
+    example = f", e.g. {shape[1]}" if shape else ""
+    if kind == "missing":
+        return f"is required but missing{example}"
+    if kind == "value_error":
+        return str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
+    if kind in NUMBER_KINDS:
+        return f"must be {NUMBER_KINDS[kind]}"
+    if kind in BOUNDS:
+        return "must be " + BOUNDS[kind].format(**{k: float(v) for k, v in ctx.items()})
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "too_short":
+        count = ctx.get("min_length", 1)
+        return f"must list at least {count} item{'s' if count != 1 else ''}{example}"
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected', 'one of the values the sample file shows')}"
+    if kind in MANY_VALUES and shape:
+        return f"must be {shape[0]}{example}"
+    if kind in MANY_VALUES:
+        return ("must be a list" if kind == "list_type" else
+                "must be names, each with its value indented under it, e.g. {name: value}")
+    return "has a value that cannot be used here"
+
+
+def key_error(loc: list, key: str) -> str:
+    """A key of a mapping that must be numbered (load_profile, readiness_gates)."""
+    shape = shape_of(loc)
+    example = f", e.g. {shape[1]}" if shape else ""
+    return f"'{key}' is not a whole number; the names here are numbers{example}"
+
+
+def found_suffix(error: dict) -> str:
     found = error.get("input")
-    suffix = "" if error["type"] in {"missing", "extra_forbidden"} or isinstance(found, dict) \
-        else f" (found {found!r})"
-    problems.add(file, f"{what} '{path}': {message}{suffix}")
+    if error["type"] in {"missing", "extra_forbidden"} or isinstance(found, (dict, list)) \
+            or error["loc"][-1:] == ("[key]",):
+        return ""
+    return f" (found {found!r})"
 
 
 def load_yaml(path: Path, problems: Problems) -> Any:
+    """A YAML mapping, or None with one problem: a slip people make often (see `yaml_slip`)
+    is named at its own line with the fix, before the parser's later and vaguer error."""
     if not path.exists():
         problems.add(path, "file not found")
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problems.add(path, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}")
-        return None
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         problems.add(path, "is not a text file (UTF-8 YAML expected)")
+        return None
+    slip = yaml_slip(text)
+    if slip is not None:
+        problems.add(path, f"is not valid YAML at line {slip[0]}: {slip[1]}")
+        return None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problems.add(path, f"is not valid YAML{yaml_error_place(exc)}: "
+                     f"{getattr(exc, 'problem', exc)}")
         return None
     if not isinstance(data, dict):
         problems.add(path, "must be a YAML mapping of settings")
         return None
     return data
+
+
+def yaml_error_place(exc: yaml.YAMLError) -> str:
+    """Where the parser stopped; for a key it could not finish, the line the key began on
+    (the parser itself notices only lines later)."""
+    mark = getattr(exc, "problem_mark", None)
+    if getattr(exc, "context", None) == "while scanning a simple key" and exc.context_mark:
+        mark = exc.context_mark
+    return f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+
+
+# `need_weight:0.5`: a key followed by its value with no space (YAML reads one odd word).
+KEY_WITHOUT_SPACE = re.compile(r"(?:^\s*(?:-\s+)?|[{,]\s*)([A-Za-z_][\w-]*):(?![\s:/]|$)")
+SCALAR_START = re.compile(r"(?:^\s*(?:-\s+)?|:\s+|[\[{,]\s*|-\s+)$")
+
+
+def yaml_slip(text: str) -> tuple[int, str] | None:
+    """The first line (from 1) with a slip people often make in a settings file, and what to
+    do about it: a tab, a key with no space after its colon, a quote never closed."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "\t" in line[:len(line) - len(line.lstrip())]:
+            return number, ("a tab indents this line; YAML needs spaces (replace the tab with "
+                            "spaces, lined up with the lines above)")
+        body = without_comment(line)
+        quote = unclosed_quote(body)
+        if quote:
+            return number, (f"the quote {quote} opened on this line is never closed (add the "
+                            f"closing {quote} at the end of the value)")
+        found = KEY_WITHOUT_SPACE.search(body)
+        if found and not any(q in body[:found.start(1)] for q in "\"'"):
+            key = found.group(1)
+            value = body[found.end():].split(",")[0].split("}")[0].strip()
+            return number, (f"'{key}:{value}' needs a space after the colon ({key}: {value})")
+    return None
+
+
+def without_comment(line: str) -> str:
+    """The line up to a comment (a # at the start or after a space, outside quotes)."""
+    quote = None
+    for i, char in enumerate(line):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'" and SCALAR_START.search(line[:i]):
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+            return line[:i]
+    return line
+
+
+def unclosed_quote(body: str) -> str | None:
+    """The quote mark of a quoted value that starts on this line and does not end on it."""
+    quote = None
+    for i, char in enumerate(body):
+        if quote == '"' and char == "\\":
+            continue
+        if quote and char == quote and (i == 0 or body[i - 1] != "\\" or quote == "'"):
+            quote = None
+        elif quote is None and char in "\"'" and SCALAR_START.search(body[:i]):
+            quote = char
+    return quote

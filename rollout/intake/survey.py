@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 
 from rollout.domain import District
-from rollout.errors import Problem, Problems
+from rollout.errors import NO_ANSWERS, Note, Problem, Problems
 from rollout.intake.respondent_identity import latest_submissions
 from rollout.intake.respondents import parse_block
 from rollout.intake.rubric import Rubric
-from rollout.intake.school_matching import SchoolMatcher
+from rollout.intake.school_matching import SchoolMatcher, school_keys
 from rollout.intake.survey_files import read_folder
 
 RESPONDENT_COLUMNS = ["school_id", "role", "file", "sheet", "row", "layout", "person",
@@ -61,15 +61,18 @@ class SurveyResponses:
 
 
 def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Problems,
-                 workers: int | None = None) -> SurveyResponses:
+                 workers: int | None = None, missing_surveys: str = "plan",
+                 ignore_schools: list[str] | tuple[str, ...] = ()) -> SurveyResponses:
     """Every survey file in `folder`, checked together; problems are collected, not raised
     (in file order, then row order). `workers`: processes reading files (default: one per CPU
-    for large folders)."""
+    for large folders). `missing_surveys` ("plan" or "stop") and `ignore_schools` are the
+    settings of those names (settings.yaml)."""
     notes: list[str] = []
     found: list[Problem] = []
     unread: list[Path] = []
-    blocks, files = read_folder(folder, rubric, workers, found, notes, unread)
-    matcher = SchoolMatcher(district)
+    blocks, files = read_folder(folder, rubric, workers, found, notes, unread,
+                                school_keys(district))
+    matcher = SchoolMatcher(district, ignore_schools)
     cell_problems = Problems()
     parsed = [parse_block(block, rubric, matcher, cell_problems, notes) for block in blocks]
     found.extend(cell_problems.items)
@@ -82,21 +85,37 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
     respondents, levels = (respondents[keep].reset_index(drop=True),
                            levels[keep].reset_index(drop=True))
     problems.items.extend(sorted(found, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
-    if len(respondents):
+    notes.extend(matcher.notes)
+    if len(respondents) and missing_surveys == "plan":
+        notes[:0] = schools_without_answers(district, respondents)
+    elif len(respondents):
         report_schools_without_answers(district, respondents, folder, problems, unread)
     elif not found:  # e.g. only templates nobody filled in
         problems.add(folder, "no survey answers were found in any file")
-    notes.extend(matcher.notes)
     return SurveyResponses(respondents, levels, notes, files)
+
+
+def missing_schools(district: District, respondents: pd.DataFrame) -> list:
+    answered = set(respondents["school_id"])
+    return [s for s in district.schools if s.school_id not in answered]
+
+
+def schools_without_answers(district: District, respondents: pd.DataFrame) -> list[Note]:
+    """missing_surveys: plan. A school nobody answered for is planned on its need with the
+    lowest readiness (scoring leaves it unassessable): a note each, listed first."""
+    return [Note(f"{s.school_id} ({s.school_name}): no survey answers yet; planned on its need "
+                 "(Schools sheet) as not yet ready, so it passes no readiness gate, and its "
+                 "place will be reviewed when it answers (if it did answer, check that its name "
+                 "or school_id is spelled in the survey files as in district.xlsx)", NO_ANSWERS)
+            for s in missing_schools(district, respondents)]
 
 
 def report_schools_without_answers(district: District, respondents: pd.DataFrame, folder: Path,
                                    problems: Problems, unread: list[Path]) -> None:
-    """Each school without answers is an error; but when a file could not be read, its
-    schools are not known, so one line lists them instead of one error per school repeating
-    what the file's own error already says."""
-    answered = set(respondents["school_id"])
-    missing = [s for s in district.schools if s.school_id not in answered]
+    """missing_surveys: stop. Each school without answers is an error; but when a file could
+    not be read, its schools are not known, so one line lists them instead of one error per
+    school repeating what the file's own error already says."""
+    missing = missing_schools(district, respondents)
     if missing and unread:
         ids = ", ".join(s.school_id for s in missing)
         names = ", ".join(p.name for p in unread)
@@ -108,4 +127,4 @@ def report_schools_without_answers(district: District, respondents: pd.DataFrame
         problems.add(folder, f"school {school.school_id} ({school.school_name}) has no "
                      "survey responses; every school needs at least one (add its survey "
                      "files, or check that its name or school_id is spelled as in "
-                     "district.xlsx)")
+                     "district.xlsx; missing_surveys: plan in settings.yaml plans it without)")

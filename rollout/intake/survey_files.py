@@ -15,14 +15,20 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import SheetVisibleEnum
 
-from rollout.errors import Problem, Problems
+from rollout.errors import DUPLICATE, FILE_READ, Note, Problem, Problems
 from rollout.intake.blocks import TEMPLATE, Block
-from rollout.intake.form_exports import LAYOUT_MARK, find_header_row, form_sheet, merged_header
+from rollout.intake.form_exports import (
+    LAYOUT_MARK,
+    ItemHeaders,
+    find_header_row,
+    form_sheet,
+    merged_header,
+)
 from rollout.intake.layouts import LISTS_SHEET, find_layout
 from rollout.intake.qualtrics_exports import is_qualtrics, qualtrics_sheet
 from rollout.intake.rubric import Rubric
 from rollout.intake.surveymonkey_exports import is_surveymonkey, surveymonkey_sheet
-from rollout.intake.tables import EXCEL_SUFFIXES, SPREADSHEET_KINDS, open_workbook
+from rollout.intake.tables import EXCEL_SUFFIXES, SPREADSHEET_KINDS, is_blank, open_workbook
 from rollout.intake.template_sheets import TemplateSheet, template_block, template_sheet
 from rollout.processes import pool_context
 
@@ -43,11 +49,12 @@ class FileRead:
 
 
 def read_folder(folder: Path, rubric: Rubric, workers: int | None, found: list[Problem],
-                notes: list[str], unread: list[Path] | None = None
-                ) -> tuple[list[Block], dict[str, int]]:
+                notes: list[str], unread: list[Path] | None = None,
+                schools: frozenset[str] = frozenset()) -> tuple[list[Block], dict[str, int]]:
     """Blocks of every file (all template sheets as one block) and files read per layout.
     `unread` gets each file that had problems and yielded no answers at all: the schools it
-    would have covered are then not known."""
+    would have covered are then not known. `schools`: the district's school_keys, which
+    tell a school column by its values."""
     paths = sorted(p for p in folder.iterdir()
                    if p.is_file() and not p.name.startswith(("~$", ".")))
     if not paths:
@@ -56,7 +63,7 @@ def read_folder(folder: Path, rubric: Rubric, workers: int | None, found: list[P
     files: dict[str, int] = defaultdict(int)
     blocks, templates = [], []
     paths = skip_copies(paths, notes)
-    for path, result in zip(paths, read_files(paths, rubric, workers)):
+    for path, result in zip(paths, read_files(paths, rubric, workers, schools)):
         found.extend(result.problems)
         notes.extend(result.notes)
         if unread is not None and result.problems and not (result.blocks or result.templates):
@@ -71,16 +78,17 @@ def read_folder(folder: Path, rubric: Rubric, workers: int | None, found: list[P
     return blocks, dict(files)
 
 
-def read_files(paths: list[Path], rubric: Rubric, workers: int | None) -> list[FileRead]:
+def read_files(paths: list[Path], rubric: Rubric, workers: int | None,
+               schools: frozenset[str] = frozenset()) -> list[FileRead]:
     """FileRead per path, in order; in parallel when there is enough to read."""
     if workers is None:
         size = sum(p.stat().st_size for p in paths)
         large = size >= PARALLEL_BYTES and size >= PARALLEL_FILE_BYTES * len(paths)
         workers = min(os.cpu_count() or 1, len(paths)) if large else 1
     if workers <= 1:
-        return [read_file(path, rubric) for path in paths]
+        return [read_file(path, rubric, schools) for path in paths]
     with ProcessPoolExecutor(workers, mp_context=pool_context()) as pool:
-        return list(pool.map(read_file, paths, [rubric] * len(paths),
+        return list(pool.map(read_file, paths, [rubric] * len(paths), [schools] * len(paths),
                              chunksize=max(1, len(paths) // (workers * 4))))
 
 
@@ -95,14 +103,15 @@ def skip_copies(paths: list[Path], notes: list[str]) -> list[Path]:
         if path.stat().st_size and len(by_size[path.stat().st_size]) > 1:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             if digest in seen:
-                notes.append(f"{path}: an exact copy of {seen[digest].name}; read only once")
+                notes.append(Note(f"{path}: an exact copy of {seen[digest].name}; read only "
+                                  "once", DUPLICATE))
                 continue
             seen[digest] = path
         keep.append(path)
     return keep
 
 
-def read_file(path: Path, rubric: Rubric) -> FileRead:
+def read_file(path: Path, rubric: Rubric, schools: frozenset[str] = frozenset()) -> FileRead:
     """Every survey sheet of one file: a Block per form-export sheet, a TemplateSheet per
     filled template sheet."""
     result = FileRead()
@@ -115,6 +124,7 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
     else:
         sheets = list(read_cells(path, problems, result.notes))
         found = unused = 0
+        items = ItemHeaders(rubric)
         for sheet, cells, merged in sheets:
             layout = find_layout(cells)
             if layout is not None:
@@ -130,36 +140,47 @@ def read_file(path: Path, rubric: Rubric) -> FileRead:
             if is_qualtrics(cells):
                 found += 1
                 result.blocks.extend(qualtrics_sheet(cells, str(path), sheet, rubric, problems,
-                                                     result.notes))
+                                                     result.notes, schools))
                 continue
             if is_surveymonkey(cells):
                 found += 1
                 result.blocks.extend(surveymonkey_sheet(cells, str(path), sheet, rubric,
-                                                        problems, result.notes))
+                                                        problems, result.notes, schools))
                 continue
-            header_row = find_header_row(cells)
+            header_row = find_header_row(cells, items)
             if header_row is None:
                 continue
             found += 1
             if not merged_header(merged, header_row, cells, str(path), sheet, problems):
                 result.blocks.extend(form_sheet(cells, header_row, str(path), sheet, rubric,
-                                                problems, result.notes))
+                                                problems, result.notes, schools=schools))
         if result.templates:
             result.notes.append(template_note(path, result.templates))
         if sheets and not found:
             problems.add(path, "has no recognisable survey: no sheet has a header row with a "
-                         "school column (school_id or school name) and a role column, and none "
-                         "is a rollout survey template")
+                         "school column (school_id or school name) and a role column, or with "
+                         "rubric item columns, and none is a rollout survey template"
+                         + first_headers(sheets))
         elif found and unused == found:
-            result.notes.append(f"{path}: a survey template with no answers filled in; skipped")
+            result.notes.append(Note(f"{path}: a survey template with no answers filled in; "
+                                     "skipped", FILE_READ))
     result.problems = problems.items
     return result
 
 
+def first_headers(sheets: list) -> str:
+    """' (headers seen: ...)': the first filled row of the first sheet that has one."""
+    for _, cells, _ in sheets:
+        row = next((r for r in cells[:10] if any(not is_blank(v) for v in r)), None)
+        if row:
+            return f" (headers seen: {', '.join(repr(str(v)) for v in row if not is_blank(v))})"
+    return ""
+
+
 def template_note(path: Path, sheets: list[TemplateSheet]) -> str:
     names = ", ".join(str(s.sheet) for s in sheets)
-    return (f"{path}{LAYOUT_MARK}survey template, {len(sheets)} filled role "
-            f"sheet{'s' if len(sheets) != 1 else ''} ({names})")
+    return Note(f"{path}{LAYOUT_MARK}survey template, {len(sheets)} filled role "
+                f"sheet{'s' if len(sheets) != 1 else ''} ({names})", FILE_READ)
 
 
 def read_cells(path: Path, problems: Problems, notes: list[str]):

@@ -30,11 +30,11 @@ def is_surveymonkey(cells: list[list]) -> bool:
 
 
 def surveymonkey_sheet(cells, file: str, sheet: str | None, rubric: Rubric, problems: Problems,
-                       notes: list[str]):
+                       notes: list[str], schools: frozenset[str] = frozenset()):
     header = joined_header(cells[0], cells[1])
     sheet_cells = [cells[0], header, *cells[HEADER_ROWS:]]  # row 2 becomes the joined header
     yield from form_sheet(sheet_cells, HEADER_ROWS - 1, file, sheet, rubric, problems, notes,
-                          kind="SurveyMonkey export", header_rows=HEADER_ROWS)
+                          kind="SurveyMonkey export", header_rows=HEADER_ROWS, schools=schools)
 
 
 def joined_header(questions: list, answers: list) -> list:

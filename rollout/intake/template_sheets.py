@@ -69,7 +69,7 @@ def template_block(sheets: list[TemplateSheet], rubric: Rubric) -> Block:
     for i, sheet in enumerate(sheets):
         for item_id, (value, row) in sheet.answers.items():
             raw[i, position[item_id]], answer_rows[i, position[item_id]] = value, row
-    levels, answered, bad = parse_levels(raw, rubric)
+    levels, answered, bad = parse_levels(raw, rubric, item_ids)
 
     def column(name: str) -> np.ndarray:
         return np.array([getattr(s, name) for s in sheets] + [None], dtype=object)[:-1]

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from rollout import __version__
-from rollout.domain import LEVELS
+from rollout.domain import LEVELS, WITHDRAWN
 from rollout.outputs.dashboard_view import DashboardView
 from rollout.outputs.progress import changes_sheet, progress_sheet
-from rollout.outputs.results import Results
+from rollout.outputs.results import NO_ANSWERS_YET, Results
 from rollout.outputs.style import (
     BAD,
     GOOD,
@@ -43,7 +43,7 @@ def write_dashboard(results: Results, path: Path, principal_dir: str = "schools"
     overview = book.sheet("Overview", NAVY)
     sheets = {name: book.sheet(name) for name in
               ("Schools", "Cohorts", "Capacity", "Network", "Upgrades", "Changes",
-               "Progress", "Settings", "Data issues", "About")}
+               "Progress", "Settings", "Data issues", "Files read", "About")}
     at = overview_sheet(overview, results, view)
     schools_sheet(sheets["Schools"], results, principal_dir)
     cohort_table, listing = cohorts_sheet(sheets["Cohorts"], results, view)
@@ -54,6 +54,7 @@ def write_dashboard(results: Results, path: Path, principal_dir: str = "schools"
     progress_sheet(sheets["Progress"], results)
     settings_sheet(sheets["Settings"], results, view)
     data_issues_sheet(sheets["Data issues"], results, view)
+    files_read_sheet(sheets["Files read"], results, view)
     about_sheet(sheets["About"], results)
     overview_charts(overview, results, view, at, cohort_table, listing, network_first)
     overview.ws.activate()
@@ -269,6 +270,13 @@ SCHOOL_COLUMNS = [
     Column("Why this cohort", width=60, wrap=True), Column("Principal workbook")]
 
 
+def launch_or_withdrawal(row: dict) -> str:
+    """A withdrawn school launches in no term: the Launch term column says since when."""
+    if row["status"] == WITHDRAWN:
+        return f"withdrawn since {row['status_since']}"
+    return row["launch_term"]
+
+
 def schools_sheet(sheet: Sheet, results: Results, principal_dir: str) -> None:
     facts = results.facts
     top = sheet.title("Schools", "One row per school. Filter or sort with the buttons in the "
@@ -277,11 +285,11 @@ def schools_sheet(sheet: Sheet, results: Results, principal_dir: str) -> None:
     for r in results.rows:
         pref = r["preferred_cohort"]
         rows.append([r["school_id"], r["school_name"], r["level"], r["region"], r["feeder"],
-                     r["cohort"], r["cohort_name"], r["launch_term"], r["infrastructure"],
+                     r["cohort"], r["cohort_name"], launch_or_withdrawal(r), r["infrastructure"],
                      r["technology"], r["instructional"], r["readiness"], r["need"],
                      r["priority"], facts.cohort(pref).name if pref else "",
                      ("yes" if pref == r["cohort"] else "no") if pref else "",
-                     r["respondents"], r["coverage"], r["role_gap"], r["reasons"],
+                     r["respondents"], r["coverage"], r["role_gap"], reason_text(r),
                      results.workbook_names[r["school_id"]]])
     first, last = sheet.table(top, SCHOOL_COLUMNS, rows, name="SchoolList")
     link_col = len(SCHOOL_COLUMNS) - 1
@@ -301,10 +309,21 @@ def schools_sheet(sheet: Sheet, results: Results, principal_dir: str) -> None:
     ws.conditional_format(first, 15, last, 15, {
         "type": "cell", "criteria": "==", "value": '"no"',
         "format": book.fmt(font_color="#C00000", bold=True)})
+    ws.conditional_format(first, 19, last, 19, {
+        "type": "text", "criteria": "begins with", "value": "No survey answers yet",
+        "format": book.fmt(font_color="#C00000")})
     ws.freeze_panes(first, 2)
     sheet.print_setup(f"{facts.district.name}: schools", results.prepared,
                       repeat_rows=(top, top))
     ws.set_paper(5)  # Legal: 21 columns stay readable at fit-to-width
+
+
+def reason_text(row: dict) -> str:
+    """Why a school is in its cohort; a school nobody answered for says so first (#26)."""
+    if row["survey_answers"] == NO_ANSWERS_YET:
+        return ("No survey answers yet: planned on its need as not yet ready; its place will "
+                "be reviewed when it answers. " + row["reasons"])
+    return row["reasons"]
 
 
 def score_scale(sheet: Sheet, first: int, col: int, last: int, last_col: int) -> None:
@@ -436,7 +455,7 @@ def upgrades_sheet(sheet: Sheet, results: Results) -> None:
                Column("Cost", THOUSANDS)]
     rows = [[c.complete_term, c.link, c.what, c.schools_behind, c.from_mbps, c.to_mbps,
              c.needed_by or "not needed by this plan", c.source, c.cost]
-            for c in results.network_changes]
+            for c in results.network_changes if c.rises]
     first, last = sheet.table(top, columns, rows, name="NetworkChanges")
     sheet.ws.conditional_format(first, 6, last, 6, {
         "type": "formula", "criteria": f"=$G{first + 1}=$A{first + 1}",
@@ -471,16 +490,34 @@ def settings_sheet(sheet: Sheet, results: Results, view: DashboardView) -> None:
 
 def data_issues_sheet(sheet: Sheet, results: Results, view: DashboardView) -> None:
     top = sheet.title("Data issues", "Warnings from reading the surveys and district files, "
-                      "and notes from the solver. They did not stop the plan, but check them "
-                      "before publishing.")
-    rows = [[i, where, what] for i, (where, what) in enumerate(view.data_issues, start=1)]
+                      "and notes from the solver, what needs a look first. They did not stop "
+                      "the plan, but check them before publishing. Which layout each survey "
+                      "file was read as is on the Files read sheet.")
+    rows = [[i, kind, where, what]
+            for i, (kind, where, what) in enumerate(view.data_issues, start=1)]
     if not rows:
-        rows = [["", "", "No issues found."]]
-    first, _ = sheet.table(top, [Column("#", width=5), Column("Where", width=45, wrap=True),
-                                 Column("Issue", width=90, wrap=True)], rows,
+        rows = [["", "", "", "No issues found."]]
+    first, _ = sheet.table(top, [Column("#", width=5), Column("Kind", width=16, wrap=True),
+                                 Column("Where", width=40, wrap=True),
+                                 Column("Issue", width=80, wrap=True)], rows,
                            name="DataIssueList")
     sheet.ws.freeze_panes(first, 0)
     sheet.print_setup(f"{results.facts.district.name}: data issues", results.prepared,
+                      repeat_rows=(top, top))
+
+
+def files_read_sheet(sheet: Sheet, results: Results, view: DashboardView) -> None:
+    top = sheet.title("Files read", "Each survey file and sheet, and the layout it was read "
+                      "as: a file read as the wrong layout, or with too few respondents, "
+                      "shows here.")
+    rows = [[i, where, what] for i, (where, what) in enumerate(view.files_read, start=1)]
+    if not rows:
+        rows = [["", "", "No survey files were read."]]
+    first, _ = sheet.table(top, [Column("#", width=5), Column("File", width=60, wrap=True),
+                                 Column("Read as", width=75, wrap=True)], rows,
+                           name="FileReadList")
+    sheet.ws.freeze_panes(first, 0)
+    sheet.print_setup(f"{results.facts.district.name}: files read", results.prepared,
                       repeat_rows=(top, top))
 
 
@@ -520,6 +557,10 @@ ABOUT = [
      "rise in capacity with the term it must be finished by."),
     ("Settings", "Everything used to make this plan, with a fingerprint (SHA-256) of each "
      "input file, so anyone can reproduce it."),
+    ("Data issues, Files read", "Warnings that did not stop the plan, what needs a person's "
+     "attention first: schools with no survey answers yet (planned as not yet ready), school "
+     "names matched loosely, renamed, closed and new schools, duplicates, respondents left "
+     "out. Files read lists the layout each survey file was read as."),
     ("Principal workbooks", "Each school has its own workbook in the schools folder: its "
      "cohort, phases, scores against the district and cohort medians, strengths and gaps, "
      "and what must be ready before launch. It holds no other school's data."),

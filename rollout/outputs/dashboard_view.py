@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from rollout.domain import LEVELS
+from rollout.errors import FILE_READ, by_attention, note_kind
 from rollout.intake.rubric import DOMAINS
 from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, Results, phase_name
 from rollout.planning.plan import Plan
@@ -140,7 +141,8 @@ class DashboardView:
         results, facts, usage = self.results, self.results.facts, self.results.usage
         phases_in_term = [{"Planning": 0, "Launch": 0, "Support": 0}
                           for _ in range(facts.term_count)]
-        for r in results.rows:
+        taking_part = [r for r in results.rows if not facts.has_withdrawn(r["school_id"])]
+        for r in taking_part:
             launch = facts.launch_term_of(r["cohort"])
             for phase, labels in self.phase_terms(launch).items():
                 for label in labels:
@@ -158,7 +160,7 @@ class DashboardView:
                 share(usage.coaching[t], term.coaches_fte) if term.coaches_fte else None,
                 phases_in_term[t]["Planning"], phases_in_term[t]["Launch"],
                 phases_in_term[t]["Support"],
-                sum(facts.launch_term_of(r["cohort"]) <= t for r in results.rows),
+                sum(facts.launch_term_of(r["cohort"]) <= t for r in taking_part),
                 busiest.link if busiest else None, busiest.what if busiest else "",
                 busiest.use[t] if busiest else 0.0,
                 round(min(headroom), 1) if headroom else None))
@@ -274,13 +276,23 @@ class DashboardView:
                        hashlib.sha256(listing.encode()).hexdigest())]
 
     @cached_property
-    def data_issues(self) -> list[tuple[str, str]]:
-        """(where, what) for each warning from intake."""
-        out = []
-        for note in self.results.notes:
-            where, sep, what = note.partition(": ")
-            out.append((where, what) if sep and len(where) < 120 else ("", note))
-        return out
+    def data_issues(self) -> list[tuple[str, str, str]]:
+        """(kind, where, what) for each warning from intake, replan and the solver, what needs
+        a person's attention first (#24 item 11); which file was read how is in files_read."""
+        return [(note_kind(note), *where_and_what(note)) for note in
+                by_attention(self.results.notes) if note_kind(note) != FILE_READ]
+
+    @cached_property
+    def files_read(self) -> list[tuple[str, str]]:
+        """(where, what) for each survey file: the layout it was read as, or why skipped."""
+        rows = [where_and_what(note) for note in self.results.notes
+                if note_kind(note) == FILE_READ]
+        return [(where, what.removeprefix("read as ")) for where, what in rows]
+
+
+def where_and_what(note: str) -> tuple[str, str]:
+    where, sep, what = note.partition(": ")
+    return (where, what) if sep and len(where) < 120 else ("", note)
 
 
 def domain_rows(name: str, domain) -> list[tuple[str, object]]:

@@ -99,7 +99,8 @@ def key_facts(sheet: Sheet, view: PrincipalView, r: int) -> int:
     sheet.put(r, 5, view.launch_term, book.fmt(bold=True, font_size=14, valign="vcenter"))
     sheet.ws.set_row(r, 26)
     r += 1
-    facts = [*([("Your status", view.status)] if view.status else []),
+    facts = [*([("Since last year", view.moved)] if view.moved else []),
+             *([("Your status", view.status)] if view.status else []),
              ("Why this cohort", view.reason), ("Your choice", view.preference),
              *[("Please note", note) for note in view.notes]]
     for name, value in facts:
@@ -122,6 +123,9 @@ def phases_block(sheet: Sheet, view: PrincipalView, r: int) -> int:
     book = sheet.book
     sheet.heading(r, "What happens when")
     r += 1
+    if view.withdrawn:  # no phase to show: no table either
+        merged(sheet, r, 0, 5, f"{view.status} No launch is planned.", book.fmt(italic=True))
+        return r + 1
     header = book.fmt(bold=True, font_color="#FFFFFF", bg_color=NAVY, border=1,
                       border_color=BORDER_GREY, valign="vcenter", text_wrap=True)
     for col, name in enumerate(["Phase", "Term", "Coaching", "Coach time (FTE)"]):
@@ -237,7 +241,9 @@ def actions_block(sheet: Sheet, view: PrincipalView, r: int) -> int:
     sheet.heading(r, "Before launch: infrastructure and devices")
     r += 1
     text = book.fmt(text_wrap=True, valign="top")
-    for action in view.actions or ("No infrastructure actions are needed before launch.",):
+    nothing = ("Nothing to prepare: the school has withdrawn from the rollout." if view.withdrawn
+               else "No infrastructure actions are needed before launch.")
+    for action in view.actions or (nothing,):
         sheet.put(r, 0, "•", book.fmt(align="right", valign="top", font_color=NAVY))
         merged(sheet, r, 1, 5, action, text)
         r += 1

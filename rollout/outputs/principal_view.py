@@ -13,7 +13,7 @@ from functools import cached_property
 
 from rollout.domain import DELAYED, PAUSED, WITHDRAWN
 from rollout.intake.rubric import Item
-from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, Results, phase_name
+from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, NO_ANSWERS_YET, Results, phase_name
 from rollout.planning.facts import PlanningFacts
 
 STRENGTHS_AND_GAPS = 3  # items shown each way on the principal's first page
@@ -94,8 +94,10 @@ class PrincipalView:
     notes: tuple[str, ...]  # coverage and principal/teacher differences worth a conversation
     workbook: str           # file name inside schools/
     status: str = ""        # where its launch stands, in plain words (never the private note)
+    withdrawn: bool = False  # left the roll-out: no phases, nothing to prepare
     trend: tuple[tuple[str, float | None, str], ...] = ()  # (season, readiness, cohort name)
     local_answers: tuple[LocalAnswer, ...] = ()  # the district's own questions, never scored
+    moved: str = ""  # its move since last year's plan, with the reason; empty if it stayed
 
 
 def principal_views(results: Results) -> list[PrincipalView]:
@@ -130,7 +132,7 @@ class PrincipalViews:
             teachers=row["teachers"], respondents=row["respondents"],
             cohort_number=cohort.number, cohort_name=cohort.name,
             cohort_size=self.cohort_sizes[cohort.number],
-            launch_term=facts.term_label(facts.school_launch_term(school_id, cohort.number)),
+            launch_term=launch_term_text(facts, school_id, cohort.number),
             phases=phases(facts, school, cohort.number),
             scores=scores, median_note=median_note, strengths=strengths, gaps=gaps,
             items=tuple(items), actions=tuple(actions_before_launch(results, school_id)),
@@ -139,7 +141,9 @@ class PrincipalViews:
             notes=tuple(principal_notes(row)), workbook=results.workbook_names[school_id],
             trend=trend(results, school_id),
             local_answers=tuple(self.local_answers[school_id]),
-            status=status_text(facts, school_id, cohort.number))
+            status=status_text(facts, school_id, cohort.number),
+            moved=moved_text(results, school_id),
+            withdrawn=facts.has_withdrawn(school_id))
 
     def score_lines(self, row: dict, cohort: int) -> tuple[tuple[ScoreLine, ...], str]:
         """The school's scores beside the district and cohort medians, and a note when a
@@ -232,6 +236,25 @@ def trend(results: Results, school_id: str) -> tuple[tuple[str, float | None, st
     return tuple(out)
 
 
+MOVES = ("moved earlier", "moved later")  # changes.csv's words for a move (a delay is a status)
+
+
+def moved_text(results: Results, school_id: str) -> str:
+    """'Moved from Group 3 (launch 2029 Spring) to Group 5 (launch 2030 Spring): <reason>'
+    for a school whose cohort changed since last year's plan; empty otherwise."""
+    change = next((c for c in results.changes
+                   if c["school_id"] == school_id and c["change"] in MOVES), None)
+    if change is None:
+        return ""
+    facts = results.facts
+    by_term = {facts.term_label(c.launch_term_index): c.name for c in facts.cohorts}
+    old = by_term.get(change["old_launch_term"], f"cohort {change['old_cohort']}")
+    new = facts.cohort(change["new_cohort"]).name
+    reason = change["reason"]
+    return (f"Moved from {old} (launch {change['old_launch_term']}) to {new} (launch "
+            f"{change['new_launch_term']}): {reason[0].lower()}{reason[1:]}")
+
+
 def status_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
     """The school's own launch status in plain words; empty while it is simply planned."""
     status, launched = facts.launch_status(school_id, cohort), facts.launched_in(school_id, cohort)
@@ -253,9 +276,19 @@ def status_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
     return f"Launched in {facts.term_label(launched)}{timing}."
 
 
+def launch_term_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
+    """The term it launches (or really launched) in; a withdrawn school launches in none."""
+    if facts.has_withdrawn(school_id):
+        return "none (withdrawn)"
+    return facts.term_label(facts.school_launch_term(school_id, cohort))
+
+
 def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
     """The school's phases with their terms, also those before or after the plan's terms,
-    from the term it really launched (Launches sheet) and without coaching while it holds."""
+    from the term it really launched (Launches sheet) and without coaching while it holds;
+    none for a withdrawn school."""
+    if facts.has_withdrawn(school.school_id):
+        return ()
     launch = facts.school_launch_term(school.school_id, cohort)
     out = []
     last = facts.term_count - 1
@@ -276,35 +309,102 @@ def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
     return tuple(out)
 
 
+NOTHING_TO_DO = ("Nothing your school needs to do on its network link, devices or building "
+                 "before launch.")
+NOTHING_LEFT = ("Your school has launched; nothing is left to do on its network link, devices "
+                "or building.")
+
+
 def actions_before_launch(results: Results, school_id: str) -> list[str]:
-    """Network changes on the school's path up to its launch, bandwidth it still lacks,
-    devices to reach its level's ratio and technology staff for its devices."""
+    """What the school or its principal can act on before launch (its own link, a link
+    nearly full, devices and technology staff, the rubric's infrastructure gaps), or that
+    nothing is needed when that is true; then one line for the district's network work on
+    the school's path to the internet."""
     facts = results.facts
+    if facts.has_withdrawn(school_id):
+        return []  # no launch to prepare for
     school = facts.district.school_by_id[school_id]
-    launch = facts.launch_term_of(results.row(school_id)["cohort"])
-    actions = network_actions(results, school_id, launch)
-    need = facts.bandwidth_mbps(school, launched=True)
-    have = results.usage.capacity[school_id][launch]
-    if need > have + 1e-6:
-        actions.append(f"Your school's link needs {need:,.0f} Mbps at launch; it has "
-                       f"{have:,.0f} Mbps.")
-    return actions + device_actions(facts, school)
+    cohort = results.row(school_id)["cohort"]
+    launch = facts.launch_term_of(cohort)
+    actions = (own_link_actions(results, school_id, launch) + device_actions(facts, school)
+               + infrastructure_gap_actions(results, school_id))
+    nothing = NOTHING_LEFT if facts.launched_in(school_id, cohort) is not None else NOTHING_TO_DO
+    return (actions or [nothing]) + district_network_line(results, school_id, launch)
 
 
-def network_actions(results: Results, school_id: str, launch: int) -> list[str]:
-    """Each rise in capacity on the school's path to the internet due by its launch."""
-    path = results.facts.district.path_to_internet(school_id)
+def own_link_actions(results: Results, school_id: str, launch: int) -> list[str]:
+    """Rises of the school's own link due by its launch (to confirm), bandwidth it still
+    lacks at launch, and the busiest term from launch on when the link is nearly full."""
+    facts, usage = results.facts, results.usage
     actions = []
     for change in results.network_changes:
-        if change.link in path and change.complete_term_index <= launch:
-            where = ("Your school's own link" if change.link == school_id
-                     else f"Network link {change.link}")
+        if change.link == school_id and facts.current_term <= change.complete_term_index <= launch:
             origin = f"{change.source}, chosen by this plan" if change.chosen \
                 else "already committed"
-            actions.append(f"{where} is raised from {change.from_mbps:,.0f} to "
-                           f"{change.to_mbps:,.0f} Mbps in {change.complete_term} "
-                           f"({origin}); confirm it is done before launch.")
+            actions.append(f"Your school's own link is {change.verb} from {change.from_mbps:,.0f} "
+                           f"to {change.to_mbps:,.0f} Mbps in {change.complete_term} ({origin})"
+                           + ("; confirm with the network team that it is done before launch."
+                              if change.rises else "."))
+    need = facts.bandwidth_mbps(facts.district.school_by_id[school_id], launched=True)
+    have = usage.capacity[school_id][launch] if launch < facts.term_count else None
+    if have is not None and need > have + 1e-6:
+        actions.append(f"Your school's link needs {need:,.0f} Mbps at launch; it has "
+                       f"{have:,.0f} Mbps.")
+        return actions
+    busy = facts.settings.devices.busy_link_share
+    terms = range(max(launch, facts.current_term), facts.term_count)
+    shares = [(usage.link_load[school_id][t] / usage.capacity[school_id][t], t) for t in terms
+              if usage.capacity[school_id][t] > 0]
+    share, term = max(shares, default=(0.0, None))
+    if share > busy:
+        shown = f"{share:.0%}" if round(share * 100) > busy * 100 else f"{share:.1%}"
+        actions.append(
+            f"Your school's link will be {shown} used in {facts.term_label(term)} "
+            f"({usage.link_load[school_id][term]:,.0f} of {usage.capacity[school_id][term]:,.0f} "
+            "Mbps), with little room for a busy day: ask the network team whether it can be "
+            "raised, and schedule device updates and large downloads outside class time.")
     return actions
+
+
+def infrastructure_gap_actions(results: Results, school_id: str) -> list[str]:
+    """Each infrastructure item of the rubric where the school is below the level the
+    district asks for before launch (settings: devices.infrastructure_level)."""
+    rubric = results.inputs.rubric
+    table = results.inputs.scores.item_levels
+    target = min(max(results.facts.settings.devices.infrastructure_level, rubric.low),
+                 rubric.high)
+    actions = []
+    for domain, item in rubric.items(scored_only=True):
+        if domain != "infrastructure" or item.id not in table.columns:
+            continue
+        level = table.at[school_id, item.id]
+        if level == level and level < target - 1e-9:  # NaN: nobody answered it
+            actions.append(f"{item.text} ({item.id}): your school is at {level:.1f}; before "
+                           f"launch reach {rubric.level_label(target)}: "
+                           f"{item.levels[target]}.")
+    return actions
+
+
+def district_network_line(results: Results, school_id: str, launch: int) -> list[str]:
+    """One line for the district's network work between the school and the internet (its
+    own link aside) still to come by its launch: the network team's work, not the school's."""
+    facts = results.facts
+    path = facts.district.path_to_internet(school_id)
+    changes = [c for c in results.network_changes
+               if c.link != school_id and c.link in path and c.rises
+               and facts.current_term <= c.complete_term_index <= launch]
+    if not changes:
+        return []
+    links = list(dict.fromkeys(c.link for c in sorted(changes, key=lambda c: path.index(c.link))))
+    last = max(changes, key=lambda c: c.complete_term_index).complete_term
+    steps = f"{len(changes)} rises in capacity" if len(changes) > 1 else "a rise in capacity"
+    return [f"District network work on your school's path to the internet: {steps} on "
+            f"{and_list(links)}, the last in {last}. This is the network team's to do; nothing "
+            "for your school to do."]
+
+
+def and_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def device_actions(facts: PlanningFacts, school) -> list[str]:
@@ -316,7 +416,8 @@ def device_actions(facts: PlanningFacts, school) -> list[str]:
     short = math.ceil(school.students / ratio) - school.devices
     if short > 0:
         target = "one device per student" if ratio == 1 else f"{ratio:g} students per device"
-        actions.append(f"{short:,} more devices to reach {target} (you have "
+        noun = "device" if short == 1 else "devices"
+        actions.append(f"{short:,} more {noun} to reach {target} (you have "
                        f"{school.devices:,} for {school.students:,} students).")
     if school.tech_staff is not None:
         staff = math.ceil(max(school.devices, school.students / ratio)
@@ -353,11 +454,15 @@ def local_answer(item: Item, level: float) -> LocalAnswer:
 
 def principal_notes(row: dict) -> list[str]:
     notes = []
-    if row["assessable"] == "no":
+    if row["survey_answers"] == NO_ANSWERS_YET:
+        notes.append("Your school has not sent survey answers yet, so it was planned on its "
+                     "need alone and as not yet ready. Its place will be reviewed when it "
+                     "answers: please ask your staff to fill in the survey.")
+    elif row["assessable"] == "no":
         notes.append(f"Survey answers covered {row['coverage']:.0%} of the rubric, too few to "
                      "score the school; it was planned as not yet ready. Ask more staff to "
                      "respond next spring.")
     if row["role_gap"]:
-        notes.append(f"Principal and teachers see {row['role_gap']} differently (difference "
-                     "in mean level): worth a conversation with your staff.")
+        gap = row["role_gap"]
+        notes.append(f"{gap[0].upper()}{gap[1:]}: worth a conversation with your staff.")
     return notes

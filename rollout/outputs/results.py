@@ -25,7 +25,8 @@ PLAN_COLUMNS = ["school_id", "school_name", "cohort", "launch_term", "infrastruc
                 "preferred_cohort", "reasons"]
 EXTRA_COLUMNS = ["cohort_name", "level", "region", "feeder", "students", "teachers",
                  "assessable", "coverage", "respondents", "role_gap", "status",
-                 "actual_launch_term"]
+                 "actual_launch_term", "status_since", "season", "survey_answers"]
+NO_ANSWERS_YET = "none yet"  # survey_answers of a school nobody answered for (#26)
 SCORE_KEYS = DOMAINS + ["readiness", "need"]
 # A median over fewer schools is not shown to principals: with two or three schools in a
 # cohort, the median would let a principal work out another school's score. (The dashboard's
@@ -49,6 +50,15 @@ class NetworkChange:
     to_mbps: float
     needed_by: str | None  # first term whose load needs it: the deadline
     cost: float | None = None
+
+    @property
+    def rises(self) -> bool:
+        return self.to_mbps > self.from_mbps
+
+    @property
+    def verb(self) -> str:
+        """What the change does to the link, in a planner's word."""
+        return "raised" if self.rises else "lowered"
 
 
 @dataclass
@@ -80,7 +90,8 @@ class Results:
         return out
 
     def cohort_rows(self, number: int) -> list[dict]:
-        return [r for r in self.rows if r["cohort"] == number]
+        """The schools that take a place in the cohort (a withdrawn school takes none)."""
+        return [r for r in self.rows if r["cohort"] == number and r["status"] != "withdrawn"]
 
     def preferences_honoured(self) -> tuple[int, int]:
         prefs = [r for r in self.rows if r["preferred_cohort"] is not None]
@@ -105,7 +116,8 @@ class Results:
     # so both readers take them from here.
     @cached_property
     def network_changes(self) -> list[NetworkChange]:
-        """Every rise in a link's capacity: the committed capacity plan and the upgrades the
+        """Every change of a link's capacity (a rise, or a committed row that lowers it; a row
+        that changes nothing is left out): the committed capacity plan and the upgrades the
         plan chose, each with the first term whose load needs it (its deadline)."""
         district, facts = self.facts.district, self.facts
         changes = [(c.link, c.term_index, c, None) for c in district.capacity_plan]
@@ -115,14 +127,18 @@ class Results:
         for link, term, committed, upgrade in changes:
             loads = self.usage.link_load[link]
             skip = committed or upgrade
+            # What the link has with everything the plan holds, against what it would have
+            # without this change: a committed row that a chosen upgrade outdoes changes nothing.
+            before, after = self.capacity_without(link, term, skip), self.usage.capacity[link][term]
+            if after == before:
+                continue
             needed = next((t for t in range(term, facts.term_count)
                            if loads[t] > self.capacity_without(link, t, skip) + 1e-6), None)
             out.append(NetworkChange(
                 f"Upgrade {upgrade.upgrade}" if upgrade else "Committed capacity plan",
                 upgrade is not None, link,
                 district.link_label(link), len(district.schools_behind[link]),
-                facts.term_label(term), term, self.capacity_without(link, term, skip),
-                upgrade.new_capacity_mbps if upgrade else committed.capacity_mbps,
+                facts.term_label(term), term, before, after,
                 facts.term_label(needed) if needed is not None else None,
                 upgrade.cost if upgrade else None))
         out.sort(key=lambda c: (c.complete_term_index, c.link, c.source))
@@ -169,6 +185,9 @@ def build_results(inputs: Inputs, facts: PlanningFacts, plan: Plan) -> Results:
             "respondents": int(score["respondents"]), "role_gap": score["role_gap"] or "",
             "status": facts.launch_status(sid, cohort),
             "actual_launch_term": term_label_or_blank(facts, facts.launched_in(sid, cohort)),
+            "status_since": term_label_or_blank(facts, facts.held_since(sid)),
+            "season": facts.term_label(facts.current_term),
+            "survey_answers": "received" if score["respondents"] else NO_ANSWERS_YET,
         })
     return Results(inputs, facts, plan, usage, rows, list(inputs.notes) + solver_notes(plan))
 
@@ -179,11 +198,16 @@ def term_label_or_blank(facts: PlanningFacts, term: int | None) -> str:
 
 def solver_notes(plan: Plan) -> list[str]:
     notes = []
-    if plan.stats.get("fallback_search"):
-        notes.append("Solver: the first search found no plan within the time limit; this plan "
-                     "comes from a second kind of search of the same length. It meets every "
-                     "rule; the gap shown says how far from the best plan it may be (a longer "
-                     "--time-limit may close it).")
+    if plan.stats.get("fallback_search") and not plan.stats.get("greedy_plan"):
+        notes.append("Solver: the first search found no plan in its share of the time limit; "
+                     "this plan comes from a second kind of search in the time left. It meets "
+                     "every rule; the gap shown says how far from the best plan it may be (a "
+                     "longer --time-limit may close it).")
+    if plan.stats.get("greedy_plan"):
+        notes.append("Solver: no search found a plan within the time limit; this is the simple "
+                     "greedy plan (highest priority first, each school in the earliest cohort "
+                     "the limits allow). It meets every rule, but a longer --time-limit will "
+                     "find a better one.")
     if plan.stats.get("polish_windows"):
         stats = plan.stats
         outcome = (f"which moved {stats['polish_moved']} schools and gained "

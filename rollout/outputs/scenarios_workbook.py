@@ -41,6 +41,7 @@ from rollout.outputs.whatif_style import (
     title,
     widths,
 )
+from rollout.planning.plan import gap_percent
 from rollout.safe import safe_text
 
 EARLIER_FILL = PatternFill("solid", fgColor="C6EFCE")
@@ -127,7 +128,8 @@ def limits_status(comparison) -> str:
     proven = sum(r.proven for r in results)
     gaps = [r.gap or 0.0 for r in results if not r.proven]
     return (f"Binding limits: {len(results)} re-solved near the base plan, {proven} proven"
-            + (f", the largest gap {max(gaps):.3%}" if gaps else "") + " (Binding limits sheet).")
+            + (f", the largest gap {gap_percent(max(gaps))}" if gaps else "")
+            + " (Binding limits sheet).")
 
 
 def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:

@@ -107,11 +107,11 @@ def survey_workbook(rubric: Rubric, schools: list[School], school: School | None
     instructions.title = INSTRUCTIONS_SHEET
     roles = [role] if role else [r for r in rubric.roles if rubric_items_for(rubric, r)]
     lists = wb.create_sheet(LISTS_SHEET)
-    answers_ref, schools_ref = fill_lists(lists, rubric, [] if school else schools)
+    answers_ref, schools_ref, own_refs = fill_lists(lists, rubric, [] if school else schools)
     write_instructions(instructions, rubric, roles, school)
     for r in roles:
         ws = wb.create_sheet(sheet_title(r))
-        write_role_sheet(ws, rubric, r, school, answers_ref, schools_ref)
+        write_role_sheet(ws, rubric, r, school, answers_ref, schools_ref, own_refs)
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
     lists.sheet_state = "hidden"
     lists.protection.sheet = True
@@ -129,15 +129,31 @@ def sheet_title(role: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", role.replace("_", " ").title())[:31]
 
 
-def fill_lists(ws, rubric: Rubric, schools: list[School]) -> tuple[str, str]:
+def fill_lists(ws, rubric: Rubric, schools: list[School]) -> tuple[str, str, dict[str, str]]:
+    """The dropdowns' choices: the scale, the schools, and each local (unscored) item's own
+    answers in a column of its own (#26: a local question keeps its own answers). Returns
+    their ranges; the local items' by item id."""
     ws["A1"], ws["B1"] = "Answers", "Schools"
     levels = sorted(rubric.scale)
     for i, level in enumerate(levels, start=2):
         ws.cell(row=i, column=1, value=safe_text(answer_choice(rubric, level)))
     for i, s in enumerate(schools, start=2):
         ws.cell(row=i, column=2, value=safe_text(school_choice(s)))
+    own = {}
+    local = [item for _, item in rubric.items() if not item.scored]
+    for column, item in enumerate(local, start=3):
+        ws.cell(row=1, column=column, value=safe_text(item.id))
+        for i, level in enumerate(sorted(item.levels), start=2):
+            ws.cell(row=i, column=column, value=safe_text(own_answer_choice(item, level)))
+        letter = get_column_letter(column)
+        own[item.id] = f"{LISTS_SHEET}!${letter}$2:${letter}${len(item.levels) + 1}"
     return (f"{LISTS_SHEET}!$A$2:$A${len(levels) + 1}",
-            f"{LISTS_SHEET}!$B$2:$B${max(2, len(schools) + 1)}")
+            f"{LISTS_SHEET}!$B$2:$B${max(2, len(schools) + 1)}", own)
+
+
+def own_answer_choice(item, level: int) -> str:
+    """A local item's answer as its dropdown offers it: '3 - Yes' (read back by its level)."""
+    return f"{level} - {item.levels[level]}"
 
 
 def write_instructions(ws, rubric: Rubric, roles: list[str], school: School | None) -> None:
@@ -181,7 +197,7 @@ def write_instructions(ws, rubric: Rubric, roles: list[str], school: School | No
 
 
 def write_role_sheet(ws, rubric: Rubric, role: str, school: School | None, answers_ref: str,
-                     schools_ref: str) -> None:
+                     schools_ref: str, own_refs: dict[str, str]) -> None:
     levels = sorted(rubric.scale)
     ws.cell(row=1, column=1, value=safe_text(
         f"Readiness survey: {sheet_title(role)}")).font = Font(bold=True, size=16, color=NAVY)
@@ -242,7 +258,10 @@ def write_role_sheet(ws, rubric: Rubric, role: str, school: School | None, answe
             required_cells.append(f"D{r}")
         answer = ws.cell(row=r, column=4)
         answer.protection, answer.fill = UNLOCKED, ANSWER_FILL
-        answer_dv.add(answer)
+        if item.id in own_refs:
+            own_answers_dropdown(ws, item, own_refs[item.id]).add(answer)
+        else:
+            answer_dv.add(answer)
         longest = max(len(str(item.text)) / 0.95 / WIDTHS["B"], *(
             len(str(item.levels.get(lv, ""))) / 0.95 / LEVEL_WIDTH for lv in levels))
         ws.row_dimensions[r].height = 15 * max(1, math.ceil(longest))
@@ -261,6 +280,17 @@ def write_role_sheet(ws, rubric: Rubric, role: str, school: School | None, answe
     ws.protection.formatRows = False
     page_setup(ws, f"Readiness survey: {sheet_title(role)}", landscape=True,
                repeat_rows=f"{header_row}:{header_row}")
+
+
+def own_answers_dropdown(ws, item, ref: str) -> DataValidation:
+    """The dropdown of a local item: its own answers, not the rubric's levels."""
+    choices = DataValidation(type="list", formula1=ref, allow_blank=True, errorStyle="stop",
+                             showErrorMessage=True, showInputMessage=True,
+                             errorTitle="Not one of the answers",
+                             error="Choose one of the answers from the list.",
+                             promptTitle="Your answer", prompt="Choose an answer from the list.")
+    ws.add_data_validation(choices)
+    return choices
 
 
 def page_setup(ws, header: str, landscape: bool, repeat_rows: str | None = None) -> None:

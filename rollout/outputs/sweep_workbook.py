@@ -36,7 +36,7 @@ from rollout.outputs.whatif_style import (
 
 SWEEP_COLUMNS = [
     ("need_weight", "Need weight", "0.00"), ("current", "Current setting", None),
-    ("status", "Plan status", None), ("gap", "Gap to the best possible", "0.000%"),
+    ("status", "Plan status", None), ("gap", "Gap to the best possible", "0.00####%"),
     ("moved", "Schools moved against the current setting's plan", WHOLE),
     ("plan_from", "Plan from (need_weight of the solve that found it)", "0.00"),
     ("early_schools", "Early-launching schools", WHOLE),

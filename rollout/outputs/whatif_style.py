@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from rollout.planning.plan import gap_percent
 from rollout.safe import safe_text
 
 FONT = "Calibri"
@@ -83,9 +84,7 @@ def proof_text(proven: bool, gap: float | None) -> str:
         return "optimal"
     if gap is None:
         return "not proven (no bound)"
-    if gap < 0.00001:
-        return "not proven, gap under 0.001%"
-    return f"not proven, gap {gap:.3%}"
+    return f"not proven, gap {gap_percent(gap)}"
 
 
 def widths(ws: Worksheet, values: list[float]) -> None:

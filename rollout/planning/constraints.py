@@ -101,11 +101,13 @@ def one_cohort_per_school(m) -> None:
 def cohort_size_limits(m) -> None:
     """Hard: each cohort still to come holds between cohort_size.min and cohort_size.max
     schools (a launched cohort's size is history: a delay can leave it short; a cohort whose
-    term the district closed has no minimum)."""
+    term the district closed has no minimum). A withdrawn school takes no place in it; a paused
+    school keeps its place, as it resumes with it."""
     size = m.facts.settings.cohort_size
     members: dict[int, list] = {c.number: [] for c in m.facts.cohorts}
     for (sid, c), var in m.assign.items():
-        members[c].append(var)
+        if not m.facts.has_withdrawn(sid):
+            members[c].append(var)
     for cohort in m.facts.cohorts:
         if m.facts.has_launched(cohort.number):
             continue

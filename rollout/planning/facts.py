@@ -12,6 +12,7 @@ from rollout.domain import (
     LAUNCHED,
     ON_HOLD,
     PLANNED,
+    WITHDRAWN,
     Cohort,
     Decisions,
     District,
@@ -59,14 +60,26 @@ class PlanningFacts:
         record = self.district.launch_by_school.get(school_id)
         return record.term_index if record and record.status == LAUNCHED else None
 
-    def on_hold(self, school_id: str, term: int) -> bool:
-        """A paused or withdrawn school takes no coaching or launch bandwidth from the term its
-        status holds (the current term when the sheet gives none)."""
+    def has_withdrawn(self, school_id: str) -> bool:
+        """Withdrawn from the roll-out (Launches sheet): no place in a cohort's size, no coaching,
+        no launch bandwidth and no launch phase. A paused school keeps its place: it resumes
+        with its cohort."""
+        record = self.district.launch_by_school.get(school_id)
+        return record is not None and record.status == WITHDRAWN
+
+    def held_since(self, school_id: str) -> int | None:
+        """The term a paused or withdrawn school holds from (the current term when the sheet
+        gives none); None for any other school."""
         record = self.district.launch_by_school.get(school_id)
         if record is None or record.status not in ON_HOLD:
-            return False
-        since = record.term_index if record.term_index is not None else self.current_term
-        return term >= since
+            return None
+        return record.term_index if record.term_index is not None else self.current_term
+
+    def on_hold(self, school_id: str, term: int) -> bool:
+        """A paused or withdrawn school takes no coaching or launch bandwidth from the term its
+        status holds."""
+        since = self.held_since(school_id)
+        return since is not None and term >= since
 
     def school_launch_term(self, school_id: str, cohort: int) -> int:
         """The term a school launches in: when it really launched, else its cohort's term."""
@@ -176,14 +189,16 @@ class PlanningFacts:
 
     @cached_property
     def feeder_patterns(self) -> dict[str, list[str]]:
-        """Schools of each feeder pattern, from the feeder graph (HS - MS - ES chains)."""
+        """Schools of each feeder pattern, from the feeder graph (HS - MS - ES chains); a
+        withdrawn school launches with none of them."""
         import networkx as nx
 
         graph = nx.Graph()
-        for school in self.schools:
+        taking_part = [s for s in self.schools if not self.has_withdrawn(s.school_id)]
+        for school in taking_part:
             graph.add_node(school.school_id)
         by_feeder: dict[str, dict[str, list[str]]] = {}
-        for school in self.schools:
+        for school in taking_part:
             by_feeder.setdefault(school.feeder, {}).setdefault(school.level, []).append(
                 school.school_id)
         for levels in by_feeder.values():

@@ -139,7 +139,7 @@ class GreedyState:
         """Add the school's load in `cohort` (sign -1 takes it out again; upgrades stay)."""
         f = self.facts
         launch = f.school_launch_term(school.school_id, cohort)
-        self.counts[cohort] += sign
+        self.counts[cohort] += 0 if f.has_withdrawn(school.school_id) else sign  # no place
         for t in range(f.term_count):
             self.coaching[t] += sign * f.school_coaching_fte(school, t, cohort)
         for upgrade_id, term in upgrades.items():

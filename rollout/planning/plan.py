@@ -1,7 +1,11 @@
 """The solution: which cohort each school is in, and how the solver got there."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+
+# Below this gap (a share of the objective) no digit is worth showing: "under 0.0001%".
+SMALLEST_GAP_SHOWN = 1e-6
 
 
 @dataclass
@@ -25,5 +29,22 @@ class Plan:
         if self.status == "optimal":
             return "optimal (proven best plan)"
         if self.status == "feasible":
-            return f"feasible, not proven best (gap {self.gap:.2%}; a longer --time-limit may help)"
+            return (f"feasible, not proven best (gap {gap_percent(self.gap)}; a longer "
+                    "--time-limit may help)")
         return self.status
+
+
+def gap_percent(gap: float | None, proven: bool = False) -> str:
+    """A gap (a share of the objective) as a percentage with the digits it needs: at least two
+    decimals, more until its first digit shows (0.005%, 0.00012% -> 0.0001%), so that a plan
+    not proven best never reads "0.00%"; below SMALLEST_GAP_SHOWN, "under 0.0001%" ("0%" only
+    for a plan proven best)."""
+    if gap is None or not math.isfinite(gap):
+        return "unknown"
+    if proven and gap <= 0:
+        return "0%"
+    if gap < SMALLEST_GAP_SHOWN:
+        return f"under {SMALLEST_GAP_SHOWN:.4%}"
+    percent = gap * 100
+    decimals = max(2, -math.floor(math.log10(percent)))
+    return f"{percent:.{decimals}f}%"

@@ -2,6 +2,7 @@
 plan not proven best; then each chosen upgrade moved to its real deadline."""
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -18,12 +19,15 @@ from rollout.planning.model import (
     make_solver,
     tune_for_plans,
 )
-from rollout.planning.objectives import objective_units
+from rollout.planning.objectives import objective_units, objective_value
 from rollout.planning.plan import Plan
 from rollout.planning.polish import Incumbent, incumbent_of, polish_plan
 
 # Seconds a polish that ended early must leave for the proof to be resumed from its plan.
 RESUME_SECONDS = 1.0
+# The least time a search is given when the deadline is (nearly) reached: it returns its
+# plan, if it has one, at once.
+MIN_SEARCH_SECONDS = 0.05
 
 
 def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
@@ -42,61 +46,84 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     improves that plan a few cohorts at a time (`polish.polish_plan`); the polish ends early
     when a whole round of windows gains nothing.
 
+    Every step counts against one deadline, the time limit from the start (building the
+    model, the searches, the polish, the resumed proof and the upgrades' deadlines): the solve
+    ends within about a second of its limit. A proving search without a plan when only
+    polish_share of the time is left stops too, and the fallback search (from the greedy
+    plan) looks for any plan in the time left.
+
     `watch` (the studio's progress) hears of every plan the first search finds and may stop
-    the solve: the best plan found by then is the plan (no fallback search, no more polish).
+    the solve: the best plan found by then is the plan (no fallback search, no more polish;
+    the greedy plan when the search had none and it keeps every rule).
     """
     started = time.perf_counter()
+    limit = time_limit or facts.settings.solver.time_limit_seconds
+    deadline = started + limit
     m = build_model(facts)
     if hint is not None and not check_plan(facts, hint):
         add_hint(m, hint)  # an invalid hint costs more than it helps (docs/benchmarks.md)
     built = time.perf_counter()
-    limit = time_limit or facts.settings.solver.time_limit_seconds
     prove = proving_search_first(facts)
     # Once the proving search has a plan and only polish_share of the time is left, the polish
     # improves it faster than the proof would (10,000 schools). The plan-finding search
     # improves its own plans all along (hard feeder cohesion, sample district, 30 s:
     # 12,141-12,154 alone, 12,134.0 stopped and polished), so it keeps the whole limit.
-    polish_from = limit * (1 - facts.settings.solver.polish_share) if prove else None
-    status, solver = search(m, facts, limit, workers, prove, stop_with_plan_after=polish_from,
-                            watch=watch)
+    polish_from = (max(0.0, limit * (1 - facts.settings.solver.polish_share) - (built - started))
+                   if prove else None)
+    status, solver = search(m, facts, seconds_until(deadline), workers, prove,
+                            stop_with_plan_after=polish_from, or_without_plan=True, watch=watch)
     bound, fallback = solver.best_objective_bound, status == cp_model.UNKNOWN
     stopped = watch is not None and watch.should_stop()
-    if stopped and status == cp_model.UNKNOWN:
-        raise SolverGaveUpError("The search was stopped before it found a plan.")
-    if fallback:
-        # The proving search finds plans only as its bound comes down to them; when the time
-        # ran out before that, the other search gets one (same time limit again).
+    if fallback and not stopped:
+        # The proving search finds plans only as its bound comes down to them; when it has
+        # none by then, the other search gets the time left to find one.
         if hint is None:
             hint_greedy_plan(m, facts)
-        status, solver = search(m, facts, limit, workers, not prove)
+        status, solver = search(m, facts, seconds_until(deadline), workers, not prove)
         bound = min(bound, solver.best_objective_bound)
     if status == cp_model.INFEASIBLE or any(not m.by_school[s] for s in m.by_school):
         raise NoPlanPossible()
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise SolverGaveUpError(
-            f"The solver found no plan within {limit:g} s (twice, with two kinds of search) and "
-            "could not prove that none exists. Run again with a longer --time-limit.")
-    best = incumbent_of(solver, m)
     stats = {"variables": len(m.model.proto.variables),
              "constraints": len(m.model.proto.constraints), "limits": len(m.limits),
              "fallback_search": fallback}
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        best = incumbent_of(solver, m)
+    else:
+        # Neither search had a plan by the limit: the greedy plan, when it keeps every rule,
+        # is a plan (its gap says how far from the best it may be) rather than none.
+        best = greedy_incumbent(facts)
+        if best is None and stopped:
+            raise SolverGaveUpError("The search was stopped before it found a plan.")
+        if best is None:
+            raise SolverGaveUpError(
+                f"The solver found no plan within {limit:g} s (with two kinds of search) and "
+                "could not prove that none exists. Run again with a longer --time-limit.")
+        stats["greedy_plan"] = True
+        if bound < best.value:  # a search stopped before it had a bound reports 0
+            bound = math.inf
     if status == cp_model.FEASIBLE and polish_from is not None and not fallback and not stopped:
         stopping = watch.should_stop if watch is not None else lambda: False
-        best, polished = polish_plan(m, facts, best, limit - (time.perf_counter() - built),
-                                     workers, stop=stopping)
+        best, polished = polish_plan(m, facts, best, seconds_until(deadline), workers,
+                                     stop=stopping)
         stats.update(polished, polish_share=facts.settings.solver.polish_share)
-        left = limit - (time.perf_counter() - built)
+        left = deadline - time.perf_counter()
         # The polish ended early: its time goes back to the proof (unless asked to stop).
         if left > RESUME_SECONDS and not stopping():
             status, bound, best = resume_proof(m, facts, best, bound, left, workers)
             stats["proof_resumed"] = round(left, 1)
+    upgrades = latest_upgrade_terms(facts, best.cohort_of, best.upgrades)
     solved = time.perf_counter()
     units = objective_units(facts)
-    return Plan(cohort_of=best.cohort_of,
-                upgrades=latest_upgrade_terms(facts, best.cohort_of, best.upgrades),
+    return Plan(cohort_of=best.cohort_of, upgrades=upgrades,
                 status="optimal" if status == cp_model.OPTIMAL else "feasible",
-                objective=best.value / units, bound=max(bound, best.value) / units,
+                objective=best.value / units,
+                bound=max(bound, best.value) / units,
                 build_seconds=built - started, solve_seconds=solved - built, stats=stats)
+
+
+def seconds_until(deadline: float) -> float:
+    """Seconds left until `deadline` (a `time.perf_counter()` value), at least a moment."""
+    return max(MIN_SEARCH_SECONDS, deadline - time.perf_counter())
 
 
 def resume_proof(m: PlanModel, facts: PlanningFacts, best: Incumbent, bound: float,
@@ -111,6 +138,15 @@ def resume_proof(m: PlanModel, facts: PlanningFacts, best: Incumbent, bound: flo
         if found.value >= best.value:
             return status, bound, found
     return cp_model.FEASIBLE, bound, best
+
+
+def greedy_incumbent(facts: PlanningFacts) -> Incumbent | None:
+    """The greedy plan as a plan of the model's, or None when it breaks a rule."""
+    greedy = greedy_plan(facts)
+    if check_plan(facts, greedy.cohort_of, greedy.upgrades):
+        return None
+    value = objective_value(facts, greedy.cohort_of, greedy.upgrades) * objective_units(facts)
+    return Incumbent(greedy.cohort_of, greedy.upgrades, round(value))
 
 
 def hint_greedy_plan(m: PlanModel, facts: PlanningFacts) -> None:
@@ -130,11 +166,13 @@ def proving_search_first(facts: PlanningFacts) -> bool:
 
 def search(m: PlanModel, facts: PlanningFacts, time_limit: float | None, workers: int | None,
            prove: bool, stop_with_plan_after: float | None = None,
-           watch: SolveWatch | None = None) -> tuple[int, cp_model.CpSolver]:
+           or_without_plan: bool = False, watch: SolveWatch | None = None
+           ) -> tuple[int, cp_model.CpSolver]:
     """One CP-SAT run: `prove` searches up from the objective bound (fastest to a proven
     optimum, but plans appear late); otherwise the default search, which finds plans early.
     With `stop_with_plan_after`, the run ends at that many seconds if it has a plan by then,
-    or else at its first plan after that. `watch` hears of each plan and may stop the run."""
+    or else at its first plan after that (`or_without_plan`: at that many seconds anyway).
+    `watch` hears of each plan and may stop the run."""
     solver = make_solver(facts, time_limit, workers)
     tune_for_plans(solver)
     solver.parameters.use_objective_lb_search = prove
@@ -143,7 +181,8 @@ def search(m: PlanModel, facts: PlanningFacts, time_limit: float | None, workers
         return solver.solve(m.model), solver
     if stop_with_plan_after is not None and stop_with_plan_after >= limit:
         stop_with_plan_after = None
-    stopper = StopWithPlanAfter(solver, stop_with_plan_after, watch, objective_units(facts))
+    stopper = StopWithPlanAfter(solver, stop_with_plan_after, or_without_plan, watch,
+                                objective_units(facts))
     try:
         return solver.solve(m.model, stopper), solver
     finally:
@@ -167,13 +206,15 @@ WATCH_POLL_SECONDS = 0.1  # how often a watched search asks whether to stop
 
 class StopWithPlanAfter(cp_model.CpSolverSolutionCallback):
     """Ends a solve once it has a plan and `seconds` have passed (a timer for the plan found
-    before, this callback for the first plan found after); tells `watch` of each plan and
-    stops when it asks to."""
+    before, this callback for the first plan found after); `or_without_plan`: at `seconds`
+    whether it has a plan or not. Tells `watch` of each plan and stops when it asks to."""
 
     def __init__(self, solver: cp_model.CpSolver, seconds: float | None,
-                 watch: SolveWatch | None = None, units: float = 1.0):
+                 or_without_plan: bool = False, watch: SolveWatch | None = None,
+                 units: float = 1.0):
         super().__init__()
         self.solver, self.has_plan, self.late = solver, False, False
+        self.or_without_plan = or_without_plan
         self.watch, self.units, self.started = watch, units, time.perf_counter()
         self.lock = threading.Lock()
         self.done = threading.Event()
@@ -208,7 +249,7 @@ class StopWithPlanAfter(cp_model.CpSolverSolutionCallback):
     def time_is_up(self) -> None:
         with self.lock:
             self.late = True
-            if self.has_plan:
+            if self.has_plan or self.or_without_plan:
                 self.solver.stop_search()
 
 

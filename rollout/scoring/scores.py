@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from rollout.domain import District
+from rollout.errors import TOO_FEW_ANSWERS, Note
 from rollout.intake.rubric import DOMAINS, Domain, Rubric
 from rollout.intake.survey import SurveyResponses
 
@@ -148,8 +149,9 @@ def add_respondent_counts(table: pd.DataFrame, responses: SurveyResponses, rubri
 def add_role_gaps(table: pd.DataFrame, role_means: pd.DataFrame, rubric: Rubric,
                   leader: str = "principal", staff: str = "teacher") -> None:
     """Per domain, the mean over items both answered of (principal's mean level - teachers'
-    mean level); domains beyond the rubric's `role_gap_levels` are named in `role_gap`, e.g.
-    'instructional (principal +1.8 levels)'."""
+    mean level); domains beyond the rubric's `role_gap_levels` are named in `role_gap` in
+    plain words, e.g. 'in instructional readiness, teachers rate the school 1.8 levels lower
+    than the principal does'."""
     text = pd.Series("", index=table.index)
     for name in DOMAINS:
         ids = [i.id for i in rubric.domains[name].items
@@ -162,9 +164,15 @@ def add_role_gaps(table: pd.DataFrame, role_means: pd.DataFrame, rubric: Rubric,
         gap = (lead - rest).mean(axis=1)
         table[f"role_gap_{name}"] = gap.round(2)
         flagged = gap.abs() > rubric.role_gap_levels
-        words = gap.map("{:+.1f}".format)
-        text = text.where(~flagged, text + f"{name} (principal " + words + " levels); ")
+        words = gap.map(role_gap_words)
+        text = text.where(~flagged, text + f"in {name} readiness, " + words + "; ")
     table["role_gap"] = text.str.rstrip("; ")
+
+
+def role_gap_words(gap: float) -> str:
+    """A principal-minus-teachers difference in mean level, as a principal would say it."""
+    direction = "lower" if gap > 0 else "higher"
+    return f"teachers rate the school {abs(gap):.1f} levels {direction} than the principal does"
 
 
 def domain_list(names: str) -> str:
@@ -181,6 +189,6 @@ def not_assessable_notes(table: pd.DataFrame, empty_domains: pd.Series, rubric: 
         why = (f"answers cover {coverage:.0%} of the rubric (minimum {rubric.min_coverage:.0%})"
                if coverage < rubric.min_coverage - COVERAGE_TOLERANCE
                else "no answers in the " + domain_list(empty_domains[school_id]))
-        notes.append(f"{school_id}: {why}; the school is not assessable and is planned with "
-                     "readiness 0")
+        notes.append(Note(f"{school_id}: {why}; the school is not assessable and is planned "
+                          "with readiness 0", TOO_FEW_ANSWERS))
     return notes

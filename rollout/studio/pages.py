@@ -10,6 +10,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from rollout.errors import by_attention
 from rollout.scoring.returns import survey_returns
 from rollout.studio.session import KEEP_OUT, PIN, Session
 from rollout.studio.worker import Progress
@@ -108,7 +109,8 @@ class Pages:
                 "links": len([l for l in district.links if l not in district.school_by_id]),
                 "cohorts": [(c.name, facts.term_label(c.launch_term_index))
                             for c in facts.cohorts],
-                "notes": list(inputs.notes), "surveys": inputs.responses.summary(),
+                "notes": by_attention(list(inputs.notes)),
+                "surveys": inputs.responses.summary(),
                 "roles": list(inputs.rubric.roles),
                 "returns": survey_returns(district, inputs.rubric, inputs.responses)}
 

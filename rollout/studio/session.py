@@ -15,14 +15,14 @@ import yaml
 
 from rollout.checking.check import check_plan
 from rollout.domain import Decisions
-from rollout.errors import InputError, Problem, RolloutError
+from rollout.errors import InputError, Problem, Problems, RolloutError
 from rollout.intake.decisions import KEEP_OUT, PIN, DecisionRow, district_decisions
 from rollout.outputs.board_view import Board, MoveCheck, board_view, check_move, where_else
 from rollout.outputs.decisions_file import write_decisions_file
-from rollout.pipeline import load_previous
 from rollout.planning.facts import PlanningFacts, facts_from_inputs
 from rollout.planning.greedy import greedy_plan
 from rollout.planning.plan import Plan
+from rollout.replan import last_years_plan
 from rollout.scoring.inputs import Inputs, load_inputs
 from rollout.studio.worker import (
     Progress,
@@ -106,7 +106,9 @@ class Session:
             self.inputs, self.base_facts, self.facts, self.problems = None, None, None, []
             try:
                 inputs = load_inputs(self.district_dir, self.rubric)
-                last_year = load_previous(inputs, self.district_dir, self.previous)
+                problems = Problems()
+                last_year = last_years_plan(inputs, self.district_dir, self.previous, problems)
+                problems.raise_if_any()
                 facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
             except InputError as exc:
                 self.problems = list(exc.problems)

@@ -18,7 +18,7 @@ from rollout.outputs.atomic import write_atomically
 from rollout.outputs.sweep_workbook import write_sweep_csv, write_sweep_workbook
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.objectives import objective_units
-from rollout.planning.plan import Plan
+from rollout.planning.plan import Plan, gap_percent
 from rollout.whatif.base import load_base
 from rollout.whatif.budget import TimeBudget, default_budget
 from rollout.whatif.jobs import DEFAULT_WORKERS, Outcome, SolvePool, try_again
@@ -62,7 +62,7 @@ class Wobble:
                 f"{self.after:.2f} between need_weight {self.low:g} and {self.high:g}")
         if self.unproven:
             return said + ": not proven " + ", ".join(
-                f"at {w:g} (gap {gap:.3%})" for w, gap in self.unproven)
+                f"at {w:g} (gap {gap_percent(gap)})" for w, gap in self.unproven)
         return said + (": both plans are proven best, so this is a real effect of the "
                        "limits, not solver noise")
 

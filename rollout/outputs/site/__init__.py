@@ -37,10 +37,13 @@ class SiteReport:
         return self.folder / "index.html"
 
 
-def check_publish_settings(settings: Settings, district_dir: Path) -> None:
-    """Before any work: every language of settings.yaml's publish section has a catalog."""
+def check_publish_settings(settings: Settings, district_dir: Path, regions=()) -> None:
+    """Before any work: every language of settings.yaml's publish section has a catalog, and
+    every name it translates is a cohort or a region of the district."""
     problems = Problems()
     for message in language_problems(settings.publish.languages):
+        problems.add(Path(district_dir) / "settings.yaml", message)
+    for message in settings.publish.name_problems(settings.cohort_names(), set(regions)):
         problems.add(Path(district_dir) / "settings.yaml", message)
     problems.raise_if_any()
 
@@ -60,6 +63,10 @@ def build_site(out_dir: Path, site_dir: Path, publish: Publish, district_dir: Pa
     for message in language_problems(publish.languages):
         problems.add(Path(district_dir) / "settings.yaml", message)
     plan = read_public_plan(Path(out_dir), publish.scores, problems)
+    if plan is not None:  # `rollout publish`: the names against the plan's own
+        for message in publish.name_problems([c.name for c in plan.source.cohorts],
+                                             {school.region for school in plan.schools}):
+            problems.add(Path(district_dir) / "settings.yaml", message)
     problems.raise_if_any()
     logo = Path(district_dir) / publish.logo if publish.logo else None
     written = SiteBuilder(plan, publish, logo).write(Path(site_dir))

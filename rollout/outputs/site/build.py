@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -109,7 +109,7 @@ TEMPLATE_MESSAGES = (
     N_("Timeline of the cohorts"),
     N_("What changed since last year"),
     N_("Why schools moved"),
-    N_("Schools that moved or are new"),
+    N_("Schools whose plan changed"),
     N_("All schools"),
     N_("Launch term"),
     N_("Readiness scores (0 to 100)"),
@@ -160,8 +160,8 @@ def write_public_csv(plan: PublicPlan, path: Path) -> None:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(public_columns(plan.with_scores))
     for s in plan.schools:
-        cells = [s.name, s.school_id, s.cohort_name, s.launch_term, s.stage, s.level, s.region,
-                 s.feeder]
+        launch = "" if s.stage == "withdrawn" else s.launch_term  # it launches in no term
+        cells = [s.name, s.school_id, s.cohort_name, launch, s.stage, s.level, s.region, s.feeder]
         cells += [fmt(v) for v in s.scores] if s.scores is not None else []
         writer.writerow([safe_text(c) for c in cells])
     path.write_text(handle.getvalue(), encoding="utf-8")
@@ -175,23 +175,33 @@ class SiteBuilder:
     """Every page of the site for one plan and one publish section."""
 
     def __init__(self, plan: PublicPlan, publish: Publish, logo: Path | None = None):
-        self.plan = plan
-        self.source = plan.source
         self.publish = publish
         self.languages = [Language(code) for code in publish.languages]
         self.accent = publish.accent_colour or DEFAULT_ACCENT
         self.logo = f"static/logo{logo.suffix.lower()}" if logo else None
         self.logo_file = logo
+        self.original = plan
+        self.use_plan(plan)
+        self.current_moves = {m.school_id: m for m in plan.moves
+                              if m.season == self.source.current_term}
+        self.moves = {(m.season, m.school_id): m for m in plan.moves}
+        self.slots: list[charts.ChartSlot] = []
+
+    def use_plan(self, plan: PublicPlan) -> None:
+        """The plan the pages are made from next (its names in one language)."""
+        self.plan = plan
+        self.source = plan.source
         self.by_name = sorted(plan.schools, key=lambda s: (s.name.casefold(), s.school_id))
         self.by_id = {s.school_id: s for s in plan.schools}
         self.feeders: dict[str, list[PublicSchool]] = {}
         for s in sorted(plan.schools, key=lambda s: (level_rank(s.level), s.name.casefold(),
                                                      s.school_id)):
             self.feeders.setdefault(s.feeder, []).append(s)
-        self.current_moves = {m.school_id: m for m in plan.moves
-                              if m.season == self.source.current_term}
-        self.moves = {(m.season, m.school_id): m for m in plan.moves}
-        self.slots: list[charts.ChartSlot] = []
+
+    def speak(self, lang: Language) -> Language:
+        """Pages in `lang` from here on show its names of cohorts and regions."""
+        self.use_plan(named(self.original, self.publish.names.get(lang.code, {})))
+        return lang
 
     # ----- writing ------------------------------------------------------------------------
 
@@ -205,15 +215,15 @@ class SiteBuilder:
         if self.logo_file is not None:
             (site / self.logo).write_bytes(self.logo_file.read_bytes())
             written.append(site / self.logo)
-        write_public_csv(self.plan, site / "plan-public.csv")
+        write_public_csv(self.original, site / "plan-public.csv")  # the district's own names
         written.append(site / "plan-public.csv")
         renderer = charts.Renderer()
         try:
             envs = {lang.code: self.environment(lang) for lang in self.languages}
-            overviews = {lang.code: self.overview(lang) for lang in self.languages}
+            overviews = {lang.code: self.overview(self.speak(lang)) for lang in self.languages}
             renderer.start(self.slots)
             for lang in self.languages:
-                for path, template, context in self.pages(lang):
+                for path, template, context in self.pages(self.speak(lang)):
                     written.append(self.render(site, lang, envs[lang.code], path, template,
                                                context))
                     renderer.poll()
@@ -371,7 +381,8 @@ class SiteBuilder:
                  _("Bar charts, one per region, of the schools in each cohort: %(values)s."))):
             counts, rows = [], []
             for cohort in self.source.cohorts:
-                members = [s for s in self.plan.schools if s.cohort == cohort.number]
+                members = [s for s in self.plan.schools  # a withdrawn school takes no place
+                           if s.cohort == cohort.number and s.stage != "withdrawn"]
                 numbers = [sum(getattr(s, key) == p for s in members) for p in panels]
                 rows.append({"cohort": cohort.name, "counts": [lang.number(n) for n in numbers],
                              "total": lang.number(len(members))})
@@ -426,7 +437,8 @@ class SiteBuilder:
                 cells.append({"cohort": cohort.name, "term": short, "phase": _(
                     PHASE_NAMES[phase]), "letter": letters[phase],
                     "ink": "#FFFFFF" if phase == "Launch" else charts.INK})
-            members = sum(s.cohort == cohort.number for s in self.plan.schools)
+            members = sum(s.cohort == cohort.number and s.stage != "withdrawn"
+                          for s in self.plan.schools)
             rows.append({"cohort": cohort.name, "href": list_path(cohort.number, 1),
                          "schools": lang.number(members),
                 "phases": [", ".join(by_phase[p]) or "–" for p in phases]})
@@ -471,6 +483,7 @@ class SiteBuilder:
         if not moves:
             return {"none": _("No school changed cohort since last year's plan.")}
         n = {kind: sum(m.change == kind for m in moves) for kind in CHANGE_TEXT}
+        n["later"] += n["delayed"]  # a delayed school launches later too (#24)
         counts = [text for kind, text in (
             ("earlier", lang.ngettext("%(n)s school moved to an earlier cohort.",
                                       "%(n)s schools moved to an earlier cohort.",
@@ -482,22 +495,35 @@ class SiteBuilder:
             ("replanned", lang.ngettext("%(n)s school was placed again: its cohort ended.",
                                         "%(n)s schools were placed again: their cohort ended.",
                                         n["replanned"])),
+            ("paused", lang.ngettext("%(n)s school paused its roll-out.",
+                                     "%(n)s schools paused their roll-out.", n["paused"])),
+            ("withdrawn", lang.ngettext("%(n)s school left the roll-out.",
+                                        "%(n)s schools left the roll-out.", n["withdrawn"])),
         ) if n[kind]]
-        reasons = []
-        for code in REASON_TEXT:
-            n = sum(code in m.reasons for m in moves)
-            if n:
-                reasons.append(lang.ngettext("%(n)s school: %(reason)s",
-                                             "%(n)s schools: %(reason)s", n,
-                                             reason=_(REASON_TEXT[code])))
         listed = [{"name": self.by_id[m.school_id].name,
                    "href": f"schools/{self.by_id[m.school_id].page}.html",
                    "text": self.move_text(lang, m)} for m in moves[:LISTED_CHANGES]]
         more = len(moves) - LISTED_CHANGES
-        return {"none": None, "counts": counts, "reasons": reasons, "schools": listed,
+        return {"none": None, "counts": counts, "reasons": self.reason_groups(lang, moves),
+                "schools": listed,
                 "more": lang.ngettext("And %(n)s more: each school's page says what changed.",
                                       "And %(n)s more: each school's page says what changed.",
                                       more) if more > 0 else None}
+
+    def reason_groups(self, lang: Language, moves) -> list[str]:
+        """Why schools moved: each school once, under the reasons it moved for, most schools
+        first (reasons in REASON_TEXT's order)."""
+        _ = lang.gettext
+        order = list(REASON_TEXT)
+        groups: dict[tuple[str, ...], int] = {}
+        for move in moves:
+            if move.reasons:
+                key = tuple(sorted(move.reasons, key=order.index))
+                groups[key] = groups.get(key, 0) + 1
+        ranked = sorted(groups.items(), key=lambda g: (-g[1], [order.index(r) for r in g[0]]))
+        texts = [(" ".join(_(REASON_TEXT[r]) for r in key), count) for key, count in ranked]
+        return [lang.ngettext("%(n)s school: %(reason)s", "%(n)s schools: %(reason)s", count,
+                              reason=text) for text, count in texts]
 
     def move_text(self, lang: Language, move) -> str:
         _ = lang.gettext
@@ -505,7 +531,7 @@ class SiteBuilder:
         if move.old_launch_term and move.new_launch_term and move.change in ("earlier", "later"):
             parts.append(_("Launch: %(old)s → %(new)s.", old=lang.term(move.old_launch_term),
                            new=lang.term(move.new_launch_term)))
-        parts += [_(REASON_TEXT[r]) for r in move.reasons]
+        parts += [_(REASON_TEXT[r]) for r in move.reasons if r != "delayed"]  # said above
         return " ".join(parts)
 
     # ----- schools list -------------------------------------------------------------------
@@ -532,8 +558,9 @@ class SiteBuilder:
             cells = [{"text": s.name, "href": f"schools/{s.page}.html"},
                      {"text": s.school_id, "sort": None},
                      {"text": s.cohort_name, "sort": s.cohort},
-                     {"text": lang.term(s.launch_term),
-                      "sort": source.term_index[s.launch_term]},
+                     {"text": "–" if s.stage == "withdrawn" else lang.term(s.launch_term),
+                      "sort": len(source.terms) if s.stage == "withdrawn"
+                      else source.term_index[s.launch_term]},
                      {"text": _(STAGE_TEXT[s.stage]), "sort": stage_rank[s.stage]},
                      {"text": level_label(lang, s.level), "sort": level_rank(s.level)},
                      {"text": s.region, "sort": None}, {"text": s.feeder, "sort": None}]
@@ -574,11 +601,15 @@ class SiteBuilder:
         _ = lang.gettext
         source = self.source
         launch = source.term_index[school.launch_term]
-        phases = [{"name": _(PHASE_NAMES[phase]), "term": label, "what": _(PHASE_TEXT[phase]),
-                   "now": term == source.current_index}
-                  for phase, term, label in self.phase_terms(lang, launch)]
+        withdrawn = school.stage == "withdrawn"
+        phases = [] if withdrawn else [
+            {"name": _(PHASE_NAMES[phase]), "term": label, "what": _(PHASE_TEXT[phase]),
+             "now": term == source.current_index}
+            for phase, term, label in self.phase_terms(lang, launch)]
         stage_note = None
-        if school.stage == "delayed":
+        if school.since and school.stage in ("paused", "withdrawn"):
+            stage_note = _("Since %(term)s.", term=lang.term(school.since))
+        elif school.stage == "delayed":
             stage_note = _("Now planned to launch in %(term)s.", term=lang.term(
                 school.launch_term))
         elif school.launch_term != school.planned_launch_term:
@@ -599,7 +630,9 @@ class SiteBuilder:
                 _("School ID %(id)s", id=school.school_id), level_label(lang, school.level),
                 _("Region: %(region)s", region=school.region)]),
             "cohort_href": f"../{list_path(school.cohort, 1)}",
-            "launch": lang.term(school.launch_term),
+            "launch": _("None (withdrawn)") if withdrawn
+            else lang.term(school.launch_term),
+            "no_phases": _("The school has left the roll-out: no launch is planned."),
             "now_label": _("Stage in %(term)s", term=lang.term(source.current_term)),
             "stage": _(STAGE_TEXT[school.stage]), "stage_note": stage_note,
             "scores": scores, "phases": phases, "history": self.history(lang, school),
@@ -631,7 +664,8 @@ class SiteBuilder:
             out.append({"season": lang.term(row.season),
                         "cohort": cohort_by_term.get(row.launch_term) or (
                             _("Cohort %(n)s", n=row.cohort) if row.cohort else "–"),
-                        "launch": lang.term(row.launch_term),
+                        "launch": "–" if row.status == "withdrawn"
+                        else lang.term(row.launch_term),
                         "readiness": lang.number(row.readiness, 1)
                         if row.readiness is not None else "–",
                         "change": change})
@@ -651,6 +685,17 @@ class SiteBuilder:
             "stages": [{"key": key, "meaning": f"{_(STAGE_TEXT[key])}: "
                         f"{_(STAGE_MEANING[key])}"} for key in STAGE_TEXT],
         }
+
+
+def named(plan: PublicPlan, names: dict[str, str]) -> PublicPlan:
+    """The plan with cohort and region names as one language shows them (publish.names)."""
+    if not names:
+        return plan
+    source = replace(plan.source, cohorts=tuple(replace(c, name=names.get(c.name, c.name))
+                                                for c in plan.source.cohorts))
+    schools = [replace(s, cohort_name=names.get(s.cohort_name, s.cohort_name),
+                       region=names.get(s.region, s.region)) for s in plan.schools]
+    return replace(plan, source=source, schools=schools)
 
 
 def list_path(cohort: int | None, page: int) -> str:

@@ -22,7 +22,7 @@ PLAN_COLUMNS = ("school_id", "school_name", "cohort", "launch_term", "level", "r
                 "feeder")
 SCORE_COLUMNS = ("infrastructure", "technology", "instructional", "readiness")
 # Added to plan.csv by the Launches sheet (#19): planned, launched, delayed, paused, withdrawn.
-STATUS_COLUMNS = ("status", "actual_launch_term")
+STATUS_COLUMNS = ("status", "actual_launch_term", "status_since")
 HISTORY_COLUMNS = ("season", "school_id", "cohort", "launch_term", "launched")
 HOLDS = ("delayed", "paused", "withdrawn")
 STAGE_TEXT = {
@@ -48,6 +48,7 @@ class PublicSchool:
     region: str
     feeder: str
     scores: tuple[float | None, ...] | None = None  # SCORE_COLUMNS, when published
+    since: str = ""            # the term a pause or withdrawal holds from (a term label)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def public_schools(rows: list[dict], source: SiteSource, scores: bool, path: Pat
                          row=number, column="actual_launch_term")
             continue
         launch = actual if status == "launched" and actual else cohort.launch_term
+        since = restore_text(row.get("status_since"))
         schools.append(PublicSchool(
             school_id=sid, name=restore_text(row["school_name"]), page=pages[sid],
             cohort=cohort.number, cohort_name=cohort.name, launch_term=launch,
@@ -143,7 +145,7 @@ def public_schools(rows: list[dict], source: SiteSource, scores: bool, path: Pat
             stage=stage(source, source.term_index[launch], status), level=row["level"],
             region=restore_text(row["region"]), feeder=restore_text(row["feeder"]),
             scores=tuple(number_or_none(row.get(c)) for c in SCORE_COLUMNS) if scores
-            else None))
+            else None, since=since if since in source.term_index else ""))
         try:
             students[sid] = int(float(row.get("students") or 0))
         except ValueError:

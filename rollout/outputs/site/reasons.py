@@ -18,13 +18,16 @@ from rollout.safe import restore_id, restore_text
 
 # changes.csv `change` -> the code the site uses
 CHANGE_KINDS = {"new school": "new", "moved earlier": "earlier", "moved later": "later",
-                "re-planned": "replanned", "delayed": "delayed"}
+                "re-planned": "replanned", "delayed": "delayed", "paused": "paused",
+                "withdrawn": "withdrawn"}
 CHANGE_TEXT = {
     "new": N_("New to the plan this year."),
     "earlier": N_("Moved to an earlier cohort."),
     "later": N_("Moved to a later cohort."),
     "replanned": N_("Its earlier cohort is no longer in the plan, so it was placed again."),
     "delayed": N_("Its launch was delayed, so it was given a new launch term."),
+    "paused": N_("The school's roll-out is paused for now."),
+    "withdrawn": N_("The school has left the roll-out."),
 }
 # What in the central-office reason (the checker's words, rollout/checking/check.py) points to
 # which public reason. The order is the order reasons are shown in.
@@ -50,6 +53,7 @@ REASON_TEXT = {
     "scores": N_("Its new survey results changed its place in the plan."),
     "better": N_("The move makes the plan better for the district as a whole."),
     "whole": N_("The plan changed as a whole."),
+    "delayed": N_("A launch that did not happen as planned: planned again for a later term."),
 }
 
 
@@ -80,7 +84,10 @@ class Move:
 
 
 def public_reasons(change: str, reason: str) -> tuple[str, ...]:
-    """The public reason codes of one change (none for a new or re-planned school)."""
+    """The public reason codes of one change (none for a new, re-planned, paused or withdrawn
+    school; a delayed one's is its delay)."""
+    if change == "delayed":
+        return ("delayed",)
     if change not in ("earlier", "later"):
         return ()
     text = reason.lower()
