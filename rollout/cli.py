@@ -11,9 +11,9 @@ import click
 
 from rollout.errors import RolloutError, by_attention
 from rollout.intake.form_exports import LAYOUT_MARK
+from rollout.outputs import whatif_words
 from rollout.outputs.district_template import init_district, make_district_template
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
-from rollout.outputs.whatif_style import proof_text
 from rollout.planning.plan import gap_percent
 from rollout.pipeline import check_district_plan, plan_district, publish
 from rollout.studio.server import serve as serve_studio
@@ -213,12 +213,13 @@ def template(district_dir: Path, out_dir: Path, rubric: Path | None, kind: str):
     click.echo("Send them out; put the returned files in the district's surveys/ folder.")
 
 
-MOVES_SHOWN = 10  # schools listed per scenario on the terminal (the Moves sheet has them all)
-
-
 def what_if_options(command):
-    """--rubric, --time-budget, --time-limit and --workers, shared by compare and sweep."""
+    """--rubric, --time-budget, --time-limit, --workers and --details, shared by compare and
+    sweep."""
     for option in [
+            click.option("--details", is_flag=True,
+                         help="Also print the solver's figures (status, objective, bound, gap) "
+                              "and every move's solver reason."),
             click.option("--workers", type=click.IntRange(min=1), default=DEFAULT_WORKERS,
                          show_default=True, help="Plans solved at once, in parallel processes."),
             click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
@@ -234,12 +235,6 @@ def what_if_options(command):
     return command
 
 
-def status_and_gap(plan) -> str:
-    if plan is None:
-        return ""
-    return proof_text(plan.status == "optimal", plan.gap)
-
-
 @cli.command()
 @click.argument("district_dir", type=EXISTING_DIR)
 @click.option("--scenario", "scenarios", multiple=True, required=True, metavar="NAME=FILE.yaml",
@@ -253,49 +248,23 @@ def status_and_gap(plan) -> str:
 @what_if_options
 def compare(district_dir: Path, scenarios: tuple[str, ...], out_dir: Path, rubric: Path | None,
             max_limits: int, previous: Path | None, time_budget: float | None,
-            time_limit: float | None, workers: int):
+            time_limit: float | None, workers: int, details: bool):
     """Solve the base plan and each scenario; put them side by side in scenarios.xlsx."""
     started = time.perf_counter()
     result = compare_district(district_dir, [parse_scenario_option(s) for s in scenarios],
                               out_dir, rubric, time_budget, workers, max_limits, time_limit,
-                              previous)
-    facts = result.base.facts
-    click.echo("Moved: schools in another cohort than in the base plan, each because the move "
-               "gains or because its base place breaks a limit of the scenario.")
-    click.echo(f"{'plan':<22} {'status':<16} " + " ".join(
-        f"{c.name[-7:]:>7}" for c in facts.cohorts) + "   moved  gains  limit")
-    for outcome in result.outcomes:
-        summary = result.summaries.get(outcome.name)
-        counts = " ".join(f"{g.schools:>7}" for g in summary.cohorts) if summary else ""
-        moved = (f"{summary.moved:>8} {summary.moved_to_gain:>6} "
-                 f"{summary.moved_by_limit:>6}") if summary else ""
-        status = status_and_gap(outcome.plan) or outcome.status
-        click.echo(f"{outcome.name[:22]:<22} {status:<16} {counts}{moved}")
-        if outcome.message:
-            click.echo(f"  {outcome.message}")
-        if outcome.name in result.notes:
-            click.echo(f"  Note: {result.notes[outcome.name]}")
-    for outcome in result.scenarios:
-        summary = result.summaries.get(outcome.name)
-        if not summary or not summary.moves:
-            continue
-        click.echo(f"{outcome.name}: {summary.moved} school(s) moved")
-        for move in summary.moves[:MOVES_SHOWN]:
-            click.echo(f"  {move.school_id} {facts.cohort(move.base_cohort).name} -> "
-                       f"{facts.cohort(move.cohort).name}: {move.reason}")
-        if summary.moved > MOVES_SHOWN:
-            click.echo(f"  ... and {summary.moved - MOVES_SHOWN} more (Moves sheet)")
-    if result.limits:
-        click.echo(f"Binding limits, what one more unit buys (at most {result.radius} schools "
-                   "moving):")
-        for rank, r in enumerate(result.limits[:5], start=1):
-            proof = "" if r.proven else f" ({proof_text(False, r.gap)})"
-            click.echo(f"  {rank}. {r.candidate.limit} ({r.candidate.share:.0%} used): "
-                       f"+{r.gain:,.1f} points{proof}; {r.buys()}")
-    solves = len(result.outcomes) + len(result.limits)
-    click.echo(f"{solves} plans in {time.perf_counter() - started:.1f} s (solves "
-               f"{result.seconds:.1f} s of a {result.budget:g} s budget, {workers} at a time). "
-               f"Outputs in {out_dir}: scenarios.xlsx, scenarios.csv")
+                              previous, log=progress)
+    if details:
+        echo_lines(whatif_words.comparison_details(result))
+    echo_lines(whatif_words.comparison_lines(result, Path(out_dir)))
+    click.echo(whatif_words.timing_line(len(result.outcomes) + len(result.limits),
+                                        time.perf_counter() - started, result.seconds,
+                                        result.budget, workers), err=True)
+
+
+def echo_lines(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line)
 
 
 @cli.command()
@@ -310,7 +279,7 @@ def compare(district_dir: Path, scenarios: tuple[str, ...], out_dir: Path, rubri
 @what_if_options
 def sweep(district_dir: Path, weights: str, out_dir: Path, rubric: Path | None,
           early_cohorts: int | None, previous: Path | None, time_budget: float | None,
-          time_limit: float | None, workers: int):
+          time_limit: float | None, workers: int, details: bool):
     """Solve the plan for each need_weight and chart the need-versus-readiness trade-off."""
     started = time.perf_counter()
     try:
@@ -318,23 +287,12 @@ def sweep(district_dir: Path, weights: str, out_dir: Path, rubric: Path | None,
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--need-weight")
     result = sweep_district(district_dir, need_weights, out_dir, rubric, time_budget, workers,
-                            early_cohorts, time_limit, previous)
-    click.echo(f"Early-launching schools: {result.early_names()}")
-    click.echo(f"{'need_weight':>11}  {'status':<16} {'mean need':>9} {'mean readiness':>14}")
-    for p in result.points:
-        need = f"{p.early.mean_need:9.1f}" if p.early else f"{'-':>9}"
-        ready = f"{p.early.mean_readiness:14.1f}" if p.early else f"{'-':>14}"
-        status = status_and_gap(p.outcome.plan) or p.outcome.status
-        click.echo(f"{p.need_weight:>11g}  {status:<16} {need} {ready}"
-                   + ("  <- current setting" if p.current else ""))
-    if result.monotone:
-        click.echo("The curve is monotone: mean need never falls and mean readiness never rises "
-                   "as need_weight rises.")
-    for wobble in result.wobbles:
-        click.echo(f"Not monotone: {wobble.text()}")
-    click.echo(f"{len(result.points)} plans in {time.perf_counter() - started:.1f} s (solves "
-               f"{result.seconds:.1f} s of a {result.budget:g} s budget, {workers} at a time). "
-               f"Outputs in {out_dir}: sweep.xlsx, sweep.csv")
+                            early_cohorts, time_limit, previous, log=progress)
+    if details:
+        echo_lines(whatif_words.sweep_details(result))
+    echo_lines(whatif_words.sweep_lines(result, Path(out_dir) / "sweep.xlsx"))
+    click.echo(whatif_words.timing_line(len(result.points), time.perf_counter() - started,
+                                        result.seconds, result.budget, workers), err=True)
 
 
 @cli.command()

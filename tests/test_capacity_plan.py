@@ -48,12 +48,11 @@ def test_a_lower_capacity_is_lowered_and_a_row_that_changes_nothing_is_not_liste
     assert "Capacity plan" in issues and any(warning in text for text in issues)
     upgrades = cells(dashboard, "Upgrades")
     assert "S1" in upgrades and "HUB" not in upgrades and "CORE" not in upgrades
-    # A principal behind HUB reads the lowering as it is, and is not asked to confirm it.
+    # A principal behind HUB is neither told of a rise nor asked to confirm the lowering.
     text = " ".join(cells(tmp_path / "out" / "schools" / results.workbook_names["S2"],
                           "Your school"))
-    assert "Network link HUB is lowered from 50,000 to 40,000 Mbps in T2 (already committed)." \
-        in text
-    assert "raised from 50,000" not in text
+    assert "raised from 50,000" not in text and "rise in capacity on HUB" not in text
+    assert "HUB" not in text
 
 
 def test_a_committed_row_that_a_chosen_upgrade_outdoes_is_not_listed(tmp_path):

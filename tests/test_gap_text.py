@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rollout.outputs.whatif_style import proof_text
+from rollout.outputs.whatif_words import proof_text
 from rollout.planning.plan import Plan, gap_percent
 
 

@@ -55,7 +55,8 @@ def test_schools_without_answers_are_planned_but_never_in_the_gated_first_cohort
 def test_plan_csv_flags_them_in_a_last_column(silent_plan):
     _, out, _ = silent_plan
     header = (out / "plan.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert header[-3:] == ["status", "actual_launch_term", "survey_answers"]
+    assert header[-5:] == ["status", "actual_launch_term", "status_since", "season",
+                           "survey_answers"]
     assert {sid: row["survey_answers"] for sid, row in plan_rows(out).items()} == {
         "S1": "received", "S2": "received", "S3": "received", "S4": "none yet",
         "S5": "none yet"}
@@ -113,15 +114,27 @@ def test_missing_surveys_stop_keeps_the_error(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_replan_with_their_answers_moves_them_by_the_usual_rules(tmp_path, silent_plan):
-    _, first_out, _ = silent_plan
-    district = district_with_silent_schools(tmp_path / "d", current_term="T1", churn_weight=0)
+def test_a_replan_with_their_answers_moves_them_by_the_usual_rules(tmp_path):
+    # Three terms, so that the spring after still has the first cohort to come.
+    calendar = {"cohorts": [{"name": "Group 1", "launch_term": "T2"},
+                            {"name": "Group 2", "launch_term": "T3"}],
+                "district_name": "Silent district"}
+    terms = [["term", "coaches_fte"], ["T1", 20], ["T2", 20], ["T3", 20]]
+    first = write_district_folder(tmp_path / "first", schools=default_school_rows() + SILENT,
+                                  settings_patch=GATED | calendar, terms=terms)
+    plan_district(first, tmp_path / "first_out")
+    told = plan_rows(tmp_path / "first_out")
+    assert told["S4"]["cohort"] == told["S5"]["cohort"] == "2"  # not ready: after the gate
+    district = write_district_folder(
+        tmp_path / "d", schools=default_school_rows() + SILENT, terms=terms,
+        settings_patch=GATED | calendar | {"current_term": "T2", "churn_weight": 0})
     answers = default_survey_rows() + [[when, sid, role, *levels] for sid in ("S4", "S5")
                                        for when, _, role, *levels in default_survey_rows()[6:]]
     write_survey(district / "surveys" / "responses.xlsx", answers)
     out = tmp_path / "out"
-    plan_district(district, out, previous=first_out / "plan.csv")
-    assert check_district_plan(district, out / "plan.csv", previous=first_out / "plan.csv") == []
+    previous = tmp_path / "first_out" / "plan.csv"
+    plan_district(district, out, previous=previous)
+    assert check_district_plan(district, out / "plan.csv", previous=previous) == []
     rows = plan_rows(out)
     assert rows["S4"]["survey_answers"] == rows["S5"]["survey_answers"] == "received"
     assert rows["S4"]["cohort"] == rows["S5"]["cohort"] == "1"  # ready now, and in great need

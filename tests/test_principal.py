@@ -253,7 +253,7 @@ def test_a_moved_school_says_so_first(sample_outputs):
     _, second = sample_outputs
     changes = list(csv.DictReader((second / "changes.csv").open(encoding="utf-8")))
     moved = {r["school_id"]: r for r in changes if r["change"] in ("moved earlier", "moved later")}
-    assert "HS008" in moved, "the sample's second spring moves HS008 from Group 3 to Group 5"
+    assert moved, "the sample's second spring moves at least one school"
     for sid, change in moved.items():
         facts = first_page_facts(second / "schools" / f"{sid}.xlsx")
         assert facts[0][0] == "Since last year", sid
@@ -262,9 +262,6 @@ def test_a_moved_school_says_so_first(sample_outputs):
             f"Moved from Group {change['old_cohort']} (launch {change['old_launch_term']}) to "
             f"Group {change['new_cohort']} (launch {change['new_launch_term']}): "
             f"{reason[0].lower()}{reason[1:]}")
-    hs008 = first_page_facts(second / "schools" / "HS008.xlsx")[0][1]
-    assert hs008.startswith("Moved from Group 3 (launch 2029 Spring) to Group 5 (launch 2030 "
-                            "Spring): ")
     stayed = sorted(set(r["school_id"] for r in csv.DictReader(
         (second / "plan.csv").open(encoding="utf-8"))) - set(moved))[:10]
     for sid in stayed:

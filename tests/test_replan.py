@@ -106,11 +106,15 @@ def test_previous_plan_of_this_season_or_later_is_refused(tmp_path, previous_ter
     """This spring's own plan passed as last year's would say that nothing moved."""
     terms = [["term", "coaches_fte"], ["T1", 20], ["T2", 20], ["T3", 20], ["T4", 20]]
     cohorts = [{"name": "Group 1", "launch_term": "T3"}, {"name": "Group 2", "launch_term": "T4"}]
+    name = {"district_name": "Seasons"}
+    first = write_district_folder(tmp_path / "first", terms=terms,
+                                  settings_patch={"cohorts": cohorts} | name)
+    plan_district(first, tmp_path / "first_out")
     made = write_district_folder(tmp_path / "made", terms=terms, settings_patch={
-        "current_term": previous_term, "cohorts": cohorts})
-    plan_district(made, tmp_path / "made_out")
-    district = write_district_folder(tmp_path / "d", terms=terms,
-                                     settings_patch={"current_term": "T2", "cohorts": cohorts})
+        "current_term": previous_term, "cohorts": cohorts} | name)
+    plan_district(made, tmp_path / "made_out", previous=tmp_path / "first_out" / "plan.csv")
+    district = write_district_folder(tmp_path / "d", terms=terms, settings_patch={
+        "current_term": "T2", "cohorts": cohorts} | name)
     when = "the same season as" if previous_term == "T2" else "a later season than"
     with pytest.raises(InputError, match=f"is the plan made for {previous_term}, {when} this "
                                          r"plan \(T2, settings.yaml's current_term\)"):

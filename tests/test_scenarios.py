@@ -247,20 +247,27 @@ def test_compare_writes_workbook_and_csv_side_by_side(tmp_path):
     result = run(["compare", str(district), "--scenario", f"fewer={fewer}", "--scenario",
                   f"@need={need}", "--out", str(out), "--time-limit", "5"])
     assert result.exit_code == 0, result.output
-    assert "fewer" in result.output and "plans in" in result.output
-    # Each moved school on the terminal, with why it moves: fewer coaches push two out of T1.
-    assert "fewer: 2 school(s) moved" in result.output
+    assert "fewer" in result.stdout and "plans in" in result.stderr
+    lines = result.stdout.splitlines()
+    fewer_at = next(i for i, line in enumerate(lines) if line.startswith("fewer ("))
+    assert lines[fewer_at].endswith("400 students (21%) in 1 school (33%) launched; cohorts of "
+                                    "1, 2 schools")
+    assert lines[fewer_at + 1].endswith("; 2 schools move (0 earlier, 2 later)")
+    assert sorted(p.name for p in out.iterdir()) == ["plans", "scenarios.csv", "scenarios.xlsx"]
+    # --details: each moved school with the solver's reason: fewer coaches push two out of T1.
+    detailed = run(["compare", str(district), "--scenario", f"fewer={fewer}", "--out",
+                    str(tmp_path / "again"), "--time-limit", "5", "--limits", "0", "--details"])
+    assert "fewer: 2 school(s) moved" in detailed.stdout
     assert sum(line.startswith("  S") and "Group 1 -> " in line and
                "its base place breaks coaching FTE in T1" in line
-               for line in result.output.splitlines()) == 2
-    assert sorted(p.name for p in out.iterdir()) == ["plans", "scenarios.csv", "scenarios.xlsx"]
+               for line in detailed.stdout.splitlines()) == 2
     # Every plan as a file in plan.csv's columns, its upgrades beside it (issue 23).
     assert sorted(p.name for p in (out / "plans").iterdir()) == [
         "_need.csv", "_need.upgrades.csv", "base.csv", "base.upgrades.csv", "fewer.csv",
         "fewer.upgrades.csv"]
     wb = load_workbook(out / "scenarios.xlsx")
-    assert wb.sheetnames == ["Summary", "Cohorts", "Capacity", "Upgrades", "Moves",
-                             "Binding limits", "Notes"]
+    assert wb.sheetnames == ["Summary", "Launches", "Cohorts", "Capacity", "Upgrades", "Moves",
+                             "Binding limits", "Notes", "Details"]
     summary = wb["Summary"]
     assert [c.value for c in summary[4]] == ["Measure", "Base plan", "fewer", "'@need"]
     changes = summary.cell(row=5, column=3).value
@@ -268,6 +275,7 @@ def test_compare_writes_workbook_and_csv_side_by_side(tmp_path):
     assert summary._charts and wb["Cohorts"]._charts
     rows = {r[0]: r[1:] for r in csv.reader((out / "scenarios.csv").open(encoding="utf-8"))}
     assert rows["measure"] == ["Base plan", "fewer", "'@need"]
+    assert rows["Objective (priority points)"][0]  # the solver's figures: at the end
     groups = [rows[k] for k in rows if k.startswith("Schools in Group")]
     assert [sum(int(g[i]) for g in groups) for i in range(3)] == [3, 3, 3]
     assert groups[0][:2] == ["3", "1"]  # 3 coaches in T1 launch only S1 (2.5 FTE) there
@@ -297,6 +305,7 @@ def test_sweep_writes_workbook_and_csv_with_the_current_setting_marked(tmp_path)
     assert [r["current"] for r in rows] == ["", "yes", ""]
     assert all(r["status"] == "optimal" for r in rows)
     wb = load_workbook(out / "sweep.xlsx")
-    assert wb.sheetnames == ["Trade-off", "Notes"] and len(wb["Trade-off"]._charts) == 2
+    assert wb.sheetnames == ["Trade-off", "Notes", "Details"]
+    assert len(wb["Trade-off"]._charts) == 2
     bad = run(["sweep", str(district), "--need-weight", "0:2:0.5", "--out", str(out)])
     assert bad.exit_code == 2 and "between 0 and 1" in bad.output

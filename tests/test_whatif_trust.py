@@ -19,6 +19,7 @@ from rollout.devtools.synthetic import make_district
 from rollout.errors import Problems
 from rollout.intake.rubric import default_rubric_path, load_rubric
 from rollout.outputs.scenarios_workbook import write_scenarios_workbook
+from rollout.outputs.whatif_words import wobble_words
 from rollout.outputs.sweep_workbook import write_sweep_workbook
 from rollout.planning.facts import facts_from_inputs
 from rollout.planning.objectives import objective_value
@@ -374,21 +375,28 @@ def test_workbooks_say_how_to_read_moved_and_not_proven(tmp_path):
     trade_off = sheet["A3"].value
     assert trade_off.startswith("How to read: 'moved'") and "'not proven'" in trade_off
     said = [c.value for c in sheet["A"] if isinstance(c.value, str)
-            and c.value.split(":")[0] in ("Monotone", "Not monotone")]
-    assert said == ["Monotone: as need_weight rises, the early schools' mean need never falls "
-                    "and their mean readiness never rises." if swept.monotone else
-                    "Not monotone: " + "; ".join(w.text() for w in swept.wobbles) + "."]
+            and c.value.split(":")[0] in ("The curve is monotone", "Not monotone")]
+    assert said == ["The curve is monotone: as need_weight rises, the early schools' mean need "
+                    "never falls and their mean readiness never rises." if swept.monotone else
+                    "Not monotone: " + "; ".join(wobble_words(w) for w in swept.wobbles) + "."]
     summary = scenarios["Summary"]
     labels = [summary.cell(row=r, column=1).value for r in range(5, summary.max_row + 1)]
-    for label in ("Plan status", "Bound (no plan scores more)", "Started from",
-                  "  moved because the move gains",
-                  "  moved because the base place breaks a limit"):
+    for label in ("Plan found", "  because a limit of the scenario no longer fits them",
+                  "  placed by a decision of the scenario",
+                  "  now fit earlier, or make room for those that do"):
         assert label in labels
+    # The solver's figures are on the Details sheet, not the Summary.
+    details = scenarios["Details"]
+    detail_labels = [details.cell(row=r, column=1).value for r in range(5, 12)]
+    for label in ("Plan status", "Objective (priority points)", "Bound (no plan scores more)",
+                  "Started from"):
+        assert label in detail_labels and label not in labels
     moves = scenarios["Moves"]
     header = [c.value for c in moves[6]]
     assert header[5:7] == ["more", "more: why"]
     reasons = [moves.cell(row=r, column=7).value for r in range(7, moves.max_row + 1)]
-    assert reasons and all(r.startswith("gains") for r in reasons if r)
+    assert reasons and all(r.startswith(("Now fits earlier, in ", "Moves later, to "))
+                           for r in reasons if r)
 
 
 def test_split_longest_takes_the_far_half_far_end_first():

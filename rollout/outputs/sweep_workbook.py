@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rollout.outputs.whatif_style import (
     BASE_FILL,
     ONE,
+    PCT,
     WHOLE,
     csv_value,
     fit_heights,
@@ -33,6 +34,7 @@ from rollout.outputs.whatif_style import (
     title,
     widths,
 )
+from rollout.outputs.whatif_words import headline_term, monotone_words, plan_found
 
 SWEEP_COLUMNS = [
     ("need_weight", "Need weight", "0.00"), ("current", "Current setting", None),
@@ -48,18 +50,34 @@ SWEEP_COLUMNS = [
     ("first_mean_need", "Mean need, first cohort", ONE),
     ("first_mean_readiness", "Mean readiness, first cohort", ONE),
 ]
-NEED_COL, READINESS_COL = 9, 10  # columns of the early means in the table
+# The Trade-off sheet: the plain columns (the solver's are on the Details sheet).
+TRADE_OFF_COLUMNS = [
+    ("need_weight", "Need weight", "0.00"), ("current", "Current setting", None),
+    ("plan", "Plan found", None),
+    ("moved", "Schools moved against the current setting's plan", WHOLE),
+    ("students_by", "Students launched by the end of {term}", WHOLE),
+    ("students_share", "Share of all students", PCT),
+    *[c for c in SWEEP_COLUMNS if c[0].startswith(("early_", "first_"))]]
+DETAIL_COLUMNS = [
+    ("need_weight", "Need weight", "0.00"), ("status", "Plan status", None),
+    ("gap", "Gap to the bound", "0.00####%"),
+    ("plan_from", "Plan from (need_weight of the solve that found it)", "0.00"),
+    ("objective", "Objective (priority points)", ONE), ("bound", "Bound", ONE),
+    ("seconds", "Time limit given (s)", ONE), ("took", "Time taken (s)", ONE)]
+NEED_COL = 1 + [c[0] for c in TRADE_OFF_COLUMNS].index("early_mean_need")
+READINESS_COL = 1 + [c[0] for c in TRADE_OFF_COLUMNS].index("early_mean_readiness")
 READING = ("How to read: 'moved' counts the schools in another cohort than in the plan for the "
-           "district's own need_weight; 'not proven' means the solver stopped before proving a "
-           "point's plan the best, and its gap is how much better, at most, the best plan could "
-           "score; where the curve is not monotone, the Notes name the points and whether "
-           "they are proven.")
+           "district's own need_weight; 'not proven' means the solver stopped before proving the "
+           "plan of a need_weight the best (the Details sheet says by how much it could be "
+           "better); where the curve is not monotone, the line under the table says where.")
 SWEEP_CHART = (16.5, 9.0)        # centimetres
 CURRENT_RED = "C00000"
 
 
-def sweep_values(point, current_plan) -> dict:
+def sweep_values(point, current_plan, term: int = 0) -> dict:
+    """Every figure of a point, by column key (`term`: the one students are counted by)."""
     plan, early, first = point.outcome.plan, point.early, point.first
+    summary = point.summary
     status = point.outcome.status if plan is None else \
         "optimal" if plan.status == "optimal" else "not proven"
     moved = sum(current_plan.cohort_of.get(s) != c for s, c in plan.cohort_of.items()) \
@@ -74,7 +92,14 @@ def sweep_values(point, current_plan) -> dict:
             "early_student_need": early.student_need if early else None,
             "early_student_readiness": early.student_readiness if early else None,
             "first_mean_need": first.mean_need if first else None,
-            "first_mean_readiness": first.mean_readiness if first else None}
+            "first_mean_readiness": first.mean_readiness if first else None,
+            "plan": plan_found(point.outcome),
+            "students_by": summary.students_by_term[term] if summary else None,
+            "students_share": summary.students_by_term[term] / summary.students
+            if summary and summary.students else None,
+            "objective": plan.objective if plan else None,
+            "bound": plan.bound if plan else None,
+            "seconds": point.outcome.seconds or None, "took": point.outcome.took or None}
 
 
 def write_sweep_workbook(result, path: Path) -> None:
@@ -88,19 +113,21 @@ def write_sweep_workbook(result, path: Path) -> None:
                 f"{today.isoformat()}; early-launching schools = "
                 f"{result.early_names()}")
     current_plan = next((p.outcome.plan for p in result.points if p.current), None)
-    widths(ws, [8, 8, 11] + [11] * (len(SWEEP_COLUMNS) - 3))
-    reading(ws, READING, len(SWEEP_COLUMNS))
-    header(ws, row, 1, [c[1] for c in SWEEP_COLUMNS])
+    term = headline_term(facts)
+    widths(ws, [8, 8, 21] + [11] * (len(TRADE_OFF_COLUMNS) - 3))
+    reading(ws, READING, len(TRADE_OFF_COLUMNS))
+    header(ws, row, 1, [c[1].format(term=facts.term_label(term)) for c in TRADE_OFF_COLUMNS])
     top = row
     for point in result.points:
         row += 1
-        values = sweep_values(point, current_plan)
-        for j, (key, _, fmt) in enumerate(SWEEP_COLUMNS, start=1):
-            put(ws, row, j, values[key], fmt, bold=point.current,
+        values = sweep_values(point, current_plan, term)
+        for j, (key, _, fmt) in enumerate(TRADE_OFF_COLUMNS, start=1):
+            put(ws, row, j, values[key], fmt, bold=point.current, wrap=key == "plan",
                 fill=BASE_FILL if point.current else None)
+    fit_heights(ws, range(top + 1, row + 1))
     last = row
     # The current setting's values again, alone, so that the charts can mark it.
-    marker = len(SWEEP_COLUMNS) + 2
+    marker = len(TRADE_OFF_COLUMNS) + 2
     ws.column_dimensions[get_column_letter(marker)].width = 11
     ws.column_dimensions[get_column_letter(marker + 1)].width = 11
     header(ws, top, marker, ["Current setting: need", "Current setting: readiness"])
@@ -110,19 +137,34 @@ def write_sweep_workbook(result, path: Path) -> None:
             put(ws, i, marker + j, values[key] if point.current else None, ONE)
     fit_heights(ws, [top])
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
-    put(ws, last + 1, 1, monotone_text(result), box=False, bold=not result.monotone)
+    put(ws, last + 1, 1, monotone_words(result), box=False, bold=not result.monotone)
     ws.add_chart(tradeoff_chart(ws, top, last, marker, result), f"A{last + 3}")
     ws.add_chart(weight_chart(ws, top, last, marker, result), f"H{last + 3}")
     page(ws)
     sweep_notes(wb.create_sheet("Notes"), result)
+    sweep_details(wb.create_sheet("Details"), result, current_plan)
     save_reproducibly(wb, path, today)
 
 
-def monotone_text(result) -> str:
-    if result.monotone:
-        return ("Monotone: as need_weight rises, the early schools' mean need never falls and "
-                "their mean readiness never rises.")
-    return "Not monotone: " + "; ".join(w.text() for w in result.wobbles) + "."
+def sweep_details(ws: Worksheet, result, current_plan) -> None:
+    """The solver's figures of every point, and the wobbles with their gaps."""
+    row = title(ws, "Solver details", f"{result.facts.district.name}: one plan per need_weight")
+    widths(ws, [8, 26, 11, 14, 12, 12, 10, 10])
+    header(ws, row, 1, [c[1] for c in DETAIL_COLUMNS])
+    top = row
+    for point in result.points:
+        row += 1
+        values = sweep_values(point, current_plan)
+        for j, (key, _, fmt) in enumerate(DETAIL_COLUMNS, start=1):
+            put(ws, row, j, values[key], fmt, bold=point.current,
+                fill=BASE_FILL if point.current else None)
+    fit_heights(ws, [top])
+    lines = [f"Not monotone: {w.text()}" for w in result.wobbles] or [
+        "Monotone: every point's plan fits the curve."]
+    for line in lines:
+        row += 2
+        put(ws, row, 1, line, box=False)
+    page(ws)
 
 
 def tradeoff_chart(ws: Worksheet, top: int, last: int, marker: int, result) -> ScatterChart:
@@ -203,21 +245,23 @@ def sweep_notes(ws: Worksheet, result) -> None:
         "Reading the curve: towards the right, readier schools launch early; towards the top, "
         "schools in greater need launch early. Where the curve is flat, need is served at "
         "little cost in readiness, and the other way round.",
-        "Solver:",
+        "How the plans are solved:",
         f"The solves share one time budget of {result.budget:g} s (--time-budget; they took "
         f"{result.seconds:.1f} s"
         + (f"; at most {result.cap:g} s each, --time-limit" if result.cap else "")
         + "). The district's own need_weight is solved first; every other point starts from "
         "its neighbour's plan (towards the district's own) and keeps every school where that "
-        "plan put it between plans of equal objective. need_weight changes only the objective, "
-        "so every plan found fits every point: each point keeps the best of them by its own "
-        "objective ('Plan from' names the point whose solve found it).",
-        "'optimal' is proven best; 'not proven, gap x %' is within x % of the best possible. "
+        "plan put it unless moving it makes the plan better. need_weight changes only how "
+        "plans are ranked, not what fits, so every plan found fits every point: each point "
+        "keeps the best of them for its own need_weight (the Details sheet's 'Plan from' names "
+        "the point whose solve found it).",
+        "'The best plan possible' is proven the best; 'not proven the best in the time given' "
+        "meets every limit, and the Details sheet says how much better the best plan could be. "
         "As need_weight rises, the early schools' mean need should never fall and their mean "
-        "readiness never rise: where it does, the 'Monotone' rows below name the two points "
-        "and the unproven ones among them; a point without a plan has no figures.",
+        "readiness never rise: where it does, the line below names the two points and the "
+        "unproven ones among them; a point without a plan has no figures.",
         "Monotone:",
-        monotone_text(result),
+        monotone_words(result),
     ]
     notes(ws, title(ws, "About the sweep", "Definitions"), lines)
     page(ws)

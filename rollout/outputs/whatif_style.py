@@ -19,7 +19,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from rollout.planning.plan import gap_percent
 from rollout.safe import safe_text
 
 FONT = "Calibri"
@@ -76,15 +75,6 @@ def across(ws: Worksheet, row: int, text: str, columns: int, **style) -> None:
                 for j in range(1, columns + 1))
     lines = len(textwrap.wrap(text, max(20, int(width * 1.05) - 2)))
     ws.row_dimensions[row].height = 14 * lines + 4
-
-
-def proof_text(proven: bool, gap: float | None) -> str:
-    """'optimal', or 'not proven' with the gap in words the terminal and workbooks share."""
-    if proven:
-        return "optimal"
-    if gap is None:
-        return "not proven (no bound)"
-    return f"not proven, gap {gap_percent(gap)}"
 
 
 def widths(ws: Worksheet, values: list[float]) -> None:

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollout.checking.check import check_plan
-from rollout.errors import Problems, RolloutError
+from rollout.errors import TOGETHER, Problems, RolloutError
 from rollout.intake.settings import SolverSettings
+from rollout.outputs import whatif_words as words
 from rollout.outputs.atomic import staged_folder
 from rollout.outputs.planfile import write_plan_csv, write_upgrades_csv
 from rollout.outputs.results import build_results
 from rollout.outputs.scenarios_workbook import write_scenarios_csv, write_scenarios_workbook
 from rollout.planning.facts import PlanningFacts
+from rollout.planning.model import build_model
 from rollout.planning.objectives import objective_value
 from rollout.planning.plan import Plan
 from rollout.safe import safe_file_stem
@@ -29,6 +31,7 @@ from rollout.whatif.budget import TimeBudget, default_budget
 from rollout.whatif.jobs import (
     DEFAULT_RADIUS,
     DEFAULT_WORKERS,
+    INFEASIBLE,
     NEAR,
     POLISH,
     Outcome,
@@ -61,6 +64,7 @@ class Comparison:
     first_plan: Plan   # the base plan as first solved, before polishing
     seconds: float = 0.0                 # the solves took this long, together
     notes: dict[str, str] = field(default_factory=dict)  # by scenario: what to know
+    workers: int = DEFAULT_WORKERS
 
     @property
     def outcomes(self) -> list[Outcome]:
@@ -85,18 +89,25 @@ def same_problem(a: PlanningFacts, b: PlanningFacts) -> bool:
 def compare(base: PlanningFacts, variants: list[Variant], budget: float | None = None,
             workers: int = DEFAULT_WORKERS, max_limits: int = DEFAULT_MAX_LIMITS,
             radius: int = DEFAULT_RADIUS, time_limit: float | None = None,
-            base_hint: dict[str, int] | None = None) -> Comparison:
+            base_hint: dict[str, int] | None = None, log=None) -> Comparison:
     """Solve the base plan, then every scenario from it. For the binding limits: re-solve near
     the base plan with one more unit of each limit it uses (nearly) fully, at most `radius`
     schools moved. All solves share `budget` seconds (default: `compare_budget`); no one solve
     takes more than `time_limit` seconds when given. `base_hint`: where the base solve
     starts (last year's plan in a re-plan). A scenario's decisions that need the base plan (a
-    shift, a pick by cohort) are resolved against it before its solve."""
+    shift, a pick by cohort) are resolved against it before its solve. `log`: progress lines
+    (which plans are solving, how many are done, the time left)."""
     solve = [v for v in variants if v.pending or not same_problem(base, v.facts)]
     seconds = budget or compare_budget(base, len(solve), max_limits, workers)
     clock = TimeBudget(seconds, workers, time_limit)
     base_variant = Variant("Base plan", base, "the district's own settings and capacities")
-    with SolvePool(clock, workers) as pool:
+    if log:
+        log(words.starting_line(
+            f"the base plan, {len(solve)} scenario(s)"
+            + (f" and up to {max_limits} binding limits" if max_limits else ""),
+            seconds, workers))
+    with SolvePool(clock, workers, log) as pool:
+        pool.announce(1 + len(solve))
         pool.expect(len(solve) + POLISH_WEIGHT + LIMIT_WEIGHT * max_limits)
         first = require_plan(pool.submit(base_variant, weight=BASE_WEIGHT,
                                          hint=Plan(base_hint) if base_hint else None)())
@@ -118,6 +129,7 @@ def compare(base: PlanningFacts, variants: list[Variant], budget: float | None =
             candidates = binding_candidates(base, start)
             chosen, left_out = candidates[:max_limits], candidates[max_limits:]
             pool.expect(-LIMIT_WEIGHT * (max_limits - len(chosen)))
+            pool.announce(len(chosen))
         waiting_limits = [pool.submit(derived(base, c.unit, c.patch), start, BASE_START, NEAR,
                                       radius, LIMIT_WEIGHT, expected=True) for c in chosen]
         tried = [wait() for wait in waiting_limits]
@@ -128,10 +140,26 @@ def compare(base: PlanningFacts, variants: list[Variant], budget: float | None =
     limits = [limit_result(reference, proven, base_gap, c, o) for c, o in zip(chosen, tried)]
     limits.sort(key=lambda r: (-r.gain, -r.net_steps_earlier, -r.candidate.share,
                                r.candidate.limit))
-    summaries = {o.name: summarise(o.facts, o.plan, start)
+    summaries = {o.name: summarise(o.facts, o.plan, start, base)
                  for o in [reference, *scenarios] if o.plan is not None}
+    scenarios = [explain_no_plan(base, o) for o in scenarios]
     return Comparison(reference, scenarios, summaries, limits, left_out, seconds, time_limit,
-                      radius, first.plan, clock.used(), scenario_notes(base, reference, scenarios))
+                      radius, first.plan, clock.used(), scenario_notes(base, reference, scenarios),
+                      workers)
+
+
+def explain_no_plan(base: PlanningFacts, outcome: Outcome) -> Outcome:
+    """A scenario without a possible plan: which of its own changes conflict (a limit in
+    conflict that the base does not have as it is: the scenario changed it), with which other
+    limits, and the smallest change that would make a plan possible."""
+    if outcome.status != INFEASIBLE or not outcome.conflicts:
+        return outcome
+    base_limits = {limit.text for limit in build_model(base).limits}
+    own = [c for c in outcome.conflicts if c not in base_limits]
+    others = [c for c in outcome.conflicts if c in base_limits]
+    message = words.no_plan_text(own, others, list(outcome.relaxations), TOGETHER,
+                                 outcome.variant.changes)
+    return dataclasses.replace(outcome, message=message)
 
 
 def require_plan(outcome: Outcome) -> Outcome:
@@ -162,39 +190,37 @@ def scenario_notes(base: PlanningFacts, reference: Outcome, scenarios: list[Outc
         if o.plan is None or o.start == SAME_FACTS:
             continue
         if o.plan.stats.get(KEPT_START) == "worse":
-            out[o.name] = ("the solve ended worse than the base plan, which meets every limit "
-                           "of the scenario: the base plan is kept")
+            out[o.name] = words.KEPT_WORSE
         elif o.plan.stats.get(KEPT_START):
-            out[o.name] = ("no better plan than the base plan was found: the base plan is kept"
-                           + ("" if o.plan.status == "optimal" else " (not proven best)"))
+            out[o.name] = words.KEPT_NO_BETTER + (
+                "" if o.plan.status == "optimal" else words.KEPT_NOT_PROVEN)
         elif o.plan.stats.get("ties", "optimal") != "optimal":
-            out[o.name] = ("the solver ran out of time before it had kept every school it "
-                           "could in its base place: some moves may be ties (no gain), see "
-                           "the reasons on the Moves sheet")
+            out[o.name] = words.TIES_LEFT
         elif not check_plan(base, o.plan.cohort_of, o.plan.upgrades):
             gain = objective_value(base, o.plan.cohort_of, o.plan.upgrades) - base_objective
             if gain > 1e-6:
-                out[o.name] = (f"this plan also meets the base's own limits and scores "
-                               f"{gain:,.1f} points more under them: the base plan is not the "
-                               "best possible, so part of these moves are the search's, not "
-                               "the scenario's")
+                out[o.name] = words.BASE_NOT_BEST
     return out
 
 
 def compare_district(district_dir: Path, specs: list[tuple[str, Path]], out_dir: Path,
                      rubric: Path | None = None, budget: float | None = None,
                      workers: int = DEFAULT_WORKERS, max_limits: int = DEFAULT_MAX_LIMITS,
-                     time_limit: float | None = None, previous: Path | None = None
-                     ) -> Comparison:
+                     time_limit: float | None = None, previous: Path | None = None,
+                     log=None) -> Comparison:
     """`rollout compare`: every input and scenario file is checked before anything is solved
     (`previous`: last year's plan.csv, for a spring re-plan, as `rollout plan --previous`);
     scenarios.xlsx, scenarios.csv and plans/ are written together at the end. Never a site or
-    principal workbooks: a what-if is not a plan to publish."""
+    principal workbooks: a what-if is not a plan to publish. `log`: progress."""
+    if log:
+        log("Reading district files, surveys and scenario files ...")
     problems = Problems()
     base = load_base(district_dir, rubric, previous, problems)
     variants = load_scenarios(base.facts, specs, problems)
     result = compare(base.facts, variants, budget, workers, max_limits, time_limit=time_limit,
-                     base_hint=base.hint())
+                     base_hint=base.hint(), log=log)
+    if log:
+        log("Writing scenarios.xlsx, scenarios.csv and plans/ ...")
     with staged_folder(Path(out_dir), ["scenarios.xlsx", "scenarios.csv", PLANS]) as staging:
         write_scenarios_workbook(result, staging / "scenarios.xlsx")
         write_scenarios_csv(result, staging / "scenarios.csv")

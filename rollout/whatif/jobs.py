@@ -12,6 +12,7 @@ Jobs share one `TimeBudget`: a job's time limit is set when a worker takes it up
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from rollout.checking.check import check_plan
 from rollout.errors import InfeasiblePlanError, NoPlanPossible, SolverGaveUpError
 from rollout.explain import diagnose_infeasible, solve_or_diagnose
+from rollout.outputs.whatif_words import PROGRESS_SECONDS, progress_line
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
 from rollout.processes import pool_context
@@ -51,6 +53,8 @@ class Outcome:
     start: str = ""
     seconds: float = 0.0
     took: float = 0.0
+    conflicts: tuple[str, ...] = ()    # no plan: the limits in conflict (explain's words)
+    relaxations: tuple[str, ...] = ()  # and the smallest changes that make a plan possible
 
     @property
     def name(self) -> str:
@@ -63,16 +67,31 @@ class Outcome:
 
 def solve_job(facts: PlanningFacts, time_limit: float, start: Plan | None, mode: str = FULL,
               radius: int = DEFAULT_RADIUS, hint: Plan | None = None
-              ) -> tuple[Plan | None, str, str, float]:
+              ) -> tuple[Plan | None, str, str, float, tuple, tuple]:
     """One solve, run in a worker process, and the seconds it took; errors come back as text
-    (they do not pickle)."""
+    (they do not pickle), with the conflicting limits and relaxations when there is no plan."""
     began = time.perf_counter()
-    plan, status, message = solve(facts, time_limit, start, mode, radius, hint)
-    return plan, status, message, time.perf_counter() - began
+    conflicts: tuple = ()
+    relaxations: tuple = ()
+    try:
+        plan, status, message = solve(facts, time_limit, start, mode, radius, hint)
+    except InfeasiblePlanError as exc:
+        plan, status, message = None, INFEASIBLE, infeasible_text(exc)
+        conflicts, relaxations = tuple(exc.conflicts), tuple(exc.relaxations)
+    return plan, status, message, time.perf_counter() - began, conflicts, relaxations
+
+
+def infeasible_text(exc: InfeasiblePlanError) -> str:
+    text = "No plan can meet all these limits. In conflict: " + "; ".join(exc.conflicts)
+    if exc.relaxations:
+        text += ". To make a plan possible: " + "; or ".join(exc.relaxations)
+    return text
 
 
 def solve(facts: PlanningFacts, time_limit: float, start: Plan | None, mode: str,
           radius: int, hint: Plan | None = None) -> tuple[Plan | None, str, str]:
+    """The plan, its status and "" (or None, a status and why); InfeasiblePlanError says
+    which limits conflict."""
     try:
         if start is None:  # `hint`: where the search starts (last year's plan)
             plan = solve_or_diagnose(facts, time_limit, hint=hint.cohort_of if hint else None)
@@ -88,11 +107,8 @@ def solve(facts: PlanningFacts, time_limit: float, start: Plan | None, mode: str
         else:
             plan = polish(facts, start, radius, time_limit)
         return plan, plan.status, ""
-    except InfeasiblePlanError as exc:
-        text = "No plan can meet all these limits. In conflict: " + "; ".join(exc.conflicts)
-        if exc.relaxations:
-            text += ". To make a plan possible: " + "; or ".join(exc.relaxations)
-        return None, INFEASIBLE, text
+    except InfeasiblePlanError:
+        raise
     except NoPlanPossible:  # near the start plan (a binding limit's re-solve): no plan there
         return None, INFEASIBLE, (f"No plan within {radius} moves of the start plan meets all "
                                   "these limits.")
@@ -128,9 +144,11 @@ class Waiting:
 
 class SolvePool:
     """Runs jobs on `workers` processes (here, one after the other, when workers is 1), each
-    given its share of `budget` when it starts."""
+    given its share of `budget` when it starts. With `log`, a line every few seconds says which
+    plans are solving, how many are done of how many, and the budget's time left (`Progress`:
+    it only reads, so the plans are the same with or without it)."""
 
-    def __init__(self, budget: TimeBudget, workers: int):
+    def __init__(self, budget: TimeBudget, workers: int, log: Callable[[str], None] | None = None):
         self.budget = budget
         self.workers = workers
         self.pool = ProcessPoolExecutor(workers, mp_context=pool_context()) if workers > 1 \
@@ -138,17 +156,27 @@ class SolvePool:
         self.queue: list[Job] = []
         self.running: list[Job] = []
         self.keys = itertools.count()
+        self.progress = Progress(budget, log) if log else None
 
     def __enter__(self) -> "SolvePool":
+        if self.progress:
+            self.progress.start()
         return self
 
     def __exit__(self, *exc) -> None:
+        if self.progress:
+            self.progress.stop()
         if self.pool:
             self.pool.shutdown(cancel_futures=True)
 
     def expect(self, weight: float) -> None:
         """Solves to come that are not submitted yet (negative: fewer than said)."""
         self.budget.expect(weight)
+
+    def announce(self, plans: int) -> None:
+        """Plans to come, for the progress lines' "done of total"."""
+        if self.progress:
+            self.progress.announce(plans)
 
     def submit(self, variant: Variant, start: Plan | None = None, start_name: str = "",
                mode: str = FULL, radius: int = DEFAULT_RADIUS, weight: float = 1.0,
@@ -161,6 +189,8 @@ class SolvePool:
                   hint)
         if not expected:
             self.budget.expect(weight)
+        if self.progress:
+            self.progress.submitted()
         self.queue.append(job)
         self.dispatch()
         return Waiting(self, job)
@@ -171,13 +201,20 @@ class SolvePool:
             job.seconds = self.budget.start(job.key, job.weight,
                                             job.lane() if job.lane else None)
             args = (job.variant.facts, job.seconds, job.start, job.mode, job.radius, job.hint)
+            if self.progress:
+                self.progress.solving(job.key, job_label(job))
             if self.pool:
                 job.future = self.pool.submit(solve_job, *args)
                 self.running.append(job)
             else:
                 job.future = Future()
                 job.future.set_result(solve_job(*args))
-                self.budget.finish(job.key, took_by(job.future))
+                self.finished(job)
+
+    def finished(self, job: Job) -> None:
+        self.budget.finish(job.key, took_by(job.future))
+        if self.progress:
+            self.progress.done(job.key)
 
     def step(self) -> None:
         """Wait until a running solve ends, and start the next queued ones."""
@@ -187,7 +224,7 @@ class SolvePool:
         done, _ = wait([j.future for j in self.running], return_when=FIRST_COMPLETED)
         for finished in [j for j in self.running if j.future in done]:
             self.running.remove(finished)
-            self.budget.finish(finished.key, took_by(finished.future))
+            self.finished(finished)
         self.dispatch()
 
     def first_done(self, waiting: list[Waiting]) -> int:
@@ -200,10 +237,67 @@ class SolvePool:
     def result(self, job: Job) -> Outcome:
         while job.future is None or not job.future.done():
             self.step()
-        plan, status, message, took = job.future.result()
+        plan, status, message, took, conflicts, relaxations = job.future.result()
         outcome = checked(job.variant, plan, status, message)
         outcome.start, outcome.seconds, outcome.took = job.start_name, job.seconds, took
+        outcome.conflicts, outcome.relaxations = conflicts, relaxations
         return outcome
+
+
+def job_label(job: Job) -> str:
+    """The plan a job solves, as the progress lines name it."""
+    if job.mode == POLISH:
+        return f"{job.variant.name} (improving it)"
+    if job.hint is not None:
+        return f"{job.variant.name} (again, with the time left)"
+    return job.variant.name
+
+
+class Progress:
+    """The progress lines of a pool: every PROGRESS_SECONDS, from a thread of its own (a solve
+    on the main process blocks it), the plans solving, done of total, and the time left."""
+
+    def __init__(self, budget: TimeBudget, log: Callable[[str], None]):
+        self.budget, self.log = budget, log
+        self.lock = threading.Lock()
+        self.announced = self.submitted_count = self.done_count = 0
+        self.now: dict[int, str] = {}   # key -> label of the plans solving
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="what-if progress", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def announce(self, plans: int) -> None:
+        with self.lock:
+            self.announced += plans
+
+    def submitted(self) -> None:
+        with self.lock:
+            self.submitted_count += 1
+
+    def solving(self, key: int, label: str) -> None:
+        with self.lock:
+            self.now[key] = label
+
+    def done(self, key: int) -> None:
+        with self.lock:
+            self.now.pop(key, None)
+            self.done_count += 1
+
+    def line(self) -> str:
+        with self.lock:
+            total = max(self.announced, self.submitted_count)
+            return progress_line(self.done_count, total, [self.now[k] for k in sorted(self.now)],
+                                 self.budget.seconds - self.budget.used(), self.budget.seconds)
+
+    def run(self) -> None:
+        while not self.stopped.wait(PROGRESS_SECONDS):
+            self.log(self.line())
 
 
 def took_by(future: Future) -> float | None:

@@ -41,6 +41,9 @@ def group_of(facts: PlanningFacts, ids: list[str]) -> Group:
 class PlanSummary:
     cohorts: list[Group]
     launched_by_term: list[int]          # schools launched in or before each term
+    students_by_term: list[int]          # their students
+    schools: int                         # in the plan
+    students: int
     coaching_needed: list[float]         # FTE per term
     coaching_available: list[float]
     link_peak: list[tuple[float, str]]   # per term: the busiest network link's use, and it
@@ -75,8 +78,13 @@ class PlanSummary:
         return max(shares)
 
 
-def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None) -> PlanSummary:
+def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None,
+              base_facts: PlanningFacts | None = None) -> PlanSummary:
+    """`base`: the plan moves are counted against (`base_facts`: its facts, when not these)."""
     cohort_of, district = plan.cohort_of, facts.district
+    students = {s.school_id: s.students for s in district.schools}
+    launched = [sorted(s for s, c in cohort_of.items() if facts.launch_term_of(c) <= t)
+                for t in range(facts.term_count)]
     usage = compute_usage(facts, cohort_of, plan.upgrades)
     network = sorted(district.node_by_name)  # shared links; a school's own link serves only it
     peaks = [max(((usage.link_load[link][t] / usage.capacity[link][t], link) for link in network
@@ -86,8 +94,9 @@ def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None) -> Pla
     return PlanSummary(
         cohorts=[group_of(facts, sorted(s for s, c in cohort_of.items() if c == cohort.number))
                  for cohort in facts.cohorts],
-        launched_by_term=[sum(1 for c in cohort_of.values() if facts.launch_term_of(c) <= t)
-                          for t in range(facts.term_count)],
+        launched_by_term=[len(ids) for ids in launched],
+        students_by_term=[sum(students[s] for s in ids) for ids in launched],
+        schools=len(cohort_of), students=sum(students[s] for s in cohort_of),
         coaching_needed=usage.coaching,
         coaching_available=[t.coaches_fte for t in district.terms],
         link_peak=peaks, upgrades=dict(plan.upgrades),
@@ -96,4 +105,4 @@ def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None) -> Pla
         preferences_asked=len(prefs),
         earlier=sorted(s for s, c in cohort_of.items() if base and c < base.cohort_of.get(s, c)),
         later=sorted(s for s, c in cohort_of.items() if base and c > base.cohort_of.get(s, c)),
-        moves=move_reasons(facts, base, plan) if base else [])
+        moves=move_reasons(facts, base, plan, base_facts) if base else [])

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollout.errors import RolloutError
+from rollout.outputs import whatif_words as words
 from rollout.outputs.atomic import write_atomically
 from rollout.outputs.sweep_workbook import write_sweep_csv, write_sweep_workbook
 from rollout.planning.facts import PlanningFacts
@@ -24,7 +25,7 @@ from rollout.whatif.budget import TimeBudget, default_budget
 from rollout.whatif.jobs import DEFAULT_WORKERS, Outcome, SolvePool, try_again
 from rollout.whatif.scenarios import derived
 from rollout.whatif.solving import whole_units
-from rollout.whatif.summary import Group, group_of
+from rollout.whatif.summary import Group, PlanSummary, group_of, summarise
 
 # The district's own need_weight is solved first, from nothing, and every other point starts
 # from it: it gets more of the budget.
@@ -39,6 +40,8 @@ class SweepPoint:
     early: Group | None = None   # schools of the early cohorts
     first: Group | None = None   # schools of the first cohort
     better_from: float | None = None  # the plan solved for this need_weight scored less here
+    summary: PlanSummary | None = None  # launches by term, coaching, upgrades of its plan
+    moved: int | None = None     # schools in another cohort than in the current setting's plan
 
     @property
     def proven(self) -> bool:
@@ -76,6 +79,7 @@ class Sweep:
     cap: float | None = None     # seconds at most for one solve (--time-limit)
     seconds: float = 0.0         # the solves took this long, together
     wobbles: list[Wobble] = field(default_factory=list)
+    workers: int = DEFAULT_WORKERS
 
     @property
     def monotone(self) -> bool:
@@ -120,11 +124,13 @@ def sweep_budget(base: PlanningFacts, points: int, workers: int) -> float:
 
 def sweep(base: PlanningFacts, weights: list[float], budget: float | None = None,
           workers: int = DEFAULT_WORKERS, early_cohorts: int | None = None,
-          time_limit: float | None = None, base_hint: dict[str, int] | None = None) -> Sweep:
+          time_limit: float | None = None, base_hint: dict[str, int] | None = None,
+          log=None) -> Sweep:
     """Solve the plan for each need_weight (the district's own is always included): the
     district's own first, then outward in both directions, each point from its neighbour's
     plan (ties broken toward it). need_weight changes only the objective, so every plan found
-    is a plan for every point: each point keeps the best of them by its own objective."""
+    is a plan for every point: each point keeps the best of them by its own objective.
+    `log`: progress lines."""
     current = base.settings.need_weight
     weights = sorted(set(weights) | {current})
     early = early_cohorts or max(1, len(base.cohorts) // 2)
@@ -135,7 +141,10 @@ def sweep(base: PlanningFacts, weights: list[float], budget: float | None = None
     variants = {w: derived(base, f"need_weight {w:g}", {"need_weight": w}) for w in weights}
     chains = [c for c in ([w for w in weights if w > current],
                           [w for w in reversed(weights) if w < current]) if c]
-    with SolvePool(clock, workers) as pool:
+    if log:
+        log(words.starting_line(f"{len(weights)} plans (one per need_weight)", seconds, workers))
+    with SolvePool(clock, workers, log) as pool:
+        pool.announce(len(weights))
         pool.expect(len(weights) - 1)
         # Alone at first, then the other points side by side on every worker (a chain that
         # is done takes over part of another: solve_chains).
@@ -148,7 +157,8 @@ def sweep(base: PlanningFacts, weights: list[float], budget: float | None = None
         tried = try_again(pool, [(outcomes[w], starts[w]) for w in sorted(starts)])
         outcomes.update(zip(sorted(starts), tried))
     points = best_of_all(base, weights, variants, outcomes, current, early)
-    return Sweep(points, early, base, seconds, time_limit, clock.used(), wobbles(points))
+    return Sweep(points, early, base, seconds, time_limit, clock.used(), wobbles(points),
+                 workers)
 
 
 def solve_chains(pool: SolvePool, variants: dict, outcomes: dict, chains: list[list[float]],
@@ -228,7 +238,12 @@ def best_of_all(base: PlanningFacts, weights: list[float], variants: dict, outco
             cohort_of = point.outcome.plan.cohort_of
             point.early = group_of(base, sorted(s for s, c in cohort_of.items() if c <= early))
             point.first = group_of(base, sorted(s for s, c in cohort_of.items() if c == 1))
+            point.summary = summarise(facts, point.outcome.plan)
         points.append(point)
+    own = next((p.outcome.plan for p in points if p.current), None)
+    for p in points:
+        if p.outcome.plan is not None and own is not None:
+            p.moved = sum(own.cohort_of.get(s) != c for s, c in p.outcome.plan.cohort_of.items())
     return points
 
 
@@ -252,12 +267,17 @@ def wobbles(points: list[SweepPoint]) -> list[Wobble]:
 def sweep_district(district_dir: Path, weights: list[float], out_dir: Path,
                    rubric: Path | None = None, budget: float | None = None,
                    workers: int = DEFAULT_WORKERS, early_cohorts: int | None = None,
-                   time_limit: float | None = None, previous: Path | None = None) -> Sweep:
+                   time_limit: float | None = None, previous: Path | None = None,
+                   log=None) -> Sweep:
     """`rollout sweep`: writes sweep.xlsx and sweep.csv together at the end (`previous`: last
-    year's plan.csv, for a spring re-plan, as `rollout plan --previous`)."""
+    year's plan.csv, for a spring re-plan, as `rollout plan --previous`; `log`: progress)."""
+    if log:
+        log("Reading district files and surveys ...")
     base = load_base(district_dir, rubric, previous)
     result = sweep(base.facts, weights, budget, workers, early_cohorts, time_limit,
-                   base.hint())
+                   base.hint(), log)
+    if log:
+        log("Writing sweep.xlsx and sweep.csv ...")
     write_atomically(Path(out_dir), {
         "sweep.xlsx": lambda path: write_sweep_workbook(result, path),
         "sweep.csv": lambda path: write_sweep_csv(result, path)})
