@@ -89,3 +89,26 @@ def test_plan_and_check_honour_decisions_xlsx(district, tmp_path):
     assert {s for v in broken for s in v.schools} == {school_id, kept}
     with (tmp_path / "decided" / "plan.csv").open(newline="") as handle:
         assert any("a district decision" in " ".join(r.values()) for r in csv.DictReader(handle))
+
+
+def test_a_scenario_keeps_the_districts_decisions(district, tmp_path):
+    """A scenario's own place/keep_out add to decisions.xlsx; they never drop it."""
+    from rollout.checking.check import check_plan
+    from rollout.whatif.compare import compare_district
+
+    first, _ = plan_district(district, tmp_path / "free")
+    pinned = next(r["school_id"] for r in first.rows if r["cohort"] == 5)
+    write_decisions_file(district, [DecisionRow(pinned, "", "pin", 4, "board request")])
+    placed = next(r["school_id"] for r in first.rows if r["cohort"] == 3 and r["level"] == "ES")
+    scenario = tmp_path / "place.yaml"
+    scenario.write_text(f"description: one school a group earlier\n"
+                        f"place: [{{schools: {{school_id: {placed}}}, cohort: 2}}]\n")
+    comparison = compare_district(district, [("earlier", scenario)], tmp_path / "whatif",
+                                  max_limits=0)
+    for outcome in [comparison.base, *comparison.scenarios]:
+        facts, plan = outcome.variant.facts, outcome.plan
+        assert plan.cohort_of[pinned] == 4, outcome.variant.name
+        assert check_plan(facts, plan.cohort_of, plan.upgrades) == []
+    scenario_facts = comparison.scenarios[0].variant.facts
+    assert comparison.scenarios[0].plan.cohort_of[placed] == 2
+    assert scenario_facts.decisions.pin_of(pinned).by.startswith("a district decision")

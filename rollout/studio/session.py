@@ -470,20 +470,13 @@ class Session:
 
 
 def with_district_decisions(variant: Variant, district: Decisions) -> Variant:
-    """The scenario's facts with the planner's decisions too: a scenario's own decisions
-    (place, shift, keep_out, no_launch_in) replace the facts' decisions when it is read, so
-    the pins and keep-outs of the board are added back (the scenario's pin of a school wins)."""
+    """The scenario's facts with the planner's decisions of the board too (the scenario's pin of
+    a school wins)."""
     own = variant.facts.decisions
     if not district or own == district:
         return variant
-    pinned = {p.school_id for p in own.pins}
-    merged = Decisions(
-        tuple(sorted(own.pins + tuple(p for p in district.pins if p.school_id not in pinned),
-                     key=lambda p: p.school_id)),
-        tuple(sorted(set(own.keep_outs) | set(district.keep_outs), key=lambda k: k.school_id)),
-        tuple(sorted(set(own.no_launch) | set(district.no_launch), key=lambda n: n.term_index)))
-    return dataclasses.replace(variant, facts=dataclasses.replace(variant.facts,
-                                                                  decisions=merged))
+    return dataclasses.replace(variant, facts=dataclasses.replace(
+        variant.facts, decisions=own.with_standing(district)))
 
 
 def summary_json(summary: PlanSummary, facts: PlanningFacts) -> dict:
