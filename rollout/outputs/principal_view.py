@@ -311,6 +311,11 @@ def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
 
 NOTHING_TO_DO = ("Nothing your school needs to do on its network link, devices or building "
                  "before launch.")
+NOTHING_ON_LINK_OR_DEVICES = ("Nothing your school needs to do on its network link or devices "
+                              "before launch.")
+NOT_YET_CHECKED = ("Your school's building infrastructure (the survey's infrastructure items, "
+                   "such as wireless coverage and power for charging) can be checked once its "
+                   "survey is answered.")
 NOTHING_LEFT = ("Your school has launched; nothing is left to do on its network link, devices "
                 "or building.")
 
@@ -328,6 +333,11 @@ def actions_before_launch(results: Results, school_id: str) -> list[str]:
     launch = facts.launch_term_of(cohort)
     actions = (own_link_actions(results, school_id, launch) + device_actions(facts, school)
                + infrastructure_gap_actions(results, school_id))
+    if results.row(school_id)["survey_answers"] == NO_ANSWERS_YET:
+        # Its building's items are not scored: "nothing to do" would be untrue (#26).
+        nothing = [] if actions else [NOTHING_ON_LINK_OR_DEVICES]
+        return actions + nothing + [NOT_YET_CHECKED] + district_network_line(
+            results, school_id, launch)
     nothing = NOTHING_LEFT if facts.launched_in(school_id, cohort) is not None else NOTHING_TO_DO
     return (actions or [nothing]) + district_network_line(results, school_id, launch)
 
