@@ -230,8 +230,9 @@ def test_answers_a_role_is_not_asked_are_ignored_with_a_note(tmp_path, rubric):
     responses, problems = read(tmp_path / "s", rubric)
     assert not problems
     assert np.isnan(responses.levels.loc[1, "LEAD"])
-    assert any("1 answer(s) to items the rubric does not ask of that role (LEAD) were ignored"
-               in n for n in responses.notes)
+    assert any(n.endswith("1 answer(s) to items the rubric does not ask of that role were "
+                          "ignored: LEAD by technology (asked of principal, teacher)")
+               for n in responses.notes), responses.notes
 
 
 def test_required_item_left_blank_is_a_warning(tmp_path, rubric):
