@@ -101,7 +101,8 @@ def key_facts(sheet: Sheet, view: PrincipalView, r: int) -> int:
     r += 1
     facts = [*([("Since last year", view.moved)] if view.moved else []),
              *([("Your status", view.status)] if view.status else []),
-             ("Why this cohort", view.reason), ("Your choice", view.preference),
+             ("Why this cohort", view.reason),
+             *([("Your choice", view.preference)] if view.preference else []),
              *[("Please note", note) for note in view.notes]]
     for name, value in facts:
         sheet.put(r, 0, name, label)
@@ -284,11 +285,13 @@ def local_questions(sheet: Sheet, view: PrincipalView, r: int) -> None:
 
 
 def progress_sheet(sheet: Sheet, view: PrincipalView) -> None:
-    """Your school's readiness each spring the plan was made (history.csv)."""
+    """Your school's readiness in each year's plan, by the season it was made for
+    (history.csv)."""
     top = sheet.title("Your progress over the years", "Your school's readiness (0-100) and "
-                      "cohort each spring the plan was made.")
+                      "cohort in each year's plan, by the season that plan was made for (its "
+                      "first term).")
     rows = [[season, ready, cohort] for season, ready, cohort in view.trend]
-    first, last = sheet.table(top, [Column("Season", width=14),
+    first, last = sheet.table(top, [Column("Plan for", width=14),
                                     Column("Readiness", ONE_DECIMAL, width=11),
                                     Column("Cohort", width=20)], rows)
     if len(rows) > 1:

@@ -441,7 +441,9 @@ def device_actions(facts: PlanningFacts, school) -> list[str]:
 
 def preference_text(facts: PlanningFacts, preferred: int | None, cohort: int) -> str:
     if preferred is None:
-        return "Your school did not ask for a particular cohort."
+        # Without a preference process (an empty Preferences sheet) there was nothing to ask.
+        return ("Your school did not ask for a particular cohort."
+                if facts.district.preferences else "")
     chosen = facts.cohort(preferred).name
     if preferred == cohort:
         return f"Your school asked for {chosen}: honoured."
