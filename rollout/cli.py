@@ -216,6 +216,8 @@ def template(district_dir: Path, out_dir: Path, rubric: Path | None, kind: str):
     if made.role_files:
         click.echo(f"{made.role_files} blank role workbooks in {out_dir / 'roles'}")
     click.echo("Send them out; put the returned files in the district's surveys/ folder.")
+    for warning in made.warnings:  # other sheets than Schools: they do not hold surveys up
+        click.echo(f"Warning (fix before planning): {warning}", err=True)
 
 
 def what_if_options(command):
