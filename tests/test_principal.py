@@ -368,3 +368,17 @@ def test_progress_page_says_the_season_the_plan_was_made_for(tmp_path):
     assert "each spring the plan was made" not in text
     assert "by the season that plan was made for (its first term)" in text
     assert "Plan for" in text
+
+
+def test_an_item_below_the_level_asked_for_is_never_called_a_strength(planned_district):
+    results, out = planned_district
+    views = principal_views(results)
+    target = results.facts.settings.devices.infrastructure_level
+    said = {"Strength": 0, "Closest to target": 0}
+    for view in views:
+        ws = load_workbook(out / "schools" / view.workbook).worksheets[0]
+        for row in ws.iter_rows(values_only=True):
+            if row[0] in said:
+                said[row[0]] += 1
+                assert (row[1] >= target) == (row[0] == "Strength"), (view.school_id, row[:3])
+    assert said["Strength"] > 0 and said["Closest to target"] > 0, said  # both are met

@@ -11,7 +11,12 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from rollout.outputs.principal_view import ItemLevel, PrincipalView, principal_views
+from rollout.outputs.principal_view import (
+    ItemLevel,
+    PrincipalView,
+    principal_views,
+    strength_label,
+)
 from rollout.outputs.results import Results
 from rollout.outputs.style import (
     BORDER_GREY,
@@ -215,12 +220,14 @@ def strengths_and_gaps(sheet: Sheet, view: PrincipalView, r: int) -> int:
     sheet.put(r, 2, "Rubric item", header)
     r += 1
     cell = dict(border=1, border_color=BORDER_GREY, valign="top", text_wrap=True)
-    for kind, group, colour in (("Strength", view.strengths, "#E2EFDA"),
-                                ("Gap", view.gaps, "#FCE4D6")):
-        for item in group:
-            write_item_row(sheet, r, kind, item, book.fmt(bold=True, bg_color=colour, **cell),
-                           book.fmt(**cell), book.fmt(num_format=ONE_DECIMAL, **cell))
-            r += 1
+    colours = {"Strength": "#E2EFDA", "Gap": "#FCE4D6"}  # a highest item below target: neither
+    rows = ([(strength_label(item, view.target_level), item) for item in view.strengths]
+            + [("Gap", item) for item in view.gaps])
+    for kind, item in rows:
+        colour = colours.get(kind, "#FFF2CC")
+        write_item_row(sheet, r, kind, item, book.fmt(bold=True, bg_color=colour, **cell),
+                       book.fmt(**cell), book.fmt(num_format=ONE_DECIMAL, **cell))
+        r += 1
     return r
 
 

@@ -98,6 +98,7 @@ class PrincipalView:
     trend: tuple[tuple[str, float | None, str], ...] = ()  # (season, readiness, cohort name)
     local_answers: tuple[LocalAnswer, ...] = ()  # the district's own questions, never scored
     moved: str = ""  # its move since last year's plan, with the reason; empty if it stayed
+    target_level: float = 0.0  # the level the district asks for: a strength is at or above it
 
 
 def principal_views(results: Results) -> list[PrincipalView]:
@@ -143,7 +144,15 @@ class PrincipalViews:
             local_answers=tuple(self.local_answers[school_id]),
             status=status_text(facts, school_id, cohort.number),
             moved=moved_text(results, school_id),
-            withdrawn=facts.has_withdrawn(school_id))
+            withdrawn=facts.has_withdrawn(school_id), target_level=self.target_level)
+
+    @cached_property
+    def target_level(self) -> float:
+        """The level the district asks for (devices.infrastructure_level, on the rubric's
+        scale): an item below it is no strength, however high among the school's items."""
+        rubric = self.results.inputs.rubric
+        target = self.results.facts.settings.devices.infrastructure_level
+        return float(min(max(target, rubric.low), rubric.high))
 
     def score_lines(self, row: dict, cohort: int) -> tuple[tuple[ScoreLine, ...], str]:
         """The school's scores beside the district and cohort medians, and a note when a
@@ -212,6 +221,12 @@ def item_level(rubric, domain: str, item: Item, level: float) -> ItemLevel:
            if reached < rubric.high else "Top level reached")
     return ItemLevel(domain.title(), f"{item.id}: {item.text}", round(float(level), 1),
                      f"{rubric.level_label(reached)}: {item.levels[reached]}", nxt)
+
+
+def strength_label(item: ItemLevel, target_level: float) -> str:
+    """'Strength' only at or above the level the district asks for; a highest item below it
+    is said as what it is."""
+    return "Strength" if item.level >= target_level - 1e-9 else "Closest to target"
 
 
 def strengths_and_gaps(items: list[ItemLevel]
