@@ -366,7 +366,7 @@ def test_progress_page_says_the_season_the_plan_was_made_for(tmp_path):
     results, _ = plan_district(write_district_folder(tmp_path / "d"), tmp_path / "out")
     text = all_text(tmp_path / "out" / "schools" / results.workbook_names["S1"])
     assert "each spring the plan was made" not in text
-    assert "by the season that plan was made for (its first term)" in text
+    assert "cohort in each year's plan, by the season it was made for." in text
     assert "Plan for" in text
 
 

@@ -295,8 +295,7 @@ def progress_sheet(sheet: Sheet, view: PrincipalView) -> None:
     """Your school's readiness in each year's plan, by the season it was made for
     (history.csv)."""
     top = sheet.title("Your progress over the years", "Your school's readiness (0-100) and "
-                      "cohort in each year's plan, by the season that plan was made for (its "
-                      "first term).")
+                      "cohort in each year's plan, by the season it was made for.")
     rows = [[season, ready, cohort] for season, ready, cohort in view.trend]
     first, last = sheet.table(top, [Column("Plan for", width=14),
                                     Column("Readiness", ONE_DECIMAL, width=11),
