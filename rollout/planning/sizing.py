@@ -44,8 +44,8 @@ def sizing_problems(facts: PlanningFacts) -> Problems:
 def launch_rate_text(facts: PlanningFacts) -> str:
     """The launch rate setting with its value, and what SETDA's figure is."""
     kbps = facts.settings.bandwidth.launch_kbps_per_student
-    setda = (f", SETDA's goal of 1 Gbps per 1,000 students, not what a district's links must "
-             f"have" if kbps == SETDA_GOAL_KBPS else "")
+    setda = (", SETDA's goal of 1 Gbps per 1,000 students, not what a district's links must "
+             "have" if kbps == SETDA_GOAL_KBPS else "")
     return f"bandwidth.launch_kbps_per_student is {kbps:,g} kbps per student{setda}"
 
 
