@@ -1,6 +1,7 @@
 """Command line: parse options, call the library, print. Nothing else lives here."""
 from __future__ import annotations
 
+import re
 import sys
 import time
 import traceback
@@ -16,6 +17,7 @@ from rollout.outputs.district_template import init_district, make_district_templ
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
 from rollout.planning.plan import gap_percent
 from rollout.pipeline import check_district_plan, plan_district, publish
+from rollout.studio.server import serve as serve_studio
 from rollout.whatif.compare import DEFAULT_MAX_LIMITS, compare_district
 from rollout.whatif.jobs import DEFAULT_WORKERS
 from rollout.whatif.scenarios import parse_scenario_option
@@ -87,7 +89,8 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
                    f"{p.bound:,.1f}, gap {gap_percent(p.gap, p.status == 'optimal')}")
     for cohort in results.facts.cohorts:
         members = results.cohort_rows(cohort.number)
-        click.echo(f"  {cohort.name}: {len(members)} schools, launch "
+        click.echo(f"  {cohort.name}: {len(members)} school{'s' if len(members) != 1 else ''}, "
+                   f"launch "
                    f"{results.facts.term_label(cohort.launch_term_index)}")
     honoured, asked = results.preferences_honoured()
     click.echo(f"  preferences honoured: {honoured} of {asked}")
@@ -121,10 +124,14 @@ def terminal_notes(notes: list[str]) -> list[str]:
     others = [n for n in notes if LAYOUT_MARK not in n]
     if len(layouts) <= MAX_LAYOUT_NOTES:
         return others + layouts
-    kinds = Counter(n.split(LAYOUT_MARK, 1)[1].split(",", 1)[0] for n in layouts)
+    # Counted in files (a form workbook's sheets are noted one by one, a template file once).
+    files = {(re.sub(r", sheet '.*'$", "", n.split(LAYOUT_MARK, 1)[0]),
+              n.split(LAYOUT_MARK, 1)[1].split(",", 1)[0]) for n in layouts}
+    kinds = Counter(kind for _, kind in files)
     summary = ", ".join(f"{count} as {kind}" for kind, count in sorted(kinds.items()))
-    return others + [f"{len(layouts)} survey sheets read: {summary} (each file's layout is "
-                     "listed in the dashboard's Files read sheet)"]
+    count = len({file for file, _ in files})
+    return others + [f"{count} survey file{'s' if count != 1 else ''} read: {summary} (each "
+                     "file's layout is listed in the dashboard's Files read sheet)"]
 
 
 @cli.command(name="publish")
@@ -213,6 +220,8 @@ def template(district_dir: Path, out_dir: Path, rubric: Path | None, kind: str):
     if made.role_files:
         click.echo(f"{made.role_files} blank role workbooks in {out_dir / 'roles'}")
     click.echo("Send them out; put the returned files in the district's surveys/ folder.")
+    for warning in made.warnings:  # other sheets than Schools: they do not hold surveys up
+        click.echo(f"Warning (fix before planning): {warning}", err=True)
 
 
 def what_if_options(command):
@@ -295,6 +304,24 @@ def sweep(district_dir: Path, weights: str, out_dir: Path, rubric: Path | None,
     echo_lines(whatif_words.sweep_lines(result, Path(out_dir) / "sweep.xlsx"))
     click.echo(whatif_words.timing_line(len(result.points), time.perf_counter() - started,
                                         result.seconds, result.budget, workers), err=True)
+
+
+@cli.command()
+@click.argument("district_dir", type=EXISTING_DIR)
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Last year's plan.csv, when this spring is a re-plan.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the outputs Save writes (default: DISTRICT_DIR-plan beside it).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=0,
+              help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open the browser.")
+@RUBRIC_OPTION
+def studio(district_dir: Path, previous: Path | None, out_dir: Path | None, port: int,
+           no_browser: bool, rubric: Path | None):
+    """Plan, adjust and ask "what if" in the browser (a local web app on this computer)."""
+    serve_studio(district_dir, previous, out_dir, port, not no_browser,
+                 echo=lambda line: click.echo(line), rubric=rubric)
+    click.echo("Studio stopped.")
 
 
 def main() -> None:

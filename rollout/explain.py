@@ -17,8 +17,8 @@ from rollout.planning.constraints import allowed_cohorts
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.model import SHARED_SLACK, build_model, make_solver
 from rollout.planning.plan import Plan
-from rollout.planning.sizing import coaching_hint
-from rollout.planning.solve import solve_plan
+from rollout.planning.sizing import bandwidth_hint, coaching_hint
+from rollout.planning.solve import SolveWatch, solve_plan
 
 DIAGNOSIS_TIME_LIMIT = 20.0
 MAX_CORE_TO_SHRINK = 12
@@ -58,10 +58,11 @@ def reason_for(facts: PlanningFacts, cohort_of, upgrades, usage: Usage, school_i
 
 
 def solve_or_diagnose(facts: PlanningFacts, time_limit: float | None = None,
-                      hint: dict[str, int] | None = None, log=lambda message: None) -> Plan:
+                      hint: dict[str, int] | None = None, log=lambda message: None,
+                      watch: SolveWatch | None = None) -> Plan:
     """`solve_plan`, and when no plan can meet every limit, the diagnosis as the error."""
     try:
-        return solve_plan(facts, time_limit, hint=hint, log=log)
+        return solve_plan(facts, time_limit, hint=hint, log=log, watch=watch)
     except InfeasiblePlanError:
         raise
     except NoPlanPossible:
@@ -114,7 +115,10 @@ def diagnose_infeasible(facts: PlanningFacts, time_limit: float | None = None
     if not core and not relaxations:
         return InfeasiblePlanError(["the limits conflict, but the solver could not narrow it "
                                     "down in time"], [])
-    hint = coaching_hint(facts) if any(limit.kind == "coaching" for limit in core) else ""
+    # The district's own settings are levers too: named with their values (#26).
+    kinds = {limit.kind for limit in core}
+    hint = " ".join(text for text in (coaching_hint(facts) if "coaching" in kinds else "",
+                                      bandwidth_hint(facts) if "link" in kinds else "") if text)
     return InfeasiblePlanError(conflict_texts(facts, core) or ["(see the relaxation below)"],
                                relaxations, hint)
 
