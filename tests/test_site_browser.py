@@ -207,6 +207,10 @@ def test_choosing_a_cohort_shows_exactly_its_schools(browser, site):
     for cohort in ("Group 1", "Group 3"):
         page.click(f".chips a:text-is('{cohort} (launch " + next(
             r["launch_term"] for r in rows if r["cohort_name"] == cohort) + ")')")
+        # The chip is a link to the cohort's own page: read it once it has loaded (on a busy
+        # machine the list was read half-parsed).
+        page.wait_for_url(lambda url: "schools-c" in url)
+        page.wait_for_load_state("load")
         shown = visible_rows(page)
         expected = {r["school_id"] for r in rows if r["cohort_name"] == cohort}
         assert {cells[1] for cells in shown} == expected
