@@ -311,25 +311,29 @@ def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
 
 NOTHING_TO_DO = ("Nothing your school needs to do on its network link, devices or building "
                  "before launch.")
-NOTHING_LEFT = ("Your school has launched; nothing is left to do on its network link, devices "
-                "or building.")
+NOTHING_LEFT = ("Your school has launched; nothing is left to prepare on its network link, "
+                "devices or building for the launch.")
 
 
 def actions_before_launch(results: Results, school_id: str) -> list[str]:
     """What the school or its principal can act on before launch (its own link, a link
     nearly full, devices and technology staff, the rubric's infrastructure gaps), or that
     nothing is needed when that is true; then one line for the district's network work on
-    the school's path to the internet."""
+    the school's path to the internet. A school that has launched (by its cohort or the
+    Launches sheet, paused ones too) has no launch left to prepare: it is told so, and only
+    whether its link is nearly full."""
     facts = results.facts
     if facts.has_withdrawn(school_id):
         return []  # no launch to prepare for
     school = facts.district.school_by_id[school_id]
     cohort = results.row(school_id)["cohort"]
+    launched = facts.launched_in(school_id, cohort)
+    if launched is not None:
+        return [NOTHING_LEFT] + busy_link_actions(results, school_id, launched)
     launch = facts.launch_term_of(cohort)
     actions = (own_link_actions(results, school_id, launch) + device_actions(facts, school)
                + infrastructure_gap_actions(results, school_id))
-    nothing = NOTHING_LEFT if facts.launched_in(school_id, cohort) is not None else NOTHING_TO_DO
-    return (actions or [nothing]) + district_network_line(results, school_id, launch)
+    return (actions or [NOTHING_TO_DO]) + district_network_line(results, school_id, launch)
 
 
 def own_link_actions(results: Results, school_id: str, launch: int) -> list[str]:
@@ -351,19 +355,31 @@ def own_link_actions(results: Results, school_id: str, launch: int) -> list[str]
         actions.append(f"Your school's link needs {need:,.0f} Mbps at launch; it has "
                        f"{have:,.0f} Mbps.")
         return actions
+    return actions + busy_link_actions(results, school_id, launch)
+
+
+def busy_link_actions(results: Results, school_id: str, launch: int) -> list[str]:
+    """The school's own link nearly full (above devices.busy_link_share) from its launch on:
+    from the first term it is, up to its busiest term."""
+    facts, usage = results.facts, results.usage
     busy = facts.settings.devices.busy_link_share
-    terms = range(max(launch, facts.current_term), facts.term_count)
-    shares = [(usage.link_load[school_id][t] / usage.capacity[school_id][t], t) for t in terms
-              if usage.capacity[school_id][t] > 0]
-    share, term = max(shares, default=(0.0, None))
-    if share > busy:
-        shown = f"{share:.0%}" if round(share * 100) > busy * 100 else f"{share:.1%}"
-        actions.append(
-            f"Your school's link will be {shown} used in {facts.term_label(term)} "
-            f"({usage.link_load[school_id][term]:,.0f} of {usage.capacity[school_id][term]:,.0f} "
-            "Mbps), with little room for a busy day: ask the network team whether it can be "
-            "raised, and schedule device updates and large downloads outside class time.")
-    return actions
+    load, capacity = usage.link_load[school_id], usage.capacity[school_id]
+    shares = {t: load[t] / capacity[t] for t in range(max(launch, 0), facts.term_count)
+              if capacity[t] > 0}
+    over = [t for t, share in shares.items() if share > busy]
+    if not over:
+        return []
+    first, last = over[0], over[-1]
+    peak = max(over, key=lambda t: (shares[t], -t))
+    share = shares[peak]
+    shown = f"{share:.0%}" if round(share * 100) > busy * 100 else f"{share:.1%}"
+    span = (f"from {facts.term_label(first)} on" if last == facts.term_count - 1
+            else f"from {facts.term_label(first)} to {facts.term_label(last)}")
+    verb = "is" if facts.is_history(first) else "will be"
+    return [f"Your school's link {verb} more than {busy:.0%} used {span}, up to {shown} "
+            f"({load[peak]:,.0f} of {capacity[peak]:,.0f} Mbps), with "
+            "little room for a busy day: ask the network team whether it can be raised, and "
+            "schedule device updates and large downloads outside class time."]
 
 
 def infrastructure_gap_actions(results: Results, school_id: str) -> list[str]:
