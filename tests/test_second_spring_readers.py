@@ -4,9 +4,54 @@ from __future__ import annotations
 
 import csv
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from tests.test_principal import before_launch_lines, first_page_facts
+
+
+class TableRows(HTMLParser):
+    """The text of each table row of a page, cell by cell."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th") and self.rows:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def table_rows(page: Path) -> list[list[str]]:
+    return [r for r in TableRows(page.read_text(encoding="utf-8")).rows if r]
+
+
+def page_text(page: Path) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")).split())
+
+
+def phase_rows(workbook: Path) -> list[list]:
+    """(phase, term, coaching share, FTE, what happens) rows of a principal's first page."""
+    ws = load_workbook(workbook)["Your school"]
+    rows = [[c for c in r if c is not None] for r in ws.iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r and r[0] == "Phase") + 1
+    return [r for r in rows[start:start + 6] if r and r[0] in (
+        "Early planning", "Planning", "Launch", "Support")]
 
 
 def plan_rows(folder: Path) -> dict[str, dict]:
@@ -33,3 +78,19 @@ def test_a_busy_link_is_named_from_the_first_term_it_is_that_full(sample_outputs
     busy = [line for line in lines if "% used" in line]
     assert len(busy) == 1, lines
     assert "more than 90% used from 2028 Spring on, up to 93% (928 of 1,000 Mbps)" in busy[0], busy
+
+
+def test_a_paused_school_is_paused_in_its_phases_and_says_when_it_launched(sample_outputs):
+    _, second = sample_outputs
+    facts = dict(first_page_facts(second / "schools" / "ES093.xlsx"))
+    assert facts["Your status"].startswith("Launched in 2028 Spring; paused from 2028 Fall")
+    phases = {(r[0], r[1]): r for r in phase_rows(second / "schools" / "ES093.xlsx")}
+    assert phases[("Launch", "2028 Spring")][2] == 1  # before the pause
+    for key in (("Support", "2028 Fall"), ("Support", "2029 Spring")):
+        assert phases[key][2] == 0 and phases[key][4].startswith("Paused"), phases[key]
+    page = second / "site" / "es" / "schools" / "ES093.html"
+    rows = {tuple(r[:2]): r for r in table_rows(page)}
+    support = [r for key, r in rows.items() if key[0] == "Apoyo"]
+    assert support and all(r[2].startswith("En pausa") for r in support), support
+    assert "continúa" not in " ".join(" ".join(r) for r in support)
+    assert "Comenzó en primavera de 2028; en pausa a partir de otoño de 2028." in page_text(page)

@@ -24,6 +24,7 @@ PHASE_TEXT = {
     "Launch": "Blended classes start. Coaching is at its fullest.",
     "Support": "Coaching continues at a lower level while practice settles.",
 }
+PAUSED_PHASE = "Paused: no coaching while the school's launch is paused."
 SCORE_LABELS = [("infrastructure", "Infrastructure"), ("technology", "Technology"),
                 ("instructional", "Instructional"), ("readiness", "Readiness"),
                 ("need", "Need")]
@@ -258,16 +259,19 @@ def moved_text(results: Results, school_id: str) -> str:
 def status_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
     """The school's own launch status in plain words; empty while it is simply planned."""
     status, launched = facts.launch_status(school_id, cohort), facts.launched_in(school_id, cohort)
-    record = facts.district.launch_by_school.get(school_id)
-    since = facts.term_label(record.term_index if record and record.term_index is not None
-                             else facts.current_term) if record else ""
+    held = facts.held_since(school_id)
+    # A hold from a term still to come starts "from" it; one from a past term holds "since".
+    since = "" if held is None else \
+        f"{'since' if facts.is_history(held) else 'from'} {facts.term_label(held)}"
     if status == DELAYED:
         return (f"Delayed: the launch did not happen as planned; now planned for "
                 f"{facts.term_label(facts.launch_term_of(cohort))}.")
     if status == PAUSED:
-        return f"Paused since {since}: no coaching while paused."
+        before = f"Launched in {facts.term_label(launched)}; paused" if launched is not None \
+            else "Paused"
+        return f"{before} {since}: no coaching while paused."
     if status == WITHDRAWN:
-        return f"Withdrawn from the rollout since {since}."
+        return f"Withdrawn from the rollout {since}."
     if launched is None:
         return ""
     planned = facts.launch_term_of(cohort)
@@ -304,6 +308,9 @@ def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
         else:
             label = facts.term_label(term)
         name = phase_name(offset)
+        if facts.on_hold(school.school_id, term):  # a pause holds this phase: no coaching
+            out.append(Phase(name, label, PAUSED_PHASE, 0.0, 0.0))
+            continue
         out.append(Phase(name, label, PHASE_TEXT[name], portion,
                          round(facts.school_coaching_fte(school, term, cohort), 2)))
     return tuple(out)

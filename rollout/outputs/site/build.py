@@ -43,6 +43,7 @@ PHASE_TEXT = {
     "Launch": N_("Blended classes start. Coaching is at its fullest."),
     "Support": N_("Coaching continues at a lower level while practice settles."),
 }
+PAUSED_PHASE = N_("Paused: no coaching while the school's launch is paused.")
 PHASE_NAMES = {"Early planning": N_("Early planning"), "Planning": N_("Planning"),
                "Launch": N_("Launch"), "Support": N_("Support")}
 SCORE_TEXT = {"infrastructure": N_("Infrastructure"), "technology": N_("Technology"),
@@ -602,13 +603,17 @@ class SiteBuilder:
         source = self.source
         launch = source.term_index[school.launch_term]
         withdrawn = school.stage == "withdrawn"
+        # A pause holds the phases from its term on: no coaching then.
+        held = source.term_index[school.since] if school.since and school.stage == "paused" \
+            else None
         phases = [] if withdrawn else [
-            {"name": _(PHASE_NAMES[phase]), "term": label, "what": _(PHASE_TEXT[phase]),
-             "now": term == source.current_index}
+            {"name": _(PHASE_NAMES[phase]), "term": label,
+             "what": _(PAUSED_PHASE) if held is not None and term >= held
+             else _(PHASE_TEXT[phase]), "now": term == source.current_index}
             for phase, term, label in self.phase_terms(lang, launch)]
         stage_note = None
         if school.since and school.stage in ("paused", "withdrawn"):
-            stage_note = _("Since %(term)s.", term=lang.term(school.since))
+            stage_note = self.hold_note(lang, school, launch)
         elif school.stage == "delayed":
             stage_note = _("Now planned to launch in %(term)s.", term=lang.term(
                 school.launch_term))
@@ -641,6 +646,19 @@ class SiteBuilder:
                                 feeder=school.feeder),
             "feeder": feeder,
         }
+
+    def hold_note(self, lang: Language, school: PublicSchool, launch: int) -> str:
+        """Since when a pause or withdrawal holds ("from" a term still to come), and the
+        term a paused school launched in when it had."""
+        _ = lang.gettext
+        since, current = lang.term(school.since), self.source.current_index
+        past = self.source.term_index[school.since] < current
+        if school.stage == "paused" and launch < current:
+            return (_("Launched in %(term)s; paused since %(since)s.", term=lang.term(
+                school.launch_term), since=since) if past else
+                _("Launched in %(term)s; paused from %(since)s.", term=lang.term(
+                    school.launch_term), since=since))
+        return _("Since %(term)s.", term=since) if past else _("From %(term)s.", term=since)
 
     def history(self, lang: Language, school: PublicSchool) -> list[dict]:
         _ = lang.gettext
