@@ -94,3 +94,62 @@ def test_a_paused_school_is_paused_in_its_phases_and_says_when_it_launched(sampl
     assert support and all(r[2].startswith("En pausa") for r in support), support
     assert "continúa" not in " ".join(" ".join(r) for r in support)
     assert "Comenzó en primavera de 2028; en pausa a partir de otoño de 2028." in page_text(page)
+
+
+def overview_terms(dashboard: Path) -> dict[str, dict]:
+    """The dashboard Overview's 'Each term' table: term -> column -> value."""
+    rows = [list(r) for r in load_workbook(dashboard)["Overview"].iter_rows(values_only=True)]
+    rows = [[c for c in r if c is not None] for r in rows]
+    head = next(i for i, r in enumerate(rows) if r[:1] == ["Term"])
+    out = {}
+    for row in rows[head + 1:]:
+        if len(row) != len(rows[head]):
+            break
+        out[row[0]] = dict(zip(rows[head], row))
+    return out
+
+
+def test_site_and_dashboard_count_the_same_launches(sample_outputs):
+    """Planned progress counts delayed schools from their new term and paused ones from the
+    term they launched; only the withdrawn school is left out, and the dashboard agrees."""
+    _, second = sample_outputs
+    terms = overview_terms(second / "dashboard.xlsx")
+    taking_part = sum(r["status"] != "withdrawn" for r in plan_rows(second).values())
+    assert taking_part == 94 and terms["2030 Spring"]["Launched so far"] == 94
+    home = second / "site" / "index.html"
+    progress = {r[0]: r for r in table_rows(home) if r[-1:] == ["Planned"]}
+    assert list(progress) == ["2028 Fall", "2029 Spring", "2029 Fall", "2030 Spring"]
+    for term, row in progress.items():
+        share = terms[term]["Launched so far"] / taking_part
+        assert row[1] == f"{share:.0%}", (term, row, terms[term])
+    assert progress["2030 Spring"][1] == "100%"
+    text = page_text(home)
+    launching = int(re.search(r"(\d+) Launching in 2028 Fall", text)[1])
+    assert launching == terms["2028 Fall"]["Schools launching"] == 24
+    launched = int(re.search(r"(\d+) Launched so far", text)[1])
+    assert launched == terms["2028 Spring"]["Launched so far"] == 24  # ES040 and ES093 too
+
+
+def test_every_count_leaves_the_withdrawn_school_out_and_says_it_withdrew(sample_outputs):
+    _, second = sample_outputs
+    site = second / "site"
+    text = page_text(site / "index.html")
+    assert "blended learning to 94 schools in 5 cohorts" in text
+    assert "1 school withdrew from the roll-out." in text
+    cohort_totals = [r for r in table_rows(site / "index.html") if r[0].startswith("Group ")
+                     and len(r) == 5 and r[-1].isdigit()]
+    assert sum(int(r[-1]) for r in cohort_totals) == 94, cohort_totals
+    group2 = next(int(r[-1]) for r in cohort_totals if r[0] == "Group 2")
+    assert f"{group2} schools; 1 school withdrew" in page_text(site / "schools-c2.html")
+    es = page_text(site / "es" / "index.html")
+    assert "94 escuelas en 5 grupos" in es and "1 escuela se retiró" in es
+
+
+def test_the_dashboard_counts_the_schools_its_cohorts_hold(sample_outputs):
+    _, second = sample_outputs
+    rows = [[c for c in r if c is not None] for r in load_workbook(
+        second / "dashboard.xlsx")["Overview"].iter_rows(values_only=True)]
+    head = next(i for i, r in enumerate(rows) if r[:2] == ["Schools", "Cohorts"])
+    assert rows[head + 1][0] == "94" and rows[head + 2][0].endswith("; 1 withdrew"), rows[head:]
+    cohorts = next(i for i, r in enumerate(rows) if r[:3] == ["Cohort", "Launch term", "Schools"])
+    assert sum(r[2] for r in rows[cohorts + 1:cohorts + 6]) == 94

@@ -257,9 +257,11 @@ class SiteBuilder:
             number = cohort.number if cohort else None
             rows = [s for s in self.by_name if number is None or s.cohort == number]
             chunks = [rows[i:i + PAGE_SIZE] for i in range(0, len(rows), PAGE_SIZE)] or [[]]
+            withdrawn = sum(s.stage == "withdrawn" for s in rows)
             for page, chunk in enumerate(chunks, start=1):
                 yield (list_path(number, page), "schools.html",
-                       self.school_list(lang, number, page, len(chunks), chunk, len(rows)))
+                       self.school_list(lang, number, page, len(chunks), chunk,
+                                        (len(rows), withdrawn)))
         for school in self.plan.schools:
             yield f"schools/{school.page}.html", "school.html", self.school_page(lang, school)
         yield "data.html", "data.html", self.data_page(lang)
@@ -312,11 +314,15 @@ class SiteBuilder:
         current = source.current_index
         first = source.cohorts[0].launch_term
         last = source.cohorts[-1].launch_term
-        launched = [s for s in schools
-                    if source.term_index[s.launch_term] < current and s.stage not in HOLDS]
+        # Every count is of the schools taking part (a withdrawn school is in none), from the
+        # term each really launches: a paused school has launched, a delayed one not yet.
+        schools = self.plan.taking_part
+        launched = [s for s in schools if source.term_index[s.launch_term] < current]
         launching = [s for s in schools if source.term_index[s.launch_term] == current
-                     and s.stage == "launched"]
+                     and s.stage != "paused"]
         total = len(schools)
+        withdrew = (lang.ngettext("%(n)s school withdrew", "%(n)s schools withdrew",
+                                  self.plan.withdrawn) if self.plan.withdrawn else None)
         sentence = _("%(district)s will bring blended learning to %(schools)s in %(cohorts)s, "
                      "launching from %(first)s to %(last)s.",
                      district=source.district_name,
@@ -324,8 +330,10 @@ class SiteBuilder:
                      cohorts=lang.ngettext("%(n)s cohort", "%(n)s cohorts",
                                            len(source.cohorts)),
                      first=lang.term(first), last=lang.term(last))
+        if withdrew:
+            sentence += " " + _("%(withdrew)s from the roll-out.", withdrew=withdrew)
         tiles = [
-            {"number": lang.number(total), "label": _("Schools"), "note": None},
+            {"number": lang.number(total), "label": _("Schools"), "note": withdrew},
             {"number": lang.number(len(source.cohorts)), "label": _("Cohorts"), "note": None},
             {"number": lang.number(len(launched)), "label": _("Launched so far"),
              "note": _("%(share)s of schools", share=lang.percent(len(launched) / total))
@@ -550,7 +558,9 @@ class SiteBuilder:
         return columns
 
     def school_list(self, lang: Language, cohort: int | None, page: int, pages: int,
-                    chunk: list[PublicSchool], total: int) -> dict:
+                    chunk: list[PublicSchool], listed: tuple[int, int]) -> dict:
+        """One page of the schools list; `listed`: the rows of the whole list, and how many
+        of them withdrew (counted apart: a withdrawn school takes no place in a cohort)."""
         _ = lang.gettext
         source = self.source
         stage_rank = {key: i for i, key in enumerate(STAGE_TEXT)}
@@ -576,7 +586,11 @@ class SiteBuilder:
                    "label": _("%(cohort)s (launch %(term)s)", cohort=c.name,
                               term=lang.term(c.launch_term))} for c in source.cohorts]
         first, last = (page - 1) * PAGE_SIZE + 1, (page - 1) * PAGE_SIZE + len(chunk)
-        caption = lang.ngettext("%(n)s school", "%(n)s schools", total)
+        rows_listed, withdrawn = listed
+        caption = lang.ngettext("%(n)s school", "%(n)s schools", rows_listed - withdrawn)
+        if withdrawn:
+            caption = _("%(schools)s; %(withdrew)s", schools=caption, withdrew=lang.ngettext(
+                "%(n)s school withdrew", "%(n)s schools withdrew", withdrawn))
         if pages > 1:
             caption = _("%(schools)s, %(first)s to %(last)s shown on this page",
                         schools=caption, first=lang.number(first), last=lang.number(last))

@@ -82,6 +82,14 @@ class PublicPlan:
     progress: list[ProgressPoint]
     with_scores: bool
 
+    @cached_property
+    def taking_part(self) -> list[PublicSchool]:
+        return taking_part(self.schools)
+
+    @cached_property
+    def withdrawn(self) -> int:
+        return len(self.schools) - len(self.taking_part)
+
     def school_history(self, school_id: str) -> list[Season]:
         return self.history_by_school.get(school_id, [])
 
@@ -151,6 +159,14 @@ def public_schools(rows: list[dict], source: SiteSource, scores: bool, path: Pat
         except ValueError:
             students[sid] = 0
     return sorted(schools, key=lambda s: s.school_id), students
+
+
+def taking_part(schools: list[PublicSchool]) -> list[PublicSchool]:
+    """The schools of the roll-out, as every count of the site and the dashboard has them:
+    all but the withdrawn ones. A delayed school counts from its new launch term, a paused
+    one from the term it launched (tests/test_second_spring_readers.py compares the counts
+    with the dashboard's)."""
+    return [s for s in schools if s.stage != "withdrawn"]
 
 
 def stage(source: SiteSource, launch: int, status: str = "") -> str:
@@ -233,13 +249,13 @@ def progress_points(source: SiteSource, schools: list[PublicSchool], students: d
         points.append(ProgressPoint(
             source.terms[term], len(launched) / len(rows),
             sum(students.get(s, 0) for s in launched) / total if total else 0.0, False))
+    schools = taking_part(schools)
     if not schools:
         return points
     last = max(source.term_index[s.launch_term] for s in schools)
     total = sum(students.get(s.school_id, 0) for s in schools)
     for term in range(current, last + 1):
-        going = [s for s in schools if source.term_index[s.launch_term] <= term
-                 and s.stage not in HOLDS]
+        going = [s for s in schools if source.term_index[s.launch_term] <= term]
         points.append(ProgressPoint(
             source.terms[term], len(going) / len(schools),
             sum(students.get(s.school_id, 0) for s in going) / total if total else 0.0, True))
