@@ -191,6 +191,7 @@ def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
             changes.append(base | old | hold)
             continue
         if told == new:
+            changes += off_term_launch(facts, sid, new, old_row, base | old)
             continue
         if told is None:
             changes.append(base | old | {"change": "re-planned", "reason":
@@ -223,6 +224,24 @@ def new_hold(facts: PlanningFacts, school_id: str, old_row: dict) -> dict | None
         reason = (f"Withdrawn from the rollout since {since} (Launches sheet): it takes no "
                   "place in its cohort, no coaching and no launch bandwidth.")
     return {"change": record.status, "reason": reason}
+
+
+def off_term_launch(facts: PlanningFacts, school_id: str, cohort: int, old_row: dict,
+                    row: dict) -> list[dict]:
+    """A launch the Launches sheet records in another term than its cohort's (early or late),
+    new since last year's plan: the row of changes.csv saying so."""
+    launched = facts.actual_launch_term(school_id)
+    planned = facts.launch_term_of(cohort)
+    if launched is None or launched == planned or \
+            old_row.get("actual_launch_term") == facts.term_label(launched):
+        return []
+    early = launched < planned
+    return [row | {"change": "launched early" if early else "launched late",
+                   "new_launch_term": facts.term_label(launched),
+                   "reason": f"Launched in {facts.term_label(launched)}, "
+                             f"{'earlier' if early else 'later'} than {facts.cohort(cohort).name}"
+                             f" ({facts.term_label(planned)}) (Launches sheet); it stays in "
+                             f"{facts.cohort(cohort).name}."}]
 
 
 def closed_schools(previous: PreviousPlan) -> list[dict]:

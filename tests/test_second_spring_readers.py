@@ -153,3 +153,33 @@ def test_the_dashboard_counts_the_schools_its_cohorts_hold(sample_outputs):
     assert rows[head + 1][0] == "94" and rows[head + 2][0].endswith("; 1 withdrew"), rows[head:]
     cohorts = next(i for i, r in enumerate(rows) if r[:3] == ["Cohort", "Launch term", "Schools"])
     assert sum(r[2] for r in rows[cohorts + 1:cohorts + 6]) == 94
+
+
+def changes_rows(folder: Path) -> dict[str, dict]:
+    with (folder / "changes.csv").open(encoding="utf-8") as f:
+        return {r["school_id"]: r for r in csv.DictReader(f)}
+
+
+def test_what_changed_lists_the_closed_school_and_the_early_launch(sample_outputs):
+    _, second = sample_outputs
+    early = changes_rows(second)["ES040"]
+    assert early["change"] == "launched early" and early["new_launch_term"] == "2028 Spring"
+    assert early["old_launch_term"] == "2028 Fall" and early["new_cohort"] == "2"
+    changes = [[c.value for c in row] for row in load_workbook(
+        second / "dashboard.xlsx")["Changes"].iter_rows()]
+    assert any(r[0] == "ES040" and "launched early" in r for r in changes), changes[:12]
+    home = page_text(second / "site" / "index.html")
+    assert "1 school closed." in home and "Ridge Creek Middle School: The school closed" in home
+    assert "1 school launched earlier than its cohort." in home
+    assert "Launched earlier than its cohort. Launch: 2028 Fall → 2028 Spring." in home
+    es = page_text(second / "site" / "es" / "index.html")
+    assert "1 escuela cerró." in es and "1 escuela comenzó antes que su grupo." in es
+
+
+def test_an_early_launch_shows_its_real_term_in_the_schools_history(sample_outputs):
+    _, second = sample_outputs
+    page = second / "site" / "es" / "schools" / "ES040.html"
+    assert "primavera de 2028" in page_text(page)
+    rows = [r for r in table_rows(page) if r[0] == "otoño de 2028"]
+    assert len(rows) == 1 and rows[0][2] == "primavera de 2028", rows
+    assert "Sin cambios" not in rows[0][-1] and "Comenzó antes que su grupo" in rows[0][-1]

@@ -488,7 +488,8 @@ class SiteBuilder:
             return None
         _ = lang.gettext
         moves = sorted(self.current_moves.values(), key=lambda m: m.school_id)
-        moves = [m for m in moves if m.school_id in self.by_id]
+        # A closed school has no page: it is listed by the name changes.csv gives it.
+        moves = [m for m in moves if m.school_id in self.by_id or m.change == "closed"]
         if not moves:
             return {"none": _("No school changed cohort since last year's plan.")}
         n = {kind: sum(m.change == kind for m in moves) for kind in CHANGE_TEXT}
@@ -508,9 +509,19 @@ class SiteBuilder:
                                      "%(n)s schools paused their roll-out.", n["paused"])),
             ("withdrawn", lang.ngettext("%(n)s school left the roll-out.",
                                         "%(n)s schools left the roll-out.", n["withdrawn"])),
+            ("closed", lang.ngettext("%(n)s school closed.", "%(n)s schools closed.",
+                                     n["closed"])),
+            ("launched_early", lang.ngettext(
+                "%(n)s school launched earlier than its cohort.",
+                "%(n)s schools launched earlier than their cohort.", n["launched_early"])),
+            ("launched_late", lang.ngettext(
+                "%(n)s school launched later than its cohort.",
+                "%(n)s schools launched later than their cohort.", n["launched_late"])),
         ) if n[kind]]
-        listed = [{"name": self.by_id[m.school_id].name,
-                   "href": f"schools/{self.by_id[m.school_id].page}.html",
+        listed = [{"name": self.by_id[m.school_id].name if m.school_id in self.by_id
+                   else m.name or m.school_id,
+                   "href": f"schools/{self.by_id[m.school_id].page}.html"
+                   if m.school_id in self.by_id else None,
                    "text": self.move_text(lang, m)} for m in moves[:LISTED_CHANGES]]
         more = len(moves) - LISTED_CHANGES
         return {"none": None, "counts": counts, "reasons": self.reason_groups(lang, moves),
@@ -537,7 +548,8 @@ class SiteBuilder:
     def move_text(self, lang: Language, move) -> str:
         _ = lang.gettext
         parts = [_(CHANGE_TEXT[move.change])]
-        if move.old_launch_term and move.new_launch_term and move.change in ("earlier", "later"):
+        if move.old_launch_term and move.new_launch_term and move.change in (
+                "earlier", "later", "launched_early", "launched_late"):
             parts.append(_("Launch: %(old)s → %(new)s.", old=lang.term(move.old_launch_term),
                            new=lang.term(move.new_launch_term)))
         parts += [_(REASON_TEXT[r]) for r in move.reasons if r != "delayed"]  # said above
@@ -696,8 +708,11 @@ class SiteBuilder:
             out.append({"season": lang.term(row.season),
                         "cohort": cohort_by_term.get(row.launch_term) or (
                             _("Cohort %(n)s", n=row.cohort) if row.cohort else "–"),
+                        # This season's row: the term it really launched (plan.csv).
                         "launch": "–" if row.status == "withdrawn"
-                        else lang.term(row.launch_term),
+                        else lang.term(school.launch_term
+                                       if row.season == self.source.current_term
+                                       else row.launch_term),
                         "readiness": lang.number(row.readiness, 1)
                         if row.readiness is not None else "–",
                         "change": change})
