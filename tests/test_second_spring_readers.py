@@ -183,3 +183,19 @@ def test_an_early_launch_shows_its_real_term_in_the_schools_history(sample_outpu
     rows = [r for r in table_rows(page) if r[0] == "otoño de 2028"]
     assert len(rows) == 1 and rows[0][2] == "primavera de 2028", rows
     assert "Sin cambios" not in rows[0][-1] and "Comenzó antes que su grupo" in rows[0][-1]
+
+
+def test_a_delayed_launch_reads_as_missed_with_its_new_term(sample_outputs):
+    _, second = sample_outputs
+    rows = [[c for c in r] for r in load_workbook(
+        second / "dashboard.xlsx")["Changes"].iter_rows(values_only=True)]
+    head = next(i for i, r in enumerate(rows) if r[:1] == ["School ID"] and "What happened" in r)
+    columns = rows[head]
+    listed = {r[0]: dict(zip(columns, r)) for r in rows[head + 1:] if r[0]}
+    for sid in ("ES047", "ES069"):
+        row = listed[sid]
+        assert row["Status"] == "delayed" and row["Planned launch"] == "2028 Spring", row
+        assert row["What happened"] == "did not launch", row
+        assert row["Launch now planned"] == "2029 Spring", row
+    assert listed["ES040"]["What happened"] == "launched in 2028 Spring"
+    assert listed["ES093"]["What happened"] == "launched in 2028 Spring; paused from 2028 Fall"
