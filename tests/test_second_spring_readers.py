@@ -9,6 +9,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from rollout.scoring.inputs import load_inputs
+from tests.conftest import SAMPLE
 from tests.test_principal import before_launch_lines, first_page_facts
 
 
@@ -199,3 +201,27 @@ def test_a_delayed_launch_reads_as_missed_with_its_new_term(sample_outputs):
         assert row["Launch now planned"] == "2029 Spring", row
     assert listed["ES040"]["What happened"] == "launched in 2028 Spring"
     assert listed["ES093"]["What happened"] == "launched in 2028 Spring; paused from 2028 Fall"
+
+
+def test_the_role_gap_reaches_a_principal_only_with_enough_teachers(sample_outputs):
+    """A role comparison over one or two teachers would tell the principal what they said:
+    the workbook shows it from rubric.role_gap_min_respondents (3) teachers; the dashboard
+    keeps it."""
+    _, second = sample_outputs
+    inputs = load_inputs(SAMPLE / "year2")
+    minimum = inputs.rubric.role_gap_min_respondents
+    assert minimum == 3
+    table = inputs.scores.table
+    flagged = table[table["role_gap"] != ""]
+    few = flagged[flagged["respondents_teacher"] < minimum].index.tolist()
+    enough = flagged[flagged["respondents_teacher"] >= minimum].index.tolist()
+    assert "ES056" in few and enough, (few, enough)
+    dashboard = [[c for c in r] for r in load_workbook(
+        second / "dashboard.xlsx")["Schools"].iter_rows(values_only=True)]
+    for sid in few + enough:
+        notes = [text for label, text in first_page_facts(second / "schools" / f"{sid}.xlsx")
+                 if label == "Please note"]
+        shown = any("teachers rate the school" in n for n in notes)
+        assert shown == (sid in enough), (sid, notes)
+        assert any(r[0] == sid and any("teachers rate the school" in str(c) for c in r)
+                   for r in dashboard), sid

@@ -258,6 +258,7 @@ class DashboardView:
             rows += domain_rows(name, rubric.domains[name])
         rows += [("rubric.min_coverage", rubric.min_coverage),
                  ("rubric.role_gap_levels", rubric.role_gap_levels),
+                 ("rubric.role_gap_min_respondents", rubric.role_gap_min_respondents),
                  ("rubric.need.frl_pct", rubric.need.frl_pct),
                  ("rubric.need.not_proficient_pct", rubric.need.not_proficient_pct)]
         rows.append(("workbooks.min_schools_for_median", MIN_SCHOOLS_FOR_MEDIAN))

@@ -139,7 +139,8 @@ class PrincipalViews:
             items=tuple(items), actions=tuple(actions_before_launch(results, school_id)),
             reason=row["reasons"], preference=preference_text(facts, pref, cohort.number),
             honoured=None if pref is None else pref == cohort.number,
-            notes=tuple(principal_notes(row)), workbook=results.workbook_names[school_id],
+            notes=tuple(principal_notes(row, role_gap_private(results, school_id))),
+            workbook=results.workbook_names[school_id],
             trend=trend(results, school_id),
             local_answers=tuple(self.local_answers[school_id]),
             status=status_text(facts, school_id, cohort.number),
@@ -475,7 +476,21 @@ def local_answer(item: Item, level: float) -> LocalAnswer:
     return LocalAnswer(question, asked_of, round(float(level), 1), answer)
 
 
-def principal_notes(row: dict) -> list[str]:
+def role_gap_private(results: Results, school_id: str,
+                     roles: tuple[str, ...] = ("principal", "teacher")) -> bool:
+    """Whether comparing the roles would tell the principal what too few people answered
+    (rubric: role_gap_min_respondents): a role the principal does not answer alone needs at
+    least that many respondents besides the principal's own answers."""
+    minimum = results.inputs.rubric.role_gap_min_respondents
+    table = results.inputs.scores.table
+    counts = {role: int(table.at[school_id, f"respondents_{role}"])
+              if f"respondents_{role}" in table.columns else 0 for role in roles}
+    principal = counts.pop("principal", 1)
+    return (principal != 1 and principal - 1 < minimum) or \
+        any(count < minimum for count in counts.values())
+
+
+def principal_notes(row: dict, role_gap_private: bool = False) -> list[str]:
     notes = []
     if row["survey_answers"] == NO_ANSWERS_YET:
         notes.append("Your school has not sent survey answers yet, so it was planned on its "
@@ -485,7 +500,7 @@ def principal_notes(row: dict) -> list[str]:
         notes.append(f"Survey answers covered {row['coverage']:.0%} of the rubric, too few to "
                      "score the school; it was planned as not yet ready. Ask more staff to "
                      "respond next spring.")
-    if row["role_gap"]:
+    if row["role_gap"] and not role_gap_private:
         gap = row["role_gap"]
         notes.append(f"{gap[0].upper()}{gap[1:]}: worth a conversation with your staff.")
     return notes
