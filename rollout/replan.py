@@ -6,6 +6,7 @@ clearly better (a churn weight). Every move is explained by testing the stay it 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,12 +217,14 @@ def new_hold(facts: PlanningFacts, school_id: str, old_row: dict) -> dict | None
     record = facts.district.launch_by_school.get(school_id)
     if record is None or record.status not in ON_HOLD or old_row.get("status") == record.status:
         return None
-    since = facts.term_label(facts.held_since(school_id))
+    held = facts.held_since(school_id)
+    # "since" a term that has passed, "from" one still to come
+    since = f"{'since' if facts.is_history(held) else 'from'} {facts.term_label(held)}"
     if record.status == PAUSED:
-        reason = (f"Paused since {since} (Launches sheet): it keeps its place in its cohort "
+        reason = (f"Paused {since} (Launches sheet): it keeps its place in its cohort "
                   "and takes no coaching or launch bandwidth while paused.")
     else:
-        reason = (f"Withdrawn from the rollout since {since} (Launches sheet): it takes no "
+        reason = (f"Withdrawn from the rollout {since} (Launches sheet): it takes no "
                   "place in its cohort, no coaching and no launch bandwidth.")
     return {"change": record.status, "reason": reason}
 
@@ -274,10 +277,25 @@ def move_reason(facts, plan, usage, previous, sid, told, readiness_now) -> str:
     if pref is not None and str(pref.preferred_cohort) != old_pref:
         causes.append(f"new preference ({facts.cohort(pref.preferred_cohort).name})")
     if blocked:
-        detail = "staying in " + facts.cohort(told).name + " would break: " + "; ".join(
-            v.message for v in blocked)
+        detail = f"staying in {facts.cohort(told).name} " + "; and it ".join(
+            staying_would(v) for v in blocked)
     else:
         detail = (f"staying in {facts.cohort(told).name} was possible, but the plan is clearly "
                   "better with the move (it outweighs the churn weight)")
     head = ", ".join(causes) if causes else "the plan as a whole changed"
-    return f"{head[0].upper()}{head[1:]}: {detail}."
+    return f"{head[0].upper()}{head[1:]}; {detail}."
+
+
+COACHING_SHORT = re.compile(r"coaching in (?P<term>.+) would need (?P<need>[\d.,]+) FTE of "
+                            r"(?P<have>[\d.,]+) available")
+
+
+def staying_would(violation) -> str:
+    """What staying would do, in a sentence's words: 'would need more coaches in 2029 Spring
+    than the district has (96.6 of 95)', else 'would break a limit: <the checker's words>'."""
+    short = COACHING_SHORT.fullmatch(violation.message)
+    if short:
+        need = float(short["need"].replace(",", ""))
+        return (f"would need more coaches in {short['term']} than the district has "
+                f"({need:,.1f} of {short['have']})")
+    return f"would break a limit: {violation.message}"

@@ -90,7 +90,7 @@ def test_a_paused_school_takes_no_coaching_or_launch_bandwidth_while_it_holds():
     assert running.coaching[1] - usage.coaching[1] == pytest.approx(0.5)  # its support load
     assert usage.link_load["S1"][1] == pytest.approx(100 * 100 / 1000)    # baseline rate
     assert usage.link_load["S1"][0] == pytest.approx(100 * 1000 / 1000)   # launched in T1
-    assert "Paused since T2" in school_reasons(f, plan.cohort_of, plan.upgrades)["S1"]
+    assert "Paused from T2" in school_reasons(f, plan.cohort_of, plan.upgrades)["S1"]
 
 
 def test_a_withdrawn_school_keeps_its_row_but_no_load_and_cannot_be_moved():
@@ -202,7 +202,7 @@ def test_a_withdrawn_school_is_said_withdrawn_everywhere_with_no_launch(tmp_path
         ("withdrawn", "T2")
     changes = {r["school_id"]: r for r in csv.DictReader((out / "changes.csv").open())}
     assert changes[withdrawn]["change"] == "withdrawn"
-    assert changes[withdrawn]["reason"].startswith("Withdrawn from the rollout since T2")
+    assert changes[withdrawn]["reason"].startswith("Withdrawn from the rollout from T2")
     assert changes["S3"]["change"] == "paused"
     sheet = load_workbook(out / "dashboard.xlsx")["Changes"]
     listed = [[c.value for c in row] for row in sheet.iter_rows()]

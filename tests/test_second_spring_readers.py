@@ -225,3 +225,33 @@ def test_the_role_gap_reaches_a_principal_only_with_enough_teachers(sample_outpu
         assert shown == (sid in enough), (sid, notes)
         assert any(r[0] == sid and any("teachers rate the school" in str(c) for c in r)
                    for r in dashboard), sid
+
+
+def test_a_school_where_it_asked_to_be_hears_that_first(sample_outputs):
+    _, second = sample_outputs
+    facts = dict(first_page_facts(second / "schools" / "MS032.xlsx"))
+    assert facts["Your choice"] == "Your school asked for Group 5: honoured."
+    assert facts["Why this cohort"].startswith(
+        "The school chose Group 5; its choice is honoured. Not in Group 4 because"), facts
+
+
+def test_principals_read_plain_sentences(sample_outputs):
+    _, second = sample_outputs
+    withdrawn = dict(first_page_facts(second / "schools" / "ES071.xlsx"))
+    why = withdrawn["Why this cohort"]
+    assert why.startswith("Withdrawn from the rollout from 2028 Fall: it is still shown with "
+                          "Group 2, but it will not launch"), why
+    assert "takes none of its places" not in why and "bandwidth" not in why
+    assert withdrawn["Your status"] == "Withdrawn from the rollout from 2028 Fall."
+    moved = dict(first_page_facts(second / "schools" / "HS007.xlsx"))["Since last year"]
+    assert moved == ("Moved from Group 3 (launch 2029 Spring) to Group 2 (launch 2028 Fall): "
+                     "capacity changed; staying in Group 3 would need more coaches in 2029 "
+                     "Spring than the district has (96.6 of 95)."), moved
+    assert "FTE" not in moved and "would break" not in moved
+    delayed = dict(first_page_facts(second / "schools" / "ES047.xlsx"))["Your status"]
+    assert delayed == ("Delayed: its launch with Group 1 in 2028 Spring did not happen; now "
+                       "planned with Group 3 in 2029 Spring."), delayed
+    home = page_text(second / "site" / "index.html")
+    assert "Riverbend Elementary School : New to the plan this year." in home
+    # The public reason still reads the coaching cause from the plainer words.
+    assert "Staying would have needed more coaches than the district has in a term." in home

@@ -265,7 +265,11 @@ def status_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
     since = "" if held is None else \
         f"{'since' if facts.is_history(held) else 'from'} {facts.term_label(held)}"
     if status == DELAYED:
-        return (f"Delayed: the launch did not happen as planned; now planned for "
+        told = facts.previous.get(school_id)
+        missed = (f"its launch with {facts.cohort(told).name} in "
+                  f"{facts.term_label(facts.launch_term_of(told))} did not happen"
+                  if told is not None else "the launch did not happen as planned")
+        return (f"Delayed: {missed}; now planned with {facts.cohort(cohort).name} in "
                 f"{facts.term_label(facts.launch_term_of(cohort))}.")
     if status == PAUSED:
         before = f"Launched in {facts.term_label(launched)}; paused" if launched is not None \

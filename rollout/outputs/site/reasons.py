@@ -37,7 +37,7 @@ CHANGE_TEXT = {
 # which public reason. The order is the order reasons are shown in.
 REASON_CLUES = [
     ("decision", ("central-office decision",)),  # replan.DECISION_REASON: a scenario adopted
-    ("coaching", ("coaching in ",)),
+    ("coaching", ("coaching in ", "more coaches in ")),
     ("network", (" would carry ",)),
     ("size", ("schools, below the minimum", "schools, above the maximum")),
     ("readiness", ("below the gate", "below the floor")),
