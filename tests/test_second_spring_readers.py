@@ -255,3 +255,27 @@ def test_principals_read_plain_sentences(sample_outputs):
     assert "Riverbend Elementary School : New to the plan this year." in home
     # The public reason still reads the coaching cause from the plainer words.
     assert "Staying would have needed more coaches than the district has in a term." in home
+
+
+def test_the_stage_of_a_school_launching_this_term_says_launching(sample_outputs):
+    _, second = sample_outputs
+    site = second / "site"
+    with (site / "plan-public.csv").open(encoding="utf-8") as f:
+        stages = {r["school_id"]: r["stage"] for r in csv.DictReader(f)}
+    assert stages["ES041"] == "launching" and stages["ES038"] == "support"
+    assert "launched" not in set(stages.values())
+    data = {r[0]: r[1] for r in table_rows(site / "data.html") if len(r) == 2}
+    assert data["launching"].startswith("Launching: Blended classes start this term"), data
+
+
+def test_spanish_reads_naturally(sample_outputs):
+    _, second = sample_outputs
+    site = second / "site" / "es"
+    words = " ".join(page_text(p) for p in sorted(site.rglob("*.html")))
+    assert "Ya comenzaron" in words and "Comienzan en otoño de 2028" in words
+    for clumsy in ("hasta ahora", "Hizo el lanzamiento", "hizo el lanzamiento", "período",
+                   "1 periodo "):
+        assert clumsy not in words, clumsy
+    assert "el periodo siguiente a primavera de 2030" in words
+    assert "Comenzó en primavera de 2028; su grupo comenzó en otoño de 2028." in page_text(
+        site / "schools" / "ES040.html")

@@ -51,7 +51,7 @@ SCORE_TEXT = {"infrastructure": N_("Infrastructure"), "technology": N_("Technolo
 STAGE_MEANING = {
     "not_started": N_("Its cohort's planning has not begun yet."),
     "planning": N_("The school is preparing with its coach for its launch."),
-    "launched": N_("Blended classes start this term."),
+    "launching": N_("Blended classes start this term: the school launches now."),
     "support": N_("Blended classes have started; coaching continues at a lower level."),
     "complete": N_("The school has launched and its coaching has ended."),
     "delayed": N_("The launch was put back; the school is planned again in a later cohort."),
@@ -420,10 +420,15 @@ class SiteBuilder:
     def term_label(self, lang: Language, term: int) -> str:
         """A term's label, or how far it lies before or after the plan's terms."""
         terms = self.source.terms
+        # "the term after 2030 Spring" reads better than "1 term after 2030 Spring"
+        if term == -1:
+            return lang.gettext("the term before %(term)s", term=lang.term(terms[0]))
         if term < 0:
             return lang.ngettext("%(n)s term before %(term)s", "%(n)s terms before %(term)s",
                                  -term, term=lang.term(terms[0]))
-        if term >= len(terms):
+        if term == len(terms):
+            return lang.gettext("the term after %(term)s", term=lang.term(terms[-1]))
+        if term > len(terms):
             return lang.ngettext("%(n)s term after %(term)s", "%(n)s terms after %(term)s",
                                  term - len(terms) + 1, term=lang.term(terms[-1]))
         return lang.term(terms[term])

@@ -26,7 +26,7 @@ STATUS_COLUMNS = ("status", "actual_launch_term", "status_since")
 HISTORY_COLUMNS = ("season", "school_id", "cohort", "launch_term", "launched")
 HOLDS = ("delayed", "paused", "withdrawn")
 STAGE_TEXT = {
-    "not_started": N_("Not started"), "planning": N_("Planning"), "launched": N_("Launched"),
+    "not_started": N_("Not started"), "planning": N_("Planning"), "launching": N_("Launching"),
     "support": N_("Support"), "complete": N_("Complete"), "delayed": N_("Delayed"),
     "paused": N_("Paused"), "withdrawn": N_("Withdrawn"),
 }
@@ -181,7 +181,7 @@ def stage(source: SiteSource, launch: int, status: str = "") -> str:
     if offset < 0:
         return "planning"
     if offset == 0:
-        return "launched"
+        return "launching"  # blended classes start this very term
     return "support" if offset <= last else "complete"
 
 
