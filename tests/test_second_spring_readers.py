@@ -130,6 +130,9 @@ def test_site_and_dashboard_count_the_same_launches(sample_outputs):
     assert launching == terms["2028 Fall"]["Schools launching"] == 24
     launched = int(re.search(r"(\d+) Launched so far", text)[1])
     assert launched == terms["2028 Spring"]["Launched so far"] == 24  # ES040 and ES093 too
+    past = {r[0]: r[1] for r in table_rows(home) if r[-1:] == ["What happened"]}
+    assert past["2028 Spring"] == f"{launched / taking_part:.0%}" and \
+        f"{past['2028 Spring']} of schools" in text, (past, text[:600])
 
 
 def test_every_count_leaves_the_withdrawn_school_out_and_says_it_withdrew(sample_outputs):

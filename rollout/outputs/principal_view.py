@@ -24,7 +24,7 @@ PHASE_TEXT = {
     "Launch": "Blended classes start. Coaching is at its fullest.",
     "Support": "Coaching continues at a lower level while practice settles.",
 }
-PAUSED_PHASE = "Paused: no coaching while the school's launch is paused."
+PAUSED_PHASE = "Paused: no coaching while the school's roll-out is paused."
 SCORE_LABELS = [("infrastructure", "Infrastructure"), ("technology", "Technology"),
                 ("instructional", "Instructional"), ("readiness", "Readiness"),
                 ("need", "Need")]
@@ -323,8 +323,7 @@ def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
 
 NOTHING_TO_DO = ("Nothing your school needs to do on its network link, devices or building "
                  "before launch.")
-NOTHING_LEFT = ("Your school has launched; nothing is left to prepare on its network link, "
-                "devices or building for the launch.")
+NOTHING_LEFT = "Your school has launched: nothing is left to prepare for the launch."
 
 
 def actions_before_launch(results: Results, school_id: str) -> list[str]:

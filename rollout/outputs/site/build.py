@@ -43,7 +43,7 @@ PHASE_TEXT = {
     "Launch": N_("Blended classes start. Coaching is at its fullest."),
     "Support": N_("Coaching continues at a lower level while practice settles."),
 }
-PAUSED_PHASE = N_("Paused: no coaching while the school's launch is paused.")
+PAUSED_PHASE = N_("Paused: no coaching while the school's roll-out is paused.")
 PHASE_NAMES = {"Early planning": N_("Early planning"), "Planning": N_("Planning"),
                "Launch": N_("Launch"), "Support": N_("Support")}
 SCORE_TEXT = {"infrastructure": N_("Infrastructure"), "technology": N_("Technology"),
