@@ -16,6 +16,7 @@ from rollout.outputs.district_template import init_district, make_district_templ
 from rollout.outputs.survey_templates import TEMPLATE_KINDS, make_templates
 from rollout.planning.plan import gap_percent
 from rollout.pipeline import check_district_plan, plan_district, publish
+from rollout.studio.server import serve as serve_studio
 from rollout.whatif.compare import DEFAULT_MAX_LIMITS, compare_district
 from rollout.whatif.jobs import DEFAULT_WORKERS
 from rollout.whatif.scenarios import parse_scenario_option
@@ -292,6 +293,24 @@ def sweep(district_dir: Path, weights: str, out_dir: Path, rubric: Path | None,
     echo_lines(whatif_words.sweep_lines(result, Path(out_dir) / "sweep.xlsx"))
     click.echo(whatif_words.timing_line(len(result.points), time.perf_counter() - started,
                                         result.seconds, result.budget, workers), err=True)
+
+
+@cli.command()
+@click.argument("district_dir", type=EXISTING_DIR)
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Last year's plan.csv, when this spring is a re-plan.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the outputs Save writes (default: DISTRICT_DIR-plan beside it).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=0,
+              help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open the browser.")
+@RUBRIC_OPTION
+def studio(district_dir: Path, previous: Path | None, out_dir: Path | None, port: int,
+           no_browser: bool, rubric: Path | None):
+    """Plan, adjust and ask "what if" in the browser (a local web app on this computer)."""
+    serve_studio(district_dir, previous, out_dir, port, not no_browser,
+                 echo=lambda line: click.echo(line), rubric=rubric)
+    click.echo("Studio stopped.")
 
 
 def main() -> None:

@@ -225,6 +225,18 @@ class Decisions:
     def closed_terms(self) -> tuple[int, ...]:
         return tuple(sorted({n.term_index for n in self.no_launch}))
 
+    def with_standing(self, standing: "Decisions") -> "Decisions":
+        """These decisions (a scenario's) on top of the district's standing ones (decisions.xlsx,
+        the studio's board): both apply; where both pin a school, this one's pin wins."""
+        pinned = {p.school_id for p in self.pins}
+        return Decisions(
+            tuple(sorted(self.pins + tuple(p for p in standing.pins if p.school_id not in pinned),
+                         key=lambda p: p.school_id)),
+            tuple(sorted(set(self.keep_outs) | set(standing.keep_outs),
+                         key=lambda k: (k.school_id, k.cohorts, k.by, k.reason))),
+            tuple(sorted(set(self.no_launch) | set(standing.no_launch),
+                         key=lambda n: (n.term_index, n.by, n.reason))))
+
 
 @dataclass
 class Notes:

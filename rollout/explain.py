@@ -18,7 +18,7 @@ from rollout.planning.facts import PlanningFacts
 from rollout.planning.model import SHARED_SLACK, build_model, make_solver
 from rollout.planning.plan import Plan
 from rollout.planning.sizing import coaching_hint
-from rollout.planning.solve import solve_plan
+from rollout.planning.solve import SolveWatch, solve_plan
 
 DIAGNOSIS_TIME_LIMIT = 20.0
 MAX_CORE_TO_SHRINK = 12
@@ -62,10 +62,11 @@ def reason_for(facts: PlanningFacts, cohort_of, upgrades, usage: Usage, school_i
 
 
 def solve_or_diagnose(facts: PlanningFacts, time_limit: float | None = None,
-                      hint: dict[str, int] | None = None, log=lambda message: None) -> Plan:
+                      hint: dict[str, int] | None = None, log=lambda message: None,
+                      watch: SolveWatch | None = None) -> Plan:
     """`solve_plan`, and when no plan can meet every limit, the diagnosis as the error."""
     try:
-        return solve_plan(facts, time_limit, hint=hint, log=log)
+        return solve_plan(facts, time_limit, hint=hint, log=log, watch=watch)
     except InfeasiblePlanError:
         raise
     except NoPlanPossible:

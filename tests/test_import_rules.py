@@ -34,6 +34,8 @@ def test_the_package_keeps_every_import_rule():
     ("pipeline.py", "from rollout.devtools import synthetic", "Runtime does not import devtools"),
     ("planning/model.py", "from rollout.planning import solve",
      "without circles"),
+    ("whatif/summary.py", "from rollout.studio import session",
+     "The studio is a face"),
 ])
 def test_a_forbidden_import_breaks_a_rule(tmp_path, module, line, broken):
     shutil.copytree(ROOT / "rollout", tmp_path / "rollout",

@@ -218,7 +218,8 @@ def facts_from_inputs(inputs, previous: dict[str, int] | None = None) -> Plannin
     readiness = {sid: (float(v) if v == v else 0.0) for sid, v in table["readiness"].items()}
     need = {sid: float(v) for sid, v in table["need"].items()}
     return PlanningFacts(inputs.district, inputs.settings, tuple(inputs.cohorts), readiness, need,
-                         current_term_index(inputs), dict(previous or {}))
+                         current_term_index(inputs), dict(previous or {}),
+                         inputs.decisions)  # decisions.xlsx (#25)
 
 
 def current_term_index(inputs) -> int:

@@ -48,15 +48,16 @@ class Window:
 
 
 def polish_plan(m, facts: PlanningFacts, start: Incumbent, seconds: float,
-                workers: int | None = None) -> tuple[Incumbent, dict]:
-    """Re-solve window after window while time lasts and a round of windows still gains."""
+                workers: int | None = None, stop=lambda: False) -> tuple[Incumbent, dict]:
+    """Re-solve window after window while time lasts and a round of windows still gains
+    (`stop`: asked before each window; True ends the polish with the best plan so far)."""
     deadline = time.perf_counter() + seconds
     best, gains, tried = start, {}, 0
     while True:
         before = best.value
         for stage in (pair_windows, triple_windows):
             for window in stage(facts, gains):
-                if deadline - time.perf_counter() < MIN_WINDOW_SECONDS:
+                if deadline - time.perf_counter() < MIN_WINDOW_SECONDS or stop():
                     return best, polish_stats(facts, start, best, tried)
                 found = solve_window(m, facts, best, window, deadline, workers)
                 tried += 1

@@ -32,7 +32,7 @@ MIN_SEARCH_SECONDS = 0.05
 
 def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
                hint: dict[str, int] | None = None, workers: int | None = None,
-               log=lambda message: None) -> Plan:
+               log=lambda message: None, watch: SolveWatch | None = None) -> Plan:
     """Solve the rollout plan; raises NoPlanPossible or SolverGaveUpError when none
     (`explain.solve_or_diagnose` says which limits conflict).
 
@@ -51,6 +51,10 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     ends within about a second of its limit. A proving search without a plan when only
     polish_share of the time is left stops too, and the fallback search (from the greedy
     plan) looks for any plan in the time left.
+
+    `watch` (the studio's progress) hears of every plan the first search finds and may stop
+    the solve: the best plan found by then is the plan (no fallback search, no more polish;
+    the greedy plan when the search had none and it keeps every rule).
     """
     started = time.perf_counter()
     limit = time_limit or facts.settings.solver.time_limit_seconds
@@ -67,9 +71,10 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     polish_from = (max(0.0, limit * (1 - facts.settings.solver.polish_share) - (built - started))
                    if prove else None)
     status, solver = search(m, facts, seconds_until(deadline), workers, prove,
-                            stop_with_plan_after=polish_from, or_without_plan=True)
+                            stop_with_plan_after=polish_from, or_without_plan=True, watch=watch)
     bound, fallback = solver.best_objective_bound, status == cp_model.UNKNOWN
-    if fallback:
+    stopped = watch is not None and watch.should_stop()
+    if fallback and not stopped:
         # The proving search finds plans only as its bound comes down to them; when it has
         # none by then, the other search gets the time left to find one.
         if hint is None:
@@ -87,6 +92,8 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
         # Neither search had a plan by the limit: the greedy plan, when it keeps every rule,
         # is a plan (its gap says how far from the best it may be) rather than none.
         best = greedy_incumbent(facts)
+        if best is None and stopped:
+            raise SolverGaveUpError("The search was stopped before it found a plan.")
         if best is None:
             raise SolverGaveUpError(
                 f"The solver found no plan within {limit:g} s (with two kinds of search) and "
@@ -94,11 +101,14 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
         stats["greedy_plan"] = True
         if bound < best.value:  # a search stopped before it had a bound reports 0
             bound = math.inf
-    if status == cp_model.FEASIBLE and polish_from is not None and not fallback:
-        best, polished = polish_plan(m, facts, best, seconds_until(deadline), workers)
+    if status == cp_model.FEASIBLE and polish_from is not None and not fallback and not stopped:
+        stopping = watch.should_stop if watch is not None else lambda: False
+        best, polished = polish_plan(m, facts, best, seconds_until(deadline), workers,
+                                     stop=stopping)
         stats.update(polished, polish_share=facts.settings.solver.polish_share)
         left = deadline - time.perf_counter()
-        if left > RESUME_SECONDS:  # the polish ended early: its time goes back to the proof
+        # The polish ended early: its time goes back to the proof (unless asked to stop).
+        if left > RESUME_SECONDS and not stopping():
             status, bound, best = resume_proof(m, facts, best, bound, left, workers)
             stats["proof_resumed"] = round(left, 1)
     upgrades = latest_upgrade_terms(facts, best.cohort_of, best.upgrades)
@@ -156,39 +166,81 @@ def proving_search_first(facts: PlanningFacts) -> bool:
 
 def search(m: PlanModel, facts: PlanningFacts, time_limit: float | None, workers: int | None,
            prove: bool, stop_with_plan_after: float | None = None,
-           or_without_plan: bool = False) -> tuple[int, cp_model.CpSolver]:
+           or_without_plan: bool = False, watch: SolveWatch | None = None
+           ) -> tuple[int, cp_model.CpSolver]:
     """One CP-SAT run: `prove` searches up from the objective bound (fastest to a proven
     optimum, but plans appear late); otherwise the default search, which finds plans early.
     With `stop_with_plan_after`, the run ends at that many seconds if it has a plan by then,
-    or else at its first plan after that (`or_without_plan`: at that many seconds anyway)."""
+    or else at its first plan after that (`or_without_plan`: at that many seconds anyway).
+    `watch` hears of each plan and may stop the run."""
     solver = make_solver(facts, time_limit, workers)
     tune_for_plans(solver)
     solver.parameters.use_objective_lb_search = prove
     limit = solver.parameters.max_time_in_seconds
-    if stop_with_plan_after is None or stop_with_plan_after >= limit:
+    if watch is None and (stop_with_plan_after is None or stop_with_plan_after >= limit):
         return solver.solve(m.model), solver
-    stopper = StopWithPlanAfter(solver, stop_with_plan_after, or_without_plan)
+    if stop_with_plan_after is not None and stop_with_plan_after >= limit:
+        stop_with_plan_after = None
+    stopper = StopWithPlanAfter(solver, stop_with_plan_after, or_without_plan, watch,
+                                objective_units(facts))
     try:
         return solver.solve(m.model, stopper), solver
     finally:
-        stopper.timer.cancel()
+        stopper.finish()
+
+
+class SolveWatch:
+    """Follows a solve from outside (the studio's progress): told of each plan found, asked
+    now and then whether to stop. The values are the plan's and the best possible, in the
+    plan's objective units."""
+
+    def plan_found(self, value: float, best_possible: float, seconds: float) -> None:
+        """A plan was found `seconds` after the search started."""
+
+    def should_stop(self) -> bool:
+        return False
+
+
+WATCH_POLL_SECONDS = 0.1  # how often a watched search asks whether to stop
 
 
 class StopWithPlanAfter(cp_model.CpSolverSolutionCallback):
     """Ends a solve once it has a plan and `seconds` have passed (a timer for the plan found
     before, this callback for the first plan found after); `or_without_plan`: at `seconds`
-    whether it has a plan or not."""
+    whether it has a plan or not. Tells `watch` of each plan and stops when it asks to."""
 
-    def __init__(self, solver: cp_model.CpSolver, seconds: float, or_without_plan: bool = False):
+    def __init__(self, solver: cp_model.CpSolver, seconds: float | None,
+                 or_without_plan: bool = False, watch: SolveWatch | None = None,
+                 units: float = 1.0):
         super().__init__()
         self.solver, self.has_plan, self.late = solver, False, False
         self.or_without_plan = or_without_plan
+        self.watch, self.units, self.started = watch, units, time.perf_counter()
         self.lock = threading.Lock()
-        self.timer = threading.Timer(seconds, self.time_is_up)
-        self.timer.daemon = True
-        self.timer.start()
+        self.done = threading.Event()
+        self.timer = threading.Timer(seconds, self.time_is_up) if seconds is not None else None
+        if self.timer:
+            self.timer.daemon = True
+            self.timer.start()
+        if watch is not None:
+            threading.Thread(target=self.poll_watch, daemon=True).start()
+
+    def finish(self) -> None:
+        self.done.set()
+        if self.timer:
+            self.timer.cancel()
+
+    def poll_watch(self) -> None:
+        while not self.done.wait(WATCH_POLL_SECONDS):
+            if self.watch.should_stop():
+                self.solver.stop_search()
+                return
 
     def on_solution_callback(self) -> None:
+        if self.watch is not None:
+            self.watch.plan_found(self.objective_value / self.units,
+                                  self.best_objective_bound / self.units,
+                                  time.perf_counter() - self.started)
         with self.lock:
             self.has_plan = True
             if self.late:

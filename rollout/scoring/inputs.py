@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rollout.domain import Cohort, District
+from rollout.domain import Cohort, Decisions, District
 from rollout.errors import Problems
+from rollout.intake.decisions import DecisionRow, district_decisions, read_decisions_file
 from rollout.intake.district import capacity_plan_notes, load_district
 from rollout.intake.rubric import Rubric, default_rubric_path, load_rubric
 from rollout.intake.settings import Settings, load_settings
@@ -28,6 +29,12 @@ class Inputs:
     scores: Scores
     cohorts: list[Cohort]
     notes: list[str] = field(default_factory=list)
+    decision_rows: list[DecisionRow] = field(default_factory=list)  # decisions.xlsx (#25)
+
+    @property
+    def decisions(self) -> Decisions:
+        """The planner's decisions of decisions.xlsx as hard rules of every plan."""
+        return district_decisions(self.decision_rows)
 
 
 def load_inputs(district_dir: Path, rubric_path: Path | None = None,
@@ -42,6 +49,8 @@ def load_inputs(district_dir: Path, rubric_path: Path | None = None,
     rubric = load_rubric(rubric_path, problems)
     district = load_district(district_dir / "district.xlsx", settings, problems)
     cohorts = resolve_cohorts(settings, district, problems) if settings and district else []
+    decision_rows = read_decisions_file(district_dir, district, [c.name for c in cohorts],
+                                        problems) if district and cohorts else []
     survey_dir = district_dir / "surveys"
     if not survey_dir.is_dir():
         problems.add(survey_dir, "folder not found (put the survey files in a 'surveys' folder)")
@@ -56,7 +65,7 @@ def load_inputs(district_dir: Path, rubric_path: Path | None = None,
     notes = list(district.notes) + first_term_notes(settings, district, cohorts) + \
         capacity_plan_notes(district) + responses.notes + scores.notes
     return Inputs(district_dir, district, settings, rubric, rubric_path, responses, scores,
-                  cohorts, notes)
+                  cohorts, notes, decision_rows)
 
 
 def resolve_cohorts(settings: Settings, district: District, problems: Problems) -> list[Cohort]:

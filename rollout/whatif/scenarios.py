@@ -105,7 +105,9 @@ def decided(variant: Variant, spec: ScenarioDecisions, base_plan: dict[str, int]
     resolved = resolve(variant.facts, spec, variant.decided_by, base_plan, variant.source,
                        problems)
     return dataclasses.replace(
-        variant, facts=dataclasses.replace(variant.facts, decisions=resolved.decisions),
+        # The district's standing decisions (decisions.xlsx) hold in every scenario too.
+        variant, facts=dataclasses.replace(
+            variant.facts, decisions=resolved.decisions.with_standing(variant.facts.decisions)),
         changes=variant.changes + resolved.said + [f"cannot move: {u}"
                                                    for u in resolved.unmoved],
         pending=None)

@@ -1,0 +1,128 @@
+"""The studio's pages: Jinja2 templates with the words people read in a Babel catalog
+(locale/en/LC_MESSAGES/messages.po, compiled in memory as the public site's are)."""
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from rollout.errors import by_attention
+from rollout.scoring.returns import survey_returns
+from rollout.studio.session import KEEP_OUT, PIN, Session
+from rollout.studio.worker import Progress
+
+HERE = Path(__file__).parent
+LOCALE_DIR = HERE / "locale"
+LANGUAGE = "en"
+PROVEN = 0.99995  # shown as "proven the best possible" (the share rounds to 100.00 %)
+
+
+def translations(lang: str = LANGUAGE) -> Translations:
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain="messages")
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), undefined=StrictUndefined,
+                      autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"],
+                      trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(), newstyle=True)
+    env.filters["fte"] = lambda v: f"{v:,.1f}"
+    env.filters["mbps"] = lambda v: f"{v:,.0f}"
+    env.filters["pct"] = lambda v: f"{min(v, 9.99):.0%}"
+    return env
+
+
+class Pages:
+    def __init__(self, session: Session):
+        self.session = session
+        self.env = environment()
+
+    def render(self, template: str, **values) -> str:
+        s = self.session
+        return self.env.get_template(template).render(
+            session=s, said=s.take_announcement(), progress=s.progress(),
+            solving=s.solving, progress_text=self.progress_text, PIN=PIN, KEEP_OUT=KEEP_OUT,
+            **values)
+
+    def home(self, focus: str = "") -> str:
+        s = self.session
+        with s.lock:
+            if not s.ready:
+                return self.inputs()
+            if s.cohort_of is None:
+                return self.render("inputs.html", page="board", glance=self.glance())
+            board = s.board()
+            return self.render("board.html", page="board", board=board,
+                               focus=focus if board.school(focus) else "",
+                               cohorts=s.facts.cohorts, glance=self.glance())
+
+    def inputs(self) -> str:
+        with self.session.lock:
+            return self.render("inputs.html", page="inputs",
+                               glance=self.glance() if self.session.ready else None)
+
+    def school(self, school_id: str) -> str:
+        s = self.session
+        with s.lock:
+            s.need_board()
+            s.known_school(school_id)
+            board = s.board()
+            return self.render("school.html", page="school", school=board.school(school_id),
+                               options=s.where_else(school_id), cohorts=s.facts.cohorts,
+                               decisions=s.decisions.get(school_id, ()))
+
+    def whatif(self) -> str:
+        s = self.session
+        with s.lock:
+            if not s.ready or s.cohort_of is None:
+                return self.home()
+            facts = s.facts
+            levels = sorted({x.level for x in facts.schools})
+            regions = sorted({x.region for x in facts.schools})
+            return self.render("whatif.html", page="whatif", made=s.whatif,
+                               problems=s.whatif_problems, cohorts=facts.cohorts,
+                               terms=[t.label for t in facts.district.terms
+                                      if not facts.is_history(t.index)],
+                               links=[l for l in facts.district.links
+                                      if l not in facts.district.school_by_id],
+                               groups=[("level", v) for v in levels]
+                               + [("region", v) for v in regions],
+                               need_weight=facts.settings.need_weight,
+                               names={x.school_id: x.school_name for x in facts.schools},
+                               term_labels=[t.label for t in facts.district.terms])
+
+    def glance(self) -> dict:
+        facts, inputs = self.session.facts, self.session.inputs
+        district = facts.district
+        return {"name": district.name, "schools": len(district.schools),
+                "terms": [t.label for t in district.terms],
+                "coaches": [(t.label, t.coaches_fte) for t in district.terms],
+                "links": len([l for l in district.links if l not in district.school_by_id]),
+                "cohorts": [(c.name, facts.term_label(c.launch_term_index))
+                            for c in facts.cohorts],
+                "notes": by_attention(list(inputs.notes)),
+                "surveys": inputs.responses.summary(),
+                "roles": list(inputs.rubric.roles),
+                "returns": survey_returns(district, inputs.rubric, inputs.responses)}
+
+    def progress_text(self, p: Progress) -> str:
+        """Plans found, how close the best so far is to the best possible, time left."""
+        words = self.env.get_template("words.html").module
+        if self.session is not None and self.session.kind == "save":
+            return " ".join(words.saving().split())
+        proven = p.proven_share is not None and p.proven_share >= PROVEN
+        return " ".join(words.progress(p.plans_found, p.proven_share, proven, p.stopping,
+                                       round(p.seconds_left)).split())
+
+    def time_share(self, p: Progress) -> float:
+        limit = self.session.job.time_limit if self.session.job else 1.0
+        return round(1 - p.seconds_left / limit, 3) if limit else 1.0

@@ -1,0 +1,236 @@
+"""The planning studio (#25) in a real browser, by keyboard alone: open, plan (live progress),
+move a school into a group where it breaks a limit and hear what breaks (focus stays on that
+school), ask where else it could go, pin another with a reason, re-plan around it, save; then
+the saved plan passes `rollout check`. axe-core finds no WCAG 2.1 A/AA violation in any state;
+nothing is fetched from another host.
+
+Headless Chromium from Debian's packages, driven by Playwright. Without Chromium these tests
+skip, saying how to install it; under CI=true a missing browser fails the run.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rollout.checking.check import compute_usage, move_violations
+from rollout.planning.facts import facts_from_inputs
+from rollout.scoring.inputs import load_inputs
+from tests.studio_kit import start_studio, stop_studio
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL = "sudo apt-get install -y chromium"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "studio-screenshots"
+
+
+def missing_browser(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and {reason}: .ci/run installs it ({INSTALL})")
+    pytest.skip(f"{reason}; install it with `{INSTALL}` to run the browser tests")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        missing_browser(f"Chromium is not at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_browser("Playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+    return Axe()
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("studio_browser") / "district"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("year2", "scenarios"))
+    return folder
+
+
+class Visit:
+    """One page of the studio, recording what axe and the console find in each state."""
+
+    def __init__(self, browser, axe, url: str, port: int, width: int = 1280):
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        self.axe, self.problems, self.port = axe, [], port
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(m.text))
+        self.page.on("request", self.request)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.goto(url)
+
+    def request(self, request) -> None:
+        if not request.url.startswith(f"http://127.0.0.1:{self.port}/"):
+            self.problems.append(f"request to another host: {request.url}")
+
+    def check(self, state: str) -> None:
+        results = self.axe.run(self.page, options={
+            "runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]})
+        self.problems += [f"{state}: {v['id']}: {v['nodes'][0]['target']} {v['help']}"
+                          for v in results.response["violations"]]
+        sideways = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if sideways > 0 and self.page.viewport_size["width"] >= 1024:
+            self.problems.append(f"{state}: scrolls sideways by {sideways} px")
+        self.page.screenshot(path=str(SCREENSHOTS / f"{state}.png"), full_page=True)
+
+    def announced(self) -> str:
+        return self.page.locator("#announce-text").inner_text()
+
+    def focused(self) -> str:
+        return self.page.evaluate("document.activeElement && document.activeElement.id")
+
+    def press_on(self, selector: str, key: str = "Enter") -> None:
+        """Focus an element by Tab order's means (focus()) and press a key there."""
+        self.page.locator(selector).focus()
+        self.page.keyboard.press(key)
+
+
+def breaking_move(district: Path, studio) -> tuple[str, int, list[str]]:
+    facts = facts_from_inputs(load_inputs(district))
+    state = studio.json("GET", "/api/plan")
+    plan = {s["school_id"]: s["cohort"] for s in state["schools"]}
+    terms = {t.label: t.index for t in facts.district.terms}
+    upgrades = {u["upgrade"]: terms[u["term"]] for u in state["upgrades"]}
+    usage = compute_usage(facts, plan, upgrades)
+    for sid in sorted(plan):
+        if plan[sid] != 1:
+            broken = move_violations(facts, plan, upgrades, usage, sid, 1)
+            if any(v.rule in ("Coaching capacity", "Link capacity") for v in broken):
+                return sid, 1, [v.message for v in broken]
+    raise AssertionError("no move into Group 1 breaks a limit")
+
+
+def test_the_whole_path_by_keyboard(browser, axe, district, tmp_path):
+    studio = start_studio(district, "--out", str(tmp_path / "out"))
+    try:
+        visit = Visit(browser, axe, studio.url, studio.port)
+        page = visit.page
+        assert page.url == f"http://127.0.0.1:{studio.port}/"  # the token left the address bar
+        page.wait_for_selector("h1")
+        visit.check("before-plan")
+        visit.press_on("form[action='/actions/plan'] button")
+        page.wait_for_selector("#progress-text, h1:has-text('Board')")
+        if page.locator("#progress-text").count():
+            visit.check("solving")
+        page.wait_for_selector("h1:has-text('Board')", timeout=60_000)
+        assert "The plan is ready" in visit.announced()
+        visit.check("board")
+
+        sid, cohort, messages = breaking_move(district, studio)
+        visit.press_on(f"#move-{sid}", "Home")  # the first group, by keyboard
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"document.getElementById('announce-text').textContent"
+                               f".includes('moved to')")
+        said = visit.announced()
+        assert "moved to Group 1" in said and messages[0][1:] in said
+        page.wait_for_function(f"document.activeElement.id === 'move-{sid}'")
+        assert page.locator("h2:has-text('plan breaks')").count() == 1
+        visit.check("board-move-breaks")
+
+        visit.press_on(f"#school-{sid} th a")
+        page.wait_for_selector("h2:has-text('Where else could it go?')")
+        assert page.locator(".options > li").count() == 5
+        visit.check("where-else")
+        visit.press_on("form[action='/actions/undo'] button") if page.locator(
+            "form[action='/actions/undo']").count() else None
+
+        # Undo the move (from the board), then pin another school with a reason.
+        visit.press_on("nav a[href='/']")
+        page.wait_for_selector("h1:has-text('Board')")
+        visit.press_on("form[action='/actions/undo'] button")
+        page.wait_for_function("document.getElementById('announce-text').textContent"
+                               ".includes('Undone')")
+        state = studio.json("GET", "/api/plan")
+        pinned = next(s for s in state["schools"] if s["cohort"] == 5)["school_id"]
+        visit.press_on(f"#school-{pinned} th a")
+        page.wait_for_selector("#decide-reason")
+        visit.press_on("#decide-cohort", "Home")
+        for _ in range(3):
+            page.keyboard.press("ArrowDown")  # Group 4
+        page.locator("#decide-reason").focus()
+        page.keyboard.type("Board asked for it a term earlier")
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.getElementById('announce-text').textContent"
+                               ".includes('pinned to Group 4')")
+        visit.check("school-pinned")
+
+        visit.press_on("nav a[href='/']")
+        page.wait_for_selector("form[action='/actions/replan'] button")
+        visit.press_on("form[action='/actions/replan'] button")
+        page.wait_for_function("document.getElementById('announce-text').textContent"
+                               ".includes('The plan is ready')", timeout=60_000)
+        replanned = {s["school_id"]: s for s in studio.json("GET", "/api/plan")["schools"]}
+        assert replanned[pinned]["cohort"] == 4 and replanned[pinned]["pinned"]
+
+        visit.press_on("form[action='/actions/save'] button")
+        page.wait_for_function("document.getElementById('announce-text').textContent"
+                               ".includes('Saved')", timeout=120_000)
+        visit.check("saved")
+        visit.press_on("nav a[href='/inputs']")
+        page.wait_for_selector("h1:has-text('glance')")
+        visit.check("inputs")
+        assert visit.problems == []
+        assert (district / "decisions.xlsx").exists()
+        checked = subprocess.run([sys.executable, "-m", "rollout", "check", str(district),
+                                  str(tmp_path / "out" / "plan.csv")],
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    finally:
+        stop_studio(studio)
+
+
+def test_a_what_if_by_keyboard(browser, axe, district):
+    studio = start_studio(district)
+    try:
+        studio.json("POST", "/api/plan")
+        studio.wait_for_plan()
+        visit = Visit(browser, axe, studio.url, studio.port, width=1024)
+        page = visit.page
+        visit.press_on("nav a[href='/whatif']")
+        page.wait_for_selector("#wi-description")
+        visit.check("whatif-form")
+        page.locator("#wi-description").focus()
+        page.keyboard.type("Two more coaches")
+        page.keyboard.press("Tab")
+        page.keyboard.type("2")
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.getElementById('announce-text').textContent"
+                               ".includes('What-if ready')", timeout=60_000)
+        page.wait_for_selector("caption:has-text('side by side')")
+        assert "coaches: +2 FTE in every term" in page.locator("main").inner_text()
+        assert page.locator("a[href='/whatif/scenario.yaml']").count() == 1
+        visit.check("whatif-results")
+        assert visit.problems == []
+    finally:
+        stop_studio(studio)
+
+
+def test_input_errors_page_and_a_phone_width(browser, axe, tmp_path):
+    district = tmp_path / "broken"
+    shutil.copytree(SAMPLE, district, ignore=shutil.ignore_patterns("year2", "scenarios"))
+    settings = district / "settings.yaml"
+    settings.write_text(settings.read_text().replace("need_weight: 0.4", "need_weight: lots"))
+    studio = start_studio(district)
+    try:
+        visit = Visit(browser, axe, studio.url, studio.port, width=375)
+        visit.page.wait_for_selector("h1:has-text('need fixing')")
+        visit.check("input-errors-375")
+        assert visit.problems == []
+    finally:
+        stop_studio(studio)
