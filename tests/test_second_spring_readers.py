@@ -256,6 +256,8 @@ def test_principals_read_plain_sentences(sample_outputs):
                        "planned with Group 3 in 2029 Spring."), delayed
     home = page_text(second / "site" / "index.html")
     assert "Riverbend Elementary School : New to the plan this year." in home
+    assert ("Crossroads Creek Elementary School : Its launch was delayed, so it was given a new "
+            "launch term. Launch: 2028 Spring → 2029 Spring.") in home
     # The public reason still reads the coaching cause from the plainer words.
     assert "Staying would have needed more coaches than the district has in a term." in home
 

@@ -554,7 +554,7 @@ class SiteBuilder:
         _ = lang.gettext
         parts = [_(CHANGE_TEXT[move.change])]
         if move.old_launch_term and move.new_launch_term and move.change in (
-                "earlier", "later", "launched_early", "launched_late"):
+                "earlier", "later", "delayed", "launched_early", "launched_late"):
             parts.append(_("Launch: %(old)s → %(new)s.", old=lang.term(move.old_launch_term),
                            new=lang.term(move.new_launch_term)))
         parts += [_(REASON_TEXT[r]) for r in move.reasons if r != "delayed"]  # said above
