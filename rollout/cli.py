@@ -1,6 +1,7 @@
 """Command line: parse options, call the library, print. Nothing else lives here."""
 from __future__ import annotations
 
+import re
 import sys
 import time
 import traceback
@@ -85,7 +86,8 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
                f"check+write {timings.write:.2f} s")
     for cohort in results.facts.cohorts:
         members = results.cohort_rows(cohort.number)
-        click.echo(f"  {cohort.name}: {len(members)} schools, launch "
+        click.echo(f"  {cohort.name}: {len(members)} school{'s' if len(members) != 1 else ''}, "
+                   f"launch "
                    f"{results.facts.term_label(cohort.launch_term_index)}")
     honoured, asked = results.preferences_honoured()
     click.echo(f"  preferences honoured: {honoured} of {asked}")
@@ -119,10 +121,14 @@ def terminal_notes(notes: list[str]) -> list[str]:
     others = [n for n in notes if LAYOUT_MARK not in n]
     if len(layouts) <= MAX_LAYOUT_NOTES:
         return others + layouts
-    kinds = Counter(n.split(LAYOUT_MARK, 1)[1].split(",", 1)[0] for n in layouts)
+    # Counted in files (a form workbook's sheets are noted one by one, a template file once).
+    files = {(re.sub(r", sheet '.*'$", "", n.split(LAYOUT_MARK, 1)[0]),
+              n.split(LAYOUT_MARK, 1)[1].split(",", 1)[0]) for n in layouts}
+    kinds = Counter(kind for _, kind in files)
     summary = ", ".join(f"{count} as {kind}" for kind, count in sorted(kinds.items()))
-    return others + [f"{len(layouts)} survey sheets read: {summary} (each file's layout is "
-                     "listed in the dashboard's Files read sheet)"]
+    count = len({file for file, _ in files})
+    return others + [f"{count} survey file{'s' if count != 1 else ''} read: {summary} (each "
+                     "file's layout is listed in the dashboard's Files read sheet)"]
 
 
 @cli.command(name="publish")
@@ -211,6 +217,8 @@ def template(district_dir: Path, out_dir: Path, rubric: Path | None, kind: str):
     if made.role_files:
         click.echo(f"{made.role_files} blank role workbooks in {out_dir / 'roles'}")
     click.echo("Send them out; put the returned files in the district's surveys/ folder.")
+    for warning in made.warnings:  # other sheets than Schools: they do not hold surveys up
+        click.echo(f"Warning (fix before planning): {warning}", err=True)
 
 
 def what_if_options(command):

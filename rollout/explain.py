@@ -17,7 +17,7 @@ from rollout.planning.constraints import allowed_cohorts
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.model import SHARED_SLACK, build_model, make_solver
 from rollout.planning.plan import Plan
-from rollout.planning.sizing import coaching_hint
+from rollout.planning.sizing import bandwidth_hint, coaching_hint
 from rollout.planning.solve import SolveWatch, solve_plan
 
 DIAGNOSIS_TIME_LIMIT = 20.0
@@ -121,7 +121,10 @@ def diagnose_infeasible(facts: PlanningFacts, time_limit: float | None = None
     if not core and not relaxations:
         return InfeasiblePlanError(["the limits conflict, but the solver could not narrow it "
                                     "down in time"], [])
-    hint = coaching_hint(facts) if any(limit.kind == "coaching" for limit in core) else ""
+    # The district's own settings are levers too: named with their values (#26).
+    kinds = {limit.kind for limit in core}
+    hint = " ".join(text for text in (coaching_hint(facts) if "coaching" in kinds else "",
+                                      bandwidth_hint(facts) if "link" in kinds else "") if text)
     return InfeasiblePlanError(conflict_texts(facts, core) or ["(see the relaxation below)"],
                                relaxations, hint)
 

@@ -205,9 +205,22 @@ def test_many_layout_notes_are_counted_in_the_terminal():
     from rollout.cli import terminal_notes
     layouts = [f"f{i}.xlsx: read as survey template, 1 filled role sheet (Teacher)"
                for i in range(11)] + ["f.csv: read as online form export, 1 header row, 5 "
-                                      "respondents"]
+                                      "respondents"] + [
+        f"form.xlsx, sheet '{s}': read as online form export, 1 header row, 5 respondents"
+        for s in ("Form Responses 1", "Form Responses 2")]
     shown = terminal_notes([*layouts, "a note"])
     assert shown == ["a note",
-                     "12 survey sheets read: 1 as online form export, 11 as survey template "
+                     "13 survey files read: 2 as online form export, 11 as survey template "
                      "(each file's layout is listed in the dashboard's Files read sheet)"]
     assert terminal_notes([*layouts[:3], "a note"]) == ["a note", *layouts[:3]]
+
+
+def test_a_group_of_one_school_is_said_in_the_singular(tmp_path):
+    # Three schools in two cohorts of at most two: one cohort holds one school.
+    district = write_district_folder(tmp_path / "d", settings_patch={
+        "cohort_size": {"min": 1, "max": 2}})
+    result = run(["plan", str(district), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    groups = [line for line in result.output.splitlines() if line.startswith("  Group ")]
+    assert len(groups) == 2 and any(": 1 school, launch" in line for line in groups), groups
+    assert not any(": 1 schools" in line for line in groups)

@@ -85,6 +85,16 @@ def test_principal_workbook_says_its_place_will_be_reviewed(silent_plan):
     assert "Its place will be reviewed" not in all_text(out / "schools" / "S1.xlsx")
 
 
+def test_principal_workbook_does_not_say_an_unscored_building_needs_nothing(silent_plan):
+    _, out, _ = silent_plan
+    silent = all_text(out / "schools" / "S4.xlsx")
+    assert "Nothing your school needs to do on its network link, devices or building" not in silent
+    assert ("infrastructure items, such as wireless coverage and power for charging) can be "
+            "checked once its survey is answered") in silent
+    assert "Nothing your school needs to do on its network link or devices before launch" in silent
+    assert "can be checked once its survey is answered" not in all_text(out / "schools" / "S1.xlsx")
+
+
 def test_public_site_shows_them_like_any_other_school(silent_plan):
     _, out, _ = silent_plan
     page = (out / "site" / "schools" / "S4.html").read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from pathlib import Path
 from defusedxml import ElementTree
 from openpyxl import load_workbook
 
+from rollout.checking.check import check_plan
 from rollout.intake.rubric import Item
 from rollout.outputs import principal
 from rollout.outputs.principal_view import (
@@ -22,7 +23,9 @@ from rollout.outputs.principal_view import (
     principal_views,
 )
 from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN
+from rollout.pipeline import plan_district
 from rollout.safe import xlsx_problems
+from tests.factory import write_district_folder
 from tests.test_export import planned_district  # noqa: F401  (shared fixture)
 
 LOCAL_HEADING = "Your district's own questions (not scored)"
@@ -346,3 +349,41 @@ def test_before_launch_names_a_nearly_full_link_and_the_district_work_once(sampl
     # A school that has launched is not told that nothing is needed "before launch".
     launched = [sid for sid, lines in lines_of.items() if NOTHING_LEFT in lines]
     assert "ES080" in launched and NOTHING_TO_DO not in lines_of["ES080"]
+
+
+def test_no_preference_line_without_a_preference_process(tmp_path):
+    # No Preferences sheet: the district asked no school for a cohort, so none is told it did
+    # not ask; with a Preferences sheet, a school that chose nothing is told so.
+    plain = write_district_folder(tmp_path / "plain")
+    results, _ = plan_district(plain, tmp_path / "out1")
+    assert check_plan(results.facts, results.plan.cohort_of, results.plan.upgrades) == []
+    text = all_text(tmp_path / "out1" / "schools" / results.workbook_names["S1"])
+    assert "did not ask for a particular cohort" not in text and "Your choice" not in text
+    asked = write_district_folder(tmp_path / "asked", preferences=[
+        ["school_id", "preferred_cohort"], ["S2", 2]])
+    results, _ = plan_district(asked, tmp_path / "out2")
+    assert check_plan(results.facts, results.plan.cohort_of, results.plan.upgrades) == []
+    text = all_text(tmp_path / "out2" / "schools" / results.workbook_names["S1"])
+    assert "Your school did not ask for a particular cohort." in text
+
+
+def test_progress_page_says_the_season_the_plan_was_made_for(tmp_path):
+    results, _ = plan_district(write_district_folder(tmp_path / "d"), tmp_path / "out")
+    text = all_text(tmp_path / "out" / "schools" / results.workbook_names["S1"])
+    assert "each spring the plan was made" not in text
+    assert "cohort in each year's plan, by the season it was made for." in text
+    assert "Plan for" in text
+
+
+def test_an_item_below_the_level_asked_for_is_never_called_a_strength(planned_district):
+    results, out = planned_district
+    views = principal_views(results)
+    target = results.facts.settings.devices.infrastructure_level
+    said = {"Strength": 0, "Closest to target": 0}
+    for view in views:
+        ws = load_workbook(out / "schools" / view.workbook).worksheets[0]
+        for row in ws.iter_rows(values_only=True):
+            if row[0] in said:
+                said[row[0]] += 1
+                assert (row[1] >= target) == (row[0] == "Strength"), (view.school_id, row[:3])
+    assert said["Strength"] > 0 and said["Closest to target"] > 0, said  # both are met

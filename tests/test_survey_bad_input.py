@@ -170,7 +170,9 @@ def test_unknown_school_lists_the_closest(tmp_path, rubric):
     assert messages(problems) == [
         f"{tmp_path / 's' / 'form.xlsx'}, sheet 'Form Responses 1', row 8, column C (School): "
         "unknown school 'Zeta Academy'; closest: Alpha Elementary School (A), Cedar Grove High "
-        "School (C), Beta Middle School (B) (also rows 9)"]
+        "School (C), Beta Middle School (B). If 'Zeta Academy' is no school, leave its "
+        "respondents out with surveys: {ignore_schools: [Zeta Academy]} in settings.yaml "
+        "(also rows 9)"]
 
 
 def test_school_and_role_left_empty(tmp_path, rubric):
@@ -240,7 +242,9 @@ def test_cli_reports_all_problems_exit_2_and_writes_nothing(tmp_path):
     assert lines[2:] == [
         f"  - {surveys / 'empty.xlsx'}: is empty (0 bytes); export or save the survey again",
         f"  - {surveys / 'more.xlsx'}, sheet 'Sheet', row 2, column A (school): unknown school "
-        "'Gamma Prep'; closest: Ridge High (S3), Alpha Elementary (S1), Beta Middle (S2)",
+        "'Gamma Prep'; closest: Ridge High (S3), Alpha Elementary (S1), Beta Middle (S2). If "
+        "'Gamma Prep' is no school, leave its respondents out with surveys: {ignore_schools: "
+        "[Gamma Prep]} in settings.yaml",
         f"  - {surveys / 'more.xlsx'}, sheet 'Sheet', row 2, column C (INF1): answer must be a "
         "level 1-4 of the rubric scale (found 'often')",
         f"  - {surveys / 'old.xls'}: {BROKEN_XLS}",

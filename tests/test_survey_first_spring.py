@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from rollout.errors import NAME_MATCHED
 from rollout.scoring.inputs import load_inputs
 from tests.factory import default_survey_rows, write_district_folder, write_survey
 from tests.survey_kit import (
@@ -47,6 +48,42 @@ def test_without_the_setting_they_are_unknown_schools(tmp_path, rubric):
     write_form(tmp_path / "s" / "form.xlsx", central_office_rows())
     _, problems = read(tmp_path / "s", rubric)
     assert any("unknown school 'Central Office'" in m for m in messages(problems))
+
+
+def test_a_name_like_no_school_says_how_to_leave_it_out(tmp_path, rubric):
+    write_form(tmp_path / "s" / "form.xlsx", central_office_rows())
+    _, problems = read(tmp_path / "s", rubric)
+    [central] = [m for m in messages(problems) if "'Central Office'" in m]
+    assert central.endswith("If 'Central Office' is no school, leave its respondents out with "
+                            "surveys: {ignore_schools: [Central Office]} in settings.yaml")
+
+
+def test_a_misspelt_school_is_not_offered_as_no_school(tmp_path, rubric):
+    # 'Cedar Grove' is close to Cedar Grove High School, but not close enough to be taken.
+    rows = form_rows() + [["2027-03-04 09:00", "d@b", "Cedar Grove", "Principal", 3, 3, 3, 3,
+                           None]]
+    write_form(tmp_path / "s" / "form.xlsx", rows)
+    responses, problems = read(tmp_path / "s", rubric)
+    [cedar] = messages(problems)
+    assert "unknown school 'Cedar Grove'; closest: Cedar Grove High School (C)" in cedar
+    assert "ignore_schools" not in cedar
+
+
+def test_every_name_that_is_not_exact_is_noted_once(tmp_path, rubric):
+    # "Beta Middle" and "Cedar Grove HS" are the schools' names shortened: matched, and each
+    # said once in Data issues (however many rows use it); "Alpha Elementary School" is exact.
+    rows = [row[:2] + [name] + row[3:] for row, name in zip(form_rows(), [
+        "Alpha Elementary School", "alpha  elementary school", "Beta Middle", "Beta Middle",
+        "Cedar Grove HS", "Cedar Grove HS"])]
+    write_form(tmp_path / "s" / "form.xlsx", rows)
+    responses, problems = read(tmp_path / "s", rubric)
+    assert not problems, messages(problems)
+    matched = [n for n in responses.notes if n.kind == NAME_MATCHED]
+    assert len(matched) == 2, matched
+    assert any("school name 'Beta Middle' was matched to Beta Middle School (B)" in n
+               for n in matched)
+    assert any("school name 'Cedar Grove HS' was matched to Cedar Grove High School (C)" in n
+               for n in matched)
 
 
 def test_ignore_schools_is_read_from_settings_yaml(tmp_path):

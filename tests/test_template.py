@@ -215,6 +215,42 @@ def test_template_command_with_a_broken_district_exits_2_and_writes_nothing(tmp_
     assert not (tmp_path / "t").exists()
 
 
+def test_template_runs_when_only_other_sheets_have_slips(tmp_path):
+    # An example row left in the Network sheet, a Terms row mistyped and a setting out of
+    # range: the surveys need only the Schools sheet, so they are made, and each slip is a
+    # warning to fix before planning.
+    district = write_district_folder(
+        tmp_path / "d", settings_patch={"need_weight": 3},
+        network=[["node", "parent", "capacity_mbps"], ["CORE", None, 100000],
+                 ["HUB", "CORE", 50000], ["EXAMPLE-HUB", "CORE", 1000]],
+        terms=[["term", "coaches_fte"], ["T1", 20], ["T2", "twenty"]])
+    result = CliRunner().invoke(cli, ["template", str(district), "--out", str(tmp_path / "t")])
+    assert result.exit_code == 0, result.output + result.stderr
+    assert len(list((tmp_path / "t" / "schools").iterdir())) == 3
+    warnings = result.stderr.splitlines()
+    assert all(w.startswith("Warning (fix before planning): ") for w in warnings), warnings
+    assert any("sheet 'Network'" in w and "example row" in w for w in warnings), warnings
+    assert any("sheet 'Terms'" in w for w in warnings), warnings
+    assert any("need_weight" in w for w in warnings), warnings
+    # The same district cannot be planned until they are fixed.
+    planned = CliRunner().invoke(as_user, ["plan", str(district), "--out", str(tmp_path / "o")],
+                                 catch_exceptions=False)
+    assert planned.exit_code == 2 and "3 problems in the input" in planned.output
+
+
+def test_template_still_refuses_a_schools_sheet_without_ids(tmp_path):
+    rows = [["S1", "Alpha Elementary", "ES", "North", "Ridge HS", 400, 25, 400, 60, 40, "HUB", 1000],
+            [None, "Beta Middle", "MS", "North", "Ridge HS", 600, 40, 300, 30, 70, "HUB", 1000]]
+    district = write_district_folder(tmp_path / "d", schools=rows,
+                                     settings_patch={"need_weight": 3})
+    result = CliRunner().invoke(as_user, ["template", str(district), "--out",
+                                          str(tmp_path / "t")], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "sheet 'Schools', row 3, column A (school_id): is empty" in result.output
+    assert "setting 'need_weight'" in result.output  # every problem at once
+    assert not (tmp_path / "t").exists()
+
+
 @click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def as_user(args):

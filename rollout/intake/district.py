@@ -27,7 +27,7 @@ from rollout.intake.district_layout import (
     is_help_row,
 )
 from rollout.intake.school_matching import SchoolMatcher
-from rollout.intake.settings import Settings, WarnIf
+from rollout.intake.settings import Settings, WarnIf, load_settings
 from rollout.intake.tables import (
     Table,
     as_number,
@@ -105,6 +105,44 @@ def load_district(path: Path, settings: Settings | None, problems: Problems) -> 
                     name=(settings.district_name if settings and settings.district_name
                           else path.resolve().parent.name) or "District",
                     notes=tuple(notes))
+
+
+def load_survey_schools(district_dir: Path, problems: Problems, warnings: list[str]
+                        ) -> list[School]:
+    """The schools the survey templates list (#26). Only the Schools sheet must be right (its
+    problems go to `problems`): surveys take weeks to come back, and a slip in another sheet of
+    district.xlsx or in settings.yaml need not hold them up. Those are still checked, each put
+    in `warnings`, to fix before planning."""
+    path = Path(district_dir) / "district.xlsx"
+    later = Problems()
+    settings = load_settings(Path(district_dir) / "settings.yaml", later)
+    district = load_district(path, settings, later)
+    if district is not None:
+        warnings.extend(str(p) for p in later.items)
+        return list(district.schools)
+    own = Problems()
+    schools = read_schools_sheet(path, own)
+    if own:  # every problem at once, in the order read (the Schools sheet's as read here)
+        problems.items += [p for p in later.items if p.sheet != "Schools" or p in own.items]
+        problems.items += [p for p in own.items if p not in later.items]
+    else:
+        warnings.extend(str(p) for p in later.items)
+    return schools
+
+
+def read_schools_sheet(path: Path, problems: Problems) -> list[School]:
+    """The Schools sheet alone: its problems (example rows left in aside, which are left out)
+    and the schools with an id and a name."""
+    workbook = open_workbook(path, problems) if path.exists() else None
+    if not path.exists():
+        problems.add(path, "file not found (every district folder needs a district.xlsx)")
+    if workbook is None:
+        return []
+    spec = SHEET_BY_NAME["Schools"]
+    table = drop_help_and_examples(read_table(workbook, str(path), "Schools", problems,
+                                              required=spec.required), Problems())
+    schools = read_schools(table, problems) or []
+    return [s for s in schools if s.school_id and s.school_name]
 
 
 def drop_help_and_examples(table: Table | None, problems: Problems) -> Table | None:

@@ -52,9 +52,9 @@ def parse_block(block: Block, rubric: Rubric, matcher: SchoolMatcher,
     asked = asked_matrix(roles, block.item_ids, rubric)
     not_asked = block.answered & ~asked & keep[:, None]
     for where, indices in block.places(not_asked.any(axis=1)).items():
-        items = sorted({block.item_ids[j] for j in np.nonzero(not_asked[indices])[1]})
         notes.append(f"{where}: {int(not_asked[indices].sum())} answer(s) to items the rubric "
-                     f"does not ask of that role ({', '.join(items)}) were ignored")
+                     f"does not ask of that role were ignored: "
+                     f"{not_asked_by_item(block, rubric, roles, not_asked, indices)}")
     report_required(block, rubric, asked, keep, notes)
     full = np.full((len(block.rows), len(rubric.items())), np.nan)
     position = {item.id: k for k, (_, item) in enumerate(rubric.items())}
@@ -92,6 +92,19 @@ def parse_roles(block: Block, rubric: Rubric, problems: Problems) -> np.ndarray:
                       f"{describe(value) if not is_blank(value) else 'nothing'})"
                       + also_rows(block, indices))
     return roles
+
+
+def not_asked_by_item(block: Block, rubric: Rubric, roles: np.ndarray, not_asked: np.ndarray,
+                      indices) -> str:
+    """Each item answered by a role it is not asked of: which roles answered it, and which
+    the rubric asks ('INF2 by principal, teacher (asked of technology)')."""
+    items = rubric.item_by_id()
+    by_item: dict[str, set[str]] = {}
+    for i, j in zip(*np.nonzero(not_asked[indices])):
+        by_item.setdefault(block.item_ids[j], set()).add(str(roles[indices[i]]))
+    return "; ".join(f"{item_id} by {', '.join(sorted(answered))} (asked of "
+                     f"{', '.join(items[item_id].roles)})"
+                     for item_id, answered in sorted(by_item.items()))
 
 
 def asked_matrix(roles: np.ndarray, item_ids: list[str], rubric: Rubric) -> np.ndarray:

@@ -18,6 +18,9 @@ from rollout.intake.tables import is_blank
 
 NAME_MATCH_CUTOFF = 88  # rapidfuzz score (0-100) a school name must reach to be accepted
 NAME_MATCH_MARGIN = 4   # ... and by how much it must beat the runner-up
+# Below this score a name is like no school at all (e.g. Central Office): the error then says
+# how to leave such respondents out.
+NO_SCHOOL_BELOW = 75
 NAME_ABBREVIATIONS = {"elem": "elementary", "es": "elementary", "ms": "middle", "hs": "high",
                       "mid": "middle", "sch": "school", "st": "saint"}
 ABBREVIATION = re.compile(rf"\b({'|'.join(NAME_ABBREVIATIONS)})\b\.?")
@@ -28,8 +31,10 @@ class SchoolMatcher:
     else by name with fuzzy matching. `ignore`: names that are no school (settings.yaml's
     surveys.ignore_schools, e.g. Central Office), whose respondents are left out."""
 
-    def __init__(self, district: District, ignore: list[str] | tuple[str, ...] = ()):
+    def __init__(self, district: District, ignore: list[str] | tuple[str, ...] = (),
+                 in_surveys: bool = False):
         self.ignore = {simplify_name(name): name for name in ignore}
+        self.in_surveys = in_surveys  # a name like no school: say how to leave it out
         self.ids = {s.school_id.lower(): s.school_id for s in district.schools}
         self.names = {s.school_id: simplify_name(s.school_name) for s in district.schools}
         self.by_name: dict[str, list[str]] = defaultdict(list)
@@ -51,7 +56,10 @@ class SchoolMatcher:
         wanted = simplify_name(key)
         exact = self.by_name.get(wanted, [])
         if len(exact) == 1:
-            return exact[0], None
+            sid = exact[0]
+            if plain(key) != plain(self.display[sid]):  # a short or abbreviated name (#26)
+                self.fuzzy[key] = f"school name '{key}' was matched to {self.display[sid]} ({sid})"
+            return sid, None
         matches = process.extract(wanted, self.names, scorer=fuzz.token_sort_ratio, limit=3)
         candidates = ", ".join(f"{self.display[m[2]]} ({m[2]})" for m in matches)
         if matches and matches[0][1] >= NAME_MATCH_CUTOFF and (
@@ -61,6 +69,10 @@ class SchoolMatcher:
             return sid, None
         if matches and matches[0][1] >= NAME_MATCH_CUTOFF:
             return None, f"school '{key}' is ambiguous; closest: {candidates}"
+        if self.in_surveys and (not matches or matches[0][1] < NO_SCHOOL_BELOW):
+            return None, (f"unknown school '{key}'; closest: {candidates}. If '{key}' is no "
+                          f"school, leave its respondents out with surveys: {{ignore_schools: "
+                          f"[{key}]}} in settings.yaml")
         return None, f"unknown school '{key}'; closest: {candidates}"
 
     def resolve_cells(self, block: Block, problems: Problems) -> np.ndarray:
@@ -102,6 +114,11 @@ class SchoolMatcher:
                 f"respondent{'s' if len(indices) != 1 else ''} of '{value}' left out (settings "
                 f"surveys.ignore_schools), row(s) {row_list(rows)}", LEFT_OUT))
         return ignored
+
+
+def plain(name: str) -> str:
+    """A name as typed, with case and spacing alike (what counts as an exact match)."""
+    return " ".join(name.split()).casefold()
 
 
 def school_keys(district: District) -> frozenset[str]:

@@ -72,7 +72,7 @@ def read_surveys(folder: Path, rubric: Rubric, district: District, problems: Pro
     unread: list[Path] = []
     blocks, files = read_folder(folder, rubric, workers, found, notes, unread,
                                 school_keys(district))
-    matcher = SchoolMatcher(district, ignore_schools)
+    matcher = SchoolMatcher(district, ignore_schools, in_surveys=True)
     cell_problems = Problems()
     parsed = [parse_block(block, rubric, matcher, cell_problems, notes) for block in blocks]
     found.extend(cell_problems.items)

@@ -11,7 +11,12 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from rollout.outputs.principal_view import ItemLevel, PrincipalView, principal_views
+from rollout.outputs.principal_view import (
+    ItemLevel,
+    PrincipalView,
+    principal_views,
+    strength_label,
+)
 from rollout.outputs.results import Results
 from rollout.outputs.style import (
     BORDER_GREY,
@@ -101,7 +106,8 @@ def key_facts(sheet: Sheet, view: PrincipalView, r: int) -> int:
     r += 1
     facts = [*([("Since last year", view.moved)] if view.moved else []),
              *([("Your status", view.status)] if view.status else []),
-             ("Why this cohort", view.reason), ("Your choice", view.preference),
+             ("Why this cohort", view.reason),
+             *([("Your choice", view.preference)] if view.preference else []),
              *[("Please note", note) for note in view.notes]]
     for name, value in facts:
         sheet.put(r, 0, name, label)
@@ -214,12 +220,14 @@ def strengths_and_gaps(sheet: Sheet, view: PrincipalView, r: int) -> int:
     sheet.put(r, 2, "Rubric item", header)
     r += 1
     cell = dict(border=1, border_color=BORDER_GREY, valign="top", text_wrap=True)
-    for kind, group, colour in (("Strength", view.strengths, "#E2EFDA"),
-                                ("Gap", view.gaps, "#FCE4D6")):
-        for item in group:
-            write_item_row(sheet, r, kind, item, book.fmt(bold=True, bg_color=colour, **cell),
-                           book.fmt(**cell), book.fmt(num_format=ONE_DECIMAL, **cell))
-            r += 1
+    colours = {"Strength": "#E2EFDA", "Gap": "#FCE4D6"}  # a highest item below target: neither
+    rows = ([(strength_label(item, view.target_level), item) for item in view.strengths]
+            + [("Gap", item) for item in view.gaps])
+    for kind, item in rows:
+        colour = colours.get(kind, "#FFF2CC")
+        write_item_row(sheet, r, kind, item, book.fmt(bold=True, bg_color=colour, **cell),
+                       book.fmt(**cell), book.fmt(num_format=ONE_DECIMAL, **cell))
+        r += 1
     return r
 
 
@@ -284,11 +292,12 @@ def local_questions(sheet: Sheet, view: PrincipalView, r: int) -> None:
 
 
 def progress_sheet(sheet: Sheet, view: PrincipalView) -> None:
-    """Your school's readiness each spring the plan was made (history.csv)."""
+    """Your school's readiness in each year's plan, by the season it was made for
+    (history.csv)."""
     top = sheet.title("Your progress over the years", "Your school's readiness (0-100) and "
-                      "cohort each spring the plan was made.")
+                      "cohort in each year's plan, by the season it was made for.")
     rows = [[season, ready, cohort] for season, ready, cohort in view.trend]
-    first, last = sheet.table(top, [Column("Season", width=14),
+    first, last = sheet.table(top, [Column("Plan for", width=14),
                                     Column("Readiness", ONE_DECIMAL, width=11),
                                     Column("Cohort", width=20)], rows)
     if len(rows) > 1:

@@ -99,6 +99,7 @@ class PrincipalView:
     trend: tuple[tuple[str, float | None, str], ...] = ()  # (season, readiness, cohort name)
     local_answers: tuple[LocalAnswer, ...] = ()  # the district's own questions, never scored
     moved: str = ""  # its move since last year's plan, with the reason; empty if it stayed
+    target_level: float = 0.0  # the level the district asks for: a strength is at or above it
 
 
 def principal_views(results: Results) -> list[PrincipalView]:
@@ -145,7 +146,15 @@ class PrincipalViews:
             local_answers=tuple(self.local_answers[school_id]),
             status=status_text(facts, school_id, cohort.number),
             moved=moved_text(results, school_id),
-            withdrawn=facts.has_withdrawn(school_id))
+            withdrawn=facts.has_withdrawn(school_id), target_level=self.target_level)
+
+    @cached_property
+    def target_level(self) -> float:
+        """The level the district asks for (devices.infrastructure_level, on the rubric's
+        scale): an item below it is no strength, however high among the school's items."""
+        rubric = self.results.inputs.rubric
+        target = self.results.facts.settings.devices.infrastructure_level
+        return float(min(max(target, rubric.low), rubric.high))
 
     def score_lines(self, row: dict, cohort: int) -> tuple[tuple[ScoreLine, ...], str]:
         """The school's scores beside the district and cohort medians, and a note when a
@@ -214,6 +223,12 @@ def item_level(rubric, domain: str, item: Item, level: float) -> ItemLevel:
            if reached < rubric.high else "Top level reached")
     return ItemLevel(domain.title(), f"{item.id}: {item.text}", round(float(level), 1),
                      f"{rubric.level_label(reached)}: {item.levels[reached]}", nxt)
+
+
+def strength_label(item: ItemLevel, target_level: float) -> str:
+    """'Strength' only at or above the level the district asks for; a highest item below it
+    is said as what it is."""
+    return "Strength" if item.level >= target_level - 1e-9 else "Closest to target"
 
 
 def strengths_and_gaps(items: list[ItemLevel]
@@ -323,6 +338,11 @@ def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
 
 NOTHING_TO_DO = ("Nothing your school needs to do on its network link, devices or building "
                  "before launch.")
+NOTHING_ON_LINK_OR_DEVICES = ("Nothing your school needs to do on its network link or devices "
+                              "before launch.")
+NOT_YET_CHECKED = ("Your school's building infrastructure (the survey's infrastructure items, "
+                   "such as wireless coverage and power for charging) can be checked once its "
+                   "survey is answered.")
 NOTHING_LEFT = "Your school has launched: nothing is left to prepare for the launch."
 
 
@@ -344,6 +364,11 @@ def actions_before_launch(results: Results, school_id: str) -> list[str]:
     launch = facts.launch_term_of(cohort)
     actions = (own_link_actions(results, school_id, launch) + device_actions(facts, school)
                + infrastructure_gap_actions(results, school_id))
+    if results.row(school_id)["survey_answers"] == NO_ANSWERS_YET:
+        # Its building's items are not scored: "nothing to do" would be untrue (#26).
+        nothing = [] if actions else [NOTHING_ON_LINK_OR_DEVICES]
+        return actions + nothing + [NOT_YET_CHECKED] + district_network_line(
+            results, school_id, launch)
     return (actions or [NOTHING_TO_DO]) + district_network_line(results, school_id, launch)
 
 
@@ -458,7 +483,9 @@ def device_actions(facts: PlanningFacts, school) -> list[str]:
 
 def preference_text(facts: PlanningFacts, preferred: int | None, cohort: int) -> str:
     if preferred is None:
-        return "Your school did not ask for a particular cohort."
+        # Without a preference process (an empty Preferences sheet) there was nothing to ask.
+        return ("Your school did not ask for a particular cohort."
+                if facts.district.preferences else "")
     chosen = facts.cohort(preferred).name
     if preferred == cohort:
         return f"Your school asked for {chosen}: honoured."

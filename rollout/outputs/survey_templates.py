@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from rollout.domain import School
 from rollout.errors import Problems
-from rollout.intake.district import load_district
+from rollout.intake.district import load_survey_schools
 from rollout.intake.layouts import (
     ANSWER_HEADER,
     INSTRUCTIONS_SHEET,
@@ -36,7 +36,6 @@ from rollout.intake.layouts import (
     school_choice,
 )
 from rollout.intake.rubric import Rubric, default_rubric_path, load_rubric
-from rollout.intake.settings import load_settings
 from rollout.outputs.atomic import staged_folder
 from rollout.safe import safe_text
 
@@ -60,6 +59,7 @@ class TemplateSummary:
     school_files: int
     role_files: int
     folder: Path
+    warnings: tuple[str, ...] = ()  # problems of the district's other sheets: fix before planning
 
 
 def make_templates(district_dir: Path, out_dir: Path, rubric_path: Path | None = None,
@@ -73,10 +73,9 @@ def make_templates(district_dir: Path, out_dir: Path, rubric_path: Path | None =
         problems.add(district_dir, "district folder not found")
         problems.raise_if_any()
     rubric = load_rubric(Path(rubric_path) if rubric_path else default_rubric_path(), problems)
-    settings = load_settings(district_dir / "settings.yaml", problems)
-    district = load_district(district_dir / "district.xlsx", settings, problems)
+    warnings: list[str] = []
+    schools = load_survey_schools(district_dir, problems, warnings)
     problems.raise_if_any()
-    schools = list(district.schools)
     written = {"schools": 0, "roles": 0}
     with staged_folder(out_dir, ["schools", "roles"]) as staging:
         if kind in ("school", "both"):
@@ -91,7 +90,8 @@ def make_templates(district_dir: Path, out_dir: Path, rubric_path: Path | None =
                 book = survey_workbook(rubric, role=role, schools=schools)
                 book.save(staging / "roles" / f"{file_stem(role)}.xlsx")
                 written["roles"] += 1
-    return TemplateSummary(written["schools"], written["roles"], Path(out_dir).resolve())
+    return TemplateSummary(written["schools"], written["roles"], Path(out_dir).resolve(),
+                           tuple(warnings))
 
 
 def file_stem(text: str) -> str:
