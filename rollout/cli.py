@@ -70,8 +70,10 @@ def progress(message: str) -> None:
               help="Seconds the solver may take (default: solver.time_limit_seconds setting).")
 @PREVIOUS_OPTION
 @SCENARIO_OPTION
+@click.option("--details", is_flag=True,
+              help="Also print the solver's figures (objective, bound, gap).")
 def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: float | None,
-         previous: Path | None, scenario: Path | None):
+         previous: Path | None, scenario: Path | None, details: bool):
     """Plan the rollout for the district in DISTRICT_DIR."""
     results, timings = plan_district(district_dir, out_dir, rubric, time_limit,
                                      log=progress, previous=previous, scenario=scenario)
@@ -79,11 +81,12 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
     for note in terminal_notes(results.notes):
         click.echo(f"Note: {note}", err=True)
     p = results.plan
-    click.echo(f"Plan: {p.status_text()}")
-    gap = gap_percent(p.gap, p.status == "optimal")
-    click.echo(f"  objective {p.objective:,.1f}, bound {p.bound:,.1f}, gap {gap}; "
-               f"read+score {timings.read_score:.2f} s, solve {timings.solve:.2f} s, "
-               f"check+write {timings.write:.2f} s")
+    click.echo(f"Plan: {p.plain_status()}")
+    click.echo(f"  read+score {timings.read_score:.2f} s, solve {timings.solve:.2f} s, "
+               f"check+write {timings.write:.2f} s", err=True)
+    if details:  # the solver's words, only when asked for
+        click.echo(f"  solver: {p.status_text()}; objective {p.objective:,.1f}, bound "
+                   f"{p.bound:,.1f}, gap {gap_percent(p.gap, p.status == 'optimal')}")
     for cohort in results.facts.cohorts:
         members = results.cohort_rows(cohort.number)
         click.echo(f"  {cohort.name}: {len(members)} school{'s' if len(members) != 1 else ''}, "

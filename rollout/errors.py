@@ -44,14 +44,20 @@ class RolloutError(Exception):
 class InputError(RolloutError):
     """Inputs are wrong; carries every problem found, not just the first."""
 
-    def __init__(self, problems: list[Problem], notes: list[str] = ()):
+    def __init__(self, problems: list[Problem], notes: list[str] = (), writes: bool = True):
         self.problems = list(problems)
         self.notes = list(notes)  # what was noted about the same files: it may explain them
+        self.writes = writes      # the command writes files (`check` writes none)
         super().__init__(self.user_message())
+
+    def for_a_check(self) -> "InputError":
+        """The same problems, said for a command that writes nothing (`rollout check`)."""
+        return InputError(self.problems, self.notes, writes=False)
 
     def user_message(self) -> str:
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the input; nothing was written."
+        head = (f"{count} problem{'s' if count != 1 else ''} in the input"
+                + ("; nothing was written." if self.writes else "."))
         lines = [head, *(f"  - {p}" for p in self.problems)]
         if self.notes:
             lines += ["Notes on the same files:", *(f"  - {n}" for n in self.notes)]

@@ -34,7 +34,12 @@ from rollout.planning.sizing import sizing_problems
 from rollout.replan import PreviousPlan, history_rows, last_years_plan, plan_changes
 from rollout.scoring.inputs import load_inputs
 from rollout.whatif.compare import BASE_FILE, upgrades_file
-from rollout.whatif.scenarios import Variant, load_scenarios, resolve_pending
+from rollout.whatif.scenarios import (
+    Variant,
+    conflicts_as_problems,
+    load_scenarios,
+    resolve_pending,
+)
 
 OUTPUT_ITEMS = ["dashboard.xlsx", "plan.csv", "upgrades.csv", "changes.csv", "history.csv",
                 "schools", SOURCE_FILE, SITE_FOLDER]
@@ -104,7 +109,9 @@ def read_scenario(facts, scenario: Path, problems: Problems) -> Variant | None:
     name = scenario.stem if scenario.stem.lower() not in ("base", "base plan") else "scenario"
     found = Problems()
     try:
-        return load_scenarios(facts, [(name, scenario)], found)[0]
+        [variant] = load_scenarios(facts, [(name, scenario)], found)
+        conflicts_as_problems(variant, problems)
+        return variant
     except InputError:
         problems.items.extend(found.items)
         return None
@@ -121,6 +128,9 @@ def adopt_scenario(inputs, facts, variant: Variant, hint, time_limit, log,
             log("Solving the base plan the scenario's changes start from ...")
             base_plan = solve_or_diagnose(facts, time_limit, hint=hint, log=log).cohort_of
         [variant] = resolve_pending([variant], base_plan)
+        problems = Problems()
+        conflicts_as_problems(variant, problems)
+        problems.raise_if_any()
         hint = base_plan
     inputs.notes.extend(f"Scenario {Path(variant.source).name}: {line}"
                         for line in variant.changes)
@@ -163,7 +173,15 @@ def check_district_plan(district_dir: Path, plan_csv: Path, rubric: Path | None 
     """Re-verify a plan.csv (and the upgrades.csv beside it, if any) against the district's
     inputs with the independent checker; a re-plan is checked against last year's plan, a
     scenario's plan with the scenario's changes (a shift against the base.csv beside it, as
-    `compare` writes it, else against the base plan solved again)."""
+    `compare` writes it, else against the base plan solved again). Writes nothing."""
+    try:
+        return check_plan_file(district_dir, plan_csv, rubric, previous, scenario)
+    except InputError as exc:
+        raise exc.for_a_check() from None
+
+
+def check_plan_file(district_dir: Path, plan_csv: Path, rubric: Path | None,
+                    previous: Path | None, scenario: Path | None) -> list[Violation]:
     inputs = load_inputs(Path(district_dir), rubric)
     problems = Problems()
     last_year = last_years_plan(inputs, district_dir, previous, problems,

@@ -256,13 +256,39 @@ def closed_schools(previous: PreviousPlan) -> list[dict]:
             for sid, row in sorted(previous.closed.items())]
 
 
+def sizes_after_decision(facts, plan, previous, sid, told, blocked) -> str:
+    """A school that cannot stay only because a cohort's size breaks after the district's
+    decision moved other schools into or out of it (an adopted scenario): that decision, in
+    words, without naming the other schools (a principal sees only their own); "" otherwise."""
+    if not any(v.rule == "Cohort size" for v in blocked):
+        return ""
+    by = next((d.by for d in (*facts.decisions.pins, *facts.decisions.keep_outs,
+                              *facts.decisions.no_launch)), "")
+    said = []
+    for cohort in sorted({told, plan.cohort_of[sid]}):
+        moved = [(s, c) for s, c in sorted(plan.cohort_of.items()) if s != sid
+                 and previous.cohort_of.get(s, c) != c and cohort in (previous.cohort_of[s], c)
+                 and facts.decided_move(s, previous.cohort_of[s], c)]
+        left = sum(previous.cohort_of[s] == cohort for s, _ in moved)
+        came = len(moved) - left
+        name = facts.cohort(cohort).name
+        said += [f"moved {n} other school{'s' if n != 1 else ''} {way} {name}"
+                 for n, way in ((left, "out of"), (came, "into")) if n]
+    if not said or not by:
+        return ""
+    return f"cohort sizes after a district decision ({by} {', '.join(said)})"
+
+
 def move_reason(facts, plan, usage, previous, sid, told, readiness_now) -> str:
     """Why a school left the cohort it was told: what staying would break, plus what changed
     in its own figures."""
     causes = []
     blocked = move_violations(facts, plan.cohort_of, plan.upgrades, usage, sid, told)
+    knock_on = sizes_after_decision(facts, plan, previous, sid, told, blocked)
     capacity_rules = {"Coaching capacity", "Link capacity", "Cohort size"}
-    if any(v.rule in capacity_rules for v in blocked):
+    if knock_on:  # the real cause: not the school's own figures, nor the district's capacity
+        causes.append(knock_on)
+    elif any(v.rule in capacity_rules for v in blocked):
         causes.append("capacity changed")
     old_row = previous.rows[sid]
     try:
@@ -270,7 +296,8 @@ def move_reason(facts, plan, usage, previous, sid, told, readiness_now) -> str:
     except ValueError:
         before = float("nan")
     now = readiness_now.get(sid)
-    if before == before and now is not None and abs(now - before) >= SCORE_CHANGE:
+    if before == before and now is not None and abs(now - before) >= SCORE_CHANGE \
+            and not knock_on:
         causes.append(f"new scores (readiness {before:.1f} -> {now:.1f})")
     pref = facts.district.preference_by_school.get(sid)
     old_pref = (old_row.get("preferred_cohort") or "").strip()

@@ -30,7 +30,8 @@ def test_plan_writes_every_output_and_check_passes(tmp_path):
     out = tmp_path / "out"
     result = run(["plan", str(district), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Plan: optimal" in result.output
+    assert "Plan: the best possible plan (proven)" in result.output
+    assert "objective" not in result.output and "bound" not in result.output
     assert {p.name for p in out.iterdir()} == {"dashboard.xlsx", "plan.csv", "upgrades.csv",
                                                "changes.csv", "history.csv", "schools",
                                                "site", "site-source.json"}  # the website: #16

@@ -150,14 +150,15 @@ def test_every_problem_in_every_scenario_file_is_reported_at_once(tmp_path):
                               ("base", tmp_path / "missing.yaml")])
     text = caught.value.user_message()
     for expected in [
-            f"{bad}: key 'need_wieght': unknown (check the spelling",
-            f"{bad}: key 'need_weight': must be a number, e.g. 0.5 (found 'high')",
-            f"{bad}: key 'coaching.coach_hours': unknown setting",
-            f"{bad}: key 'coaches_fte.T9': 'T9' is not a term of the Terms sheet (T1, T2, T3",
-            f"{bad}: key 'capacity_plan.0.link': 'NOWHERE' is not a link of the district",
-            f"{bad}: key 'coaches_fte_delta': leaves -3 coaching FTE in T2",
-            f"{worse}: key 'capacity_plan.0.term': is required but missing",
-            f"{worse}: key 'cohorts.0.launch_term': 'T7' is not a term of the Terms sheet",
+            f"{bad}: need_wieght: unknown; did you mean need_weight?",
+            f"{bad}: need_weight: must be a number, e.g. 0.5 (found 'high')",
+            f"{bad}: coaching: coach_hours: unknown; the keys here are ",
+            f"{bad}: coaches_fte: 'T9' is not a term of the Terms sheet; the terms are T1, T2, "
+            "T3",
+            f"{bad}: capacity_plan, entry 1, link: 'NOWHERE' is not a link of the district",
+            f"{bad}: coaches_fte_delta: leaves -3 coaching FTE in T2",
+            f"{worse}: capacity_plan, entry 1, term: is required but missing",
+            f"{worse}: cohorts, entry 1, launch_term: 'T7' is not a term of the Terms sheet",
             "broken.yaml: is not valid YAML at line 1",
             "scenario name 'base' must be given, unique and not 'base'",
             "missing.yaml: file not found"]:
@@ -287,8 +288,8 @@ def test_compare_with_a_bad_scenario_exits_2_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     result = run(["compare", str(district), "--scenario", f"x={bad}", "--out", str(out)])
     assert result.exit_code == 2, result.output
-    assert f"{bad}: key 'coachs_fte': unknown" in result.output
-    assert f"{bad}: key 'need_weight': must be 1 or less (found 2)" in result.output
+    assert f"{bad}: coachs_fte: unknown; did you mean coaches_fte?" in result.output
+    assert f"{bad}: need_weight: must be 1 or less (found 2)" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
 

@@ -175,20 +175,20 @@ def test_a_rule_across_settings_is_said_in_its_own_words():
 
 
 SCENARIO_ERRORS = [
-    ({"coaches_fte_delta": 2}, "key 'coaches_fte_delta': must be a list of terms with a number "
+    ({"coaches_fte_delta": 2}, "coaches_fte_delta: must be a list of terms with a number "
      'each, e.g. {all: 2} or {"2028 Fall": 2} (found 2)'),
-    ({"coaches_fte": [20]}, "key 'coaches_fte': must be a list of terms with a number of "
+    ({"coaches_fte": [20]}, "coaches_fte: must be a list of terms with a number of "
      'coaches each, e.g. {all: 20} or {"2028 Fall": 18}'),
-    ({"upgrade_crews": {"all": 1.5}}, "key 'upgrade_crews.all': must be a whole number, e.g. 3 "
+    ({"upgrade_crews": {"all": 1.5}}, "upgrade_crews: all: must be a whole number, e.g. 3 "
      "(found 1.5)"),
-    ({"capacity_plan": {"link": "HUB"}}, "key 'capacity_plan': must be a list of links, each "
+    ({"capacity_plan": {"link": "HUB"}}, "capacity_plan: must be a list of links, each "
      "with a term and a capacity, e.g. [{link: SOUTH-HUB, term: 2029 Spring, capacity_mbps: "
      "30000}]"),
-    ({"capacity_plan": ["HUB"]}, "key 'capacity_plan.0': must be a link with a term and a "
+    ({"capacity_plan": ["HUB"]}, "capacity_plan, entry 1: must be a link with a term and a "
      "capacity, e.g. {link: SOUTH-HUB, term: 2029 Spring, capacity_mbps: 30000} (found 'HUB')"),
-    ({"link_mbps_delta": {"HUB": "more"}}, "key 'link_mbps_delta.HUB': must be a number, e.g. "
+    ({"link_mbps_delta": {"HUB": "more"}}, "link_mbps_delta: HUB: must be a number, e.g. "
      "0.5 (found 'more')"),
-    ({"need_weight": "high"}, "key 'need_weight': must be a number, e.g. 0.5 (found 'high')"),
+    ({"need_weight": "high"}, "need_weight: must be a number, e.g. 0.5 (found 'high')"),
 ]
 
 

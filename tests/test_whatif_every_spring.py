@@ -5,6 +5,7 @@ again by the independent checker, from memory and from its file."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,16 @@ from openpyxl import load_workbook
 
 from rollout.checking.check import check_plan
 from rollout.errors import InputError, Problems
+from rollout.outputs import whatif_words
 from rollout.outputs.planfile import read_plan_csv
+from rollout.outputs.dashboard_view import DashboardView
+from rollout.outputs.principal_view import phases
+from rollout.outputs.results import planned_too_late
 from rollout.pipeline import check_district_plan, plan_district
 from rollout.whatif.base import load_base
 from rollout.whatif.compare import compare_district
 from rollout.whatif.decisions import ScenarioDecisions, resolve
+from rollout.whatif.limits import binding_candidates
 from rollout.whatif.moves import DECISION
 from rollout.whatif.scenarios import load_scenarios
 from rollout.whatif.sweep import sweep_district
@@ -171,6 +177,10 @@ def test_sweep_with_previous_plans_this_spring(spring):
         launched = [s for s, c in this_spring.plan.cohort_of.items()
                     if this_spring.facts.kept_cohort(s) is not None]
         assert all(plan.cohort_of[s] == this_spring.plan.cohort_of[s] for s in launched)
+        # "first cohort" means the first still to come: Group 1 has launched
+        first = [s for s, c in plan.cohort_of.items()
+                 if c == 2 and not this_spring.facts.has_withdrawn(s)]
+        assert point.first.schools == len(first)
     assert not (out / "sweep" / "site").exists() and not (out / "sweep" / "schools").exists()
 
 
@@ -202,23 +212,23 @@ def test_bad_scenario_files_give_every_problem_at_once(tmp_path):
     assert result.exit_code == 2 and not out.exists()
     for expected in [
             "nowhere.csv: previous plan not found",
-            "key 'shift.0.schools.level': 'HSS' is not a level of the district; did you mean "
+            "shift, entry 1, schools: level: 'HSS' is not a level of the district; did you mean "
             "'HS'?",
-            "key 'place.0.schools.school_id': 'HS03' is not a school_id of the district; did "
+            "place, entry 1, schools: school_id: 'HS03' is not a school_id of the district; did "
             "you mean 'HS003'?",
-            "key 'place.0.cohort': there is no cohort 9",
-            "key 'keep_out.0.schools.region': 'Nroth' is not a region of the district; did you "
+            "place, entry 1, cohort: there is no cohort 9",
+            "keep_out, entry 1, schools: region: 'Nroth' is not a region of the district; did you "
             "mean 'North'?",
-            "key 'keep_out.0.cohorts': 'Grop 3' is not a cohort of the district; did you mean "
+            "keep_out, entry 1, cohorts: 'Grop 3' is not a cohort of the district; did you mean "
             "'Group 3'?",
-            "key 'no_launch_in.0': '2029 Fal' is not a term of the district; did you mean "
+            "no_launch_in, entry 1: '2029 Fal' is not a term of the district; did you mean "
             "'2029 Fall'?",
-            "key 'place.0.schools.feeder': 'Cedar H' is not a feeder of the district; did you "
+            "place, entry 1, schools: feeder: 'Cedar H' is not a feeder of the district; did you "
             "mean 'Cedar HS'?"]:
         assert expected in result.output, result.output
 
 
-def test_conflicting_decisions_are_input_errors(spring):
+def test_conflicting_decisions_are_named_with_what_to_write(spring):
     previous, _, result, _ = spring
     base = load_base(YEAR2, previous=previous)
     problems = Problems()
@@ -228,8 +238,11 @@ def test_conflicting_decisions_are_input_errors(spring):
                   {"schools": {"school_id": "ES040"}, "cohort": 3}]})
     resolved = resolve(base.facts, spec, "the scenario 'x'", result.base.plan.cohort_of, "x",
                        problems)
-    text = "\n".join(map(str, problems.items))
-    assert "HS003 cannot be placed in Group 4: nothing launches in 2029 Fall" in text
+    assert not problems  # no slip in the file: an answer, "no plan", with what to write
+    text = "\n".join(resolved.conflicts)
+    assert "HS003 (Cedar High School) cannot be placed in Group 4: nothing launches in 2029 " \
+        "Fall: place it in a cohort it may be in, for example place: [{schools: {school_id: " \
+        "HS003}, cohort: " in text
     assert "ES062 (Park Springs Elementary School) is left no cohort it may be in" in text
     assert "ES040 keeps Group 2 (launched)" in resolved.unmoved  # launched early: not placed
     assert "ES040" not in {p.school_id for p in resolved.decisions.pins}
@@ -275,3 +288,208 @@ def test_plan_with_a_bad_scenario_and_a_missing_previous_plan_says_both(tmp_path
     assert result.exit_code == 2 and not out.exists()
     assert "none.csv: previous plan not found" in result.output
     assert "'Highschool' is not a level of the district" in result.output
+
+
+NO_FALL_ALONE = {"description": "Nothing in 2029 Fall", "no_launch_in": ["2029 Fall"]}
+NO_COHORT_FOR_ES062 = (
+    "ES062 (Park Springs Elementary School) is left no cohort it may be in (Group 1 has "
+    "launched; it is locked to Group 4 (Preferences sheet); nothing launches in 2029 Fall): "
+    "decide for it with place:, for example place: [{schools: {school_id: ES062}, cohort: 5}]")
+
+
+def test_a_scenario_whose_decisions_leave_no_plan_is_answered_beside_the_others(spring,
+                                                                               tmp_path):
+    previous, _, _, _ = spring
+    alone = tmp_path / "nofall.yaml"
+    alone.write_text(yaml.safe_dump(NO_FALL_ALONE), encoding="utf-8")
+    out = tmp_path / "out"
+    answer = run(["compare", str(YEAR2), "--previous", str(previous), "--limits", "0",
+                  "--scenario", f"nofall={alone}",
+                  "--scenario", f"cedar={SCENARIOS / FILES['cedar']}", "--out", str(out)])
+    assert answer.exit_code == 0, answer.output
+    assert "nofall (Nothing in 2029 Fall): No plan possible: the scenario's decisions " \
+        "conflict: " + NO_COHORT_FOR_ES062 in answer.output
+    plans = out / "plans"
+    assert sorted(p.name for p in plans.glob("*.csv")) == [
+        "base.csv", "base.upgrades.csv", "cedar.csv", "cedar.upgrades.csv"]
+    assert check_district_plan(YEAR2, plans / "cedar.csv", previous=previous,
+                               scenario=SCENARIOS / FILES["cedar"]) == []
+    sheet = load_workbook(out / "scenarios.xlsx")["Summary"]
+    assert any(NO_COHORT_FOR_ES062 in str(c.value) for row in sheet.iter_rows() for c in row)
+
+
+def test_a_typo_still_stops_every_scenario(spring, tmp_path):
+    previous, _, _, _ = spring
+    alone, typo = tmp_path / "nofall.yaml", tmp_path / "typo.yaml"
+    alone.write_text(yaml.safe_dump(NO_FALL_ALONE), encoding="utf-8")
+    typo.write_text(yaml.safe_dump({"no_launch_in": ["2029 Fal"]}), encoding="utf-8")
+    answer = run(["compare", str(YEAR2), "--previous", str(previous), "--limits", "0",
+                  "--scenario", f"nofall={alone}", "--scenario", f"typo={typo}",
+                  "--out", str(tmp_path / "out")])
+    assert answer.exit_code == 2 and not (tmp_path / "out").exists()
+    assert "did you mean '2029 Fall'?" in answer.output
+
+
+def test_adopting_a_scenario_that_leaves_no_plan_says_what_to_write(spring, tmp_path):
+    previous, _, _, _ = spring
+    alone = tmp_path / "nofall.yaml"
+    alone.write_text(yaml.safe_dump(NO_FALL_ALONE), encoding="utf-8")
+    answer = run(["plan", str(YEAR2), "--previous", str(previous), "--scenario", str(alone),
+                  "--out", str(tmp_path / "out")])
+    assert answer.exit_code == 2 and not (tmp_path / "out").exists()
+    assert NO_COHORT_FOR_ES062 in answer.output
+
+
+def test_every_slip_in_a_scenario_file_is_said_at_once_in_plain_words(spring, tmp_path):
+    previous, _, _, _ = spring
+    typos = tmp_path / "typos.yaml"
+    typos.write_text(
+        "nead_weight: 0.5\n"
+        "coaches_fte_delta: {2030 Sprng: 2}\n"
+        "place: [{schools: {school_id: [HS099], nmae: Cedar}, cohort: Group 2}]\n"
+        "shift: [{schools: {level: High}, cohorts: 1}]\n"
+        "no_launch_in: [\"Fall 2029\"]\n", encoding="utf-8")
+    answer = run(["compare", str(YEAR2), "--previous", str(previous), "--scenario",
+                  f"t={typos}", "--out", str(tmp_path / "out")])
+    assert answer.exit_code == 2 and not (tmp_path / "out").exists()
+    for expected in [
+            "nead_weight: unknown; did you mean need_weight?",
+            "coaches_fte_delta: '2030 Sprng' is not a term of the Terms sheet; did you mean "
+            "'2030 Spring'?",
+            "place, entry 1, schools: nmae: unknown; did you mean name?",
+            "place, entry 1, schools: school_id: 'HS099' is not a school_id of the district",
+            "shift, entry 1, schools: level: 'High' is not a level of the district; did you "
+            "mean 'HS'?",
+            "no_launch_in, entry 1: 'Fall 2029' is not a term of the district; did you mean "
+            "'2029 Fall'?"]:
+        assert f"{typos}: {expected}" in answer.output, answer.output
+    assert "key '" not in answer.output
+
+
+def test_compare_counts_a_cohort_as_plan_does(spring):
+    _, this_spring, result, _ = spring
+    withdrawn = [r for r in this_spring.rows if r["status"] == "withdrawn"]
+    assert withdrawn  # the sample's second spring has a withdrawn school: it takes no place
+    summary = result.summaries[result.base.name]
+    assert [g.schools for g in summary.cohorts] == [
+        len(this_spring.cohort_rows(c.number)) for c in this_spring.facts.cohorts]
+
+
+def test_past_terms_are_history_in_a_what_if(spring, tmp_path):
+    previous, _, _, _ = spring
+    out = tmp_path / "out"
+    result = compare_district(YEAR2, [("coaches", SAMPLE / "scenarios" / "two_more_coaches.yaml"),
+                                      ("later", SCENARIOS / FILES["later"])],
+                              out, max_limits=0, previous=previous)
+    base, coaches = result.base.facts, outcome(result, "coaches")
+    past = [t.index for t in base.district.terms if base.is_history(t.index)]
+    assert past  # the second spring: 2027 Fall and 2028 Spring are history
+    for old, new in zip(base.district.terms, coaches.facts.district.terms):
+        assert new.coaches_fte == old.coaches_fte + (0 if old.index in past else 2)
+    assert "coaches: +2 FTE in every term still to come" in coaches.variant.changes
+    for o in result.outcomes:
+        assert check_plan(o.facts, o.plan.cohort_of, o.plan.upgrades) == []
+        assert result.summaries[o.name].peak_coaching()[1] not in past
+    sheet = load_workbook(out / "scenarios.xlsx")["Summary"]
+    labels = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert "Mean need of Group 2" in labels and "Mean need of Group 1" not in labels
+    busiest = next(row for row in sheet.iter_rows(values_only=True)
+                   if row[0] == "Busiest coaching term")
+    assert not {"2027 Fall", "2028 Spring"} & set(busiest[1:])
+
+
+def test_an_adopted_placement_says_what_really_happened(spring, tmp_path):
+    """MS023 placed in Group 2 (launching this term): its planning term has passed, and HS011
+    moves later only because MS023 left Group 5 (too small without HS011)."""
+    previous, _, _, _ = spring
+    laurel = tmp_path / "laurel.yaml"
+    laurel.write_text(yaml.safe_dump({"description": "Laurel Middle School in Group 2",
+                                      "place": [{"schools": {"school_id": "MS023"},
+                                                 "cohort": 2}]}), encoding="utf-8")
+    out = tmp_path / "adopted"
+    results, _ = plan_district(YEAR2, out, previous=previous, scenario=laurel)
+    facts, plan = results.facts, results.plan
+    assert check_plan(facts, plan.cohort_of, plan.upgrades) == []
+    assert plan.cohort_of["MS023"] == 2 and facts.launch_term_of(2) == facts.current_term
+    school = facts.district.school_by_id["MS023"]
+    shown = phases(facts, school, 2)
+    past = {facts.term_label(t) for t in range(facts.current_term)}
+    assert not past & {p.term for p in shown}
+    planning = next(p for p in shown if p.phase == "Planning")
+    assert planning.term == "2028 Fall, with the launch"
+    assert "compressed into the launch term" in planning.what
+    # the dashboard's schools-in-planning count of that past term leaves MS023 out too
+    view = DashboardView(results)
+    told_group2 = [r for r in results.rows if r["cohort"] == 2
+                   and facts.previous.get(r["school_id"]) == 2
+                   and not facts.has_withdrawn(r["school_id"])]
+    assert view.term_summaries[facts.current_term - 1].planning >= len(told_group2)
+    assert planned_too_late(facts, "MS023", 2, facts.current_term - 1)
+    assert not any(planned_too_late(facts, r["school_id"], 2, facts.current_term - 1)
+                   for r in told_group2)
+    rows = {r["school_id"]: r for r in csv.DictReader((out / "changes.csv").open(
+        encoding="utf-8"))}
+    knock_on = rows["HS011"]["reason"]
+    assert knock_on.startswith("Cohort sizes after a district decision (the scenario 'Laurel "
+                               "Middle School in Group 2' moved 1 other school out of Group 5)")
+    assert "Capacity changed" not in knock_on and "new scores" not in knock_on
+    assert "MS023" not in knock_on  # HS011's principal sees only their own school
+    page = (out / "site" / "schools" / "HS011.html").read_text(encoding="utf-8")
+    assert "Its new survey results changed its place" not in page
+
+
+def test_solver_words_stay_on_details_and_about(spring):
+    _, _, _, out = spring
+    book = load_workbook(out / "y2" / "dashboard.xlsx")
+    first_page = " ".join(str(c) for row in book.worksheets[0].iter_rows(values_only=True)
+                          for c in row if c)
+    assert "Plan: the best possible plan (proven)." in first_page
+    assert not {"objective", "bound", "optimal"} & set(first_page.lower().replace(";", " ")
+                                                       .replace(",", " ").split())
+    about = " ".join(str(c) for row in book["About"].iter_rows(values_only=True)
+                     for c in row if c)
+    assert "Solver figures" in about and "objective" in about
+    scenarios = load_workbook(out / "whatif" / "scenarios.xlsx")
+    for sheet in scenarios.worksheets:
+        text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+        assert ("budget of" in text) == (sheet.title == "Details"), sheet.title
+
+
+def test_binding_limits_are_said_without_a_sign_excel_would_quote(spring):
+    _, _, result, _ = spring
+    units = [c.unit for c in binding_candidates(result.base.facts, result.base.plan, 0.0)]
+    assert any(u.startswith("1 more coaching FTE in ") for u in units)
+    assert not [u for u in units if u[:1] in "+-=@"]
+
+
+def test_the_moves_sheet_prints_two_scenarios_a_page_with_its_header(spring):
+    _, _, result, out = spring
+    sheet = load_workbook(out / "whatif" / "scenarios.xlsx")["Moves"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 3  # 5 scenarios, two a page
+    assert sheet.print_title_rows and sheet.print_title_cols == "$A:$B"
+
+
+def test_check_writes_nothing_so_does_not_say_so(spring, tmp_path):
+    previous, _, _, _ = spring
+    answer = run(["check", str(YEAR2), str(tmp_path / "nowhere.csv"), "--previous",
+                  str(previous)])
+    assert answer.exit_code == 2 and "problem in the input." in answer.output
+    assert "nothing was written" not in answer.output
+
+
+def test_the_sample_and_readme_say_what_the_tool_prints(spring, tmp_path):
+    previous, _, result, _ = spring
+    lines = whatif_words.comparison_lines(result, tmp_path)
+    readme = (SAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    assert lines[1] in readme and lines[2] in readme  # the base plan's two lines
+    file = SCENARIOS / FILES["testing"]
+    said = re.search(r"smallest relaxation \((\+[\d.]+ coaching FTE)\s+#?\s*in (\d{4} \w+)\)",
+                     file.read_text(encoding="utf-8"))
+    stripped = tmp_path / "no_fall_alone.yaml"
+    stripped.write_text("".join(line for line in file.read_text(encoding="utf-8")
+                                .splitlines(keepends=True)
+                                if not line.startswith("coaches_fte_delta")), encoding="utf-8")
+    answer = compare_district(YEAR2, [("nofall", stripped)], tmp_path / "out", max_limits=0,
+                              previous=previous)
+    assert f"{said[1]} in {said[2]}" in outcome(answer, "nofall").message

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rollout import __version__
 from rollout.domain import LEVELS, WITHDRAWN
-from rollout.outputs.dashboard_view import DashboardView
+from rollout.outputs.dashboard_view import DashboardView, plan_detail
 from rollout.outputs.progress import changes_sheet, progress_sheet
 from rollout.outputs.results import NO_ANSWERS_YET, Results
 from rollout.outputs.style import (
@@ -67,7 +67,7 @@ def overview_sheet(sheet: Sheet, results: Results, view: DashboardView) -> dict:
     facts, book = results.facts, sheet.book
     r = sheet.title(f"Blended learning rollout plan: {facts.district.name}",
                     f"Prepared {results.prepared} by rollout {__version__}. Plan: "
-                    f"{view.plan_detail}.")
+                    f"{results.plan.plain_status()}.")  # solver figures: on About
     r = figure_tiles(sheet, view, r)
     sheet.heading(r, "Schools per cohort")
     cohort_top = r + 1
@@ -572,7 +572,9 @@ def about_sheet(sheet: Sheet, results: Results) -> None:
     book = sheet.book
     sheet.width(0, 20)
     sheet.width(1, 100)
-    for i, (head, text) in enumerate(ABOUT):
+    rows = [*ABOUT, ("Solver figures", f"The planning solver's own figures for this plan: "
+                                       f"{plan_detail(results.plan)}.")]
+    for i, (head, text) in enumerate(rows):
         sheet.put(top + i, 0, head, book.fmt(bold=True, valign="top", font_color=NAVY))
         sheet.paragraph(top + i, 1, text, 100, book.fmt(text_wrap=True, valign="top"))
     sheet.ws.hide_gridlines(2)

@@ -12,7 +12,12 @@ from pathlib import Path
 from rollout.domain import LEVELS
 from rollout.errors import FILE_READ, by_attention, note_kind
 from rollout.intake.rubric import DOMAINS
-from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, Results, phase_name
+from rollout.outputs.results import (
+    MIN_SCHOOLS_FOR_MEDIAN,
+    Results,
+    phase_name,
+    planned_too_late,
+)
 from rollout.planning.plan import Plan
 
 MAX_LISTED_SURVEY_FILES = 20  # more share one fingerprint row on the Settings sheet
@@ -83,10 +88,6 @@ class DashboardView:
     def __init__(self, results: Results):
         self.results = results
 
-    @property
-    def plan_detail(self) -> str:
-        return plan_detail(self.results.plan)
-
     @cached_property
     def regions(self) -> list[str]:
         return sorted({s.region for s in self.results.facts.schools})
@@ -150,8 +151,12 @@ class DashboardView:
             launch = launch_of[r["school_id"]]
             for phase, labels in self.phase_terms(launch).items():
                 for label in labels:
+                    term = self.term_index[label]
+                    if term < launch and planned_too_late(facts, r["school_id"], r["cohort"],
+                                                          term):
+                        continue  # placed this spring: that planning term has passed
                     key = "Planning" if phase == "Early planning" else phase
-                    phases_in_term[self.term_index[label]][key] += 1
+                    phases_in_term[term][key] += 1
         out = []
         for term in facts.district.terms:
             t = term.index

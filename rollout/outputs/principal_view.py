@@ -13,7 +13,13 @@ from functools import cached_property
 
 from rollout.domain import DELAYED, PAUSED, WITHDRAWN
 from rollout.intake.rubric import Item
-from rollout.outputs.results import MIN_SCHOOLS_FOR_MEDIAN, NO_ANSWERS_YET, Results, phase_name
+from rollout.outputs.results import (
+    MIN_SCHOOLS_FOR_MEDIAN,
+    NO_ANSWERS_YET,
+    Results,
+    phase_name,
+    planned_too_late,
+)
 from rollout.planning.facts import PlanningFacts
 
 STRENGTHS_AND_GAPS = 3  # items shown each way on the principal's first page
@@ -328,12 +334,22 @@ def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
         else:
             label = facts.term_label(term)
         name = phase_name(offset)
+        if offset < 0 and planned_too_late(facts, school.school_id, cohort, term):
+            out.append(Phase(name, f"{facts.term_label(launch)}, with the launch",
+                             compressed_text(facts, term, name), 0.0, 0.0))
+            continue
         if facts.on_hold(school.school_id, term):  # a pause holds this phase: no coaching
             out.append(Phase(name, label, PAUSED_PHASE, 0.0, 0.0))
             continue
         out.append(Phase(name, label, PHASE_TEXT[name], portion,
                          round(facts.school_coaching_fte(school, term, cohort), 2)))
     return tuple(out)
+
+
+def compressed_text(facts: PlanningFacts, term: int, name: str) -> str:
+    return (f"Your school joined this group after {facts.term_label(term)}, so its "
+            f"{name.lower()} is compressed into the launch term. "
+            + PHASE_TEXT[name])
 
 
 NOTHING_TO_DO = ("Nothing your school needs to do on its network link, devices or building "

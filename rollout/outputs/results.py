@@ -229,6 +229,12 @@ def rounded(value) -> float | None:
     return None if value is None or value != value else round(float(value), 1)
 
 
+def planned_too_late(facts, school_id: str, cohort: int, term: int) -> bool:
+    """A phase before launch in a term that has passed, of a school that was not in this
+    cohort then (placed in it this spring): that phase never happened in that term."""
+    return 0 <= term and facts.is_history(term) and facts.previous.get(school_id) != cohort
+
+
 def phase_name(offset: int) -> str:
     """The phase a school is in `offset` terms after its launch (the dashboard counts schools
     per phase, a principal sees the school's own phases)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def write_scenarios_workbook(comparison, path: Path) -> None:
     wb = Workbook()
     names = [o.name for o in comparison.outcomes]
     subtitle = (f"{facts.district.name}: the base plan and {len(names) - 1} scenario(s), "
-                f"{today.isoformat()}; the solves shared a budget of {comparison.budget:g} s")
+                f"{today.isoformat()}")  # the solves' time budget: on Details
     summary = wb.active
     launches = launches_sheet(wb.create_sheet("Launches"), comparison, names, subtitle)
     cohort_blocks = cohorts_sheet(wb.create_sheet("Cohorts"), comparison, names, subtitle)
@@ -165,9 +166,11 @@ def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:
     for i, cohort in enumerate(facts.cohorts):
         rows.append((f"Schools in {cohort_place(facts, cohort.number)}", WHOLE,
                      of(lambda x, i=i: x.cohorts[i].schools)))
-    first = facts.cohorts[0].name
-    rows += [(f"Mean need of {first}", ONE, of(lambda x: x.cohorts[0].mean_need)),
-             (f"Mean readiness of {first}", ONE, of(lambda x: x.cohorts[0].mean_readiness)),
+    first = facts.first_cohort_to_come()  # a launched cohort is the same in every plan
+    at = first.number - 1
+    rows += [(f"Mean need of {first.name}", ONE, of(lambda x: x.cohorts[at].mean_need)),
+             (f"Mean readiness of {first.name}", ONE,
+              of(lambda x: x.cohorts[at].mean_readiness)),
              ("Busiest coaching term", None,
               of(lambda x: facts.term_label(x.peak_coaching()[1]))),
              ("  coaches needed then (FTE)", ONE,
@@ -414,6 +417,14 @@ def moves_sheet(ws: Worksheet, comparison, subtitle) -> None:
     if not movers:
         put(ws, row + 1, 1, "No school moves in any scenario.", box=False)
     page(ws)
+    # One page wide is unreadable beyond two scenarios: two scenarios a page, each page with
+    # the header row and the school's id and name.
+    ws.page_setup.fitToWidth = max(1, math.ceil(len(scenarios) / SCENARIOS_PER_PAGE))
+    ws.print_title_rows = f"{top}:{top}"
+    ws.print_title_cols = "A:B"
+
+
+SCENARIOS_PER_PAGE = 2  # on a printed page of the Moves sheet
 
 
 LIMIT_COLUMNS = [("Rank", 6), ("Limit", 26), ("Used in the base plan", 15), ("Share used", 8),

@@ -239,7 +239,8 @@ def sweep_notes(ws: Worksheet, result) -> None:
         "Mean need / mean readiness, early schools: plain means of the need and readiness "
         "scores (0-100) of the early-launching schools; each school counts once "
         "(school-weighted). The '(by students)' columns weight each school by its students.",
-        "First cohort: the same means for the schools of the first cohort only.",
+        "First cohort: the same means for the schools of the first cohort still to come only "
+        f"({facts.first_cohort_to_come().name}; a launched cohort is the same in every plan).",
         f"The current setting (need_weight {facts.settings.need_weight:g} in settings.yaml) is "
         "in bold in the table and marked with a diamond in the charts.",
         "Reading the curve: towards the right, readier schools launch early; towards the top, "

@@ -182,6 +182,11 @@ def no_plan_text(own: list[str], others: list[str], relaxations: list[str],
     return text + "."
 
 
+def decisions_conflict_text(conflicts: list[str]) -> str:
+    """A scenario whose own decisions leave no plan (not solved): which, and what to write."""
+    return "No plan possible: the scenario's decisions conflict: " + "; ".join(conflicts) + "."
+
+
 # ---- the terminal: compare ----------------------------------------------------------------
 
 def comparison_lines(comparison, out_dir) -> list[str]:

@@ -39,6 +39,10 @@ class PlanningFacts:
         """A cohort whose launch term is history has launched: it is closed to newcomers."""
         return self.is_history(self.launch_term_of(number))
 
+    def first_cohort_to_come(self) -> Cohort:
+        """The first cohort that has not launched (in a first spring: the first cohort)."""
+        return next((c for c in self.cohorts if not self.has_launched(c.number)), self.cohorts[0])
+
     def kept_cohort(self, school_id: str) -> int | None:
         """The cohort a school must keep in a re-plan, or None when it is free to be planned:
         a school of a launched cohort keeps it unless the Launches sheet says it was delayed;

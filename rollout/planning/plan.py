@@ -25,7 +25,17 @@ class Plan:
             return None
         return abs(self.bound - self.objective) / max(1.0, abs(self.objective))
 
+    def plain_status(self) -> str:
+        """Whether the plan is the best possible, in words for people (no solver terms)."""
+        if self.status == "optimal":
+            return "the best possible plan (proven)"
+        if self.status == "feasible":
+            return (f"a good plan, not proven best (within {gap_percent(self.gap)} of the best; "
+                    "a longer --time-limit may help)")
+        return self.status
+
     def status_text(self) -> str:
+        """The solver's status with its gap (Details, About, --details)."""
         if self.status == "optimal":
             return "optimal (proven best plan)"
         if self.status == "feasible":

@@ -97,7 +97,8 @@ def compare(base: PlanningFacts, variants: list[Variant], budget: float | None =
     starts (last year's plan in a re-plan). A scenario's decisions that need the base plan (a
     shift, a pick by cohort) are resolved against it before its solve. `log`: progress lines
     (which plans are solving, how many are done, the time left)."""
-    solve = [v for v in variants if v.pending or not same_problem(base, v.facts)]
+    solve = [v for v in variants if not v.conflicts and (v.pending or
+                                                          not same_problem(base, v.facts))]
     seconds = budget or compare_budget(base, len(solve), max_limits, workers)
     clock = TimeBudget(seconds, workers, time_limit)
     base_variant = Variant("Base plan", base, "the district's own settings and capacities")
@@ -121,7 +122,7 @@ def compare(base: PlanningFacts, variants: list[Variant], budget: float | None =
         start = reference.plan
         variants = resolve_pending(variants, start.cohort_of)
         expected = len(solve)
-        solve = [v for v in variants if not same_problem(base, v.facts)]
+        solve = [v for v in variants if not v.conflicts and not same_problem(base, v.facts)]
         pool.expect(len(solve) - expected)
         waiting = {v.name: pool.submit(v, start, BASE_START, expected=True) for v in solve}
         chosen, left_out = [], []
@@ -136,6 +137,8 @@ def compare(base: PlanningFacts, variants: list[Variant], budget: float | None =
         solved = try_again(pool, [(waiting[v.name](), start) for v in solve])
         again = dict(zip([v.name for v in solve], solved))
         scenarios = [again[v.name] if v.name in again else
+                     Outcome(v, None, INFEASIBLE, words.decisions_conflict_text(v.conflicts))
+                     if v.conflicts else
                      Outcome(v, start, reference.status, "", SAME_FACTS) for v in variants]
     limits = [limit_result(reference, proven, base_gap, c, o) for c, o in zip(chosen, tried)]
     limits.sort(key=lambda r: (-r.gain, -r.net_steps_earlier, -r.candidate.share,

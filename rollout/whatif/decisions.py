@@ -14,12 +14,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from pydantic import Field, ValidationError
-from rapidfuzz import fuzz, process, utils
+from pydantic import Field
 
 from rollout.domain import Decisions, KeepOut, NoLaunch, Pin
 from rollout.errors import Problems
-from rollout.intake.settings import Strict, report_pydantic_error
+from rollout.intake.settings import Strict
 from rollout.planning.constraints import (
     DOMAIN_RULES,
     launched_schools_stay,
@@ -28,10 +27,10 @@ from rollout.planning.constraints import (
     readiness_gates,
 )
 from rollout.planning.facts import PlanningFacts
+from rollout.whatif.scenario_keys import checked, guess, where
 
 Value = str | int
 OneOrMany = Value | list[Value]
-SCORE_CUTOFF = 60  # rapidfuzz score a guess must reach to be offered as "did you mean"
 
 
 class Schools(Strict):
@@ -90,48 +89,60 @@ class Resolved:
     decisions: Decisions
     said: list[str] = field(default_factory=list)      # what was decided, for "What changes"
     unmoved: list[str] = field(default_factory=list)   # what a shift could not move, and why
+    # Decisions that leave no plan (a school left no cohort, a school placed where the rules
+    # keep it out): not a slip in the file but an answer, "no plan", with what to write.
+    conflicts: list[str] = field(default_factory=list)
+
+
+ENTRIES = {"shift": Shift, "place": Place, "keep_out": KeepOutOf}
 
 
 def read_decisions(facts: PlanningFacts, patch: dict, file: str, problems: Problems
                    ) -> ScenarioDecisions | None:
     """The decision keys of a scenario, validated and checked against the district (every
-    name known), or None with problems."""
+    name known), or None with problems. Each entry is read on its own: a slip in one (an
+    unknown key, a wrong type) does not hide what the others name."""
     start = len(problems.items)
     raw = {k: v for k, v in patch.items() if k in DECISION_KEYS}
     if isinstance(raw.get("no_launch_in"), str):
         raw["no_launch_in"] = [raw["no_launch_in"]]
-    try:
-        spec = ScenarioDecisions.model_validate(raw)
-    except ValidationError as exc:
-        for error in exc.errors():
-            report_pydantic_error(error, file, problems, what="key")
-        return None
+    lists = {key: value for key, value in raw.items() if isinstance(value, list)}
+    checked(ScenarioDecisions, {k: v for k, v in raw.items() if k not in lists}, file, problems)
+    entries: dict[str, list] = {}
+    for key, model in ENTRIES.items():
+        read = [(i, checked(model, entry, file, problems, (key, i)))
+                for i, entry in enumerate(lists.get(key, []))]
+        entries[key] = [(i, entry) for i, entry in read if entry is not None]
+    terms = checked(ScenarioDecisions, {"no_launch_in": lists.get("no_launch_in", [])}, file,
+                    problems)
     names = Names(facts, file, problems)
-    for key, changes in (("shift", spec.shift), ("place", spec.place),
-                         ("keep_out", spec.keep_out)):
-        for i, change in enumerate(changes):
+    for key in ENTRIES:
+        for i, change in entries[key]:
             names.schools(f"{key}.{i}.schools", change.schools)
-    for i, change in enumerate(spec.shift):
+    for i, change in entries["shift"]:
         if change.cohorts == 0:
-            problems.add(file, f"key 'shift.{i}.cohorts': 0 moves nothing (1 = a cohort later, "
-                         "-1 = a cohort earlier)")
-    for i, change in enumerate(spec.place):
+            problems.add(file, f"{where(('shift', i, 'cohorts'))}: 0 moves nothing (1 = a "
+                         "cohort later, -1 = a cohort earlier)")
+    for i, change in entries["place"]:
         number = names.cohort(f"place.{i}.cohort", change.cohort)
         if number is not None and facts.has_launched(number):
-            problems.add(file, f"key 'place.{i}.cohort': {facts.cohort(number).name} has "
-                         "launched; no school can join it now")
-    for i, change in enumerate(spec.keep_out):
+            problems.add(file, f"{where(('place', i, 'cohort'))}: "
+                         f"{facts.cohort(number).name} has launched; no school can join it now")
+    for i, change in entries["keep_out"]:
         cohorts = keep_out_values(change)
         if not cohorts:
-            problems.add(file, f"key 'keep_out.{i}': say which cohorts (cohorts: [2, 3])")
+            problems.add(file, f"{where(('keep_out', i))}: say which cohorts (cohorts: [2, 3])")
         for value in cohorts:
             names.cohort(f"keep_out.{i}.cohorts", value)
-    for i, label in enumerate(spec.no_launch_in):
+    for i, label in enumerate(terms.no_launch_in if terms else []):
         term = names.term(f"no_launch_in.{i}", label)
         if term is not None and facts.is_history(term):
-            problems.add(file, f"key 'no_launch_in.{i}': {label} has passed (current_term is "
-                         f"{facts.term_label(facts.current_term)})")
-    return spec if len(problems.items) == start else None
+            problems.add(file, f"{where(('no_launch_in', i))}: {label} has passed (current_term "
+                         f"is {facts.term_label(facts.current_term)})")
+    if len(problems.items) > start:
+        return None
+    return ScenarioDecisions(**{key: [e for _, e in entries[key]] for key in ENTRIES},
+                             no_launch_in=terms.no_launch_in)
 
 
 def keep_out_values(change: KeepOutOf) -> list[Value]:
@@ -154,11 +165,10 @@ class Names:
         }
 
     def unknown(self, key: str, value, choices: list[str], what: str) -> None:
-        guess = process.extractOne(str(value), choices, scorer=fuzz.WRatio,
-                                   processor=utils.default_process, score_cutoff=SCORE_CUTOFF)
-        hint = f"did you mean '{guess[0]}'?" if guess else \
+        near = guess(value, choices)
+        hint = f"did you mean '{near}'?" if near else \
             f"{what} are: {', '.join(choices[:12])}{', ...' if len(choices) > 12 else ''}"
-        self.problems.add(self.file, f"key '{key}': '{value}' is not a {what[:-1]} of the "
+        self.problems.add(self.file, f"{where(key)}: '{value}' is not a {what[:-1]} of the "
                           f"district; {hint}")
 
     def match(self, path: str, key: str, value) -> None:
@@ -169,7 +179,7 @@ class Names:
     def schools(self, path: str, pick: Schools) -> None:
         given = pick.given()
         if not given:
-            self.problems.add(self.file, f"key '{path}': pick schools by at least one of "
+            self.problems.add(self.file, f"{where(path)}: pick schools by at least one of "
                               "school_id, name, level, region, feeder or cohort")
         for key, values in given.items():
             for value in values:
@@ -180,7 +190,7 @@ class Names:
         if given and "cohort" not in given and all(
                 self.match_quietly(k, v) for k, vs in given.items() for v in vs) \
                 and not pick_schools(self.facts, pick, None):
-            self.problems.add(self.file, f"key '{path}': no school is all of "
+            self.problems.add(self.file, f"{where(path)}: no school is all of "
                               + ", ".join(f"{k} {'/'.join(map(str, v))}"
                                           for k, v in given.items()))
 
@@ -192,7 +202,7 @@ class Names:
         if number is None:
             names = [c.name for c in self.facts.cohorts]
             if isinstance(value, int):
-                self.problems.add(self.file, f"key '{path}': there is no cohort {value} (cohorts "
+                self.problems.add(self.file, f"{where(path)}: there is no cohort {value} (cohorts "
                                   f"are 1 to {len(names)}: {', '.join(names)})")
             else:
                 self.unknown(path, value, names, "cohorts")
@@ -275,7 +285,7 @@ def resolve(facts: PlanningFacts, spec: ScenarioDecisions, by: str,
         moved = [p.school_id for p in shifted if p.cohort != base[p.school_id]]
         out.said.append(f"{listed(moved)} {cohorts_text(change.cohorts)}")
     out.decisions = Decisions(tuple(pins[s] for s in sorted(pins)), keep_outs, no_launch)
-    check_placeable(dataclasses.replace(facts, decisions=out.decisions), file, problems)
+    out.conflicts = placing_conflicts(dataclasses.replace(facts, decisions=out.decisions))
     return out
 
 
@@ -354,28 +364,52 @@ def blocked_by(facts: PlanningFacts, sid: str, cohort: int) -> str:
 def add_pin(pins: dict[str, Pin], pin: Pin, key: str, file: str, problems: Problems) -> None:
     earlier = pins.get(pin.school_id)
     if earlier is not None and earlier.cohort != pin.cohort:
-        problems.add(file, f"key '{key}': {pin.school_id} is also {earlier.reason}; a school "
+        problems.add(file, f"{where(key)}: {pin.school_id} is also {earlier.reason}; a school "
                      "can be placed in one cohort only")
         return
     pins[pin.school_id] = pin
 
 
-def check_placeable(facts: PlanningFacts, file: str, problems: Problems) -> None:
+def placing_conflicts(facts: PlanningFacts) -> list[str]:
     """Every school still to be placed must keep a cohort it may be in: a placed school where
     readiness and the other decisions allow, any other school somewhere (a closed term can
-    leave a school locked to its cohort nowhere)."""
-    decisions = facts.decisions
+    leave a school locked to its cohort nowhere). Each conflict in words, with the line to
+    write in the scenario file."""
+    out = []
     for school in facts.schools:
         sid = school.school_id
         if facts.kept_cohort(sid) is not None:
             continue
-        pin = decisions.pin_of(sid)
+        pin = facts.decisions.pin_of(sid)
         if pin is not None:
             why = blocked_by(facts, sid, pin.cohort)
             if why:
-                problems.add(file, f"{sid} cannot be {pin.reason}: {why}")
+                out.append(f"{sid} ({school.school_name}) cannot be {pin.reason}: {why}"
+                           + place_example(facts, sid, "place it in a cohort it may be in"))
         elif not any(all(rule(facts, sid, c.number) for rule in DOMAIN_RULES)
                      for c in facts.cohorts):
             reasons = dict.fromkeys(blocked_by(facts, sid, c.number) for c in facts.cohorts)
-            problems.add(file, f"{sid} ({school.school_name}) is left no cohort it may be in ("
-                         + "; ".join(r for r in reasons if r) + "): decide for it with place:")
+            out.append(f"{sid} ({school.school_name}) is left no cohort it may be in ("
+                       + "; ".join(r for r in reasons if r) + ")"
+                       + place_example(facts, sid, "decide for it with place:"))
+    return out
+
+
+def place_example(facts: PlanningFacts, sid: str, what: str) -> str:
+    """What to write in the scenario file: a place: line for a cohort the school may be in
+    once placed (nearest the cohort it chose, the later one on a tie), or "" when none."""
+    def allowed_if_placed(cohort: int) -> bool:
+        pin = Pin(sid, cohort, "", "")
+        pins = tuple(p for p in facts.decisions.pins if p.school_id != sid) + (pin,)
+        placed = dataclasses.replace(facts, decisions=dataclasses.replace(facts.decisions,
+                                                                         pins=pins))
+        return not blocked_by(placed, sid, cohort)
+
+    pref = facts.district.preference_by_school.get(sid)
+    chosen = pref.preferred_cohort if pref is not None else 1
+    fits = sorted((c.number for c in facts.cohorts if allowed_if_placed(c.number)),
+                  key=lambda c: (abs(c - chosen), -c))
+    if not fits:
+        return f": {what}"
+    return (f": {what}, for example place: [{{schools: {{school_id: {sid}}}, "
+            f"cohort: {fits[0]}}}]")

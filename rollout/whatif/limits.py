@@ -38,7 +38,7 @@ def binding_candidates(facts: PlanningFacts, plan: Plan, share: float = BINDING_
     usage = compute_usage(facts, plan.cohort_of, plan.upgrades)
     future = [t for t in district.terms if not facts.is_history(t.index)]
     out = [Candidate(f"coaching in {t.label}", usage.coaching[t.index], t.coaches_fte,
-                     f"+1 coaching FTE in {t.label}", {"coaches_fte_delta": {t.label: 1}})
+                     f"1 more coaching FTE in {t.label}", {"coaches_fte_delta": {t.label: 1}})
            for t in future if t.coaches_fte > 0
            and usage.coaching[t.index] >= share * t.coaches_fte]
     launch = {s: facts.launch_term_of(c) for s, c in plan.cohort_of.items()}
@@ -52,7 +52,7 @@ def binding_candidates(facts: PlanningFacts, plan: Plan, share: float = BINDING_
             mbps = typical_launch_mbps(facts, behind)
             out.append(Candidate(
                 f"link {link} in {facts.term_label(term)}", usage.link_load[link][term],
-                usage.capacity[link][term], f"+{mbps:,.0f} Mbps on {link} (one typical school "
+                usage.capacity[link][term], f"{mbps:,.0f} more Mbps on {link} (one typical school "
                 "launch behind it) in every term", {"link_mbps_delta": {link: mbps}}))
     size = facts.settings.cohort_size
     fullest = max(usage.cohort_counts.values(), default=0)
@@ -62,7 +62,7 @@ def binding_candidates(facts: PlanningFacts, plan: Plan, share: float = BINDING_
                              {"cohort_size": {"max": size.max + 1}}))
     done = [sum(1 for t in plan.upgrades.values() if t == term.index) for term in district.terms]
     out += [Candidate(f"upgrade crews in {t.label}", done[t.index], t.upgrade_crews,
-                      f"+1 upgrade crew in {t.label}",
+                      f"1 more upgrade crew in {t.label}",
                       {"upgrade_crews": {t.label: t.upgrade_crews + 1}})
             for t in future if t.upgrade_crews and done[t.index] >= share * t.upgrade_crews]
     out += budget_candidate(facts, plan, share)
@@ -84,7 +84,7 @@ def budget_candidate(facts: PlanningFacts, plan: Plan, share: float) -> list[Can
         return []
     more = min(left)
     return [Candidate(f"upgrade budget ({budget:,.0f})", spent, budget,
-                      f"+{more:,.0f} (the cheapest upgrade not chosen)",
+                      f"${more:,.0f} more (the cheapest upgrade not chosen)",
                       {"upgrade_budget": budget + more})]
 
 

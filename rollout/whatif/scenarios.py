@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field
 
 from rollout.domain import CapacityChange
 from rollout.errors import Problems, RolloutError
-from rollout.intake.settings import Settings, Strict, load_yaml, report_pydantic_error
+from rollout.intake.settings import Settings, Strict, load_yaml
 from rollout.planning.facts import PlanningFacts
 from rollout.scoring.inputs import resolve_cohorts
 from rollout.whatif.decisions import DECISION_KEYS, ScenarioDecisions, read_decisions, resolve
+from rollout.whatif.scenario_keys import checked, guess, in_words, key_guess, where
 
 ALL_TERMS = "all"
 
@@ -54,6 +55,7 @@ class Variant:
     changes: list[str] = field(default_factory=list)
     source: str = ""
     pending: ScenarioDecisions | None = None  # decisions to resolve against the base plan
+    conflicts: list[str] = field(default_factory=list)  # decisions that leave no plan, in words
 
     @property
     def decided_by(self) -> str:
@@ -85,7 +87,8 @@ def load_scenarios(base: PlanningFacts, specs: list[tuple[str, Path]],
         if raw is None:
             continue
         facts = apply_overrides(base, raw, str(path), problems)
-        if facts is None:
+        if facts is None:  # the names its decisions use are still checked, against the base
+            read_decisions(base, raw, str(path), problems)
             continue
         variant = Variant(name, facts, str(raw.get("description") or ""),
                           describe_changes(base, facts), str(path))
@@ -110,7 +113,14 @@ def decided(variant: Variant, spec: ScenarioDecisions, base_plan: dict[str, int]
             variant.facts, decisions=resolved.decisions.with_standing(variant.facts.decisions)),
         changes=variant.changes + resolved.said + [f"cannot move: {u}"
                                                    for u in resolved.unmoved],
-        pending=None)
+        pending=None, conflicts=resolved.conflicts)
+
+
+def conflicts_as_problems(variant: Variant, problems: Problems) -> None:
+    """A scenario to adopt (`plan --scenario`) whose decisions leave no plan: an input error
+    of its file. (`compare` answers "no plan" for it instead, beside the other scenarios.)"""
+    for conflict in variant.conflicts:
+        problems.add(variant.source, conflict)
 
 
 def resolve_pending(variants: list[Variant], base_plan: dict[str, int]) -> list[Variant]:
@@ -127,16 +137,18 @@ def apply_overrides(base: PlanningFacts, patch: dict, file: str, problems: Probl
     """The base facts with a scenario's patch applied, or None (with problems) when the patch
     is not valid. Builds fresh District/Settings records: nothing cached is carried over."""
     start = len(problems.items)
+    own = sorted(SCENARIO_KEYS | DECISION_KEYS)
     for key in sorted(set(patch) - SCENARIO_KEYS - DECISION_KEYS - set(Settings.model_fields),
                       key=str):
-        problems.add(file, f"key '{key}': unknown (check the spelling; a scenario takes "
-                     "settings.yaml keys and "
-                     f"{', '.join(sorted(SCENARIO_KEYS | DECISION_KEYS))})")
-    overrides = validated(CapacityOverrides, {k: v for k, v in patch.items() if k in
-                                              SCENARIO_KEYS}, file, problems)
+        near = key_guess(key, own + sorted(Settings.model_fields))
+        problems.add(file, f"{where([key])}: unknown; " + (
+            f"did you mean {near}?" if near else "check the spelling (a scenario takes "
+            f"settings.yaml keys and {', '.join(own)})"))
+    overrides = checked(CapacityOverrides, {k: v for k, v in patch.items() if k in
+                                            SCENARIO_KEYS}, file, problems)
     settings_patch = {k: v for k, v in patch.items() if k in Settings.model_fields}
-    settings = validated(Settings, deep_merge(base.settings.model_dump(), settings_patch), file,
-                         problems)
+    settings = checked(Settings, deep_merge(base.settings.model_dump(), settings_patch), file,
+                       problems)
     district = patched_district(base, overrides, file, problems) if overrides else None
     cohorts, current = resolve_terms(settings, base.district, file, problems) if settings \
         else ((), 0)
@@ -144,15 +156,6 @@ def apply_overrides(base: PlanningFacts, patch: dict, file: str, problems: Probl
         return None
     return dataclasses.replace(base, district=district, settings=settings, cohorts=cohorts,
                                current_term=current)
-
-
-def validated(model: type[BaseModel], raw: dict, file: str, problems: Problems):
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        for error in exc.errors():
-            report_pydantic_error(error, file, problems, what="key")
-        return None
 
 
 def deep_merge(base: dict, patch: dict) -> dict:
@@ -170,11 +173,13 @@ def patched_district(base: PlanningFacts, o: CapacityOverrides, file: str, probl
     labels = ", ".join(by_label)
 
     def terms_named(key: str, label: str) -> list:
-        if label == ALL_TERMS:
-            return list(district.terms)
+        if label == ALL_TERMS:  # past terms are history: no scenario changes them
+            return [t for t in district.terms if not base.is_history(t.index)]
         if label not in by_label:
-            problems.add(file, f"key '{key}.{label}': '{label}' is not a term of the Terms sheet "
-                         f"({labels}, or '{ALL_TERMS}')")
+            near = guess(label, list(by_label))
+            problems.add(file, f"{where(key)}: '{label}' is not a term of the Terms sheet; "
+                         + (f"did you mean '{near}'? (terms" if near else "the terms")
+                         + f" are {labels}, or '{ALL_TERMS}'" + (")" if near else ""))
             return []
         return [by_label[label]]
 
@@ -189,7 +194,7 @@ def patched_district(base: PlanningFacts, o: CapacityOverrides, file: str, probl
         crews.update({t.index: value for t in terms_named("upgrade_crews", label)})
     for term in district.terms:
         if fte[term.index] < 0:
-            problems.add(file, f"key 'coaches_fte_delta': leaves {fte[term.index]:g} coaching "
+            problems.add(file, f"coaches_fte_delta: leaves {fte[term.index]:g} coaching "
                          f"FTE in {term.label} (at least 0 needed)")
     changes = []
     for i, row in enumerate(o.capacity_plan):
@@ -202,7 +207,7 @@ def patched_district(base: PlanningFacts, o: CapacityOverrides, file: str, probl
     for link, mbps in delta.items():
         low = min(district.capacity_by_term[link])
         if low + mbps < 0:
-            problems.add(file, f"key 'link_mbps_delta.{link}': leaves {low + mbps:,.0f} Mbps "
+            problems.add(file, f"{where(['link_mbps_delta', link])}: leaves {low + mbps:,.0f} Mbps "
                          "(at least 0 needed)")
     return dataclasses.replace(
         district,
@@ -223,7 +228,7 @@ def patched_district(base: PlanningFacts, o: CapacityOverrides, file: str, probl
 def check_link(district, key: str, link: str, file: str, problems: Problems) -> bool:
     if link in district.schools_behind:
         return True
-    problems.add(file, f"key '{key}': '{link}' is not a link of the district (a school_id of "
+    problems.add(file, f"{where(key)}: '{link}' is not a link of the district (a school_id of "
                  "the Schools sheet or a node of the Network sheet)")
     return False
 
@@ -233,7 +238,7 @@ def resolve_terms(settings: Settings, district, file: str, problems: Problems):
     found = Problems()
     cohorts = resolve_cohorts(settings, district, found)
     for problem in found.items:  # resolve_cohorts names settings.yaml; the patch is this file
-        problems.add(file, problem.message.replace("setting '", "key '", 1))
+        problems.add(file, in_words(problem.message.replace("setting '", "key '", 1)))
     index = {t.label: t.index for t in district.terms}
     return tuple(cohorts), index.get(settings.current_term, 0) if settings.current_term else 0
 
@@ -243,9 +248,13 @@ def describe_changes(base: PlanningFacts, facts: PlanningFacts) -> list[str]:
     out = [f"{path}: {show(old)} -> {show(new)}" for path, old, new in
            flat_diff(base.settings.model_dump(), facts.settings.model_dump())]
     old_terms, new_terms = base.district.terms, facts.district.terms
-    deltas = {round(n.coaches_fte - o.coaches_fte, 6) for o, n in zip(old_terms, new_terms)}
-    if len(deltas) == 1 and deltas != {0} and len(old_terms) > 1:
-        out.append(f"coaches: {signed(deltas.pop())} FTE in every term")
+    to_come = [(o, n) for o, n in zip(old_terms, new_terms) if not base.is_history(o.index)]
+    deltas = {round(n.coaches_fte - o.coaches_fte, 6) for o, n in to_come}
+    past_same = all(o.coaches_fte == n.coaches_fte for o, n in zip(old_terms, new_terms)
+                    if base.is_history(o.index))
+    if len(deltas) == 1 and deltas != {0} and len(to_come) > 1 and past_same:
+        every = "every term still to come" if base.current_term else "every term"
+        out.append(f"coaches: {signed(deltas.pop())} FTE in {every}")
     else:
         out += [f"coaches in {n.label}: {o.coaches_fte:g} -> {n.coaches_fte:g} FTE"
                 for o, n in zip(old_terms, new_terms) if o.coaches_fte != n.coaches_fte]

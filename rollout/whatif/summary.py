@@ -54,6 +54,7 @@ class PlanSummary:
     earlier: list[str] = field(default_factory=list)  # schools earlier than in the base plan
     later: list[str] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)   # every school moved, with its reason
+    current_term: int = 0                # terms before it are history (a spring re-plan)
 
     @property
     def moved(self) -> int:
@@ -72,10 +73,18 @@ class PlanSummary:
         return sum(m.kind == DECISION for m in self.moves)
 
     def peak_coaching(self) -> tuple[float, int]:
-        """Highest share of the coaches in use, and its term."""
+        """Highest share of the coaches in use in a term still to come, and its term (past
+        terms are history: no decision changes them)."""
         shares = [(n / a if a else 0.0, t) for t, (n, a) in
-                  enumerate(zip(self.coaching_needed, self.coaching_available))]
+                  enumerate(zip(self.coaching_needed, self.coaching_available))
+                  if t >= self.current_term]
         return max(shares)
+
+
+def cohort_members(facts: PlanningFacts, cohort_of: dict[str, int], number: int) -> list[str]:
+    """The schools that take a place in the cohort, as `rollout plan` counts them (a withdrawn
+    school takes none)."""
+    return sorted(s for s, c in cohort_of.items() if c == number and not facts.has_withdrawn(s))
 
 
 def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None,
@@ -92,7 +101,7 @@ def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None,
              for t in range(facts.term_count)]
     prefs = district.preferences
     return PlanSummary(
-        cohorts=[group_of(facts, sorted(s for s, c in cohort_of.items() if c == cohort.number))
+        cohorts=[group_of(facts, cohort_members(facts, cohort_of, cohort.number))
                  for cohort in facts.cohorts],
         launched_by_term=[len(ids) for ids in launched],
         students_by_term=[sum(students[s] for s in ids) for ids in launched],
@@ -105,4 +114,5 @@ def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None,
         preferences_asked=len(prefs),
         earlier=sorted(s for s, c in cohort_of.items() if base and c < base.cohort_of.get(s, c)),
         later=sorted(s for s, c in cohort_of.items() if base and c > base.cohort_of.get(s, c)),
-        moves=move_reasons(facts, base, plan, base_facts) if base else [])
+        moves=move_reasons(facts, base, plan, base_facts) if base else [],
+        current_term=min(facts.current_term, facts.term_count - 1))

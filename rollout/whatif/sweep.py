@@ -25,7 +25,7 @@ from rollout.whatif.budget import TimeBudget, default_budget
 from rollout.whatif.jobs import DEFAULT_WORKERS, Outcome, SolvePool, try_again
 from rollout.whatif.scenarios import derived
 from rollout.whatif.solving import whole_units
-from rollout.whatif.summary import Group, PlanSummary, group_of, summarise
+from rollout.whatif.summary import Group, PlanSummary, cohort_members, group_of, summarise
 
 # The district's own need_weight is solved first, from nothing, and every other point starts
 # from it: it gets more of the budget.
@@ -222,6 +222,7 @@ def best_of_all(base: PlanningFacts, weights: list[float], variants: dict, outco
     (by its own objective; its own plan on a tie)."""
     plans = [(w, outcomes[w].plan) for w in weights if outcomes[w].plan is not None]
     points = []
+    first = base.first_cohort_to_come().number  # a launched cohort is the same in every plan
     for w in weights:
         outcome, facts = outcomes[w], variants[w].facts
         point = SweepPoint(w, outcome, w == current)
@@ -237,7 +238,7 @@ def best_of_all(base: PlanningFacts, weights: list[float], variants: dict, outco
                     bound=max(outcome.plan.bound, score / units)))
             cohort_of = point.outcome.plan.cohort_of
             point.early = group_of(base, sorted(s for s, c in cohort_of.items() if c <= early))
-            point.first = group_of(base, sorted(s for s, c in cohort_of.items() if c == 1))
+            point.first = group_of(base, cohort_members(base, cohort_of, first))
             point.summary = summarise(facts, point.outcome.plan)
         points.append(point)
     own = next((p.outcome.plan for p in points if p.current), None)
