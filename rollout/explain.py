@@ -50,7 +50,11 @@ def reason_for(facts: PlanningFacts, cohort_of, upgrades, usage: Usage, school_i
     broken = move_violations(facts, cohort_of, upgrades, usage, school_id, cohort - 1)
     earlier = facts.cohort(cohort - 1).name
     if broken:
-        return f"Not in {earlier} because " + "; ".join(v.message for v in broken) + "."
+        why = f"Not in {earlier} because " + "; ".join(v.message for v in broken) + "."
+        # A school where it asked to be hears that first, then why it is not earlier.
+        if chosen:
+            return f"The school chose {facts.cohort(cohort).name}; its choice is honoured. {why}"
+        return why
     if chosen:
         return f"The school chose {facts.cohort(cohort).name}; its choice is honoured."
     return (f"Could move to {earlier} within every limit, but the plan scores higher with it "
@@ -75,14 +79,16 @@ def kept_reason(facts: PlanningFacts, school_id: str, cohort: int) -> str:
     """Why a school keeps its cohort in a re-plan: it launched, or it is paused or withdrawn."""
     name, record = facts.cohort(cohort).name, facts.district.launch_by_school.get(school_id)
     status = record.status if record else LAUNCHED
-    since = facts.term_label(record.term_index if record and record.term_index is not None
-                             else facts.current_term)
+    held = facts.held_since(school_id)
+    # "since" a term that has passed, "from" one still to come
+    since = "" if held is None else \
+        f"{'since' if facts.is_history(held) else 'from'} {facts.term_label(held)}"
     if status == PAUSED:
-        return (f"Paused since {since}: it keeps its place in {name} and takes no coaching "
-                "while paused.")
+        return (f"Paused {since}: it keeps its place in {name} and gets no coaching while "
+                "paused.")
     if status == WITHDRAWN:
-        return (f"Withdrawn from the rollout since {since}: it stays listed in {name} but takes "
-                "none of its places, no coaching and no launch bandwidth.")
+        return (f"Withdrawn from the rollout {since}: it is still shown with {name}, but it "
+                "will not launch, gets no coaching and does not count toward the group's size.")
     launched, planned = facts.school_launch_term(school_id, cohort), facts.launch_term_of(cohort)
     timing = "" if launched == planned else \
         f" ({'earlier' if launched < planned else 'later'} than its group)"

@@ -6,6 +6,7 @@ clearly better (a churn weight). Every move is explained by testing the stay it 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,6 +192,7 @@ def plan_changes(facts: PlanningFacts, plan: Plan, previous: PreviousPlan,
             changes.append(base | old | hold)
             continue
         if told == new:
+            changes += off_term_launch(facts, sid, new, old_row, base | old)
             continue
         if told is None:
             changes.append(base | old | {"change": "re-planned", "reason":
@@ -215,14 +217,34 @@ def new_hold(facts: PlanningFacts, school_id: str, old_row: dict) -> dict | None
     record = facts.district.launch_by_school.get(school_id)
     if record is None or record.status not in ON_HOLD or old_row.get("status") == record.status:
         return None
-    since = facts.term_label(facts.held_since(school_id))
+    held = facts.held_since(school_id)
+    # "since" a term that has passed, "from" one still to come
+    since = f"{'since' if facts.is_history(held) else 'from'} {facts.term_label(held)}"
     if record.status == PAUSED:
-        reason = (f"Paused since {since} (Launches sheet): it keeps its place in its cohort "
+        reason = (f"Paused {since} (Launches sheet): it keeps its place in its cohort "
                   "and takes no coaching or launch bandwidth while paused.")
     else:
-        reason = (f"Withdrawn from the rollout since {since} (Launches sheet): it takes no "
+        reason = (f"Withdrawn from the rollout {since} (Launches sheet): it takes no "
                   "place in its cohort, no coaching and no launch bandwidth.")
     return {"change": record.status, "reason": reason}
+
+
+def off_term_launch(facts: PlanningFacts, school_id: str, cohort: int, old_row: dict,
+                    row: dict) -> list[dict]:
+    """A launch the Launches sheet records in another term than its cohort's (early or late),
+    new since last year's plan: the row of changes.csv saying so."""
+    launched = facts.actual_launch_term(school_id)
+    planned = facts.launch_term_of(cohort)
+    if launched is None or launched == planned or \
+            old_row.get("actual_launch_term") == facts.term_label(launched):
+        return []
+    early = launched < planned
+    return [row | {"change": "launched early" if early else "launched late",
+                   "new_launch_term": facts.term_label(launched),
+                   "reason": f"Launched in {facts.term_label(launched)}, "
+                             f"{'earlier' if early else 'later'} than {facts.cohort(cohort).name}"
+                             f" ({facts.term_label(planned)}) (Launches sheet); it stays in "
+                             f"{facts.cohort(cohort).name}."}]
 
 
 def closed_schools(previous: PreviousPlan) -> list[dict]:
@@ -282,10 +304,25 @@ def move_reason(facts, plan, usage, previous, sid, told, readiness_now) -> str:
     if pref is not None and str(pref.preferred_cohort) != old_pref:
         causes.append(f"new preference ({facts.cohort(pref.preferred_cohort).name})")
     if blocked:
-        detail = "staying in " + facts.cohort(told).name + " would break: " + "; ".join(
-            v.message for v in blocked)
+        detail = f"staying in {facts.cohort(told).name} " + "; and it ".join(
+            staying_would(v) for v in blocked)
     else:
         detail = (f"staying in {facts.cohort(told).name} was possible, but the plan is clearly "
                   "better with the move (it outweighs the churn weight)")
     head = ", ".join(causes) if causes else "the plan as a whole changed"
-    return f"{head[0].upper()}{head[1:]}: {detail}."
+    return f"{head[0].upper()}{head[1:]}; {detail}."
+
+
+COACHING_SHORT = re.compile(r"coaching in (?P<term>.+) would need (?P<need>[\d.,]+) FTE of "
+                            r"(?P<have>[\d.,]+) available")
+
+
+def staying_would(violation) -> str:
+    """What staying would do, in a sentence's words: 'would need more coaches in 2029 Spring
+    than the district has (96.6 of 95)', else 'would break a limit: <the checker's words>'."""
+    short = COACHING_SHORT.fullmatch(violation.message)
+    if short:
+        need = float(short["need"].replace(",", ""))
+        return (f"would need more coaches in {short['term']} than the district has "
+                f"({need:,.1f} of {short['have']})")
+    return f"would break a limit: {violation.message}"

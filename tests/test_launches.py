@@ -90,7 +90,7 @@ def test_a_paused_school_takes_no_coaching_or_launch_bandwidth_while_it_holds():
     assert running.coaching[1] - usage.coaching[1] == pytest.approx(0.5)  # its support load
     assert usage.link_load["S1"][1] == pytest.approx(100 * 100 / 1000)    # baseline rate
     assert usage.link_load["S1"][0] == pytest.approx(100 * 1000 / 1000)   # launched in T1
-    assert "Paused since T2" in school_reasons(f, plan.cohort_of, plan.upgrades)["S1"]
+    assert "Paused from T2" in school_reasons(f, plan.cohort_of, plan.upgrades)["S1"]
 
 
 def test_a_withdrawn_school_keeps_its_row_but_no_load_and_cannot_be_moved():
@@ -160,7 +160,7 @@ def test_the_private_note_reaches_the_dashboard_only(tmp_path):
                     assert not any(b"PRIVATE-NOTE-7731" in archive.read(n)
                                    for n in archive.namelist()), path
     principal = load_workbook(out / "schools" / results.workbook_names["S2"]).worksheets[0]
-    assert any("Paused since T1" in str(c.value) for row in principal.iter_rows() for c in row)
+    assert any("Paused from T1" in str(c.value) for row in principal.iter_rows() for c in row)
 
 
 def test_a_withdrawn_school_takes_no_place_in_its_cohort_a_paused_one_keeps_it():
@@ -202,7 +202,7 @@ def test_a_withdrawn_school_is_said_withdrawn_everywhere_with_no_launch(tmp_path
         ("withdrawn", "T2")
     changes = {r["school_id"]: r for r in csv.DictReader((out / "changes.csv").open())}
     assert changes[withdrawn]["change"] == "withdrawn"
-    assert changes[withdrawn]["reason"].startswith("Withdrawn from the rollout since T2")
+    assert changes[withdrawn]["reason"].startswith("Withdrawn from the rollout from T2")
     assert changes["S3"]["change"] == "paused"
     sheet = load_workbook(out / "dashboard.xlsx")["Changes"]
     listed = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -214,13 +214,13 @@ def test_a_withdrawn_school_is_said_withdrawn_everywhere_with_no_launch(tmp_path
         out / "schools" / results.workbook_names[withdrawn])["Your school"].iter_rows()
         for c in row if c.value is not None]
     text = " ".join(page)
-    assert "Withdrawn from the rollout since T2." in text
+    assert "Withdrawn from the rollout from T2." in text
     assert "none (withdrawn)" in text and "No launch is planned." in text
     assert "Blended classes start" not in text and "Launch" not in page
     assert "confirm it is done before launch" not in text
     assert "Nothing to prepare: the school has withdrawn from the rollout." in text
-    for lang, words in (("", ("Withdrawn", "Since T2", "no launch is planned")),
-                        ("es/", ("Retirada", "Desde T2", "no hay lanzamiento previsto"))):
+    for lang, words in (("", ("Withdrawn", "From T2", "no launch is planned")),
+                        ("es/", ("Retirada", "A partir de T2", "no hay lanzamiento previsto"))):
         html = (out / "site" / f"{lang}schools" / f"{withdrawn}.html").read_text()
         assert all(w in html for w in words), (lang, html)
         assert "Blended classes start" not in html and "Comienzan las clases" not in html

@@ -94,7 +94,7 @@ def test_replan_writes_changes_with_reasons(tmp_path):
     assert told_first and {c["school_id"] for c in moved} == set(told_first)
     for change in moved:
         assert "Capacity changed" in change["reason"]
-        assert "coaching in T2" in change["reason"]
+        assert "more coaches in T2" in change["reason"]
     rows = list(csv.DictReader((tmp_path / "y2" / "changes.csv").open()))
     assert {r["school_id"] for r in rows} == set(told_first)
     history = list(csv.DictReader((tmp_path / "y2" / "history.csv").open()))

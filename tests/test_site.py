@@ -404,7 +404,7 @@ def source(current: str = "T3") -> SiteSource:
 
 
 @pytest.mark.parametrize("launch, status, expected", [
-    (4, "", "not_started"), (3, "", "planning"), (2, "", "launched"), (1, "", "support"),
+    (4, "", "not_started"), (3, "", "planning"), (2, "", "launching"), (1, "", "support"),
     (0, "", "support"), (-1, "", "complete"), (3, "delayed", "delayed"),
     (1, "paused", "paused"), (5, "withdrawn", "withdrawn"),
 ])
@@ -420,7 +420,7 @@ def test_launch_records_show_the_real_launch_and_holds_in_plain_words(tmp_path):
     by_id = {r["school_id"]: r for r in rows}
     ids = [r["school_id"] for r in plan_rows(out)]
     assert by_id[ids[0]]["stage"] == "delayed" and by_id[ids[1]]["stage"] == "paused"
-    assert by_id[ids[2]]["launch_term"] == "2028 Fall" and by_id[ids[2]]["stage"] == "launched"
+    assert by_id[ids[2]]["launch_term"] == "2028 Fall" and by_id[ids[2]]["stage"] == "launching"
     page = visible_text(out / "site" / "schools" / f"{ids[2]}.html")
     assert "Launched in 2028 Fall; its cohort launched in 2028 Spring." in page
     assert "Delayed" in visible_text(out / "site" / "schools" / f"{ids[0]}.html")

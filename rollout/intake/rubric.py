@@ -63,6 +63,9 @@ class Rubric(Strict):
     roles: list[str] = Field(min_length=1)
     min_coverage: float = Field(ge=0, le=1)
     role_gap_levels: float = Field(default=1.0, gt=0)
+    # A principal's workbook compares the roles only when each has at least this many
+    # respondents (the principal's own answers aside): fewer would reveal what they answered.
+    role_gap_min_respondents: int = Field(default=3, ge=1)
     domains: dict[str, Domain]
     need: Need
 

@@ -143,8 +143,12 @@ class DashboardView:
         phases_in_term = [{"Planning": 0, "Launch": 0, "Support": 0}
                           for _ in range(facts.term_count)]
         taking_part = [r for r in results.rows if not facts.has_withdrawn(r["school_id"])]
+        # Each school from the term it really launches (Launches sheet), as the public site
+        # counts it (tests/test_second_spring_readers.py compares the two).
+        launch_of = {r["school_id"]: facts.school_launch_term(r["school_id"], r["cohort"])
+                     for r in taking_part}
         for r in taking_part:
-            launch = facts.launch_term_of(r["cohort"])
+            launch = launch_of[r["school_id"]]
             for phase, labels in self.phase_terms(launch).items():
                 for label in labels:
                     term = self.term_index[label]
@@ -165,7 +169,7 @@ class DashboardView:
                 share(usage.coaching[t], term.coaches_fte) if term.coaches_fte else None,
                 phases_in_term[t]["Planning"], phases_in_term[t]["Launch"],
                 phases_in_term[t]["Support"],
-                sum(facts.launch_term_of(r["cohort"]) <= t for r in taking_part),
+                sum(launch <= t for launch in launch_of.values()),
                 busiest.link if busiest else None, busiest.what if busiest else "",
                 busiest.use[t] if busiest else 0.0,
                 round(min(headroom), 1) if headroom else None))
@@ -218,10 +222,14 @@ class DashboardView:
         coverage = [r["coverage"] for r in rows]
         changes = results.network_changes
         chosen = [c for c in changes if c.chosen]
+        # The schools taking part, as the cohorts' table counts them; a withdrawn one apart.
+        part = [r for r in rows if r["status"] != "withdrawn"]
+        withdrew = len(rows) - len(part)
         return [
-            Figure("Schools", f"{len(rows):,}",
-                   f"{sum(r['students'] for r in rows):,} students, "
-                   f"{sum(r['teachers'] for r in rows):,} teachers"),
+            Figure("Schools", f"{len(part):,}",
+                   f"{sum(r['students'] for r in part):,} students, "
+                   f"{sum(r['teachers'] for r in part):,} teachers"
+                   + (f"; {withdrew} withdrew" if withdrew else "")),
             Figure("Cohorts", f"{len(facts.cohorts)}",
                    f"{first.name} launches {facts.term_label(first.launch_term_index)}; "
                    f"{last.name} {facts.term_label(last.launch_term_index)}"),
@@ -255,6 +263,7 @@ class DashboardView:
             rows += domain_rows(name, rubric.domains[name])
         rows += [("rubric.min_coverage", rubric.min_coverage),
                  ("rubric.role_gap_levels", rubric.role_gap_levels),
+                 ("rubric.role_gap_min_respondents", rubric.role_gap_min_respondents),
                  ("rubric.need.frl_pct", rubric.need.frl_pct),
                  ("rubric.need.not_proficient_pct", rubric.need.not_proficient_pct)]
         rows.append(("workbooks.min_schools_for_median", MIN_SCHOOLS_FOR_MEDIAN))

@@ -30,6 +30,7 @@ PHASE_TEXT = {
     "Launch": "Blended classes start. Coaching is at its fullest.",
     "Support": "Coaching continues at a lower level while practice settles.",
 }
+PAUSED_PHASE = "Paused: no coaching while the school's roll-out is paused."
 SCORE_LABELS = [("infrastructure", "Infrastructure"), ("technology", "Technology"),
                 ("instructional", "Instructional"), ("readiness", "Readiness"),
                 ("need", "Need")]
@@ -145,7 +146,8 @@ class PrincipalViews:
             items=tuple(items), actions=tuple(actions_before_launch(results, school_id)),
             reason=row["reasons"], preference=preference_text(facts, pref, cohort.number),
             honoured=None if pref is None else pref == cohort.number,
-            notes=tuple(principal_notes(row)), workbook=results.workbook_names[school_id],
+            notes=tuple(principal_notes(row, role_gap_private(results, school_id))),
+            workbook=results.workbook_names[school_id],
             trend=trend(results, school_id),
             local_answers=tuple(self.local_answers[school_id]),
             status=status_text(facts, school_id, cohort.number),
@@ -279,16 +281,23 @@ def moved_text(results: Results, school_id: str) -> str:
 def status_text(facts: PlanningFacts, school_id: str, cohort: int) -> str:
     """The school's own launch status in plain words; empty while it is simply planned."""
     status, launched = facts.launch_status(school_id, cohort), facts.launched_in(school_id, cohort)
-    record = facts.district.launch_by_school.get(school_id)
-    since = facts.term_label(record.term_index if record and record.term_index is not None
-                             else facts.current_term) if record else ""
+    held = facts.held_since(school_id)
+    # A hold from a term still to come starts "from" it; one from a past term holds "since".
+    since = "" if held is None else \
+        f"{'since' if facts.is_history(held) else 'from'} {facts.term_label(held)}"
     if status == DELAYED:
-        return (f"Delayed: the launch did not happen as planned; now planned for "
+        told = facts.previous.get(school_id)
+        missed = (f"its launch with {facts.cohort(told).name} in "
+                  f"{facts.term_label(facts.launch_term_of(told))} did not happen"
+                  if told is not None else "the launch did not happen as planned")
+        return (f"Delayed: {missed}; now planned with {facts.cohort(cohort).name} in "
                 f"{facts.term_label(facts.launch_term_of(cohort))}.")
     if status == PAUSED:
-        return f"Paused since {since}: no coaching while paused."
+        before = f"Launched in {facts.term_label(launched)}; paused" if launched is not None \
+            else "Paused"
+        return f"{before} {since}: no coaching while paused."
     if status == WITHDRAWN:
-        return f"Withdrawn from the rollout since {since}."
+        return f"Withdrawn from the rollout {since}."
     if launched is None:
         return ""
     planned = facts.launch_term_of(cohort)
@@ -329,6 +338,9 @@ def phases(facts: PlanningFacts, school, cohort: int) -> tuple[Phase, ...]:
             out.append(Phase(name, f"{facts.term_label(launch)}, with the launch",
                              compressed_text(facts, term, name), 0.0, 0.0))
             continue
+        if facts.on_hold(school.school_id, term):  # a pause holds this phase: no coaching
+            out.append(Phase(name, label, PAUSED_PHASE, 0.0, 0.0))
+            continue
         out.append(Phase(name, label, PHASE_TEXT[name], portion,
                          round(facts.school_coaching_fte(school, term, cohort), 2)))
     return tuple(out)
@@ -347,20 +359,24 @@ NOTHING_ON_LINK_OR_DEVICES = ("Nothing your school needs to do on its network li
 NOT_YET_CHECKED = ("Your school's building infrastructure (the survey's infrastructure items, "
                    "such as wireless coverage and power for charging) can be checked once its "
                    "survey is answered.")
-NOTHING_LEFT = ("Your school has launched; nothing is left to do on its network link, devices "
-                "or building.")
+NOTHING_LEFT = "Your school has launched: nothing is left to prepare for the launch."
 
 
 def actions_before_launch(results: Results, school_id: str) -> list[str]:
     """What the school or its principal can act on before launch (its own link, a link
     nearly full, devices and technology staff, the rubric's infrastructure gaps), or that
     nothing is needed when that is true; then one line for the district's network work on
-    the school's path to the internet."""
+    the school's path to the internet. A school that has launched (by its cohort or the
+    Launches sheet, paused ones too) has no launch left to prepare: it is told so, and only
+    whether its link is nearly full."""
     facts = results.facts
     if facts.has_withdrawn(school_id):
         return []  # no launch to prepare for
     school = facts.district.school_by_id[school_id]
     cohort = results.row(school_id)["cohort"]
+    launched = facts.launched_in(school_id, cohort)
+    if launched is not None:
+        return [NOTHING_LEFT] + busy_link_actions(results, school_id, launched)
     launch = facts.launch_term_of(cohort)
     actions = (own_link_actions(results, school_id, launch) + device_actions(facts, school)
                + infrastructure_gap_actions(results, school_id))
@@ -369,8 +385,7 @@ def actions_before_launch(results: Results, school_id: str) -> list[str]:
         nothing = [] if actions else [NOTHING_ON_LINK_OR_DEVICES]
         return actions + nothing + [NOT_YET_CHECKED] + district_network_line(
             results, school_id, launch)
-    nothing = NOTHING_LEFT if facts.launched_in(school_id, cohort) is not None else NOTHING_TO_DO
-    return (actions or [nothing]) + district_network_line(results, school_id, launch)
+    return (actions or [NOTHING_TO_DO]) + district_network_line(results, school_id, launch)
 
 
 def own_link_actions(results: Results, school_id: str, launch: int) -> list[str]:
@@ -392,19 +407,31 @@ def own_link_actions(results: Results, school_id: str, launch: int) -> list[str]
         actions.append(f"Your school's link needs {need:,.0f} Mbps at launch; it has "
                        f"{have:,.0f} Mbps.")
         return actions
+    return actions + busy_link_actions(results, school_id, launch)
+
+
+def busy_link_actions(results: Results, school_id: str, launch: int) -> list[str]:
+    """The school's own link nearly full (above devices.busy_link_share) from its launch on:
+    from the first term it is, up to its busiest term."""
+    facts, usage = results.facts, results.usage
     busy = facts.settings.devices.busy_link_share
-    terms = range(max(launch, facts.current_term), facts.term_count)
-    shares = [(usage.link_load[school_id][t] / usage.capacity[school_id][t], t) for t in terms
-              if usage.capacity[school_id][t] > 0]
-    share, term = max(shares, default=(0.0, None))
-    if share > busy:
-        shown = f"{share:.0%}" if round(share * 100) > busy * 100 else f"{share:.1%}"
-        actions.append(
-            f"Your school's link will be {shown} used in {facts.term_label(term)} "
-            f"({usage.link_load[school_id][term]:,.0f} of {usage.capacity[school_id][term]:,.0f} "
-            "Mbps), with little room for a busy day: ask the network team whether it can be "
-            "raised, and schedule device updates and large downloads outside class time.")
-    return actions
+    load, capacity = usage.link_load[school_id], usage.capacity[school_id]
+    shares = {t: load[t] / capacity[t] for t in range(max(launch, 0), facts.term_count)
+              if capacity[t] > 0}
+    over = [t for t, share in shares.items() if share > busy]
+    if not over:
+        return []
+    first, last = over[0], over[-1]
+    peak = max(over, key=lambda t: (shares[t], -t))
+    share = shares[peak]
+    shown = f"{share:.0%}" if round(share * 100) > busy * 100 else f"{share:.1%}"
+    span = (f"from {facts.term_label(first)} on" if last == facts.term_count - 1
+            else f"from {facts.term_label(first)} to {facts.term_label(last)}")
+    verb = "is" if facts.is_history(first) else "will be"
+    return [f"Your school's link {verb} more than {busy:.0%} used {span}, up to {shown} "
+            f"({load[peak]:,.0f} of {capacity[peak]:,.0f} Mbps), with "
+            "little room for a busy day: ask the network team whether it can be raised, and "
+            "schedule device updates and large downloads outside class time."]
 
 
 def infrastructure_gap_actions(results: Results, school_id: str) -> list[str]:
@@ -495,7 +522,21 @@ def local_answer(item: Item, level: float) -> LocalAnswer:
     return LocalAnswer(question, asked_of, round(float(level), 1), answer)
 
 
-def principal_notes(row: dict) -> list[str]:
+def role_gap_private(results: Results, school_id: str,
+                     roles: tuple[str, ...] = ("principal", "teacher")) -> bool:
+    """Whether comparing the roles would tell the principal what too few people answered
+    (rubric: role_gap_min_respondents): a role the principal does not answer alone needs at
+    least that many respondents besides the principal's own answers."""
+    minimum = results.inputs.rubric.role_gap_min_respondents
+    table = results.inputs.scores.table
+    counts = {role: int(table.at[school_id, f"respondents_{role}"])
+              if f"respondents_{role}" in table.columns else 0 for role in roles}
+    principal = counts.pop("principal", 1)
+    return (principal != 1 and principal - 1 < minimum) or \
+        any(count < minimum for count in counts.values())
+
+
+def principal_notes(row: dict, role_gap_private: bool = False) -> list[str]:
     notes = []
     if row["survey_answers"] == NO_ANSWERS_YET:
         notes.append("Your school has not sent survey answers yet, so it was planned on its "
@@ -505,7 +546,7 @@ def principal_notes(row: dict) -> list[str]:
         notes.append(f"Survey answers covered {row['coverage']:.0%} of the rubric, too few to "
                      "score the school; it was planned as not yet ready. Ask more staff to "
                      "respond next spring.")
-    if row["role_gap"]:
+    if row["role_gap"] and not role_gap_private:
         gap = row["role_gap"]
         notes.append(f"{gap[0].upper()}{gap[1:]}: worth a conversation with your staff.")
     return notes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from rollout.domain import DELAYED, LAUNCHED
+from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, PAUSED
 from rollout.outputs.results import Results
 from rollout.outputs.style import BAD, NAVY, ONE_DECIMAL, PCT, Column, Sheet
 
@@ -16,7 +16,8 @@ CHANGE_COLUMNS = [Column("School ID"), Column("School", max_width=30), Column("C
 
 
 LAUNCH_COLUMNS = [Column("School ID"), Column("School", max_width=30), Column("Status"),
-                  Column("Cohort"), Column("Planned launch"), Column("Actual launch or since"),
+                  Column("Cohort"), Column("Planned launch"),
+                  Column("What happened", width=28, wrap=True), Column("Launch now planned"),
                   Column("Note (central office only)", width=60, wrap=True)]
 
 
@@ -54,16 +55,38 @@ def launches_table(sheet: Sheet, results: Results, r: int) -> None:
         planned = facts.launch_term_of(row["cohort"])
         if record.status == LAUNCHED and record.term_index == planned:
             continue  # launched on time: nothing to tell
-        since = "" if record.term_index is None else facts.term_label(record.term_index)
         status = record.status if record.status != LAUNCHED else (
             "launched early" if record.term_index < planned else "launched late")
         rows.append([record.school_id, row["school_name"], status, row["cohort_name"],
-                     row["launch_term"], since, record.note])
+                     *launch_story(results, record, row), record.note])
     sheet.heading(r, "Launches that did not go as planned (Launches sheet)")
     if not rows:
-        rows = [["", "", "none", "", "", "", "Every launch recorded went as planned."
+        rows = [["", "", "none", "", "", "", "", "Every launch recorded went as planned."
                  if facts.district.launches else "No Launches sheet in district.xlsx."]]
     sheet.table(r + 1, LAUNCH_COLUMNS, rows, name="LaunchList")
+
+
+def launch_story(results: Results, record, row: dict) -> list[str]:
+    """Planned launch, what happened, and the launch now planned, for one Launches record: a
+    delayed school missed the term it was told (last year's plan) and did not launch."""
+    facts = results.facts
+    cohort = row["cohort"]
+    planned = facts.term_label(facts.launch_term_of(cohort))
+    since = facts.term_label(facts.held_since(record.school_id)) \
+        if record.status in ON_HOLD else ""
+    if record.status == DELAYED:
+        told = facts.previous.get(record.school_id)
+        missed = facts.launch_term_of(told) if told is not None else record.term_index
+        return [facts.term_label(missed) if missed is not None else "",
+                "did not launch", planned]
+    if record.status == LAUNCHED:
+        return [planned, f"launched in {facts.term_label(record.term_index)}", ""]
+    launched = facts.launched_in(record.school_id, cohort)
+    before = f"launched in {facts.term_label(launched)}; " if launched is not None else ""
+    if record.status == PAUSED:
+        return [planned, f"{before}paused from {since}",
+                "" if launched is not None else f"{planned}, if it resumes by then"]
+    return [planned, f"{before}withdrawn from {since}", "none (withdrawn)"]
 
 
 def seasons(results: Results) -> list[str]:

@@ -43,6 +43,7 @@ PHASE_TEXT = {
     "Launch": N_("Blended classes start. Coaching is at its fullest."),
     "Support": N_("Coaching continues at a lower level while practice settles."),
 }
+PAUSED_PHASE = N_("Paused: no coaching while the school's roll-out is paused.")
 PHASE_NAMES = {"Early planning": N_("Early planning"), "Planning": N_("Planning"),
                "Launch": N_("Launch"), "Support": N_("Support")}
 SCORE_TEXT = {"infrastructure": N_("Infrastructure"), "technology": N_("Technology"),
@@ -50,7 +51,7 @@ SCORE_TEXT = {"infrastructure": N_("Infrastructure"), "technology": N_("Technolo
 STAGE_MEANING = {
     "not_started": N_("Its cohort's planning has not begun yet."),
     "planning": N_("The school is preparing with its coach for its launch."),
-    "launched": N_("Blended classes start this term."),
+    "launching": N_("Blended classes start this term: the school launches now."),
     "support": N_("Blended classes have started; coaching continues at a lower level."),
     "complete": N_("The school has launched and its coaching has ended."),
     "delayed": N_("The launch was put back; the school is planned again in a later cohort."),
@@ -256,9 +257,11 @@ class SiteBuilder:
             number = cohort.number if cohort else None
             rows = [s for s in self.by_name if number is None or s.cohort == number]
             chunks = [rows[i:i + PAGE_SIZE] for i in range(0, len(rows), PAGE_SIZE)] or [[]]
+            withdrawn = sum(s.stage == "withdrawn" for s in rows)
             for page, chunk in enumerate(chunks, start=1):
                 yield (list_path(number, page), "schools.html",
-                       self.school_list(lang, number, page, len(chunks), chunk, len(rows)))
+                       self.school_list(lang, number, page, len(chunks), chunk,
+                                        (len(rows), withdrawn)))
         for school in self.plan.schools:
             yield f"schools/{school.page}.html", "school.html", self.school_page(lang, school)
         yield "data.html", "data.html", self.data_page(lang)
@@ -311,11 +314,15 @@ class SiteBuilder:
         current = source.current_index
         first = source.cohorts[0].launch_term
         last = source.cohorts[-1].launch_term
-        launched = [s for s in schools
-                    if source.term_index[s.launch_term] < current and s.stage not in HOLDS]
+        # Every count is of the schools taking part (a withdrawn school is in none), from the
+        # term each really launches: a paused school has launched, a delayed one not yet.
+        schools = self.plan.taking_part
+        launched = [s for s in schools if source.term_index[s.launch_term] < current]
         launching = [s for s in schools if source.term_index[s.launch_term] == current
-                     and s.stage == "launched"]
+                     and s.stage != "paused"]
         total = len(schools)
+        withdrew = (lang.ngettext("%(n)s school withdrew", "%(n)s schools withdrew",
+                                  self.plan.withdrawn) if self.plan.withdrawn else None)
         sentence = _("%(district)s will bring blended learning to %(schools)s in %(cohorts)s, "
                      "launching from %(first)s to %(last)s.",
                      district=source.district_name,
@@ -323,8 +330,10 @@ class SiteBuilder:
                      cohorts=lang.ngettext("%(n)s cohort", "%(n)s cohorts",
                                            len(source.cohorts)),
                      first=lang.term(first), last=lang.term(last))
+        if withdrew:
+            sentence += " " + _("%(withdrew)s from the roll-out.", withdrew=withdrew)
         tiles = [
-            {"number": lang.number(total), "label": _("Schools"), "note": None},
+            {"number": lang.number(total), "label": _("Schools"), "note": withdrew},
             {"number": lang.number(len(source.cohorts)), "label": _("Cohorts"), "note": None},
             {"number": lang.number(len(launched)), "label": _("Launched so far"),
              "note": _("%(share)s of schools", share=lang.percent(len(launched) / total))
@@ -411,10 +420,15 @@ class SiteBuilder:
     def term_label(self, lang: Language, term: int) -> str:
         """A term's label, or how far it lies before or after the plan's terms."""
         terms = self.source.terms
+        # "the term after 2030 Spring" reads better than "1 term after 2030 Spring"
+        if term == -1:
+            return lang.gettext("the term before %(term)s", term=lang.term(terms[0]))
         if term < 0:
             return lang.ngettext("%(n)s term before %(term)s", "%(n)s terms before %(term)s",
                                  -term, term=lang.term(terms[0]))
-        if term >= len(terms):
+        if term == len(terms):
+            return lang.gettext("the term after %(term)s", term=lang.term(terms[-1]))
+        if term > len(terms):
             return lang.ngettext("%(n)s term after %(term)s", "%(n)s terms after %(term)s",
                                  term - len(terms) + 1, term=lang.term(terms[-1]))
         return lang.term(terms[term])
@@ -479,7 +493,8 @@ class SiteBuilder:
             return None
         _ = lang.gettext
         moves = sorted(self.current_moves.values(), key=lambda m: m.school_id)
-        moves = [m for m in moves if m.school_id in self.by_id]
+        # A closed school has no page: it is listed by the name changes.csv gives it.
+        moves = [m for m in moves if m.school_id in self.by_id or m.change == "closed"]
         if not moves:
             return {"none": _("No school changed cohort since last year's plan.")}
         n = {kind: sum(m.change == kind for m in moves) for kind in CHANGE_TEXT}
@@ -499,9 +514,19 @@ class SiteBuilder:
                                      "%(n)s schools paused their roll-out.", n["paused"])),
             ("withdrawn", lang.ngettext("%(n)s school left the roll-out.",
                                         "%(n)s schools left the roll-out.", n["withdrawn"])),
+            ("closed", lang.ngettext("%(n)s school closed.", "%(n)s schools closed.",
+                                     n["closed"])),
+            ("launched_early", lang.ngettext(
+                "%(n)s school launched earlier than its cohort.",
+                "%(n)s schools launched earlier than their cohort.", n["launched_early"])),
+            ("launched_late", lang.ngettext(
+                "%(n)s school launched later than its cohort.",
+                "%(n)s schools launched later than their cohort.", n["launched_late"])),
         ) if n[kind]]
-        listed = [{"name": self.by_id[m.school_id].name,
-                   "href": f"schools/{self.by_id[m.school_id].page}.html",
+        listed = [{"name": self.by_id[m.school_id].name if m.school_id in self.by_id
+                   else m.name or m.school_id,
+                   "href": f"schools/{self.by_id[m.school_id].page}.html"
+                   if m.school_id in self.by_id else None,
                    "text": self.move_text(lang, m)} for m in moves[:LISTED_CHANGES]]
         more = len(moves) - LISTED_CHANGES
         return {"none": None, "counts": counts, "reasons": self.reason_groups(lang, moves),
@@ -528,7 +553,8 @@ class SiteBuilder:
     def move_text(self, lang: Language, move) -> str:
         _ = lang.gettext
         parts = [_(CHANGE_TEXT[move.change])]
-        if move.old_launch_term and move.new_launch_term and move.change in ("earlier", "later"):
+        if move.old_launch_term and move.new_launch_term and move.change in (
+                "earlier", "later", "delayed", "launched_early", "launched_late"):
             parts.append(_("Launch: %(old)s → %(new)s.", old=lang.term(move.old_launch_term),
                            new=lang.term(move.new_launch_term)))
         parts += [_(REASON_TEXT[r]) for r in move.reasons if r != "delayed"]  # said above
@@ -549,7 +575,9 @@ class SiteBuilder:
         return columns
 
     def school_list(self, lang: Language, cohort: int | None, page: int, pages: int,
-                    chunk: list[PublicSchool], total: int) -> dict:
+                    chunk: list[PublicSchool], listed: tuple[int, int]) -> dict:
+        """One page of the schools list; `listed`: the rows of the whole list, and how many
+        of them withdrew (counted apart: a withdrawn school takes no place in a cohort)."""
         _ = lang.gettext
         source = self.source
         stage_rank = {key: i for i, key in enumerate(STAGE_TEXT)}
@@ -575,7 +603,11 @@ class SiteBuilder:
                    "label": _("%(cohort)s (launch %(term)s)", cohort=c.name,
                               term=lang.term(c.launch_term))} for c in source.cohorts]
         first, last = (page - 1) * PAGE_SIZE + 1, (page - 1) * PAGE_SIZE + len(chunk)
-        caption = lang.ngettext("%(n)s school", "%(n)s schools", total)
+        rows_listed, withdrawn = listed
+        caption = lang.ngettext("%(n)s school", "%(n)s schools", rows_listed - withdrawn)
+        if withdrawn:
+            caption = _("%(schools)s; %(withdrew)s", schools=caption, withdrew=lang.ngettext(
+                "%(n)s school withdrew", "%(n)s schools withdrew", withdrawn))
         if pages > 1:
             caption = _("%(schools)s, %(first)s to %(last)s shown on this page",
                         schools=caption, first=lang.number(first), last=lang.number(last))
@@ -602,13 +634,17 @@ class SiteBuilder:
         source = self.source
         launch = source.term_index[school.launch_term]
         withdrawn = school.stage == "withdrawn"
+        # A pause holds the phases from its term on: no coaching then.
+        held = source.term_index[school.since] if school.since and school.stage == "paused" \
+            else None
         phases = [] if withdrawn else [
-            {"name": _(PHASE_NAMES[phase]), "term": label, "what": _(PHASE_TEXT[phase]),
-             "now": term == source.current_index}
+            {"name": _(PHASE_NAMES[phase]), "term": label,
+             "what": _(PAUSED_PHASE) if held is not None and term >= held
+             else _(PHASE_TEXT[phase]), "now": term == source.current_index}
             for phase, term, label in self.phase_terms(lang, launch)]
         stage_note = None
         if school.since and school.stage in ("paused", "withdrawn"):
-            stage_note = _("Since %(term)s.", term=lang.term(school.since))
+            stage_note = self.hold_note(lang, school, launch)
         elif school.stage == "delayed":
             stage_note = _("Now planned to launch in %(term)s.", term=lang.term(
                 school.launch_term))
@@ -642,6 +678,19 @@ class SiteBuilder:
             "feeder": feeder,
         }
 
+    def hold_note(self, lang: Language, school: PublicSchool, launch: int) -> str:
+        """Since when a pause or withdrawal holds ("from" a term still to come), and the
+        term a paused school launched in when it had."""
+        _ = lang.gettext
+        since, current = lang.term(school.since), self.source.current_index
+        past = self.source.term_index[school.since] < current
+        if school.stage == "paused" and launch < current:
+            return (_("Launched in %(term)s; paused since %(since)s.", term=lang.term(
+                school.launch_term), since=since) if past else
+                _("Launched in %(term)s; paused from %(since)s.", term=lang.term(
+                    school.launch_term), since=since))
+        return _("Since %(term)s.", term=since) if past else _("From %(term)s.", term=since)
+
     def history(self, lang: Language, school: PublicSchool) -> list[dict]:
         _ = lang.gettext
         rows = self.plan.school_history(school.school_id)
@@ -664,8 +713,11 @@ class SiteBuilder:
             out.append({"season": lang.term(row.season),
                         "cohort": cohort_by_term.get(row.launch_term) or (
                             _("Cohort %(n)s", n=row.cohort) if row.cohort else "–"),
+                        # This season's row: the term it really launched (plan.csv).
                         "launch": "–" if row.status == "withdrawn"
-                        else lang.term(row.launch_term),
+                        else lang.term(school.launch_term
+                                       if row.season == self.source.current_term
+                                       else row.launch_term),
                         "readiness": lang.number(row.readiness, 1)
                         if row.readiness is not None else "–",
                         "change": change})

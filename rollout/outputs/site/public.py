@@ -26,7 +26,7 @@ STATUS_COLUMNS = ("status", "actual_launch_term", "status_since")
 HISTORY_COLUMNS = ("season", "school_id", "cohort", "launch_term", "launched")
 HOLDS = ("delayed", "paused", "withdrawn")
 STAGE_TEXT = {
-    "not_started": N_("Not started"), "planning": N_("Planning"), "launched": N_("Launched"),
+    "not_started": N_("Not started"), "planning": N_("Planning"), "launching": N_("Launching"),
     "support": N_("Support"), "complete": N_("Complete"), "delayed": N_("Delayed"),
     "paused": N_("Paused"), "withdrawn": N_("Withdrawn"),
 }
@@ -81,6 +81,14 @@ class PublicPlan:
     moves: list[Move]                    # earlier seasons' and this one's
     progress: list[ProgressPoint]
     with_scores: bool
+
+    @cached_property
+    def taking_part(self) -> list[PublicSchool]:
+        return taking_part(self.schools)
+
+    @cached_property
+    def withdrawn(self) -> int:
+        return len(self.schools) - len(self.taking_part)
 
     def school_history(self, school_id: str) -> list[Season]:
         return self.history_by_school.get(school_id, [])
@@ -153,6 +161,14 @@ def public_schools(rows: list[dict], source: SiteSource, scores: bool, path: Pat
     return sorted(schools, key=lambda s: s.school_id), students
 
 
+def taking_part(schools: list[PublicSchool]) -> list[PublicSchool]:
+    """The schools of the roll-out, as every count of the site and the dashboard has them:
+    all but the withdrawn ones. A delayed school counts from its new launch term, a paused
+    one from the term it launched (tests/test_second_spring_readers.py compares the counts
+    with the dashboard's)."""
+    return [s for s in schools if s.stage != "withdrawn"]
+
+
 def stage(source: SiteSource, launch: int, status: str = "") -> str:
     """Where a school launching in term `launch` stands in the current term: a hold the
     Launches sheet records, else its phase by the coaching profile's offsets."""
@@ -165,7 +181,7 @@ def stage(source: SiteSource, launch: int, status: str = "") -> str:
     if offset < 0:
         return "planning"
     if offset == 0:
-        return "launched"
+        return "launching"  # blended classes start this very term
     return "support" if offset <= last else "complete"
 
 
@@ -211,20 +227,24 @@ def number_or_none(text: str | None) -> float | None:
 
 def progress_points(source: SiteSource, schools: list[PublicSchool], students: dict[str, int],
                     history: list[Season]) -> list[ProgressPoint]:
-    """Share of schools and of students launched by the end of each term: the past terms as
-    the first spring's record made after each (history.csv) has them, the rest as planned,
-    from the current term to the last launch. Students are this year's enrolment (history.csv
-    has none): a school closed since counts in the schools' share only."""
+    """Share of schools and of students launched by the end of each term, of the schools
+    taking part: the past terms as the first spring's record made after each (history.csv)
+    has them (this spring's own record: plan.csv, with each school's real launch term), the
+    rest as planned, from the current term to the last launch. Students are this year's
+    enrolment (history.csv has none): a school closed since counts in the schools' share
+    only."""
     points = []
     current = source.current_index
+    part = taking_part(schools)
     seasons: dict[int, list[Season]] = {}
     for row in history:
         index = source.term_index.get(row.season)
-        if index is not None and index <= current:
+        if index is not None and index < current and row.status != "withdrawn":
             seasons.setdefault(index, []).append(row)
     for term in range(current):
         after = [index for index in sorted(seasons) if index > term]
-        if not after:
+        if not after:  # this spring's record is the first made after the term
+            points.append(share_launched(source, term, part, students, planned=False))
             continue
         rows = seasons[after[0]]
         launched = [r.school_id for r in rows if r.launched
@@ -233,14 +253,20 @@ def progress_points(source: SiteSource, schools: list[PublicSchool], students: d
         points.append(ProgressPoint(
             source.terms[term], len(launched) / len(rows),
             sum(students.get(s, 0) for s in launched) / total if total else 0.0, False))
-    if not schools:
+    if not part:
         return points
-    last = max(source.term_index[s.launch_term] for s in schools)
-    total = sum(students.get(s.school_id, 0) for s in schools)
-    for term in range(current, last + 1):
-        going = [s for s in schools if source.term_index[s.launch_term] <= term
-                 and s.stage not in HOLDS]
-        points.append(ProgressPoint(
-            source.terms[term], len(going) / len(schools),
-            sum(students.get(s.school_id, 0) for s in going) / total if total else 0.0, True))
+    last = max(source.term_index[s.launch_term] for s in part)
+    points += [share_launched(source, term, part, students, planned=True)
+               for term in range(current, last + 1)]
     return points
+
+
+def share_launched(source: SiteSource, term: int, part: list[PublicSchool],
+                   students: dict[str, int], planned: bool) -> ProgressPoint:
+    """The share of the schools taking part (and of their students) whose launch term is
+    `term` or earlier."""
+    going = [s for s in part if source.term_index[s.launch_term] <= term]
+    total = sum(students.get(s.school_id, 0) for s in part)
+    return ProgressPoint(
+        source.terms[term], len(going) / len(part) if part else 0.0,
+        sum(students.get(s.school_id, 0) for s in going) / total if total else 0.0, planned)

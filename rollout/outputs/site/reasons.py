@@ -19,7 +19,8 @@ from rollout.safe import restore_id, restore_text
 # changes.csv `change` -> the code the site uses
 CHANGE_KINDS = {"new school": "new", "moved earlier": "earlier", "moved later": "later",
                 "re-planned": "replanned", "delayed": "delayed", "paused": "paused",
-                "withdrawn": "withdrawn"}
+                "withdrawn": "withdrawn", "launched early": "launched_early",
+                "launched late": "launched_late", "closed": "closed"}
 CHANGE_TEXT = {
     "new": N_("New to the plan this year."),
     "earlier": N_("Moved to an earlier cohort."),
@@ -28,12 +29,15 @@ CHANGE_TEXT = {
     "delayed": N_("Its launch was delayed, so it was given a new launch term."),
     "paused": N_("The school's roll-out is paused for now."),
     "withdrawn": N_("The school has left the roll-out."),
+    "launched_early": N_("Launched earlier than its cohort."),
+    "launched_late": N_("Launched later than its cohort."),
+    "closed": N_("The school closed: it is no longer in the plan."),
 }
 # What in the central-office reason (the checker's words, rollout/checking/check.py) points to
 # which public reason. The order is the order reasons are shown in.
 REASON_CLUES = [
     ("decision", ("central-office decision",)),  # replan.DECISION_REASON: a scenario adopted
-    ("coaching", ("coaching in ",)),
+    ("coaching", ("coaching in ", "more coaches in ")),
     ("network", (" would carry ",)),
     ("size", ("schools, below the minimum", "schools, above the maximum")),
     ("readiness", ("below the gate", "below the floor")),
@@ -67,11 +71,13 @@ class Move:
     old_launch_term: str
     new_launch_term: str
     reasons: tuple[str, ...]    # keys of REASON_TEXT
+    name: str = ""              # the school's name (a closed school has no page to take it from)
 
     def as_json(self) -> dict:
         return {"season": self.season, "school_id": self.school_id, "change": self.change,
                 "old_launch_term": self.old_launch_term,
-                "new_launch_term": self.new_launch_term, "reasons": list(self.reasons)}
+                "new_launch_term": self.new_launch_term, "reasons": list(self.reasons),
+                "name": self.name}
 
     @classmethod
     def from_json(cls, data: dict) -> Move:
@@ -80,7 +86,7 @@ class Move:
         return cls(str(data["season"]), str(data["school_id"]),
                    change if change in CHANGE_TEXT else "replanned",
                    str(data.get("old_launch_term", "")), str(data.get("new_launch_term", "")),
-                   reasons)
+                   reasons, str(data.get("name", "")))
 
 
 def public_reasons(change: str, reason: str) -> tuple[str, ...]:
@@ -110,5 +116,6 @@ def read_moves(path: Path, season: str, problems: Problems) -> list[Move]:
         moves.append(Move(season, restore_id(row["school_id"]), change,
                           restore_text(row.get("old_launch_term")),
                           restore_text(row.get("new_launch_term")),
-                          public_reasons(change, row.get("reason") or "")))
+                          public_reasons(change, row.get("reason") or ""),
+                          restore_text(row.get("school_name"))))
     return moves
