@@ -214,7 +214,11 @@ def test_a_what_if_by_keyboard(browser, axe, district):
                                ".includes('What-if ready')", timeout=60_000)
         page.wait_for_selector("caption:has-text('side by side')")
         assert "coaches: +2 FTE in every term" in page.locator("main").inner_text()
-        assert page.locator("a[href='/whatif/scenario.yaml']").count() == 1
+        link = page.locator("a[href='/whatif/scenario.yaml']")
+        with page.expect_download() as download:  # a file, not a page swapped into the board
+            link.press("Enter")
+        saved = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "coaches_fte_delta" in saved and download.value.suggested_filename == "what-if.yaml"
         visit.check("whatif-results")
         assert visit.problems == []
     finally:
