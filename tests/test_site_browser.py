@@ -14,7 +14,6 @@ fails the run.
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -24,10 +23,8 @@ import pytest
 from rollout.devtools.synthetic_site import write_output_folder
 from rollout.intake.settings import Publish
 from rollout.outputs.site import build_site
+from tests.browser_kit import WCAG, axe, browser  # noqa: F401 (fixtures)
 
-CHROMIUM = Path("/usr/bin/chromium")
-INSTALL = "sudo apt-get install -y chromium"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (375, 1280)
 CORE = ("overview", "schools", "data", "school-moved")  # every template: both languages, widths
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "site-screenshots"
@@ -39,34 +36,6 @@ HOSTILE = {0: "<script>alert('x')</script> Elementary", 1: '=HYPERLINK("http://e
 LOGO = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73"
                      "0000001049444154789c63a89297072206080500159a02e1b9d962e50000000049"
                      "454e44ae426082")
-
-
-def missing_browser(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and {reason}: .ci/run installs it ({INSTALL})")
-    pytest.skip(f"{reason}; install it with `{INSTALL}` to run the browser tests")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        missing_browser(f"Chromium is not at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_browser("Playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                             args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ skip, saying how to install it; under CI=true a missing browser fails the run.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -20,40 +19,11 @@ import pytest
 from rollout.checking.check import compute_usage, move_violations
 from rollout.planning.facts import facts_from_inputs
 from rollout.scoring.inputs import load_inputs
+from tests.browser_kit import WCAG, axe, browser  # noqa: F401 (fixtures)
 from tests.studio_kit import start_studio, stop_studio
 
-CHROMIUM = Path("/usr/bin/chromium")
-INSTALL = "sudo apt-get install -y chromium"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "studio-screenshots"
-
-
-def missing_browser(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and {reason}: .ci/run installs it ({INSTALL})")
-    pytest.skip(f"{reason}; install it with `{INSTALL}` to run the browser tests")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        missing_browser(f"Chromium is not at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_browser("Playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def axe():
-    from axe_playwright_python.sync_playwright import Axe
-    return Axe()
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +105,8 @@ def test_the_whole_path_by_keyboard(browser, axe, district, tmp_path):
         visit.press_on(f"#move-{sid}", "Home")  # the first group, by keyboard
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
-        page.wait_for_function(f"document.getElementById('announce-text').textContent"
-                               f".includes('moved to')")
+        page.wait_for_function("document.getElementById('announce-text').textContent"
+                               ".includes('moved to')")
         said = visit.announced()
         assert "moved to Group 1" in said and messages[0][1:] in said
         page.wait_for_function(f"document.activeElement.id === 'move-{sid}'")
