@@ -495,3 +495,12 @@ def test_the_sample_and_readme_say_what_the_tool_prints(spring, tmp_path):
     answer = compare_district(YEAR2, [("nofall", stripped)], tmp_path / "out", max_limits=0,
                               previous=previous)
     assert f"{said[1]} in {said[2]}" in outcome(answer, "nofall").message
+
+
+def test_a_scenario_term_written_another_way_gets_the_districts_spelling():
+    from rollout.whatif.scenario_keys import term_guess
+
+    labels = ["2028 Spring", "2028 Fall", "2029 Spring", "2029 Fall"]
+    assert term_guess("Autumn 2029", labels) == "2029 Fall"  # a season word of its own
+    assert term_guess("spring 2029", labels) == "2029 Spring"
+    assert term_guess("Semester 9", labels) is None

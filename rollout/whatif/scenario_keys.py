@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process, utils
 
 from rollout.errors import Problems
 from rollout.intake.settings import report_pydantic_error
+from rollout.intake.terms import suggest_term
 
 SCORE_CUTOFF = 60  # rapidfuzz score a guess must reach to be offered as "did you mean"
 
@@ -40,6 +41,12 @@ def guess(value, choices: list[str], scorer=fuzz.WRatio) -> str | None:
     found = process.extractOne(str(value), choices, scorer=scorer,
                                processor=utils.default_process, score_cutoff=SCORE_CUTOFF)
     return found[0] if found else None
+
+
+def term_guess(value, labels: list[str]) -> str | None:
+    """The term a scenario meant: written otherwise ("Spring 2029" for "2029 Spring"), as the
+    district's own sheets are read, else the nearest spelling."""
+    return suggest_term(str(value), labels) or guess(value, labels)
 
 
 def key_guess(key, choices: list[str]) -> str | None:
