@@ -504,3 +504,14 @@ def test_a_scenario_term_written_another_way_gets_the_districts_spelling():
     assert term_guess("Autumn 2029", labels) == "2029 Fall"  # a season word of its own
     assert term_guess("spring 2029", labels) == "2029 Spring"
     assert term_guess("Semester 9", labels) is None
+
+
+def test_a_list_where_one_value_goes_is_one_plain_problem(spring, tmp_path):
+    previous, _, _, _ = spring
+    listed = tmp_path / "listed.yaml"
+    listed.write_text("place: [{schools: {level: ES}, cohort: [2, 3]}]\n", encoding="utf-8")
+    answer = run(["compare", str(YEAR2), "--previous", str(previous), "--scenario",
+                  f"l={listed}", "--out", str(tmp_path / "out")])
+    assert answer.exit_code == 2
+    said = [line for line in answer.output.splitlines() if str(listed) in line]
+    assert said == [f"  - {listed}: place, entry 1, cohort: must be one value, not a list"], said
