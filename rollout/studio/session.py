@@ -316,6 +316,7 @@ class Session:
         made.summary = summarise(facts, job.plan, made.start)
         made.moves = move_reasons(facts, made.start, job.plan)
         made.note = scenario_note(self.facts, made.start, job.plan)
+        made.stopped = made.stopped and not made.proven  # proven by then: nothing was lost
         self.say("whatif_stopped" if made.stopped else "whatif_ready", found=True,
                  moved=made.summary.moved)
 

@@ -39,10 +39,12 @@ class WhatIfForm:
         to its field when the key names one, else with the others."""
         key, _, rest = message.partition(": ")
         name = FIELD_OF_KEY.get(key)
-        if name and rest and name not in self.problems:
-            self.problems[name] = ("text", {"text": rest[:1].upper() + rest[1:]})
-        else:
+        if not (name and rest):
             self.others.append(("text", {"text": message}))
+        elif name in self.problems:  # several of one field: said together, next to it
+            self.problems[name][1]["text"] += "; " + rest
+        else:
+            self.problems[name] = ("text", {"text": rest[:1].upper() + rest[1:]})
 
 
 def entered(form) -> WhatIfForm:
