@@ -1,7 +1,7 @@
 """The What if page's form: what the planner entered (kept, so that they can adjust and try
 again), the scenario it asks for (the keys of the YAML `rollout compare` reads), and each
 problem with the field it belongs to (shown next to that field). A problem is a kind and its
-values; the page words it (templates/words.html), except the scenario loader's own sentences,
+values; the page words it (templates/whatif.html), except the scenario loader's own sentences,
 which are shown as `rollout compare` prints them (kind "text")."""
 from __future__ import annotations
 
