@@ -190,6 +190,8 @@ def test_a_what_if_against_the_board_and_its_scenario_file(studio, planned, fact
                                   answer["base"]["coaching_available"])] == [2] * len(
         facts.district.terms)
     assert answer["scenario"]["moved"] == len(answer["moves"])
+    assert answer["stopped"] is False and answer["lines"][0].startswith("By the end of ")
+    assert answer["lines"][-2 if answer["note"] else -1].startswith("  busiest coaching term")
     assert yaml.safe_load(answer["yaml"]) == asked
     status, saved, headers = studio.request("GET", "/whatif/scenario.yaml")
     assert status == 200 and "attachment" in headers["content-disposition"]

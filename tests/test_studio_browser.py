@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -175,21 +176,60 @@ def test_a_what_if_by_keyboard(browser, axe, district):
         visit.press_on("nav a[href='/whatif']")
         page.wait_for_selector("#wi-description")
         visit.check("whatif-form")
+        assert page.locator("form.whatif [required]").count() == 0
         page.locator("#wi-description").focus()
         page.keyboard.type("Two more coaches")
         page.keyboard.press("Tab")
+        page.keyboard.type("two")  # a bad value: said next to the field, the form kept
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#wi-coaches-problem")
+        coaches = page.locator("#wi-coaches")
+        assert coaches.get_attribute("aria-invalid") == "true"
+        assert coaches.get_attribute("aria-describedby") == "wi-coaches-problem"
+        assert page.locator("[aria-invalid]").count() == 1
+        assert page.locator("#wi-description").input_value() == "Two more coaches"
+        assert "cannot be tried" in visit.announced()
+        visit.check("whatif-problem")
+        coaches.focus()
+        page.keyboard.press("Control+A")
         page.keyboard.type("2")
         page.keyboard.press("Enter")
+        page.wait_for_selector("#progress-text, caption:has-text('side by side')")
+        if page.locator("#progress-text").count():
+            visit.check("whatif-solving")
         page.wait_for_function("document.getElementById('announce-text').textContent"
                                ".includes('What-if ready')", timeout=60_000)
         page.wait_for_selector("caption:has-text('side by side')")
         assert "coaches: +2 FTE in every term" in page.locator("main").inner_text()
+        assert page.locator("#wi-coaches").input_value() == "2"  # kept, to adjust and retry
+        assert page.locator("[aria-invalid]").count() == 0
+        assert page.locator(".compare-lines p").first.inner_text().startswith("By the end of")
         link = page.locator("a[href='/whatif/scenario.yaml']")
         with page.expect_download() as download:  # a file, not a page swapped into the board
             link.press("Enter")
         saved = Path(download.value.path()).read_text(encoding="utf-8")
         assert "coaches_fte_delta" in saved and download.value.suggested_filename == "what-if.yaml"
         visit.check("whatif-results")
+        page.set_viewport_size({"width": 375, "height": 800})
+        visit.check("whatif-results-375")
+        page.set_viewport_size({"width": 1024, "height": 900})
+
+        # Stopped at once: the best plan so far is kept (or, with none, it says so).
+        studio.json("POST", "/api/whatif", {"description": "Greatest need first",
+                                            "need_weight": 1})
+        studio.json("POST", "/api/plan/stop")
+        for _ in range(600):
+            answer = studio.json("GET", "/api/whatif")
+            if answer["state"] != "solving":
+                break
+            time.sleep(0.2)
+        assert answer["error"] is None and answer["scenario"]["moved"] == len(answer["moves"])
+        assert answer["stopped"] == (not answer["proven"])
+        visit.press_on("nav a[href='/whatif']")
+        page.wait_for_selector("h2:has-text('Greatest need first')")
+        assert ("Stopped: this is the best plan" in page.locator("main").inner_text()) == \
+            answer["stopped"]
+        visit.check("whatif-stopped")
         assert visit.problems == []
     finally:
         stop_studio(studio)

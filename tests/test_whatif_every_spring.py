@@ -375,6 +375,28 @@ def test_compare_counts_a_cohort_as_plan_does(spring):
         len(this_spring.cohort_rows(c.number)) for c in this_spring.facts.cohorts]
 
 
+def test_compare_counts_agree_and_say_how_withdrawn_and_paused_schools_count(spring):
+    """The cohorts add up to the schools launched by the last term, as the dashboard counts
+    them (a withdrawn school in none, a paused one in its cohort), and the terminal says so."""
+    _, this_spring, result, out = spring
+    facts, summary = this_spring.facts, result.summaries[result.base.name]
+    withdrawn = [r["school_id"] for r in this_spring.rows if r["status"] == "withdrawn"]
+    paused = [r["school_id"] for r in this_spring.rows if r["status"] == "paused"]
+    assert len(withdrawn) == summary.withdrawn == 1 and len(paused) == summary.paused == 1
+    assert summary.launched_by_term[-1] == sum(g.schools for g in summary.cohorts) == \
+        summary.schools == len(this_spring.rows) - 1
+    group = facts.cohort(this_spring.plan.cohort_of[withdrawn[0]]).number
+    assert summary.cohorts[group - 1].withdrawn == 1
+    dashboard = DashboardView(this_spring).term_summaries
+    assert summary.launched_by_term == [t.launched_by for t in dashboard]
+    lines = whatif_words.comparison_lines(result, out / "whatif")
+    assert lines[1] == ("Counts leave out 1 withdrawn school (no place in a cohort, no launch); "
+                        "1 paused school counts in its cohort and as launched (a paused school "
+                        "keeps its place).")
+    assert all(re.fullmatch(r"[\d,]+\.\d", n) for line in lines
+               for n in re.findall(r"term ([\d,.]+) of", line))
+
+
 def test_past_terms_are_history_in_a_what_if(spring, tmp_path):
     previous, _, _, _ = spring
     out = tmp_path / "out"

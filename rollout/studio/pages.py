@@ -11,6 +11,7 @@ from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from rollout.errors import by_attention
+from rollout.outputs import whatif_words
 from rollout.scoring.returns import survey_returns
 from rollout.studio.session import KEEP_OUT, PIN, Session
 from rollout.studio.worker import Progress
@@ -88,10 +89,14 @@ class Pages:
             facts = s.facts
             levels = sorted({x.level for x in facts.schools})
             regions = sorted({x.region for x in facts.schools})
+            coming = [t for t in facts.district.terms if not facts.is_history(t.index)]
             return self.render("whatif.html", page="whatif", made=s.whatif,
-                               problems=s.whatif_problems, cohorts=facts.cohorts,
-                               terms=[t.label for t in facts.district.terms
-                                      if not facts.is_history(t.index)],
+                               form=s.whatif_form, cohorts=facts.cohorts,
+                               terms=[t.label for t in coming],
+                               coming=[t.index for t in coming],
+                               past=[t.label for t in facts.district.terms
+                                     if facts.is_history(t.index)],
+                               money=whatif_words.money,
                                links=[l for l in facts.district.links
                                       if l not in facts.district.school_by_id],
                                groups=[("level", v) for v in levels]

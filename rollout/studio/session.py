@@ -31,6 +31,9 @@ from rollout.studio.worker import (
     solve_in_worker,
     whatif_in_worker,
 )
+from rollout.outputs import whatif_words
+from rollout.studio.whatif_form import WhatIfForm, scenario_patch
+from rollout.whatif.compare import scenario_note
 from rollout.whatif.moves import move_reasons
 from rollout.whatif.scenarios import Variant, load_scenarios, resolve_pending
 from rollout.whatif.summary import PlanSummary, summarise
@@ -71,6 +74,13 @@ class WhatIf:
     summary: PlanSummary | None = None
     moves: list = field(default_factory=list)
     error: str | None = None
+    stopped: bool = False       # by the planner: the plan is the best found by then, if any
+    note: str | None = None     # what to know beyond the figures, as `rollout compare` says it
+    base_proven: bool = False   # the board's plan is proven the best (not changed by hand)
+
+    @property
+    def proven(self) -> bool:
+        return self.plan is not None and self.plan.status == "optimal"
 
 
 @dataclass
@@ -91,7 +101,7 @@ class Session:
     unsaved: bool = False              # decisions made since decisions.xlsx was read or saved
     kind: str = "plan"                 # what the job in hand does: plan | save | whatif
     whatif: WhatIf | None = None
-    whatif_problems: list[str] = field(default_factory=list)
+    whatif_form: WhatIfForm = field(default_factory=WhatIfForm)  # as the planner entered it
     steps: list[Step] = field(default_factory=list)
     job: SolveJob | None = None
     last_error: str | None = None
@@ -231,18 +241,35 @@ class Session:
 
     # ----- what if ---------------------------------------------------------------------------
 
-    def run_whatif(self, patch: dict) -> WhatIf:
+    def try_whatif_form(self, form: WhatIfForm) -> None:
+        """The What if page's form: kept as entered; tried when it has no problem, else each
+        problem is shown next to its field."""
+        with self.lock:
+            patch = scenario_patch(form)
+            self.whatif_form = form
+            if form.problems or form.others:
+                self.say("whatif_problems", n=len(form.all_problems()))
+                return
+            try:
+                self.run_whatif(patch, form)
+            except StudioError:
+                if not (form.problems or form.others):
+                    raise
+                self.say("whatif_problems", n=len(form.all_problems()))
+
+    def run_whatif(self, patch: dict, form: WhatIfForm | None = None) -> WhatIf:
         """Check a scenario (a patch as `rollout compare` reads it) against the district and
         solve it from the board's plan in the worker."""
         with self.lock:
             self.need_board()
             if self.solving:
                 raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            self.whatif_form = form or WhatIfForm()
             text = yaml.safe_dump(patch, sort_keys=False, allow_unicode=True)
             variant = self.scenario(text)
             start = Plan(dict(self.cohort_of), dict(self.upgrades))
             self.whatif = WhatIf(text, str(patch.get("description") or ""), variant.changes,
-                                 variant, start)
+                                 variant, start, base_proven=self.status() == "proven best")
             self.kind, self.last_error = "whatif", None
             limit = self.facts.settings.solver.time_limit_seconds
             self.job = SolveJob(limit, self.solve_done, whatif_in_worker,
@@ -259,16 +286,21 @@ class Session:
             [variant] = resolve_pending(load_scenarios(self.facts, [(WHAT_IF_NAME, Path(name))]),
                                         self.cohort_of)
         except InputError as exc:
-            self.whatif_problems = [p.message for p in exc.problems]
-            raise StudioError("The what-if cannot be tried: "
-                              + "; ".join(self.whatif_problems), 422) from None
+            messages = [p.message for p in exc.problems]
+            for message in messages:
+                self.whatif_form.add_scenario_problem(message)
+            raise StudioError("The what-if cannot be tried: " + "; ".join(messages),
+                              422) from None
         finally:
             os.unlink(name)
-        self.whatif_problems = []
         return with_district_decisions(variant, self.facts.decisions)
 
     def whatif_done(self, job: SolveJob) -> None:
         made = self.whatif
+        made.stopped = job.stopped_by_planner
+        if job.plan is None and made.stopped:  # the page says so, and to let it run longer
+            self.say("whatif_stopped", found=False)
+            return
         if job.plan is None:
             made.error = job.error
             self.say("whatif_no_plan", error=job.error or "")
@@ -283,7 +315,24 @@ class Session:
         made.base = summarise(self.facts, made.start)
         made.summary = summarise(facts, job.plan, made.start)
         made.moves = move_reasons(facts, made.start, job.plan)
-        self.say("whatif_ready", moved=made.summary.moved)
+        made.note = scenario_note(self.facts, made.start, job.plan)
+        made.stopped = made.stopped and not made.proven  # proven by then: nothing was lost
+        self.say("whatif_stopped" if made.stopped else "whatif_ready", found=True,
+                 moved=made.summary.moved)
+
+    def whatif_lines(self, base_name: str, name: str) -> list[str]:
+        """The what-if against the board's plan in the short comparison of `rollout compare`
+        (the same sentences): launches by the end of its headline term, the cohorts, the
+        busiest coaching term, upgrades, the schools that move, and a note if any."""
+        made, facts = self.whatif, self.facts
+        if made is None or made.summary is None:
+            return []
+        term = whatif_words.headline_term(facts)
+        return ([whatif_words.headline(facts, term)] + whatif_words.held_lines(made.base)
+                + whatif_words.plan_lines(facts, term, base_name, "", made.base, False,
+                                          made.base_proven)
+                + whatif_words.plan_lines(facts, term, name, made.description, made.summary,
+                                          True, made.proven, made.note))
 
     def whatif_json(self) -> dict:
         with self.lock:
@@ -292,10 +341,12 @@ class Session:
                 return {"state": "none"}
             state = "solving" if self.solving and self.kind == "whatif" else "done"
             out = {"state": state, "description": made.description, "changes": made.changes,
-                   "yaml": made.yaml_text, "error": made.error}
+                   "yaml": made.yaml_text, "error": made.error, "stopped": made.stopped}
             if made.summary is not None:
                 out.update(base=summary_json(made.base, self.facts),
                            scenario=summary_json(made.summary, made.variant.facts),
+                           proven=made.proven, note=made.note,
+                           lines=self.whatif_lines("Base plan", "What if"),
                            moves=[{"school_id": m.school_id, "from": m.base_cohort,
                                    "to": m.cohort, "reason": m.reason} for m in made.moves])
             return out
@@ -306,10 +357,8 @@ class Session:
                 raise StudioError("No plan is being made now.", 409)
             if self.kind == "save":
                 raise StudioError("Saving cannot be stopped; it ends in a moment.", 409)
-            if self.kind == "whatif":  # a what-if has no plan worth keeping half-way
+            if self.kind == "whatif":  # its best plan so far is kept, as for a plan
                 self.job.stopped_by_planner = True
-                self.job.kill()
-                return
             self.job.stop()
 
     def progress(self) -> Progress | None:
@@ -481,6 +530,8 @@ def with_district_decisions(variant: Variant, district: Decisions) -> Variant:
 
 def summary_json(summary: PlanSummary, facts: PlanningFacts) -> dict:
     return {"schools_per_group": [g.schools for g in summary.cohorts],
+            "withdrawn_per_group": [g.withdrawn for g in summary.cohorts],
+            "paused_per_group": [g.paused for g in summary.cohorts],
             "launched_by_term": summary.launched_by_term,
             "coaching_needed": [round(x, 2) for x in summary.coaching_needed],
             "coaching_available": summary.coaching_available,

@@ -51,9 +51,11 @@ def solve_in_worker(facts: PlanningFacts, time_limit: float | None,
 def whatif_in_worker(facts: PlanningFacts, start: Plan, time_limit: float, messages,
                      stop) -> None:
     """A what-if: the best plan with the scenario's changes, ties broken toward the board's
-    plan (so that a school moves only for the scenario's sake), as `rollout compare` does."""
+    plan (so that a school moves only for the scenario's sake), as `rollout compare` does.
+    Stop keeps the best plan found so far, as the time running out would."""
     try:
-        messages.put((PLAN, solve_from(facts, start, time_limit)))
+        messages.put((PLAN, solve_from(facts, start, time_limit,
+                                       watch=QueueWatch(messages, stop))))
     except RolloutError as exc:
         messages.put((ERROR, exc.user_message()))
     except Exception as exc:
