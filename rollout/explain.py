@@ -63,10 +63,12 @@ def reason_for(facts: PlanningFacts, cohort_of, upgrades, usage: Usage, school_i
 
 def solve_or_diagnose(facts: PlanningFacts, time_limit: float | None = None,
                       hint: dict[str, int] | None = None, log=lambda message: None,
-                      watch: SolveWatch | None = None) -> Plan:
+                      watch: SolveWatch | None = None,
+                      hint_upgrades: dict[str, int] | None = None, replan: bool = False) -> Plan:
     """`solve_plan`, and when no plan can meet every limit, the diagnosis as the error."""
     try:
-        return solve_plan(facts, time_limit, hint=hint, log=log, watch=watch)
+        return solve_plan(facts, time_limit, hint=hint, log=log, watch=watch,
+                          hint_upgrades=hint_upgrades, replan=replan)
     except InfeasiblePlanError:
         raise
     except NoPlanPossible:

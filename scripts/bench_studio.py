@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import tempfile
 import time
@@ -92,13 +93,15 @@ def replan(label: str, session: Session, plan) -> None:
     row = DecisionRow(sid, "", "pin", last - 1, "bench", "")
     decided = dataclasses.replace(facts, decisions=district_decisions([row]))
     started = time.perf_counter()
-    again = solve_or_diagnose(decided, hint=dict(plan.cohort_of))
+    again = solve_or_diagnose(decided, hint=dict(plan.cohort_of),
+                              hint_upgrades=dict(plan.upgrades), replan=True)
     seconds = time.perf_counter() - started
     assert again.cohort_of[sid] == last - 1
     assert not check_plan(decided, again.cohort_of, again.upgrades)
     n = len(facts.schools)
     print(f"{label:<10} {n:>5} schools  re-plan around one pin {seconds:6.2f} s ({again.status}, "
-          f"gap {again.gap:.4%}; goal {goal(REPLAN_GOAL, n):g} s)")
+          f"gap {again.gap:.4%}, {again.stats.get('start_moved', 'no')} schools moved to repair "
+          f"the board's plan; goal {goal(REPLAN_GOAL, n):g} s; load {os.getloadavg()[0]:.1f})")
 
 
 def main() -> int:

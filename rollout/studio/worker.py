@@ -38,9 +38,15 @@ class QueueWatch(SolveWatch):
 
 
 def solve_in_worker(facts: PlanningFacts, time_limit: float | None,
-                    hint: dict[str, int] | None, messages, stop) -> None:
+                    hint: dict[str, int] | None, board: Plan | None, messages, stop) -> None:
+    """The plan (from `hint` when it keeps every rule), or with `board` a re-plan around the
+    decisions from the board's plan (`solve_plan`'s `replan`)."""
     try:
-        plan = solve_or_diagnose(facts, time_limit, hint=hint, watch=QueueWatch(messages, stop))
+        if board is not None:
+            hint = board.cohort_of
+        plan = solve_or_diagnose(facts, time_limit, hint=hint, watch=QueueWatch(messages, stop),
+                                 hint_upgrades=board.upgrades if board else None,
+                                 replan=board is not None)
         messages.put((PLAN, plan))
     except RolloutError as exc:
         messages.put((ERROR, exc.user_message()))
