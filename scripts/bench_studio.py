@@ -32,6 +32,7 @@ from rollout.intake.decisions import DecisionRow, district_decisions  # noqa: E4
 from rollout.intake.rubric import default_rubric_path, load_rubric  # noqa: E402
 from rollout.errors import Problems  # noqa: E402
 from rollout.planning.greedy import greedy_plan  # noqa: E402
+from rollout.planning.repair import BoardPlan  # noqa: E402
 from rollout.studio.pages import Pages  # noqa: E402
 from rollout.studio.session import Session  # noqa: E402
 
@@ -93,8 +94,7 @@ def replan(label: str, session: Session, plan) -> None:
     row = DecisionRow(sid, "", "pin", last - 1, "bench", "")
     decided = dataclasses.replace(facts, decisions=district_decisions([row]))
     started = time.perf_counter()
-    again = solve_or_diagnose(decided, hint=dict(plan.cohort_of),
-                              hint_upgrades=dict(plan.upgrades), replan=True)
+    again = solve_or_diagnose(decided, replan=BoardPlan(dict(plan.cohort_of), dict(plan.upgrades)))
     seconds = time.perf_counter() - started
     assert again.cohort_of[sid] == last - 1
     assert not check_plan(decided, again.cohort_of, again.upgrades)

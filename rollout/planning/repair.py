@@ -6,15 +6,19 @@ is over its size, a link over its capacity). An invalid start plan costs the sea
 it helps (docs/benchmarks.md), and solving without one is a full solve. The repair finds the
 plan that keeps every rule with the fewest schools (and upgrades) changed from the start: a
 short search of the plan model itself (every hard rule, the decisions included) whose only
-aim is to stay. Its plan is then the full search's first plan, near the board's in value.
+aim is to stay; then the cohorts it touched are re-solved for the best plan (a polish
+window). That plan is the full search's first plan, near the board's in value
+(docs/benchmarks.md).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.model import PlanModel, add_hint, make_solver
-from rollout.planning.polish import Incumbent, incumbent_of
+from rollout.planning.polish import Incumbent, Window, incumbent_of
 
 
 def stay_literals(m: PlanModel, cohort_of: dict[str, int],
@@ -60,3 +64,19 @@ def own_value(m: PlanModel, solver: cp_model.CpSolver) -> float:
     total = sum(c * solver.value(m.model.get_int_var_from_proto_index(v))
                 for v, c in zip(proto.vars, proto.coeffs)) + proto.offset
     return total * (proto.scaling_factor or 1)
+
+
+@dataclass(frozen=True)
+class BoardPlan:
+    """Where a re-plan around the district's decisions starts: the board's plan (the solver's
+    last plan with the planner's moves by hand)."""
+
+    cohort_of: dict[str, int]
+    upgrades: dict[str, int] = field(default_factory=dict)
+
+
+def touched_cohorts(before: dict[str, int], after: dict[str, int]) -> Window:
+    """The cohorts a repair moved schools out of or into, as one polish window."""
+    touched = {c for s in before if before[s] != after.get(s)
+               for c in (before[s], after.get(s)) if c is not None}
+    return Window(tuple(sorted(touched)))

@@ -22,8 +22,8 @@ from rollout.planning.model import (
 )
 from rollout.planning.objectives import objective_units, objective_value
 from rollout.planning.plan import Plan
-from rollout.planning.polish import Incumbent, incumbent_of, polish_plan
-from rollout.planning.repair import nearest_valid_plan
+from rollout.planning.polish import Incumbent, incumbent_of, polish_plan, solve_window
+from rollout.planning.repair import BoardPlan, nearest_valid_plan, touched_cohorts
 
 # Seconds a polish that ended early must leave for the proof to be resumed from its plan.
 RESUME_SECONDS = 1.0
@@ -38,7 +38,7 @@ REPAIR_SHARE = 0.2
 def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
                hint: dict[str, int] | None = None, workers: int | None = None,
                log=lambda message: None, watch: SolveWatch | None = None,
-               hint_upgrades: dict[str, int] | None = None, replan: bool = False) -> Plan:
+               replan: BoardPlan | None = None) -> Plan:
     """Solve the rollout plan; raises NoPlanPossible or SolverGaveUpError when none
     (`explain.solve_or_diagnose` says which limits conflict).
 
@@ -58,11 +58,12 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     polish_share of the time is left stops too, and the fallback search (from the greedy
     plan) looks for any plan in the time left.
 
-    `replan`: a re-plan around the district's decisions from `hint` (with `hint_upgrades`: the
-    board's plan). A decision makes that plan break a rule, so instead of dropping it the
-    search starts from the nearest plan that keeps every rule (`repair.nearest_valid_plan`),
-    and it ends once its plan is within `solver.replan_within_percent` of the best possible
-    (docs/benchmarks.md).
+    `replan`: a re-plan around the district's decisions from the board's plan (instead of
+    `hint`). A decision makes that plan break a rule, so instead of dropping it the search
+    starts from the nearest plan that keeps every rule, improved in the cohorts the repair
+    touched (`repair_board_plan`), and it may end
+    once its plan is within `solver.replan_within_percent` of the best possible
+    (`replan_close_enough`; docs/benchmarks.md).
 
     `watch` (the studio's progress) hears of every plan the first search finds and may stop
     the solve: the best plan found by then is the plan (no fallback search, no more polish;
@@ -72,13 +73,17 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     limit = time_limit or facts.settings.solver.time_limit_seconds
     deadline = started + limit
     m = build_model(facts)
-    start = start_plan(m, facts, hint, hint_upgrades, replan, started + limit * REPAIR_SHARE,
-                       workers)
-    if start is not None:  # an invalid hint costs more than it helps (docs/benchmarks.md)
-        add_hint(m, *start)
-    close_enough = replan_close_enough(facts) if replan else None
+    repaired = {}
+    if replan is not None:
+        start = repair_board_plan(m, facts, replan, started + limit * REPAIR_SHARE, workers)
+        if start is not None:
+            add_hint(m, start.cohort_of, start.upgrades)
+            repaired["start_moved"] = moved(replan.cohort_of, start.cohort_of)
+            repaired["start_seconds"] = round(time.perf_counter() - started, 2)
+    elif hint is not None and not check_plan(facts, hint):
+        add_hint(m, hint)  # an invalid hint costs more than it helps (docs/benchmarks.md)
+    close_enough = replan_close_enough(facts) if replan is not None else None
     built = time.perf_counter()
-    repaired = {"start_moved": moved(hint, start[0])} if replan and start and hint else {}
     prove = proving_search_first(facts)
     # Once the proving search has a plan and only polish_share of the time is left, the polish
     # improves it faster than the proof would (10,000 schools). The plan-finding search
@@ -141,21 +146,22 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
                 build_seconds=built - started, solve_seconds=solved - built, stats=stats)
 
 
-def start_plan(m: PlanModel, facts: PlanningFacts, hint: dict[str, int] | None,
-               upgrades: dict[str, int] | None, repair: bool, repair_until: float,
-               workers: int | None) -> tuple[dict[str, int], dict[str, int] | None] | None:
-    """The plan the search starts from (cohorts, upgrades): the hint when it keeps every rule;
-    with `repair`, else the nearest plan that does (found by `repair_until`); else none."""
-    if hint is None:
+def repair_board_plan(m: PlanModel, facts: PlanningFacts, board: BoardPlan, until: float,
+                      workers: int | None) -> Incumbent | None:
+    """The plan a re-plan starts from, found by `until` (a `time.perf_counter()` value): the
+    board's plan when it keeps every rule; else the nearest plan that does, with the cohorts
+    the repair touched re-solved for the best plan there; None when none was found."""
+    if not check_plan(facts, board.cohort_of, board.upgrades):
+        value = objective_value(facts, board.cohort_of, board.upgrades) * objective_units(facts)
+        return Incumbent(board.cohort_of, board.upgrades, round(value))
+    near = nearest_valid_plan(m, facts, board.cohort_of, board.upgrades, seconds_until(until),
+                              workers)
+    if near is None:
         return None
-    if not check_plan(facts, hint, upgrades):
-        return hint, upgrades
-    if not repair:
-        return None
-    near = nearest_valid_plan(m, facts, hint, upgrades, seconds_until(repair_until), workers)
-    if near is None or check_plan(facts, near.cohort_of, near.upgrades):
-        return None
-    return near.cohort_of, near.upgrades
+    better = solve_window(m, facts, near, touched_cohorts(board.cohort_of, near.cohort_of),
+                          until, workers)
+    start = better if better is not None and better.value > near.value else near
+    return None if check_plan(facts, start.cohort_of, start.upgrades) else start
 
 
 def moved(before: dict[str, int], after: dict[str, int]) -> int:

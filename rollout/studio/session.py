@@ -22,6 +22,7 @@ from rollout.outputs.decisions_file import write_decisions_file
 from rollout.planning.facts import PlanningFacts, facts_from_inputs
 from rollout.planning.greedy import greedy_plan
 from rollout.planning.plan import Plan
+from rollout.planning.repair import BoardPlan
 from rollout.replan import last_years_plan
 from rollout.scoring.inputs import Inputs, load_inputs
 from rollout.studio.worker import (
@@ -176,7 +177,7 @@ class Session:
                                   409)
             if self.solving:
                 raise StudioError("A plan is being made already: wait for it or stop it.", 409)
-            board = Plan(dict(self.cohort_of), dict(self.upgrades)) \
+            board = BoardPlan(dict(self.cohort_of), dict(self.upgrades)) \
                 if around_board and self.cohort_of else None
             hint = None
             if board is None and self.facts.previous:
