@@ -61,9 +61,9 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     `replan`: a re-plan around the district's decisions from the board's plan (instead of
     `hint`). A decision makes that plan break a rule, so instead of dropping it the search
     starts from the nearest plan that keeps every rule, improved in the cohorts the repair
-    touched (`repair_board_plan`), and it may end
-    once its plan is within `solver.replan_within_percent` of the best possible
-    (`replan_close_enough`; docs/benchmarks.md).
+    touched (`repair_board_plan`), and it may end once its plan is within
+    `solver.replan_within_percent` of the best possible (`replan_close_enough`;
+    docs/benchmarks.md).
 
     `watch` (the studio's progress) hears of every plan the first search finds and may stop
     the solve: the best plan found by then is the plan (no fallback search, no more polish;
