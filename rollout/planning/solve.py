@@ -132,9 +132,12 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
                                      stop=stopping)
         stats.update(polished, polish_share=facts.settings.solver.polish_share)
         left = deadline - time.perf_counter()
+        # A re-plan's proof had its time already: near enough now ends it.
+        near_now = CloseEnough(close_enough.share, 0.0, bound) if close_enough else None
         # The polish ended early: its time goes back to the proof (unless asked to stop).
-        if left > RESUME_SECONDS and not stopping():
-            status, bound, best = resume_proof(m, facts, best, bound, left, workers)
+        if left > RESUME_SECONDS and not stopping() and not (
+                near_now and near_now.met(best.value, bound, 0.0)):
+            status, bound, best = resume_proof(m, facts, best, bound, left, workers, near_now)
             stats["proof_resumed"] = round(left, 1)
     upgrades = latest_upgrade_terms(facts, best.cohort_of, best.upgrades)
     solved = time.perf_counter()
@@ -190,11 +193,13 @@ def seconds_until(deadline: float) -> float:
 
 
 def resume_proof(m: PlanModel, facts: PlanningFacts, best: Incumbent, bound: float,
-                 seconds: float, workers: int | None = None) -> tuple[int, float, Incumbent]:
-    """The proving search again, from the polished plan, for the time the polish left."""
+                 seconds: float, workers: int | None = None,
+                 close_enough: CloseEnough | None = None) -> tuple[int, float, Incumbent]:
+    """The proving search again, from the polished plan, for the time the polish left (a
+    re-plan's: until near enough to the best possible, `close_enough`)."""
     m.model.clear_hints()
     add_hint(m, best.cohort_of, best.upgrades)
-    status, solver = search(m, facts, seconds, workers, True)
+    status, solver = search(m, facts, seconds, workers, True, close_enough=close_enough)
     bound = min(bound, solver.best_objective_bound)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         found = incumbent_of(solver, m)
@@ -262,9 +267,11 @@ class CloseEnough:
 
     share: float
     after: float
+    known_bound: float = math.inf  # a bound proven by an earlier search of the same model
 
     def met(self, value: float, bound: float, seconds: float) -> bool:
-        return seconds >= self.after and within_gap(value, bound, self.share)
+        return seconds >= self.after and within_gap(value, min(bound, self.known_bound),
+                                                    self.share)
 
 
 class SolveWatch:
