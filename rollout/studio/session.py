@@ -22,6 +22,7 @@ from rollout.outputs.decisions_file import write_decisions_file
 from rollout.planning.facts import PlanningFacts, facts_from_inputs
 from rollout.planning.greedy import greedy_plan
 from rollout.planning.plan import Plan
+from rollout.planning.repair import BoardPlan
 from rollout.replan import last_years_plan
 from rollout.scoring.inputs import Inputs, load_inputs
 from rollout.studio.worker import (
@@ -186,14 +187,16 @@ class Session:
                                   409)
             if self.solving:
                 raise StudioError("A plan is being made already: wait for it or stop it.", 409)
-            hint = dict(self.cohort_of) if around_board and self.cohort_of else None
-            if hint is None and self.facts.previous:
+            board = BoardPlan(dict(self.cohort_of), dict(self.upgrades)) \
+                if around_board and self.cohort_of else None
+            hint = None
+            if board is None and self.facts.previous:
                 hint = greedy_plan(self.facts).cohort_of | self.facts.previous
             self.last_error = None
             limit = self.facts.settings.solver.time_limit_seconds
             self.kind = "plan"
             self.job = SolveJob(limit, self.solve_done, solve_in_worker,
-                                (self.facts, limit, hint))
+                                (self.facts, limit, hint, board))
 
     def save(self) -> Path:
         """Write decisions.xlsx, then (in the worker) the outputs by `rollout plan`'s pipeline;
