@@ -18,6 +18,7 @@ from rollout.checking.check import check_plan, compute_usage, move_violations
 from rollout.intake.decisions import DECISION_COLUMNS, DecisionRow, district_decisions
 from rollout.planning.facts import facts_from_inputs
 from rollout.scoring.inputs import load_inputs
+from rollout.studio.session import BEST, GOOD
 from tests.studio_kit import start_studio, stop_studio
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
@@ -50,7 +51,7 @@ def planned(studio, facts):
     assert status == 200 and headers["content-type"].startswith("text/event-stream")
     assert "event: done" in text
     done = studio.wait_for_plan()
-    assert done["status"] in ("proven best", "not proven best")
+    assert done["status"] in (BEST, GOOD)
     return {s["school_id"]: s["cohort"] for s in done["schools"]}
 
 
