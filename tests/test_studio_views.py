@@ -137,7 +137,10 @@ def test_a_move_lists_only_what_it_breaks_more_than_the_board_does(facts):
                 excess = moved[t] - facts.district.terms[t].coaches_fte
                 # listed exactly when the move makes that term's coaching worse than now
                 assert bool(said) == (excess > over[t] + 1e-6), (sid, cohort, term, said)
-                eased += moved[t] < over[t] + facts.district.terms[t].coaches_fte - 1e-6
+                less = moved[t] < over[t] + facts.district.terms[t].coaches_fte - 1e-6
+                # ... and what it mends or eases of that term's coaching is said too
+                assert less == any(e.startswith(f"Coaching in {term} ") for e in option.eases)
+                eased += less
                 worse += bool(said)
     assert eased and worse  # both kinds of move were judged (the old test by wording failed)
 

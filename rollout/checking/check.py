@@ -327,6 +327,25 @@ def move_violations(records: PlanRecords, cohort_of: dict[str, int], upgrades: d
     """Rules a single move would break or break further, evaluated on the changed parts of the
     plan only: a rule the plan already breaks counts only when the move breaks it by more
     (judged by the rule and what it is about, e.g. one term's coaching, never by wording)."""
+    before, after = move_before_after(records, cohort_of, upgrades, usage, school_id, new_cohort)
+    already = {v.key: v.excess for v in before}
+    return [v for v in after if v.key not in already or v.excess > already[v.key] + TOLERANCE]
+
+
+def move_eases(records: PlanRecords, cohort_of: dict[str, int], upgrades: dict[str, int],
+               usage: Usage, school_id: str, new_cohort: int) -> list[tuple[Violation, float]]:
+    """Rules the plan breaks now that a single move would mend or break by less: each as the
+    plan breaks it now, with by how much it would still be broken (0: mended)."""
+    before, after = move_before_after(records, cohort_of, upgrades, usage, school_id, new_cohort)
+    still = {v.key: v.excess for v in after}
+    return [(v, still.get(v.key, 0.0)) for v in before
+            if v.key not in still or still[v.key] < v.excess - TOLERANCE]
+
+
+def move_before_after(records: PlanRecords, cohort_of: dict[str, int], upgrades: dict[str, int],
+                      usage: Usage, school_id: str, new_cohort: int
+                      ) -> tuple[list[Violation], list[Violation]]:
+    """What the rules touched by one move find before it and after it."""
     school = records.district.school_by_id[school_id]
     old = cohort_of[school_id]
     path = records.district.path_to_internet(school_id)
@@ -344,10 +363,9 @@ def move_violations(records: PlanRecords, cohort_of: dict[str, int], upgrades: d
                    for t, mbps in enumerate(usage.link_load[link])] for link in path}
     after = Usage(counts, coaching, load, usage.capacity)
     before = PlanUnderCheck(records, cohort_of, upgrades, usage, links=path, schools=[school_id])
-    already = {v.key: v.excess for rule in MOVE_CHECKS for v in rule(before)}
     trial = PlanUnderCheck(records, moved, upgrades, after, links=path, schools=[school_id])
-    return [v for rule in MOVE_CHECKS for v in rule(trial)
-            if v.key not in already or v.excess > already[v.key] + TOLERANCE]
+    return ([v for rule in MOVE_CHECKS for v in rule(before)],
+            [v for rule in MOVE_CHECKS for v in rule(trial)])
 
 
 def upgrade_move_violations(records: PlanRecords, cohort_of: dict[str, int],

@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rollout.checking.check import Usage, Violation, check_plan, compute_usage, move_violations
+from rollout.checking.check import (
+    Usage,
+    Violation,
+    check_plan,
+    compute_usage,
+    move_eases,
+    move_violations,
+)
 from rollout.planning.facts import PlanningFacts
 
 # A limit counts as binding (marked on the board) when the plan uses this share of it or more:
@@ -108,6 +115,7 @@ class MoveCheck:
     current: bool = False
     launched_in: str = ""   # the cohort has launched (in this term): no school can join it
     details: tuple[str, ...] = ()  # figures behind the changes, explained
+    eases: tuple[str, ...] = ()    # rules the board breaks now that the move mends or eases
 
     @property
     def open(self) -> bool:
@@ -180,8 +188,10 @@ def check_move(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[s
     broken = move_violations(facts, cohort_of, upgrades, usage, school_id, cohort)
     breaks = tuple(dict.fromkeys(for_people(facts, v) for v in broken))
     changes, details = move_changes(facts, cohort_of, school_id, now, cohort)
+    eased = move_eases(facts, cohort_of, upgrades, usage, school_id, cohort)
     return MoveCheck(school_id, cohort, target.name, not breaks, breaks, changes,
-                     details=details)
+                     details=details, eases=tuple(eased_text(facts, v, still)
+                                                  for v, still in eased))
 
 
 def where_else(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[str, int],
@@ -249,6 +259,20 @@ def for_people(facts: PlanningFacts, violation: Violation) -> str:
             text = text.replace(f"link {district.link_label(link)}",
                                 f"the own link of {district.school_by_id[link].school_name}")
     return sentence(with_names(facts, text, violation.schools))
+
+
+def eased_text(facts: PlanningFacts, violation: Violation, still: float) -> str:
+    """A rule the board breaks now, and what the move leaves of it."""
+    now = for_people(facts, violation).rstrip(".")
+    if still <= 0:
+        return f"{now}; the move mends it."
+    if violation.rule == "Coaching capacity":
+        amount = f"{one_decimal(still)} FTE"
+    elif violation.rule == "Link capacity":
+        amount = f"{still:,.0f} Mbps"
+    else:
+        amount = f"{still:g}"
+    return f"{now}; after the move it is over by {amount}."
 
 
 def with_names(facts: PlanningFacts, text: str, school_ids) -> str:

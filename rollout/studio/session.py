@@ -25,7 +25,6 @@ from rollout.outputs.board_view import (
     check_move,
     for_people,
     one_decimal,
-    sentence,
     where_else,
     with_names,
 )
@@ -281,9 +280,9 @@ class Session:
                 why = with_names(facts, move.limit, (move.school_id,))
             elif move.kind == LIMIT:
                 rule = broken.get(move.limit)
-                why = "its place on the board broke a rule: " + (
-                    for_people(facts, rule) if rule else
-                    sentence(with_names(facts, move.limit, (move.school_id,))))
+                said = (for_people(facts, rule) if rule else
+                        with_names(facts, move.limit, (move.school_id,))).rstrip(".")
+                why = f"its place on the board broke a rule: {said[:1].lower()}{said[1:]}"
             elif move.earlier:
                 why = "it launches earlier, in room the other changes make"
             else:
