@@ -240,6 +240,10 @@ def test_the_studio_refuses_a_move_into_or_out_of_a_launched_group(facts):
     school = Pages(session).school(into)
     assert "a school cannot join it now" in school and 'name="cohort" value="1"' not in school
     assert "it stays in that group" in Pages(session).school(out_of)
+    assert "<option value=\"1\"" not in school  # nor the decision's menu
+    with pytest.raises(StudioError) as refused:
+        session.decide(into, "pin", 1, "Board asked")
+    assert refused.value.status == 409 and session.decisions == {}
 
 
 def fake_job(plan):

@@ -84,6 +84,7 @@ class Pages:
             return self.render("school.html", page="school", school=school,
                                options=s.where_else(school_id), cohorts=s.facts.cohorts,
                                board_breaks=len(board.problems), launched=launched,
+                               closed=[c.number for c in board.cohorts if c.launched],
                                decisions=s.decisions.get(school_id, ()))
 
     def whatif(self) -> str:

@@ -509,6 +509,12 @@ class Session:
             if decision not in (PIN, KEEP_OUT):
                 raise StudioError("decision must be 'pin' or 'keep_out'.", 422)
             self.known_cohort(cohort)
+            if decision == PIN and self.facts.has_launched(cohort) and \
+                    self.facts.kept_cohort(school_id) != cohort:
+                group = self.facts.cohort(cohort)
+                raise StudioError(f"{group.name} launched in "
+                                  f"{self.facts.term_label(group.launch_term_index)}: a school "
+                                  "cannot join it now.", 409)
             reason = " ".join(str(reason or "").split())
             if not reason:
                 raise StudioError("Say why: a reason is kept with every decision.", 422)
