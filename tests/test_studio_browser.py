@@ -225,3 +225,39 @@ def test_input_errors_page_and_a_phone_width(browser, axe, tmp_path):
         assert visit.problems == []
     finally:
         stop_studio(studio)
+
+
+def test_a_spring_after_with_a_launched_group(browser, axe, sample_outputs, tmp_path):
+    """Group 1 has launched: its schools have no Move menu, no menu offers it, and a school's
+    page says it cannot be joined; axe on each state, at 1024 and 375 px."""
+    district = tmp_path / "year2"
+    shutil.copytree(SAMPLE / "year2", district, ignore=shutil.ignore_patterns("scenarios"))
+    studio = start_studio(district, "--previous", str(sample_outputs[0] / "plan.csv"))
+    try:
+        studio.json("POST", "/api/plan")
+        plan = {s["school_id"]: s["cohort"] for s in studio.wait_for_plan()["schools"]}
+        launched = next(s for s in sorted(plan) if plan[s] == 1)
+        other = next(s for s in sorted(plan) if plan[s] == 2)
+        visit = Visit(browser, axe, studio.url, studio.port, width=1024)
+        page = visit.page
+        page.wait_for_selector("h1:has-text('Board')")
+        row = page.locator(f"#school-{launched}")
+        assert "launched: it stays" in row.inner_text() and row.locator("select").count() == 0
+        assert page.locator(f"#move-{other} option[value='1']").count() == 0
+        visit.check("spring-board")
+        visit.press_on(f"#school-{other} th a")
+        page.wait_for_selector("h2:has-text('Where else could it go?')")
+        assert "a school cannot join it now" in page.locator(".options").inner_text()
+        assert page.locator(".options button:has-text('Group 1')").count() == 0
+        visit.check("spring-where-else")
+        phone = Visit(browser, axe, studio.url, studio.port, width=375)  # the key's cookie
+        phone.page.wait_for_selector("h1")
+        phone.page.goto(f"http://127.0.0.1:{studio.port}/schools/{launched}")
+        phone.page.wait_for_selector("h2:has-text('Where else could it go?')")
+        assert "it stays in that group" in phone.page.locator("main").inner_text()
+        assert phone.page.locator("form[action='/actions/decide']").count() == 0
+        assert phone.page.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.check("spring-launched-school-375")
+        assert visit.problems == [] and phone.problems == []
+    finally:
+        stop_studio(studio)
