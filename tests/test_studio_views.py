@@ -282,3 +282,18 @@ def test_a_new_plan_says_what_moved_and_undo_takes_it_back(facts):
     assert session.cohort_of == dict(board, **{b: 2}) and session.upgrades == upgrades
     assert session.changed is None and session.status() == "changed by hand"
     assert session.undo() == b and session.cohort_of == board
+
+
+def test_a_move_on_a_board_that_breaks_rules_is_announced_against_that_board(facts):
+    from rollout.studio.pages import Pages
+
+    session = board_session()
+    board, upgrades, _ = overloaded_board(facts)
+    session.cohort_of = dict(board)
+    sid, cohort = next((s, c) for s in sorted(board) if board[s] == 1
+                       for c in (2, 3) if check_move(facts, board, upgrades, s, c).valid)
+    session.move(sid, cohort)
+    said = Pages(session).home()
+    name = facts.district.school_by_id[sid].school_name
+    assert f"{name} moved to Group {cohort}; it breaks nothing the board did not break " \
+        "already" in said and "every limit still holds" not in said

@@ -446,7 +446,9 @@ class Session:
                 self.steps.append(Step("move", school_id, before, cohort))
                 self.changed = None  # the last plan's summary no longer describes the board
             self.say("moved", name=self.school_name(school_id), group=checked.cohort_name,
-                     current=checked.current, breaks=list(checked.breaks))
+                     current=checked.current, breaks=list(checked.breaks),
+                     still=not checked.breaks and bool(
+                         check_plan(self.facts, self.cohort_of, self.upgrades)))
             return checked
 
     def plan_state(self) -> dict:
