@@ -133,7 +133,10 @@ def make_app(session: Session, token: str, port: int) -> Guard:
 
     @app.post("/actions/undo")
     async def undo_action(request: Request):
-        return await form_action(request, lambda f: session.undo() and "/")
+        def act(form):
+            sid = session.undo()  # focus goes to the school concerned, as after a move
+            return f"/?focus={sid}#school-{sid}" if sid else "/"
+        return await form_action(request, act)
 
     @app.post("/actions/decide")
     async def decide_action(request: Request):
