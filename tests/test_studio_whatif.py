@@ -83,12 +83,19 @@ def test_every_count_agrees_with_the_board_and_with_itself(session, answered):
         assert schools + gone == len(cohort.schools)
         if gone:
             assert shown[0] == f"{schools} (and {gone} withdrawn)"
+        assert cohort.taking_part == schools  # the board's header counts as the page does
         counted += schools
     last = facts.term_label(facts.term_count - 1)
     assert row(html, f"Schools launched by {last}")[0] == str(counted) == \
         str(made.base.launched_by_term[-1])
     assert "(1 of them paused)" in row(html, "Schools in Group 1")[0]
     assert "Counts leave out 1 withdrawn school" in html
+    page = Pages(session).home()
+    for cohort in board.cohorts:
+        heading = re.search(rf'<h2 id="cohort-{cohort.number}">(.*?)</h2>', page).group(1)
+        assert f"({cohort.taking_part} school" in heading, heading
+        assert ("withdrawn" in heading) == bool(cohort.withdrawn), heading
+    assert "1 of them paused" in re.search(r'<h2 id="cohort-1">(.*?)</h2>', page).group(1)
 
 
 def test_past_terms_are_history_on_the_page(session, answered):

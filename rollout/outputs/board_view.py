@@ -18,6 +18,7 @@ from rollout.checking.check import (
     move_eases,
     move_violations,
 )
+from rollout.domain import PAUSED, WITHDRAWN
 from rollout.planning.facts import PlanningFacts
 
 # A limit counts as binding (marked on the board) when the plan uses this share of it or more:
@@ -99,6 +100,20 @@ class BoardCohort:
     launch_term: str
     launched: bool
     schools: tuple[BoardSchool, ...]
+
+    @property
+    def withdrawn(self) -> int:
+        """Withdrawn schools stay on the board in their group but take no place in it."""
+        return sum(s.status == WITHDRAWN for s in self.schools)
+
+    @property
+    def taking_part(self) -> int:
+        """The group's schools as `rollout plan` and the what-if count them."""
+        return len(self.schools) - self.withdrawn
+
+    @property
+    def paused(self) -> int:
+        return sum(s.status == PAUSED for s in self.schools)
 
 
 @dataclass(frozen=True)
