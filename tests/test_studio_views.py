@@ -297,3 +297,17 @@ def test_a_move_on_a_board_that_breaks_rules_is_announced_against_that_board(fac
     name = facts.district.school_by_id[sid].school_name
     assert f"{name} moved to Group {cohort}; it breaks nothing the board did not break " \
         "already" in said and "every limit still holds" not in said
+
+
+def test_a_plan_not_shown_best_says_how_near_it_is(facts):
+    from rollout.planning.greedy import greedy_plan
+    from rollout.planning.plan import Plan
+    from rollout.studio.session import BEST, GOOD, Session
+
+    session = Session(SAMPLE)
+    session.inputs, session.base_facts, session.facts = object(), facts, facts
+    start = greedy_plan(facts).cohort_of
+    session.plan, session.cohort_of = Plan(start, status="optimal"), dict(start)
+    assert session.status() == BEST
+    session.plan = Plan(start, status="feasible", objective=999.9, bound=1000.0)
+    assert session.status() == f"{GOOD} (within 0.01% of the best possible)"

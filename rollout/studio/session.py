@@ -31,7 +31,7 @@ from rollout.outputs.board_view import (
 from rollout.outputs.decisions_file import write_decisions_file
 from rollout.planning.facts import PlanningFacts, facts_from_inputs
 from rollout.planning.greedy import greedy_plan
-from rollout.planning.plan import Plan
+from rollout.planning.plan import Plan, gap_percent
 from rollout.planning.repair import BoardPlan
 from rollout.replan import last_years_plan
 from rollout.scoring.inputs import Inputs, load_inputs
@@ -278,6 +278,7 @@ class Session:
                 self.saved_step = len(self.steps)
             self.say("saved" if saved else "ready", out=str(self.out_dir),
                      proven=job.plan.status == "optimal",
+                     near=gap_percent(job.plan.gap) if job.plan.gap is not None else "",
                      changed=None if self.changed is None else len(self.changed))
 
     def changes_from(self, cohort_of: dict[str, int], upgrades: dict[str, int]) -> list[Changed]:
@@ -528,6 +529,8 @@ class Session:
             return "no plan yet"
         if self.cohort_of != self.plan.cohort_of:
             return "changed by hand"
+        if self.plan.status == "feasible" and self.plan.gap is not None:
+            return f"{GOOD} (within {gap_percent(self.plan.gap)} of the best possible)"
         return {"optimal": BEST, "feasible": GOOD}.get(self.plan.status, self.plan.status)
 
     def unsaved_counts(self) -> tuple[int, int]:
