@@ -126,9 +126,9 @@ def test_the_inputs_page_puts_what_needs_a_person_first(pages, district):
     assert "<td>surveys/ES046_principal_1.xlsx</td>" in html
     assert "read as survey template" not in html  # "Read as" is the column's header
     # each warning with file, sheet, row and column, in a table with column headers
-    assert ["File or school", "Sheet", "Row", "Column", "What was found"] in outline.tables
-    assert re.search(r"<td>surveys/form_export_1\.xlsx</td><td>Form Responses 1</td>"
-                     r"<td class=\"number\">71</td><td></td><td>school name 'Magnolia",
+    assert ["What was found", "File or school", "Sheet", "Row", "Column"] in outline.tables
+    assert re.search(r"<td>school name 'Magnolia[^<]*</td><td>surveys/form_export_1\.xlsx</td>"
+                     r"<td>Form Responses 1</td><td class=\"number\">71</td><td></td></tr>",
                      html.replace("&#39;", "'"))
 
 
@@ -148,7 +148,7 @@ def test_input_errors_open_on_the_inputs_page_and_read_again_says_what_changed(t
     outline = Outline(pages.home())
     assert outline.title == "Inputs · rollout" and outline.current == "Inputs"
     assert outline.headings[0][1] == "Inputs: the district's files need fixing"
-    assert ["File or school", "Sheet", "Row", "Column", "Problem"] in outline.tables
+    assert ["Problem", "File", "Sheet", "Row", "Column"] in outline.tables
     assert "<td>settings.yaml</td>" in pages.inputs()
 
     session.read_again()  # nothing fixed yet
@@ -175,8 +175,9 @@ def test_a_district_with_warnings_only_in_a_browser(browser, axe, district, widt
         visit.check(f"plan-before-{width}")
         visit.press_on("nav a[href='/inputs']")
         visit.page.wait_for_selector("h1:has-text('Inputs')")
-        visit.page.locator("details summary").last.click()  # the files read, unfolded
         visit.check(f"inputs-warnings-{width}")
+        visit.page.locator("details summary").last.click()  # the files read, unfolded
+        visit.check(f"inputs-files-read-{width}")
         visit.press_on("form[action='/actions/read-again'] button")
         visit.page.wait_for_function("document.getElementById('announce-text').textContent"
                                      ".includes('Read again: no problems')")
