@@ -34,6 +34,15 @@ def break_settings(district: Path, broken: bool = True) -> None:
     settings.write_text(settings.read_text().replace(old, new))
 
 
+def break_survey(district: Path, broken: bool = True) -> None:
+    """Row 3 of the CSV form export: a first answer that is not a level of the scale."""
+    csv = district / "surveys" / "form_export_2.csv"
+    lines = csv.read_text().split("\n")
+    old, new = ("3 - Advanced", "banana") if broken else ("banana", "3 - Advanced")
+    lines[2] = lines[2].replace(old, new, 1)
+    csv.write_text("\n".join(lines))
+
+
 @pytest.fixture(scope="module")
 def district(tmp_path_factory) -> Path:
     return copy_sample(tmp_path_factory.mktemp("studio_inputs") / "district")
@@ -142,6 +151,7 @@ def test_every_kind_of_warning_has_its_own_heading(pages):
 def test_input_errors_open_on_the_inputs_page_and_read_again_says_what_changed(tmp_path):
     district = copy_sample(tmp_path / "district")
     break_settings(district)
+    break_survey(district)
     session = Session(district)
     session.read()
     pages = Pages(session)
@@ -153,7 +163,14 @@ def test_input_errors_open_on_the_inputs_page_and_read_again_says_what_changed(t
 
     session.read_again()  # nothing fixed yet
     assert announced(pages) == "Read again: still 1 problem."
-    break_settings(district, broken=False)
+    break_settings(district, broken=False)  # the surveys are read now: their problem shows
+    session.read_again()
+    assert announced(pages) == "Read again: still 1 problem (1 fixed, 1 new)."
+    html = pages.inputs()
+    assert re.search(r"\(found &#39;banana&#39;\)</td><td>surveys/form_export_2\.csv</td><td></td>"
+                     r"<td class=\"number\">3</td><td>E \(INF1 ", html)
+    assert "School names matched loosely" in html  # the notes on that file, with its problem
+    break_survey(district, broken=False)
     session.read_again()
     assert announced(pages) == "Read again: 0 problems now (1 fixed)."
     session.read_again()
@@ -198,7 +215,7 @@ def test_a_district_with_warnings_only_in_a_browser(browser, axe, district, widt
 @pytest.mark.parametrize("width", [1280, 375])
 def test_a_district_with_input_errors_in_a_browser(browser, axe, tmp_path, width):
     district = copy_sample(tmp_path / "broken")
-    break_settings(district)
+    break_survey(district)
     studio = start_studio(district)
     try:
         visit = Visit(browser, axe, studio.url, studio.port, width=width)
@@ -207,10 +224,11 @@ def test_a_district_with_input_errors_in_a_browser(browser, axe, tmp_path, width
         assert page.title() == "Inputs · rollout"
         assert page.locator("nav a[aria-current='page']").inner_text() == "Inputs"
         visit.check(f"inputs-errors-{width}")
-        break_settings(district, broken=False)
+        break_survey(district, broken=False)
         visit.press_on("form[action='/actions/read-again'] button")
         page.wait_for_function("document.getElementById('announce-text').textContent"
                                ".includes('0 problems now (1 fixed)')")
+        assert page.locator("h1").inner_text() == "Inputs: the district at a glance"
         visit.check(f"inputs-fixed-{width}")
         assert visit.problems == []
     finally:
