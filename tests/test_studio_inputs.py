@@ -160,6 +160,7 @@ def test_input_errors_open_on_the_inputs_page_and_read_again_says_what_changed(t
     assert outline.headings[0][1] == "Inputs: the district's files need fixing"
     assert ["Problem", "File", "Sheet", "Row", "Column"] in outline.tables
     assert "<td>settings.yaml</td>" in pages.inputs()
+    assert "<h3>" not in pages.inputs()  # one file: no heading per file
 
     session.read_again()  # nothing fixed yet
     assert announced(pages) == "Read again: still 1 problem."
@@ -233,3 +234,20 @@ def test_a_district_with_input_errors_in_a_browser(browser, axe, tmp_path, width
         assert visit.problems == []
     finally:
         stop_studio(studio)
+
+
+def test_problems_in_several_files_are_grouped_by_file_with_counts(tmp_path):
+    district = copy_sample(tmp_path / "district")
+    break_survey(district)
+    # another file from other respondents, with two answers off the scale
+    lines = (district / "surveys" / "form_export_2.csv").read_text().split("\n")
+    lines = [line.replace("@district.example", "@copy.example") for line in lines]
+    lines[2], lines[3] = lines[2].replace("banana", "apple"), lines[3].replace("3 - ", "7 - ", 1)
+    (district / "surveys" / "form_export_3.csv").write_text("\n".join(lines))
+    session = Session(district)
+    session.read()
+    outline = Outline(Pages(session).inputs())
+    heads = [text for tag, text, _ in outline.headings if tag in ("h2", "h3")]
+    assert heads[:3] == ["3 problems to fix before planning",
+                         "surveys/form_export_2.csv (1 problem)",
+                         "surveys/form_export_3.csv (2 problems)"]

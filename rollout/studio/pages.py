@@ -95,9 +95,12 @@ class Pages:
                 if note_kind(note) != FILE_READ:
                     warnings.setdefault(note_kind(note), []).append(self.short(located(note)))
             files_read = [self.short(located(n)) for n in notes if note_kind(n) == FILE_READ]
+            problems: dict[str, list[Problem]] = {}  # by file, in the order found
+            for problem in map(self.short, s.problems):
+                problems.setdefault(problem.file, []).append(problem)
             return self.render("inputs.html", page="inputs",
                                glance=self.glance() if s.ready else None,
-                               problems=[self.short(p) for p in s.problems],
+                               problems=list(problems.items()),
                                warnings=list(warnings.items()),
                                files_read=[dataclasses.replace(
                                    f, message=f.message.removeprefix("read as "))
