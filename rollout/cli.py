@@ -97,12 +97,8 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
     if results.plan.upgrades:
         click.echo(f"  upgrades needed: {len(results.plan.upgrades)} (see upgrades.csv)")
     if previous:
-        moved = [c for c in results.changes if c["change"].startswith("moved")]
-        count = {kind: sum(c["change"] == kind for c in results.changes)
-                 for kind in ("new school", "closed", "delayed")}
-        click.echo(f"  against last year's plan: {len(moved)} school(s) moved, "
-                   f"{count['new school']} new, {count['closed']} closed, {count['delayed']} "
-                   "delayed (see changes.csv)")
+        click.echo(f"  against last year's plan: {changes_line(results.changes)} "
+                   "(see changes.csv)")
     statuses = [r["status"] for r in results.rows]
     held = {s: statuses.count(s) for s in ("paused", "withdrawn") if s in statuses}
     if held:
@@ -110,6 +106,25 @@ def plan(district_dir: Path, out_dir: Path, rubric: Path | None, time_limit: flo
     click.echo(f"Outputs in {out_dir}: dashboard.xlsx, plan.csv, schools/ "
                f"({len(results.rows)} principal workbooks)")
     click.echo(f"Public website: {Path(out_dir) / 'site' / 'index.html'}")  # #16
+
+
+# changes.csv's kinds, in the order the terminal counts them; the last ones only when present.
+ALWAYS_COUNTED = ("moved", "new school", "closed", "delayed")
+COUNTED_IF_ANY = ("launched early", "launched late")
+
+
+def changes_line(changes: list[dict]) -> str:
+    """"2 schools moved, 1 new, 1 closed, 2 delayed, 1 launched early": what changed since last
+    year's plan, counted as changes.csv lists it."""
+    kinds = [c["change"] for c in changes]
+    count = {kind: sum(k == kind or (kind == "moved" and k.startswith("moved")) for k in kinds)
+             for kind in ALWAYS_COUNTED + COUNTED_IF_ANY}
+    moved = count["moved"]
+    words = [f"{moved} school{'s' if moved != 1 else ''} moved",
+             f"{count['new school']} new", f"{count['closed']} closed",
+             f"{count['delayed']} delayed"]
+    words += [f"{count[kind]} {kind}" for kind in COUNTED_IF_ANY if count[kind]]
+    return ", ".join(words)
 
 
 MAX_LAYOUT_NOTES = 10  # more files than this: one line per layout in the terminal

@@ -17,6 +17,7 @@ from rollout.planning.constraints import allowed_cohorts
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.model import SHARED_SLACK, build_model, make_solver
 from rollout.planning.plan import Plan
+from rollout.planning.repair import BoardPlan
 from rollout.planning.sizing import bandwidth_hint, coaching_hint
 from rollout.planning.solve import SolveWatch, solve_plan
 
@@ -63,10 +64,12 @@ def reason_for(facts: PlanningFacts, cohort_of, upgrades, usage: Usage, school_i
 
 def solve_or_diagnose(facts: PlanningFacts, time_limit: float | None = None,
                       hint: dict[str, int] | None = None, log=lambda message: None,
-                      watch: SolveWatch | None = None) -> Plan:
+                      watch: SolveWatch | None = None,
+                      replan: BoardPlan | None = None) -> Plan:
     """`solve_plan`, and when no plan can meet every limit, the diagnosis as the error."""
     try:
-        return solve_plan(facts, time_limit, hint=hint, log=log, watch=watch)
+        return solve_plan(facts, time_limit, hint=hint, log=log, watch=watch,
+                          replan=replan)
     except InfeasiblePlanError:
         raise
     except NoPlanPossible:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import tempfile
 import time
@@ -31,6 +32,7 @@ from rollout.intake.decisions import DecisionRow, district_decisions  # noqa: E4
 from rollout.intake.rubric import default_rubric_path, load_rubric  # noqa: E402
 from rollout.errors import Problems  # noqa: E402
 from rollout.planning.greedy import greedy_plan  # noqa: E402
+from rollout.planning.repair import BoardPlan  # noqa: E402
 from rollout.studio.pages import Pages  # noqa: E402
 from rollout.studio.session import Session  # noqa: E402
 
@@ -92,13 +94,14 @@ def replan(label: str, session: Session, plan) -> None:
     row = DecisionRow(sid, "", "pin", last - 1, "bench", "")
     decided = dataclasses.replace(facts, decisions=district_decisions([row]))
     started = time.perf_counter()
-    again = solve_or_diagnose(decided, hint=dict(plan.cohort_of))
+    again = solve_or_diagnose(decided, replan=BoardPlan(dict(plan.cohort_of), dict(plan.upgrades)))
     seconds = time.perf_counter() - started
     assert again.cohort_of[sid] == last - 1
     assert not check_plan(decided, again.cohort_of, again.upgrades)
     n = len(facts.schools)
     print(f"{label:<10} {n:>5} schools  re-plan around one pin {seconds:6.2f} s ({again.status}, "
-          f"gap {again.gap:.4%}; goal {goal(REPLAN_GOAL, n):g} s)")
+          f"gap {again.gap:.4%}, {again.stats.get('start_moved', 'no')} schools moved to repair "
+          f"the board's plan; goal {goal(REPLAN_GOAL, n):g} s; load {os.getloadavg()[0]:.1f})")
 
 
 def main() -> int:

@@ -225,3 +225,14 @@ def test_a_group_of_one_school_is_said_in_the_singular(tmp_path):
     groups = [line for line in result.output.splitlines() if line.startswith("  Group ")]
     assert len(groups) == 2 and any(": 1 school, launch" in line for line in groups), groups
     assert not any(": 1 schools" in line for line in groups)
+
+
+def test_the_terminal_counts_every_kind_of_change_since_last_year():
+    from rollout.cli import changes_line
+
+    changes = [{"change": k} for k in ("moved earlier", "moved later", "new school", "delayed",
+                                       "launched early", "withdrawn")]
+    assert changes_line(changes) == ("2 schools moved, 1 new, 0 closed, 1 delayed, "
+                                     "1 launched early")
+    assert changes_line([{"change": "launched late"}]) == \
+        "0 schools moved, 0 new, 0 closed, 0 delayed, 1 launched late"

@@ -209,7 +209,7 @@ def test_a_withdrawn_school_is_said_withdrawn_everywhere_with_no_launch(tmp_path
     assert any(row[:3] == [withdrawn, "Beta Middle", "withdrawn"] for row in listed), listed
     schools = [[c.value for c in row] for row in
                load_workbook(out / "dashboard.xlsx")["Schools"].iter_rows()]
-    assert any(row[0] == withdrawn and "withdrawn since T2" in row for row in schools)
+    assert any(row[0] == withdrawn and "withdrawn from T2" in row for row in schools)
     page = [str(c.value) for row in load_workbook(
         out / "schools" / results.workbook_names[withdrawn])["Your school"].iter_rows()
         for c in row if c.value is not None]

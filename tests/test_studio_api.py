@@ -15,9 +15,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from rollout.checking.check import check_plan, compute_usage, move_violations
+from rollout.outputs.board_view import for_people
 from rollout.intake.decisions import DECISION_COLUMNS, DecisionRow, district_decisions
 from rollout.planning.facts import facts_from_inputs
 from rollout.scoring.inputs import load_inputs
+from rollout.studio.session import BEST, GOOD
 from tests.studio_kit import start_studio, stop_studio
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
@@ -50,7 +52,7 @@ def planned(studio, facts):
     assert status == 200 and headers["content-type"].startswith("text/event-stream")
     assert "event: done" in text
     done = studio.wait_for_plan()
-    assert done["status"] in ("proven best", "not proven best")
+    assert done["status"] in (BEST, GOOD)
     return {s["school_id"]: s["cohort"] for s in done["schools"]}
 
 
@@ -87,9 +89,8 @@ def test_check_move_says_what_breaks_in_sentences(studio, planned, upgrades, fac
     sid, cohort, violations = breaking_move(facts, planned, upgrades)
     answer = studio.json("POST", "/api/check-move", {"school_id": sid, "cohort": cohort})
     assert answer["valid"] is False
-    assert len(answer["breaks"]) == len({v.message for v in violations})
-    for sentence, violation in zip(answer["breaks"], violations):
-        assert sentence.endswith(".") and violation.message[1:] in sentence
+    assert answer["breaks"] == list(dict.fromkeys(for_people(facts, v) for v in violations))
+    assert all(s.endswith(".") and sid not in s for s in answer["breaks"])
     stay = studio.json("POST", "/api/check-move", {"school_id": sid, "cohort": planned[sid]})
     assert stay == {"valid": True, "breaks": [], "changes": []}
 
@@ -103,9 +104,16 @@ def test_move_shows_on_the_board_and_undo_puts_it_back(studio, planned, upgrades
     assert {s["school_id"]: s["cohort"] for s in state["schools"]}[sid] == cohort
     status, page, _ = studio.request("GET", "/")
     assert status == 200 and "plan breaks" in page
-    studio.json("POST", "/api/undo")
+    assert "Not saved: 1 school moved by hand." in page
+    # Undo from the board's form: the page comes back with the focus on that school.
+    status, _, headers = studio.request("POST", "/actions/undo", "",
+                                        {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 303 and headers["location"] == f"/?focus={sid}#school-{sid}"
     back = {s["school_id"]: s["cohort"] for s in studio.json("GET", "/api/plan")["schools"]}
     assert back == planned
+    status, page, _ = studio.request("GET", f"/?focus={sid}")
+    assert "Undone:" in page and f'id="move-{sid}" name="cohort" autofocus' in page
+    assert "Not saved" not in page
 
 
 def test_decisions_replan_and_save(studio, planned, facts, district, tmp_path):
@@ -131,6 +139,20 @@ def test_decisions_replan_and_save(studio, planned, facts, district, tmp_path):
     studio.json("POST", "/api/decisions", {"school_id": out_id, "decision": "keep_out",
                                            "cohort": last - 1, "reason": "Roof works"})
 
+    status, page, _ = studio.request("GET", "/")
+    assert "Not saved: 2 decisions. Choose Save to keep them in decisions.xlsx." in page
+    assert studio.json("POST", "/api/replan")["state"] == "solving"
+    studio.wait_for_plan()
+    # The board says what the re-plan moved, and why; Undo takes the re-plan back.
+    status, page, _ = studio.request("GET", "/")
+    pin_name = facts.district.school_by_id[pin_id].school_name
+    assert "changed group" in page and (
+        f"{pin_name}</a>: {facts.cohort(last).name} → {facts.cohort(last - 1).name} (placed in "
+        f"{facts.cohort(last - 1).name} by a district decision: Board asked)") in page
+    assert 'action="/actions/undo"' in page
+    studio.json("POST", "/api/undo")
+    assert {s["school_id"]: s["cohort"] for s in studio.json("GET", "/api/plan")["schools"]} \
+        == planned
     assert studio.json("POST", "/api/replan")["state"] == "solving"
     replanned = studio.wait_for_plan()
     cohort_of = {s["school_id"]: s["cohort"] for s in replanned["schools"]}
@@ -166,6 +188,19 @@ def test_decisions_replan_and_save(studio, planned, facts, district, tmp_path):
     assert f"by a district decision: Board asked" in (out / "plan.csv").read_text()
     final = {s["school_id"]: s["cohort"] for s in studio.json("GET", "/api/plan")["schools"]}
     assert final[pin_id] == last - 1
+    status, page, _ = studio.request("GET", "/")
+    assert "Everything is saved in decisions.xlsx." in page and "Not saved" not in page
+    # Undo after Save says that the saved files keep what was saved until Save again.
+    studio.json("POST", "/api/decisions", {"school_id": out_id, "decision": "pin",
+                                           "cohort": last, "reason": "Later"})
+    studio.request("POST", "/actions/undo", "",
+                   {"Content-Type": "application/x-www-form-urlencoded"})
+    status, page, _ = studio.request("GET", "/")
+    assert "Undone: the last decision on" in page and "until you choose Save again" not in page
+    studio.request("POST", "/actions/undo", "",
+                   {"Content-Type": "application/x-www-form-urlencoded"})
+    status, page, _ = studio.request("GET", "/")
+    assert "Undone: the board is back" in page and "until you choose Save again" in page
 
 
 def test_a_what_if_against_the_board_and_its_scenario_file(studio, planned, facts, district):
@@ -190,6 +225,8 @@ def test_a_what_if_against_the_board_and_its_scenario_file(studio, planned, fact
                                   answer["base"]["coaching_available"])] == [2] * len(
         facts.district.terms)
     assert answer["scenario"]["moved"] == len(answer["moves"])
+    assert answer["stopped"] is False and answer["lines"][0].startswith("By the end of ")
+    assert answer["lines"][-2 if answer["note"] else -1].startswith("  busiest coaching term")
     assert yaml.safe_load(answer["yaml"]) == asked
     status, saved, headers = studio.request("GET", "/whatif/scenario.yaml")
     assert status == 200 and "attachment" in headers["content-disposition"]
@@ -202,3 +239,36 @@ def test_a_what_if_against_the_board_and_its_scenario_file(studio, planned, fact
     board = {s["school_id"]: s["cohort"] for s in state["schools"]}
     moved = dict(board, **{m["school_id"]: m["to"] for m in answer["moves"]})
     assert check_plan(scenario, moved, upgrades_of(answer["scenario"], facts)) == []
+
+
+@pytest.fixture(scope="module")
+def spring_after(sample_outputs, tmp_path_factory):
+    """The sample's second spring (Group 1 has launched), planned in the studio."""
+    folder = tmp_path_factory.mktemp("studio_year2") / "district"
+    shutil.copytree(SAMPLE / "year2", folder, ignore=shutil.ignore_patterns("scenarios"))
+    running = start_studio(folder, "--previous", str(sample_outputs[0] / "plan.csv"))
+    running.json("POST", "/api/plan")
+    yield running, facts_from_inputs(load_inputs(folder)), running.wait_for_plan()
+    stop_studio(running)
+
+
+def test_a_launched_group_takes_no_move(spring_after):
+    studio, facts, state = spring_after
+    plan = {s["school_id"]: s["cohort"] for s in state["schools"]}
+    launched = [c.number for c in facts.cohorts if facts.has_launched(c.number)]
+    assert launched == [1]
+    into = next(s for s in sorted(plan) if plan[s] == 2)
+    out_of = next(s for s in sorted(plan) if plan[s] == 1)
+    for path in ("/api/check-move", "/api/move"):
+        status, text, _ = studio.request("POST", path, {"school_id": into, "cohort": 1})
+        assert status == 409 and "a school cannot join it now" in text
+        status, text, _ = studio.request("POST", path, {"school_id": out_of, "cohort": 2})
+        assert status == 409 and "it stays in that group" in text
+    assert {s["school_id"]: s["cohort"] for s in studio.json("GET", "/api/plan")["schools"]} \
+        == plan
+    status, page, _ = studio.request("GET", "/")
+    assert f'id="school-{out_of}"' in page and f'id="move-{out_of}"' not in page
+    assert f'id="move-{into}"' in page and '<option value="1"' not in page
+    status, page, _ = studio.request("GET", f"/schools/{into}")
+    assert "Launched in" in page and "a school cannot join it now" in page
+    assert 'name="cohort" value="1"' not in page

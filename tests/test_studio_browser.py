@@ -12,11 +12,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from rollout.checking.check import compute_usage, move_violations
+from rollout.outputs.board_view import for_people
 from rollout.planning.facts import facts_from_inputs
 from rollout.scoring.inputs import load_inputs
 from tests.browser_kit import WCAG, axe, browser  # noqa: F401 (fixtures)
@@ -81,7 +83,7 @@ def breaking_move(district: Path, studio) -> tuple[str, int, list[str]]:
         if plan[sid] != 1:
             broken = move_violations(facts, plan, upgrades, usage, sid, 1)
             if any(v.rule in ("Coaching capacity", "Link capacity") for v in broken):
-                return sid, 1, [v.message for v in broken]
+                return sid, 1, [for_people(facts, v) for v in broken]
     raise AssertionError("no move into Group 1 breaks a limit")
 
 
@@ -108,14 +110,16 @@ def test_the_whole_path_by_keyboard(browser, axe, district, tmp_path):
         page.wait_for_function("document.getElementById('announce-text').textContent"
                                ".includes('moved to')")
         said = visit.announced()
-        assert "moved to Group 1" in said and messages[0][1:] in said
+        assert "moved to Group 1" in said and messages[0] in said
         page.wait_for_function(f"document.activeElement.id === 'move-{sid}'")
         assert page.locator("h2:has-text('plan breaks')").count() == 1
+        assert "Not saved: 1 school moved by hand" in page.locator("#save-state").inner_text()
         visit.check("board-move-breaks")
 
         visit.press_on(f"#school-{sid} th a")
         page.wait_for_selector("h2:has-text('Where else could it go?')")
         assert page.locator(".options > li").count() == 5
+        assert "The board already breaks" in page.locator("main").inner_text()
         visit.check("where-else")
         visit.press_on("form[action='/actions/undo'] button") if page.locator(
             "form[action='/actions/undo']").count() else None
@@ -126,6 +130,7 @@ def test_the_whole_path_by_keyboard(browser, axe, district, tmp_path):
         visit.press_on("form[action='/actions/undo'] button")
         page.wait_for_function("document.getElementById('announce-text').textContent"
                                ".includes('Undone')")
+        page.wait_for_function(f"document.activeElement.id === 'move-{sid}'")  # as after a move
         state = studio.json("GET", "/api/plan")
         pinned = next(s for s in state["schools"] if s["cohort"] == 5)["school_id"]
         visit.press_on(f"#school-{pinned} th a")
@@ -147,6 +152,19 @@ def test_the_whole_path_by_keyboard(browser, axe, district, tmp_path):
                                ".includes('The plan is ready')", timeout=60_000)
         replanned = {s["school_id"]: s for s in studio.json("GET", "/api/plan")["schools"]}
         assert replanned[pinned]["cohort"] == 4 and replanned[pinned]["pinned"]
+        assert "changed group" in visit.announced()
+        page.wait_for_selector("#changed-title")
+        assert "by a district decision: Board asked" in page.locator(".changed").inner_text()
+        visit.check("board-replanned")
+        # Undo takes the re-plan back (the button stays); then plan again around the pin.
+        visit.press_on("form[action='/actions/undo'] button")
+        page.wait_for_function("document.getElementById('announce-text').textContent"
+                               ".includes('the board is back')")
+        cohorts = lambda st: {s["school_id"]: s["cohort"] for s in st["schools"]}  # noqa: E731
+        assert cohorts(studio.json("GET", "/api/plan")) == cohorts(state)
+        visit.press_on("form[action='/actions/replan'] button")
+        page.wait_for_function("document.getElementById('announce-text').textContent"
+                               ".includes('The plan is ready')", timeout=60_000)
 
         visit.press_on("form[action='/actions/save'] button")
         page.wait_for_function("document.getElementById('announce-text').textContent"
@@ -175,21 +193,60 @@ def test_a_what_if_by_keyboard(browser, axe, district):
         visit.press_on("nav a[href='/whatif']")
         page.wait_for_selector("#wi-description")
         visit.check("whatif-form")
+        assert page.locator("form.whatif [required]").count() == 0
         page.locator("#wi-description").focus()
         page.keyboard.type("Two more coaches")
         page.keyboard.press("Tab")
+        page.keyboard.type("two")  # a bad value: said next to the field, the form kept
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#wi-coaches-problem")
+        coaches = page.locator("#wi-coaches")
+        assert coaches.get_attribute("aria-invalid") == "true"
+        assert coaches.get_attribute("aria-describedby") == "wi-coaches-problem"
+        assert page.locator("[aria-invalid]").count() == 1
+        assert page.locator("#wi-description").input_value() == "Two more coaches"
+        assert "cannot be tried" in visit.announced()
+        visit.check("whatif-problem")
+        coaches.focus()
+        page.keyboard.press("Control+A")
         page.keyboard.type("2")
         page.keyboard.press("Enter")
+        page.wait_for_selector("#progress-text, caption:has-text('side by side')")
+        if page.locator("#progress-text").count():
+            visit.check("whatif-solving")
         page.wait_for_function("document.getElementById('announce-text').textContent"
                                ".includes('What-if ready')", timeout=60_000)
         page.wait_for_selector("caption:has-text('side by side')")
         assert "coaches: +2 FTE in every term" in page.locator("main").inner_text()
+        assert page.locator("#wi-coaches").input_value() == "2"  # kept, to adjust and retry
+        assert page.locator("[aria-invalid]").count() == 0
+        assert page.locator(".compare-lines p").first.inner_text().startswith("By the end of")
         link = page.locator("a[href='/whatif/scenario.yaml']")
         with page.expect_download() as download:  # a file, not a page swapped into the board
             link.press("Enter")
         saved = Path(download.value.path()).read_text(encoding="utf-8")
         assert "coaches_fte_delta" in saved and download.value.suggested_filename == "what-if.yaml"
         visit.check("whatif-results")
+        page.set_viewport_size({"width": 375, "height": 800})
+        visit.check("whatif-results-375")
+        page.set_viewport_size({"width": 1024, "height": 900})
+
+        # Stopped at once: the best plan so far is kept (or, with none, it says so).
+        studio.json("POST", "/api/whatif", {"description": "Greatest need first",
+                                            "need_weight": 1})
+        studio.json("POST", "/api/plan/stop")
+        for _ in range(600):
+            answer = studio.json("GET", "/api/whatif")
+            if answer["state"] != "solving":
+                break
+            time.sleep(0.2)
+        assert answer["error"] is None and answer["scenario"]["moved"] == len(answer["moves"])
+        assert answer["stopped"] == (not answer["proven"])
+        visit.press_on("nav a[href='/whatif']")
+        page.wait_for_selector("h2:has-text('Greatest need first')")
+        assert ("Stopped: this is the best plan" in page.locator("main").inner_text()) == \
+            answer["stopped"]
+        visit.check("whatif-stopped")
         assert visit.problems == []
     finally:
         stop_studio(studio)
@@ -206,5 +263,41 @@ def test_input_errors_page_and_a_phone_width(browser, axe, tmp_path):
         visit.page.wait_for_selector("h1:has-text('need fixing')")
         visit.check("input-errors-375")
         assert visit.problems == []
+    finally:
+        stop_studio(studio)
+
+
+def test_a_spring_after_with_a_launched_group(browser, axe, sample_outputs, tmp_path):
+    """Group 1 has launched: its schools have no Move menu, no menu offers it, and a school's
+    page says it cannot be joined; axe on each state, at 1024 and 375 px."""
+    district = tmp_path / "year2"
+    shutil.copytree(SAMPLE / "year2", district, ignore=shutil.ignore_patterns("scenarios"))
+    studio = start_studio(district, "--previous", str(sample_outputs[0] / "plan.csv"))
+    try:
+        studio.json("POST", "/api/plan")
+        plan = {s["school_id"]: s["cohort"] for s in studio.wait_for_plan()["schools"]}
+        launched = next(s for s in sorted(plan) if plan[s] == 1)
+        other = next(s for s in sorted(plan) if plan[s] == 2)
+        visit = Visit(browser, axe, studio.url, studio.port, width=1024)
+        page = visit.page
+        page.wait_for_selector("h1:has-text('Board')")
+        row = page.locator(f"#school-{launched}")
+        assert "launched: it stays" in row.inner_text() and row.locator("select").count() == 0
+        assert page.locator(f"#move-{other} option[value='1']").count() == 0
+        visit.check("spring-board")
+        visit.press_on(f"#school-{other} th a")
+        page.wait_for_selector("h2:has-text('Where else could it go?')")
+        assert "a school cannot join it now" in page.locator(".options").inner_text()
+        assert page.locator(".options button:has-text('Group 1')").count() == 0
+        visit.check("spring-where-else")
+        phone = Visit(browser, axe, studio.url, studio.port, width=375)  # the key's cookie
+        phone.page.wait_for_selector("h1")
+        phone.page.goto(f"http://127.0.0.1:{studio.port}/schools/{launched}")
+        phone.page.wait_for_selector("h2:has-text('Where else could it go?')")
+        assert "it stays in that group" in phone.page.locator("main").inner_text()
+        assert phone.page.locator("form[action='/actions/decide']").count() == 0
+        assert phone.page.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.check("spring-launched-school-375")
+        assert visit.problems == [] and phone.problems == []
     finally:
         stop_studio(studio)

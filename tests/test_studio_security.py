@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -36,6 +37,15 @@ def test_first_line_is_the_address_with_a_token_and_only_127_0_0_1_listens(studi
         assert probe.connect_ex(("127.0.0.2", studio.port)) != 0
     finally:
         probe.close()
+
+
+def test_a_second_studio_on_the_same_port_says_so_plainly(studio, tmp_path):
+    answer = subprocess.run(
+        [sys.executable, "-m", "rollout.cli", "studio", str(SAMPLE), "--port",
+         str(studio.port), "--no-browser"], capture_output=True, text=True, timeout=60)
+    assert answer.returncode == 2, answer.stderr
+    assert f"port {studio.port} is in use" in answer.stderr
+    assert "Traceback" not in answer.stderr and "unexpectedly" not in answer.stderr
 
 
 def test_every_request_needs_the_token(studio):

@@ -375,6 +375,28 @@ def test_compare_counts_a_cohort_as_plan_does(spring):
         len(this_spring.cohort_rows(c.number)) for c in this_spring.facts.cohorts]
 
 
+def test_compare_counts_agree_and_say_how_withdrawn_and_paused_schools_count(spring):
+    """The cohorts add up to the schools launched by the last term, as the dashboard counts
+    them (a withdrawn school in none, a paused one in its cohort), and the terminal says so."""
+    _, this_spring, result, out = spring
+    facts, summary = this_spring.facts, result.summaries[result.base.name]
+    withdrawn = [r["school_id"] for r in this_spring.rows if r["status"] == "withdrawn"]
+    paused = [r["school_id"] for r in this_spring.rows if r["status"] == "paused"]
+    assert len(withdrawn) == summary.withdrawn == 1 and len(paused) == summary.paused == 1
+    assert summary.launched_by_term[-1] == sum(g.schools for g in summary.cohorts) == \
+        summary.schools == len(this_spring.rows) - 1
+    group = facts.cohort(this_spring.plan.cohort_of[withdrawn[0]]).number
+    assert summary.cohorts[group - 1].withdrawn == 1
+    dashboard = DashboardView(this_spring).term_summaries
+    assert summary.launched_by_term == [t.launched_by for t in dashboard]
+    lines = whatif_words.comparison_lines(result, out / "whatif")
+    assert lines[1] == ("Counts leave out 1 withdrawn school (no place in a cohort, no launch); "
+                        "1 paused school counts in its cohort and as launched (a paused school "
+                        "keeps its place).")
+    assert all(re.fullmatch(r"[\d,]+\.\d", n) for line in lines
+               for n in re.findall(r"term ([\d,.]+) of", line))
+
+
 def test_past_terms_are_history_in_a_what_if(spring, tmp_path):
     previous, _, _, _ = spring
     out = tmp_path / "out"
@@ -495,3 +517,23 @@ def test_the_sample_and_readme_say_what_the_tool_prints(spring, tmp_path):
     answer = compare_district(YEAR2, [("nofall", stripped)], tmp_path / "out", max_limits=0,
                               previous=previous)
     assert f"{said[1]} in {said[2]}" in outcome(answer, "nofall").message
+
+
+def test_a_scenario_term_written_another_way_gets_the_districts_spelling():
+    from rollout.whatif.scenario_keys import term_guess
+
+    labels = ["2028 Spring", "2028 Fall", "2029 Spring", "2029 Fall"]
+    assert term_guess("Autumn 2029", labels) == "2029 Fall"  # a season word of its own
+    assert term_guess("spring 2029", labels) == "2029 Spring"
+    assert term_guess("Semester 9", labels) is None
+
+
+def test_a_list_where_one_value_goes_is_one_plain_problem(spring, tmp_path):
+    previous, _, _, _ = spring
+    listed = tmp_path / "listed.yaml"
+    listed.write_text("place: [{schools: {level: ES}, cohort: [2, 3]}]\n", encoding="utf-8")
+    answer = run(["compare", str(YEAR2), "--previous", str(previous), "--scenario",
+                  f"l={listed}", "--out", str(tmp_path / "out")])
+    assert answer.exit_code == 2
+    said = [line for line in answer.output.splitlines() if str(listed) in line]
+    assert said == [f"  - {listed}: place, entry 1, cohort: must be one value, not a list"], said

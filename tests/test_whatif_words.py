@@ -63,10 +63,10 @@ def test_compare_prints_the_short_comparison_and_the_workbook_on_standard_output
     assert result.stdout.splitlines() == [
         "By the end of T1, and what each plan needs:",
         "Base plan: 1,900 students (100%) in 3 schools (100%) launched; cohorts of 3, 0 schools",
-        "  busiest coaching term 12.5 of 20 coaches in T1; no upgrades",
+        "  busiest coaching term 12.5 of 20.0 coaches in T1; no upgrades",
         "fewer (Three coaches in T1): 400 students (21%) in 1 school (33%) launched; cohorts of "
         "1, 2 schools",
-        "  busiest coaching term 2.5 of 3 coaches in T1; no upgrades; 2 schools move (0 "
+        "  busiest coaching term 2.5 of 3.0 coaches in T1; no upgrades; 2 schools move (0 "
         "earlier, 2 later)",
         f"Workbook: {out / 'scenarios.xlsx'} (launches by term, coaching, upgrades, every "
         "school that moves and why; solver figures on its Details sheet; --details prints "

@@ -34,9 +34,18 @@ class Violation:
     rule: str
     message: str
     schools: tuple[str, ...] = ()
+    # What the rule is about (a term's coaching, a link in a term, a cohort's size, a school's
+    # decision; empty: the message itself) and by how much it is broken: a move is judged
+    # against the plan as it is by these, never by the wording.
+    subject: tuple = ()
+    excess: float = 0.0
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.message}"
+
+    @property
+    def key(self) -> tuple:
+        return (self.rule,) + (self.subject or (self.message,))
 
 
 @dataclass
@@ -107,10 +116,12 @@ def cohort_sizes(p: PlanUnderCheck) -> list[Violation]:
         n = p.usage.cohort_counts.get(cohort.number, 0)
         if n > size.max:
             out.append(Violation("Cohort size", f"{cohort.name} would have {n} schools, above the "
-                                 f"maximum of {size.max}"))
+                                 f"maximum of {size.max}", (), (cohort.number, "max"),
+                                 n - size.max))
         if n < size.min and not nothing_launches_in(p.records, cohort.number):
             out.append(Violation("Cohort size", f"{cohort.name} would have {n} schools, below the "
-                                 f"minimum of {size.min}"))
+                                 f"minimum of {size.min}", (), (cohort.number, "min"),
+                                 size.min - n))
     return out
 
 
@@ -120,7 +131,8 @@ def coaching_within_staff(p: PlanUnderCheck) -> list[Violation]:
         need = p.usage.coaching[term.index]
         if need > term.coaches_fte + TOLERANCE and not term_has_passed(p.records, term.index):
             out.append(Violation("Coaching capacity", f"coaching in {term.label} would need "
-                                 f"{need:.2f} FTE of {term.coaches_fte:g} available"))
+                                 f"{need:.2f} FTE of {term.coaches_fte:g} available", (),
+                                 (term.index,), need - term.coaches_fte))
     return out
 
 
@@ -135,7 +147,8 @@ def links_within_capacity(p: PlanUnderCheck) -> list[Violation]:
                 out.append(Violation("Link capacity", f"link {district.link_label(link)} in "
                                      f"{term.label} would carry {load:,.0f} Mbps of "
                                      f"{capacity:,.0f}{pending_upgrade(p, link, term.index)}",
-                                     tuple(district.schools_behind[link])))
+                                     tuple(district.schools_behind[link]), (link, term.index),
+                                     load - capacity))
     return out
 
 
@@ -163,10 +176,11 @@ def launched_stay_launched(p: PlanUnderCheck) -> list[Violation]:
             held = f"is {record.status} and keeps" if record and record.status in ON_HOLD \
                 else "launched with"
             out.append(Violation("Launched schools stay", f"{sid} {held} "
-                                 f"{cohort_named(records, kept).name} and cannot move", (sid,)))
+                                 f"{cohort_named(records, kept).name} and cannot move", (sid,),
+                                 (sid,)))
         elif kept is None and cohort_has_launched(records, cohort):
             out.append(Violation("Launched schools stay", f"{cohort_named(records, cohort).name} "
-                                 f"has already launched; {sid} cannot join it", (sid,)))
+                                 f"has already launched; {sid} cannot join it", (sid,), (sid,)))
     return out
 
 
@@ -184,7 +198,8 @@ def readiness_gates_met(p: PlanUnderCheck) -> list[Violation]:
         if p.records.readiness[sid] < gate - TOLERANCE:
             out.append(Violation("Readiness gate", f"{sid} has readiness "
                                  f"{p.records.readiness[sid]:.1f}, below the gate of {gate:g} for "
-                                 f"{cohort_named(p.records, cohort).name}", (sid,)))
+                                 f"{cohort_named(p.records, cohort).name}", (sid,), (sid,),
+                                 gate - p.records.readiness[sid]))
     return out
 
 
@@ -194,7 +209,7 @@ def readiness_floor_met(p: PlanUnderCheck) -> list[Violation]:
         return []
     return [Violation("Readiness floor", f"{sid} has readiness {p.records.readiness[sid]:.1f}, "
                       f"below the floor of {floor.below:g}, so it launches no earlier than "
-                      f"{cohort_named(p.records, floor.earliest_cohort).name}", (sid,))
+                      f"{cohort_named(p.records, floor.earliest_cohort).name}", (sid,), (sid,))
             for sid in p.school_ids() if p.records.readiness[sid] < floor.below - TOLERANCE
             and p.cohort_of.get(sid, floor.earliest_cohort) < floor.earliest_cohort
             and not already_launched(p, sid)]
@@ -204,7 +219,8 @@ def locked_preferences_held(p: PlanUnderCheck) -> list[Violation]:
     """A locked school is in the cohort it chose, unless the district placed it (a pin)."""
     scope = set(p.school_ids())
     return [Violation("Locked preference", f"{pref.school_id} is locked to "
-                      f"{cohort_named(p.records, pref.preferred_cohort).name}", (pref.school_id,))
+                      f"{cohort_named(p.records, pref.preferred_cohort).name}", (pref.school_id,),
+                      (pref.school_id,))
             for pref in p.records.district.preferences if pref.school_id in scope
             and pref.locked and p.cohort_of.get(pref.school_id) != pref.preferred_cohort
             and not already_launched(p, pref.school_id)
@@ -223,7 +239,8 @@ def feeder_patterns_together(p: PlanUnderCheck) -> list[Violation]:
         if cohorts and max(cohorts) - min(cohorts) > cohesion.max_spread:
             out.append(Violation("Feeder cohesion", f"the {feeder} feeder pattern would spread "
                                  f"over {max(cohorts) - min(cohorts) + 1} cohorts (at most "
-                                 f"{cohesion.max_spread + 1} allowed)", tuple(ids)))
+                                 f"{cohesion.max_spread + 1} allowed)", tuple(ids), (feeder,),
+                                 max(cohorts) - min(cohorts) - cohesion.max_spread))
     return out
 
 
@@ -239,13 +256,13 @@ def district_decisions_held(p: PlanUnderCheck) -> list[Violation]:
         if pin.school_id in free and cohort is not None and cohort != pin.cohort:
             out.append(Violation("District decision", f"{pin.school_id} is placed in "
                                  f"{cohort_named(p.records, pin.cohort).name} by {pin.by}",
-                                 (pin.school_id,)))
+                                 (pin.school_id,), ("pin", pin.school_id)))
     for keep_out in decisions.keep_outs:
         cohort = p.cohort_of.get(keep_out.school_id)
         if keep_out.school_id in free and cohort in keep_out.cohorts:
             out.append(Violation("District decision", f"{keep_out.school_id} is kept out of "
                                  f"{cohort_named(p.records, cohort).name} by {keep_out.by}",
-                                 (keep_out.school_id,)))
+                                 (keep_out.school_id,), ("keep out", keep_out.school_id)))
     for sid in sorted(free):
         cohort = p.cohort_of.get(sid)
         if cohort is not None and 1 <= cohort <= len(p.records.cohorts) \
@@ -254,7 +271,7 @@ def district_decisions_held(p: PlanUnderCheck) -> list[Violation]:
             by = next(n.by for n in decisions.no_launch
                       if n.term_index == term.index)
             out.append(Violation("District decision", f"{sid} would launch in {term.label}, "
-                                 f"when nothing launches by {by}", (sid,)))
+                                 f"when nothing launches by {by}", (sid,), ("no launch", sid)))
     return out
 
 
@@ -307,7 +324,28 @@ def check_plan(records: PlanRecords, cohort_of: dict[str, int],
 
 def move_violations(records: PlanRecords, cohort_of: dict[str, int], upgrades: dict[str, int],
                     usage: Usage, school_id: str, new_cohort: int) -> list[Violation]:
-    """Rules a single move would break, evaluated on the changed parts of the plan only."""
+    """Rules a single move would break or break further, evaluated on the changed parts of the
+    plan only: a rule the plan already breaks counts only when the move breaks it by more
+    (judged by the rule and what it is about, e.g. one term's coaching, never by wording)."""
+    before, after = move_before_after(records, cohort_of, upgrades, usage, school_id, new_cohort)
+    already = {v.key: v.excess for v in before}
+    return [v for v in after if v.key not in already or v.excess > already[v.key] + TOLERANCE]
+
+
+def move_eases(records: PlanRecords, cohort_of: dict[str, int], upgrades: dict[str, int],
+               usage: Usage, school_id: str, new_cohort: int) -> list[tuple[Violation, float]]:
+    """Rules the plan breaks now that a single move would mend or break by less: each as the
+    plan breaks it now, with by how much it would still be broken (0: mended)."""
+    before, after = move_before_after(records, cohort_of, upgrades, usage, school_id, new_cohort)
+    still = {v.key: v.excess for v in after}
+    return [(v, still.get(v.key, 0.0)) for v in before
+            if v.key not in still or still[v.key] < v.excess - TOLERANCE]
+
+
+def move_before_after(records: PlanRecords, cohort_of: dict[str, int], upgrades: dict[str, int],
+                      usage: Usage, school_id: str, new_cohort: int
+                      ) -> tuple[list[Violation], list[Violation]]:
+    """What the rules touched by one move find before it and after it."""
     school = records.district.school_by_id[school_id]
     old = cohort_of[school_id]
     path = records.district.path_to_internet(school_id)
@@ -325,9 +363,9 @@ def move_violations(records: PlanRecords, cohort_of: dict[str, int], upgrades: d
                    for t, mbps in enumerate(usage.link_load[link])] for link in path}
     after = Usage(counts, coaching, load, usage.capacity)
     before = PlanUnderCheck(records, cohort_of, upgrades, usage, links=path, schools=[school_id])
-    already = {v.message for rule in MOVE_CHECKS for v in rule(before)}
     trial = PlanUnderCheck(records, moved, upgrades, after, links=path, schools=[school_id])
-    return [v for rule in MOVE_CHECKS for v in rule(trial) if v.message not in already]
+    return ([v for rule in MOVE_CHECKS for v in rule(before)],
+            [v for rule in MOVE_CHECKS for v in rule(trial)])
 
 
 def upgrade_move_violations(records: PlanRecords, cohort_of: dict[str, int],

@@ -116,6 +116,11 @@ class SolverSettings(Strict):
     # Share of the time limit kept for improving a plan the first search could not prove best
     # (re-solving neighbouring cohorts; docs/benchmarks.md). 0 = the first search takes it all.
     polish_share: float = Field(default=0.4, ge=0, lt=1)
+    # A re-plan around the district's decisions (the studio) ends once its plan is within this
+    # percent of the best possible, after it has tried to prove its plan best for
+    # replan_proof_seconds (docs/benchmarks.md). 0 = only a proven plan ends it early.
+    replan_within_percent: float = Field(default=0.01, ge=0, lt=100)
+    replan_proof_seconds: float = Field(default=3.0, ge=0)
 
 
 # ----- publish: the public roll-out website (rollout/outputs/site) --------------------------

@@ -140,6 +140,6 @@ def suggest_term(text: str, labels: list[str]) -> str | None:
         return None
     for label in labels:
         other = read_term_name(label)
-        if other and other.order() == name.order() and other.season == name.season:
+        if other and other.order() == name.order():  # Autumn is Fall
             return label
     return None

@@ -7,14 +7,28 @@ is judged by the same arithmetic as `rollout check`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from rollout.checking.check import Usage, check_plan, compute_usage, move_violations
+from rollout.checking.check import (
+    Usage,
+    Violation,
+    check_plan,
+    compute_usage,
+    move_eases,
+    move_violations,
+)
 from rollout.planning.facts import PlanningFacts
 
 # A limit counts as binding (marked on the board) when the plan uses this share of it or more:
 # one more school of usual size would not fit. A display choice, not a planning rule.
 BINDING_SHARE = 0.97
+DECIMALS = 1  # readiness, need and coaching FTE: one decimal everywhere (as the dashboard)
+
+
+def one_decimal(value: float) -> str:
+    """Readiness, need or FTE as every page of the studio shows it (the dashboard's 0.0)."""
+    return f"{value:,.{DECIMALS}f}"
 
 
 @dataclass(frozen=True)
@@ -53,21 +67,20 @@ class Load:
     def binding(self) -> bool:
         return self.share >= BINDING_SHARE
 
+    def number(self, value: float) -> str:
+        return one_decimal(value) if self.unit == "FTE" else f"{value:,.0f}"
+
     def cell_text(self) -> str:
         """Used of available, in a table whose row names the limit and column the term."""
-        fmt = "{:,.1f}" if self.unit == "FTE" else "{:,.0f}"
-        return f"{fmt.format(self.used)} of {fmt.format(self.available)}"
+        return f"{self.number(self.used)} of {self.number(self.available)}"
 
     def excess(self) -> str:
-        fmt = "{:,.1f}" if self.unit == "FTE" else "{:,.0f}"
-        return fmt.format(self.used - self.available)
+        return self.number(self.used - self.available)
 
     def text(self) -> str:
-        fmt = "{:,.1f}" if self.unit == "FTE" else "{:,.0f}"
-        used, available = fmt.format(self.used), fmt.format(self.available)
-        words = f"{self.what}: {used} of {available} {self.unit}"
+        words = f"{self.what}: {self.cell_text()} {self.unit}"
         if self.over:
-            return f"{words}: over by {fmt.format(self.used - self.available)}"
+            return f"{words}: over by {self.excess()}"
         return words + (": full" if self.binding else "")
 
 
@@ -100,6 +113,14 @@ class MoveCheck:
     breaks: tuple[str, ...]
     changes: tuple[str, ...]
     current: bool = False
+    launched_in: str = ""   # the cohort has launched (in this term): no school can join it
+    details: tuple[str, ...] = ()  # figures behind the changes, explained
+    eases: tuple[str, ...] = ()    # rules the board breaks now that the move mends or eases
+
+    @property
+    def open(self) -> bool:
+        """A move the board offers: not where it is, not into a group that has launched."""
+        return not self.current and not self.launched_in
 
 
 @dataclass(frozen=True)
@@ -142,23 +163,35 @@ def board_view(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[s
                    usage.capacity[link][term.index], "Mbps") for link in links),
         facts.is_history(term.index))
         for term in facts.district.terms)
-    problems = tuple(sentence(v.message) for v in check_plan(facts, cohort_of, upgrades))
+    problems = tuple(for_people(facts, v) for v in check_plan(facts, cohort_of, upgrades))
     return Board(cohorts, terms, problems)
+
+
+def can_move(facts: PlanningFacts, cohort_of: dict[str, int], school_id: str) -> bool:
+    """A school in a cohort that has launched has launched with it: it stays."""
+    return not facts.has_launched(cohort_of[school_id])
 
 
 def check_move(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[str, int],
                school_id: str, cohort: int, usage: Usage | None = None) -> MoveCheck:
-    """What moving `school_id` to `cohort` breaks (only what the move itself breaks: a rule the
-    plan already broke is not the move's doing) and what it changes for its students."""
+    """What moving `school_id` to `cohort` breaks (only what the move itself breaks or breaks
+    further: a rule the plan already broke is not the move's doing unless the move makes it
+    worse) and what it changes for its students. A cohort that has launched takes no one."""
     usage = usage or compute_usage(facts, cohort_of, upgrades)
     now = cohort_of[school_id]
     target = facts.cohort(cohort)
     if cohort == now:
         return MoveCheck(school_id, cohort, target.name, True, (), (), current=True)
+    if facts.has_launched(cohort):
+        return MoveCheck(school_id, cohort, target.name, False, (), (),
+                         launched_in=facts.term_label(target.launch_term_index))
     broken = move_violations(facts, cohort_of, upgrades, usage, school_id, cohort)
-    breaks = tuple(dict.fromkeys(sentence(v.message) for v in broken))
-    return MoveCheck(school_id, cohort, target.name, not breaks, breaks,
-                     move_changes(facts, school_id, now, cohort))
+    breaks = tuple(dict.fromkeys(for_people(facts, v) for v in broken))
+    changes, details = move_changes(facts, cohort_of, school_id, now, cohort)
+    eased = move_eases(facts, cohort_of, upgrades, usage, school_id, cohort)
+    return MoveCheck(school_id, cohort, target.name, not breaks, breaks, changes,
+                     details=details, eases=tuple(eased_text(facts, v, still)
+                                                  for v, still in eased))
 
 
 def where_else(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[str, int],
@@ -167,19 +200,87 @@ def where_else(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[s
     usage = compute_usage(facts, cohort_of, upgrades)
     checks = [check_move(facts, cohort_of, upgrades, school_id, c.number, usage)
               for c in facts.cohorts]
-    return sorted(checks, key=lambda m: (not m.current, not m.valid, m.cohort))
+    return sorted(checks, key=lambda m: (not m.current, bool(m.launched_in), not m.valid,
+                                         m.cohort))
 
 
-def move_changes(facts: PlanningFacts, school_id: str, now: int, cohort: int) -> tuple[str, ...]:
+def move_changes(facts: PlanningFacts, cohort_of: dict[str, int], school_id: str, now: int,
+                 cohort: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the move changes for the school's students, in words, and (details) the figure
+    behind the order of the schools, explained."""
     school = facts.district.school_by_id[school_id]
     before, after = facts.launch_term_of(now), facts.launch_term_of(cohort)
     if before == after:
-        return ()
+        return (), ()
     terms = abs(after - before)
-    when = f"{terms} term{'s' if terms != 1 else ''} {'later' if after > before else 'earlier'}"
-    return (f"its {school.students:,} students start blended learning in "
-            f"{facts.term_label(after)} instead of {facts.term_label(before)} ({when})",
-            f"a school of priority {facts.priorities[school_id]:.1f} starts {when}")
+    span = f"{terms} term{'s' if terms != 1 else ''}"
+    later = after > before
+    priorities = facts.priorities
+    own = priorities[school_id]
+    # The schools it lets pass (later) or overtakes (earlier) in the district's order of
+    # need and readiness: a plain account of what the priority figure means here.
+    if later:
+        passed = sum(priorities[sid] < own for sid, c in cohort_of.items() if sid != school_id
+                     and before <= facts.launch_term_of(c) < after)
+        order = (f"{passed} school{'s' if passed != 1 else ''} that come{'s' if passed == 1 else ''}"
+                 f" after it in the order of need and readiness would start before it"
+                 if passed else "no school that comes after it in the order of need and "
+                 "readiness would start before it")
+    else:
+        passed = sum(priorities[sid] > own for sid, c in cohort_of.items() if sid != school_id
+                     and after < facts.launch_term_of(c) <= before)
+        order = (f"{passed} school{'s' if passed != 1 else ''} that come{'s' if passed == 1 else ''}"
+                 f" before it in the order of need and readiness would start after it"
+                 if passed else "no school that comes before it in the order of need and "
+                 "readiness would start after it")
+    rank = 1 + sum(p > own for p in priorities.values())
+    changes = (f"its {school.students:,} students start blended learning {span} "
+               f"{'later' if later else 'earlier'}: in {facts.term_label(after)} instead of "
+               f"{facts.term_label(before)}", order)
+    details = (f"Its priority is {one_decimal(own)}, ranked {rank} of {len(priorities)} "
+               f"(the priority combines need and readiness; higher goes first).",)
+    return tuple(sentence(c) for c in changes), details
+
+
+def for_people(facts: PlanningFacts, violation: Violation) -> str:
+    """A checker's finding as a sentence for a planner: schools by name (never a code mixed
+    with names), coaching with one decimal as on the board; the checker's own message, with
+    its codes and figures, stays what `rollout check` prints."""
+    district = facts.district
+    if violation.rule == "Coaching capacity" and violation.subject:
+        term = district.terms[violation.subject[0]]
+        need = term.coaches_fte + violation.excess
+        return sentence(f"coaching in {term.label} would need {one_decimal(need)} FTE of "
+                        f"{one_decimal(term.coaches_fte)} available: over by "
+                        f"{one_decimal(violation.excess)}")
+    text = violation.message
+    for link in violation.subject[:1] if violation.rule == "Link capacity" else ():
+        if link in district.school_by_id:
+            text = text.replace(f"link {district.link_label(link)}",
+                                f"the own link of {district.school_by_id[link].school_name}")
+    return sentence(with_names(facts, text, violation.schools))
+
+
+def eased_text(facts: PlanningFacts, violation: Violation, still: float) -> str:
+    """A rule the board breaks now, and what the move leaves of it."""
+    now = for_people(facts, violation).rstrip(".")
+    if still <= 0:
+        return f"{now}; the move mends it."
+    if violation.rule == "Coaching capacity":
+        amount = f"{one_decimal(still)} FTE"
+    elif violation.rule == "Link capacity":
+        amount = f"{still:,.0f} Mbps"
+    else:
+        amount = f"{still:g}"
+    return f"{now}; after the move it is over by {amount}."
+
+
+def with_names(facts: PlanningFacts, text: str, school_ids) -> str:
+    """The school codes of a checker's message replaced by the schools' names."""
+    by_id = facts.district.school_by_id
+    for sid in sorted({s for s in school_ids if s in by_id}, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(sid)}(?![\w-])", by_id[sid].school_name, text)
+    return text
 
 
 def sentence(message: str) -> str:

@@ -271,9 +271,10 @@ SCHOOL_COLUMNS = [
 
 
 def launch_or_withdrawal(row: dict) -> str:
-    """A withdrawn school launches in no term: the Launch term column says since when."""
+    """A withdrawn school launches in no term: the Launch term column says from when (the
+    withdrawal may take effect in a term still to come, so never "since")."""
     if row["status"] == WITHDRAWN:
-        return f"withdrawn since {row['status_since']}"
+        return f"withdrawn from {row['status_since']}"
     return row["launch_term"]
 
 

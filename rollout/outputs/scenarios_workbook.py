@@ -166,6 +166,13 @@ def summary_rows(comparison) -> list[tuple[str, str | None, Callable]]:
     for i, cohort in enumerate(facts.cohorts):
         rows.append((f"Schools in {cohort_place(facts, cohort.number)}", WHOLE,
                      of(lambda x, i=i: x.cohorts[i].schools)))
+    base = s.get(comparison.base.name)
+    if base is not None and base.withdrawn:  # said, so that the counts add up
+        rows.append(("Withdrawn schools (in no cohort's count, not launched)", WHOLE,
+                     of(lambda x: x.withdrawn)))
+    if base is not None and base.paused:
+        rows.append(("Paused schools (counted in their cohort and as launched)", WHOLE,
+                     of(lambda x: x.paused)))
     first = facts.first_cohort_to_come()  # a launched cohort is the same in every plan
     at = first.number - 1
     rows += [(f"Mean need of {first.name}", ONE, of(lambda x: x.cohorts[at].mean_need)),

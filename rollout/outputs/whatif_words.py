@@ -40,7 +40,8 @@ def money(value: float) -> str:
 
 
 def fte(value: float) -> str:
-    return f"{value:,.1f}".removesuffix(".0")
+    """'95.0': coaching FTE with one decimal, as the workbooks show it."""
+    return f"{value:,.1f}"
 
 
 def cohort_place(facts, number: int) -> str:
@@ -63,7 +64,7 @@ def launched_by(facts, summary, term: int) -> str:
 
 
 def peak_coaching(facts, summary) -> str:
-    """'60.4 of 61 coaches in 2028 Spring': the term when the most of the coaches are needed."""
+    """'60.4 of 61.0 coaches in 2028 Spring': the term when the most of the coaches are needed."""
     _, term = summary.peak_coaching()
     return (f"{fte(summary.coaching_needed[term])} of {fte(summary.coaching_available[term])} "
             f"coaches in {facts.term_label(term)}")
@@ -194,31 +195,62 @@ def comparison_lines(comparison, out_dir) -> list[str]:
     plan files."""
     facts = comparison.base.facts
     term = headline_term(facts)
-    lines = [f"By the end of {facts.term_label(term)}, and what each plan needs:"]
+    lines = [headline(facts, term)]
+    base_summary = comparison.summaries.get(comparison.base.name)
+    if base_summary is not None:
+        lines += held_lines(base_summary)
     for outcome in comparison.outcomes:
         summary = comparison.summaries.get(outcome.name)
-        said = f" ({outcome.variant.description})" if outcome.variant.description and \
-            outcome is not comparison.base else ""
+        said = outcome.variant.description if outcome is not comparison.base else ""
         if summary is None:
+            said = f" ({said})" if said else ""
             lines.append(f"{outcome.name}{said}: {outcome.message or plan_found(outcome)}")
             continue
-        cohorts = ", ".join(str(g.schools) for g in summary.cohorts)
-        lines.append(f"{outcome.name}{said}: {launched_by(facts, summary, term)} launched; "
-                     f"cohorts of {cohorts} schools")
-        second = [f"busiest coaching term {peak_coaching(facts, summary)}",
-                  upgrades_text(summary)]
-        if outcome is not comparison.base:
-            second.append(moved_text(summary))
-        if outcome.plan.status != "optimal":
-            second.append("not proven the best in the time given")
-        lines.append("  " + "; ".join(second))
-        if outcome.name in comparison.notes:
-            lines.append(f"  Note: {comparison.notes[outcome.name]}")
+        lines += plan_lines(facts, term, outcome.name, said, summary,
+                            outcome is not comparison.base, outcome.plan.status == "optimal",
+                            comparison.notes.get(outcome.name))
     lines.append(f"Workbook: {out_dir / 'scenarios.xlsx'} (launches by term, coaching, upgrades, "
                  "every school that moves and why; solver figures on its Details sheet; "
                  "--details prints them)")
     lines.append(f"Plans: {out_dir / 'plans'} (base.csv and one per scenario, in plan.csv's "
                  "columns)")
+    return lines
+
+
+def headline(facts, term: int) -> str:
+    return f"By the end of {facts.term_label(term)}, and what each plan needs:"
+
+
+def held_lines(summary) -> list[str]:
+    """How withdrawn and paused schools are counted, in one line (none when there are none)."""
+    said = []
+    if n := summary.withdrawn:
+        said.append(f"counts leave out {n} withdrawn school{'' if n == 1 else 's'} (no place in "
+                    "a cohort, no launch)")
+    if n := summary.paused:
+        counted = " counts in its cohort" if n == 1 else "s count in their cohorts"
+        said.append(f"{n} paused school{counted} and as launched (a paused school keeps its "
+                    "place)")
+    return [f"{'; '.join(said)}."[:1].upper() + f"{'; '.join(said)}."[1:]] if said else []
+
+
+def plan_lines(facts, term: int, name: str, description: str, summary, moved: bool,
+               proven: bool, note: str | None = None) -> list[str]:
+    """One plan of the short comparison: students and schools launched by the end of `term`
+    and its cohorts; then its busiest coaching term, its upgrades, (`moved`) the schools that
+    move, whether it is proven the best, and the note on it."""
+    said = f" ({description})" if description else ""
+    cohorts = ", ".join(str(g.schools) for g in summary.cohorts)
+    lines = [f"{name}{said}: {launched_by(facts, summary, term)} launched; "
+             f"cohorts of {cohorts} schools"]
+    second = [f"busiest coaching term {peak_coaching(facts, summary)}", upgrades_text(summary)]
+    if moved:
+        second.append(moved_text(summary))
+    if not proven:
+        second.append("not proven the best in the time given")
+    lines.append("  " + "; ".join(second))
+    if note:
+        lines.append(f"  Note: {note}")
     return lines
 
 

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rollout.studio.pages import Pages
 from rollout.studio.security import Guard
 from rollout.studio.session import Session, StudioError
+from rollout.studio.whatif_form import entered
 
 HERE = Path(__file__).parent
 # The only files the studio serves: a fixed list read once at start (no request names a file).
@@ -92,8 +93,8 @@ def make_app(session: Session, token: str, port: int) -> Guard:
 
     @app.post("/actions/whatif")
     async def whatif_action(request: Request):
-        return await form_action(request, lambda f: session.run_whatif(whatif_patch(f))
-                                 and "/whatif", "/whatif")
+        return await form_action(request, lambda f: session.try_whatif_form(entered(f))
+                                 or "/whatif", "/whatif")
 
     @app.get("/schools/{school_id}", response_class=HTMLResponse)
     def school_page(school_id: str):
@@ -130,7 +131,10 @@ def make_app(session: Session, token: str, port: int) -> Guard:
 
     @app.post("/actions/undo")
     async def undo_action(request: Request):
-        return await form_action(request, lambda f: session.undo() and "/")
+        def act(form):
+            sid = session.undo()  # focus goes to the school concerned, as after a move
+            return f"/?focus={sid}#school-{sid}" if sid else "/"
+        return await form_action(request, act)
 
     @app.post("/actions/decide")
     async def decide_action(request: Request):
@@ -296,39 +300,6 @@ def text(body: dict, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise StudioError(f"{key} is missing.", 422)
     return value.strip()
-
-
-def whatif_patch(form) -> dict:
-    """The What if form as a scenario (the keys of the YAML `rollout compare` reads)."""
-    patch: dict = {"description": " ".join(str(form.get("description", "")).split())[:200]
-                   or "What if"}
-    coaches = decimal(form.get("coaches"), "coaches")
-    if coaches:
-        patch["coaches_fte_delta"] = {"all": coaches}
-    mbps = decimal(form.get("mbps"), "Mbps")
-    if mbps and form.get("link"):
-        patch["link_mbps_delta"] = {str(form.get("link")): mbps}
-    groups = decimal(form.get("shift_by"), "groups")
-    if groups and ":" in str(form.get("shift_schools", "")):
-        key, _, value = str(form.get("shift_schools")).partition(":")
-        patch["shift"] = [{"schools": {key: value}, "cohorts": int(groups)}]
-    if form.get("no_launch_in"):
-        patch["no_launch_in"] = [str(form.get("no_launch_in"))]
-    weight = decimal(form.get("need_weight"), "need weight")
-    if weight is not None and str(form.get("need_weight", "")).strip():
-        patch["need_weight"] = weight
-    return patch
-
-
-def decimal(value, what: str) -> float | None:
-    text = str(value or "").strip()
-    if not text:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        raise StudioError(f"{what}: a number is needed (found '{text[:20]}').", 422) from None
-    return int(number) if number.is_integer() else number
 
 
 def number(value) -> int:

@@ -13,6 +13,8 @@ from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from rollout.errors import FILE_READ, Problem, by_attention, note_kind
+from rollout.outputs import whatif_words
+from rollout.outputs.board_view import one_decimal
 from rollout.scoring.returns import survey_returns
 from rollout.studio.session import KEEP_OUT, PIN, Session
 from rollout.studio.worker import Progress
@@ -52,7 +54,8 @@ def environment() -> Environment:
                       autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"],
                       trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(), newstyle=True)
-    env.filters["fte"] = lambda v: f"{v:,.1f}"
+    env.filters["fte"] = one_decimal
+    env.filters["one"] = one_decimal  # readiness and need: one decimal, as the dashboard
     env.filters["mbps"] = lambda v: f"{v:,.0f}"
     env.filters["pct"] = lambda v: f"{min(v, 9.99):.0%}"
     return env
@@ -122,8 +125,13 @@ class Pages:
             s.need_board()
             s.known_school(school_id)
             board = s.board()
-            return self.render("school.html", page="school", school=board.school(school_id),
+            school = board.school(school_id)
+            launched = next((c.launch_term for c in board.cohorts
+                             if c.number == school.cohort and c.launched), "")
+            return self.render("school.html", page="school", school=school,
                                options=s.where_else(school_id), cohorts=s.facts.cohorts,
+                               board_breaks=len(board.problems), launched=launched,
+                               closed=[c.number for c in board.cohorts if c.launched],
                                decisions=s.decisions.get(school_id, ()))
 
     def whatif(self) -> str:
@@ -134,10 +142,14 @@ class Pages:
             facts = s.facts
             levels = sorted({x.level for x in facts.schools})
             regions = sorted({x.region for x in facts.schools})
+            coming = [t for t in facts.district.terms if not facts.is_history(t.index)]
             return self.render("whatif.html", page="whatif", made=s.whatif,
-                               problems=s.whatif_problems, cohorts=facts.cohorts,
-                               terms=[t.label for t in facts.district.terms
-                                      if not facts.is_history(t.index)],
+                               form=s.whatif_form, cohorts=facts.cohorts,
+                               terms=[t.label for t in coming],
+                               coming=[t.index for t in coming],
+                               past=[t.label for t in facts.district.terms
+                                     if facts.is_history(t.index)],
+                               money=whatif_words.money,
                                links=[l for l in facts.district.links
                                       if l not in facts.district.school_by_id],
                                groups=[("level", v) for v in levels]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
+from rollout.errors import RolloutError
 from rollout.studio.app import make_app
 from rollout.studio.security import new_token
 from rollout.studio.session import Session
@@ -19,7 +20,14 @@ HOST = "127.0.0.1"
 def listening_socket(port: int) -> socket.socket:
     """A socket on 127.0.0.1 (port 0: a free port the system picks)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind((HOST, port))
+    try:
+        sock.bind((HOST, port))
+    except OSError:  # most often a studio started before still runs on that port
+        sock.close()
+        raise RolloutError(
+            f"port {port} is in use on this computer, perhaps by a studio started earlier "
+            "(its window shows its address; Ctrl+C there stops it). Choose another --port, "
+            "or leave --port out and a free one is picked.") from None
     sock.listen(128)
     return sock
 
@@ -32,10 +40,10 @@ def default_out_dir(district_dir: Path) -> Path:
 
 def serve(district_dir: Path, previous: Path | None, out_dir: Path | None, port: int,
           open_browser: bool, echo=print, rubric: Path | None = None) -> None:
+    sock = listening_socket(port)  # first: a port in use is said before the files are read
     session = Session(Path(district_dir), previous, out_dir or default_out_dir(district_dir),
                       rubric)
     session.read()
-    sock = listening_socket(port)
     port = sock.getsockname()[1]
     token = new_token()
     url = f"http://{HOST}:{port}/?token={token}"

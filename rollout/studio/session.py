@@ -13,15 +13,26 @@ from pathlib import Path
 
 import yaml
 
-from rollout.checking.check import check_plan
+from rollout.checking.check import check_plan, compute_usage
 from rollout.domain import Decisions
 from rollout.errors import FILE_READ, InputError, Problem, Problems, RolloutError, note_kind
 from rollout.intake.decisions import KEEP_OUT, PIN, DecisionRow, district_decisions
-from rollout.outputs.board_view import Board, MoveCheck, board_view, check_move, where_else
+from rollout.outputs.board_view import (
+    Board,
+    MoveCheck,
+    board_view,
+    can_move,
+    check_move,
+    for_people,
+    one_decimal,
+    where_else,
+    with_names,
+)
 from rollout.outputs.decisions_file import write_decisions_file
 from rollout.planning.facts import PlanningFacts, facts_from_inputs
 from rollout.planning.greedy import greedy_plan
 from rollout.planning.plan import Plan
+from rollout.planning.repair import BoardPlan
 from rollout.replan import last_years_plan
 from rollout.scoring.inputs import Inputs, load_inputs
 from rollout.studio.worker import (
@@ -31,11 +42,17 @@ from rollout.studio.worker import (
     solve_in_worker,
     whatif_in_worker,
 )
-from rollout.whatif.moves import move_reasons
+from rollout.outputs import whatif_words
+from rollout.studio.whatif_form import WhatIfForm, scenario_patch
+from rollout.whatif.compare import scenario_note
+from rollout.whatif.moves import DECISION, LIMIT, move_reasons
 from rollout.whatif.scenarios import Variant, load_scenarios, resolve_pending
 from rollout.whatif.summary import PlanSummary, summarise
 
 WHAT_IF_NAME = "what-if"
+# The plan's status in a planner's words (the solver proved it best, or ran out of time).
+BEST = "the best plan possible with these limits and decisions"
+GOOD = "a good plan, not yet shown to be the best"
 
 
 class StudioError(Exception):
@@ -56,6 +73,17 @@ class Step:
     after: object
 
 
+@dataclass(frozen=True)
+class Changed:
+    """A school a new plan put in another group than the board had it, and why in words."""
+
+    school_id: str
+    name: str
+    before: str
+    after: str
+    why: str
+
+
 @dataclass
 class WhatIf:
     """A what-if of the What if page: its scenario (the YAML `rollout compare` reads), what it
@@ -71,6 +99,13 @@ class WhatIf:
     summary: PlanSummary | None = None
     moves: list = field(default_factory=list)
     error: str | None = None
+    stopped: bool = False       # by the planner: the plan is the best found by then, if any
+    note: str | None = None     # what to know beyond the figures, as `rollout compare` says it
+    base_proven: bool = False   # the board's plan is proven the best (not changed by hand)
+
+    @property
+    def proven(self) -> bool:
+        return self.plan is not None and self.plan.status == "optimal"
 
 
 @dataclass
@@ -92,8 +127,11 @@ class Session:
     unsaved: bool = False              # decisions made since decisions.xlsx was read or saved
     kind: str = "plan"                 # what the job in hand does: plan | save | whatif
     whatif: WhatIf | None = None
-    whatif_problems: list[str] = field(default_factory=list)
+    whatif_form: WhatIfForm = field(default_factory=WhatIfForm)  # as the planner entered it
     steps: list[Step] = field(default_factory=list)
+    saved_step: int = 0                # steps before this one were there when Save was chosen
+    saved_rows: dict[str, tuple[DecisionRow, ...]] = field(default_factory=dict)  # the file's
+    changed: list[Changed] | None = None  # what the last plan changed on the board
     job: SolveJob | None = None
     last_error: str | None = None
     announcement: tuple = ()  # (kind, values) of the outcome to announce (pages word it)
@@ -119,17 +157,19 @@ class Session:
                 self.problems = [Problem(str(self.district_dir), exc.user_message())]
                 return
             self.inputs, self.base_facts, self.notes = inputs, facts, list(inputs.notes)
+            self.saved_rows = {}
+            for row in inputs.decision_rows:  # decisions.xlsx as it is now
+                self.saved_rows[row.school_id] = self.saved_rows.get(row.school_id, ()) + (row,)
             if self.unsaved:  # the planner's decisions not saved yet stay (Read again)
                 self.decisions = {sid: rows for sid, rows in self.decisions.items()
                                   if sid in facts.district.school_by_id}
             else:  # decisions.xlsx as last saved
-                self.decisions = {}
-                for row in inputs.decision_rows:
-                    self.decisions[row.school_id] = self.decisions.get(row.school_id, ()) + (row,)
+                self.decisions = dict(self.saved_rows)
             self.decided()
             if self.cohort_of is not None and set(self.cohort_of) != {
                     s.school_id for s in facts.schools}:
                 self.plan, self.cohort_of, self.steps = None, None, []
+                self.saved_step, self.changed = 0, None
 
     def read_again(self) -> None:
         """Read the folder again after a fix in Excel and say what changed: problems fixed,
@@ -194,14 +234,16 @@ class Session:
                                   409)
             if self.solving:
                 raise StudioError("A plan is being made already: wait for it or stop it.", 409)
-            hint = dict(self.cohort_of) if around_board and self.cohort_of else None
-            if hint is None and self.facts.previous:
+            board = BoardPlan(dict(self.cohort_of), dict(self.upgrades)) \
+                if around_board and self.cohort_of else None
+            hint = None
+            if board is None and self.facts.previous:
                 hint = greedy_plan(self.facts).cohort_of | self.facts.previous
             self.last_error = None
             limit = self.facts.settings.solver.time_limit_seconds
             self.kind = "plan"
             self.job = SolveJob(limit, self.solve_done, solve_in_worker,
-                                (self.facts, limit, hint))
+                                (self.facts, limit, hint, board))
 
     def save(self) -> Path:
         """Write decisions.xlsx, then (in the worker) the outputs by `rollout plan`'s pipeline;
@@ -225,6 +267,8 @@ class Session:
                 self.whatif_done(job)
                 return
             saved, self.saving = self.saving, False
+            board = (self.plan, dict(self.cohort_of), dict(self.upgrades)) \
+                if self.cohort_of is not None else None
             if saved and job.plan is not None:
                 self.unsaved = False
                 self.read()  # decisions.xlsx as written, the district as the outputs saw it
@@ -243,24 +287,85 @@ class Session:
                 return
             self.plan, self.cohort_of = job.plan, dict(job.plan.cohort_of)
             self.upgrades = dict(job.plan.upgrades)
-            self.steps = [s for s in self.steps if s.what != "move"]  # moves are in the plan now
+            self.changed = None
+            if board is not None and set(board[1]) == set(self.cohort_of):
+                # the board before this plan, to take back with Undo (moves stay in the steps)
+                self.steps.append(Step("replan", "", board, None))
+                self.changed = self.changes_from(board[1], board[2])
+            if saved:
+                self.saved_step = len(self.steps)
             self.say("saved" if saved else "ready", out=str(self.out_dir),
-                     proven=job.plan.status == "optimal")
+                     proven=job.plan.status == "optimal",
+                     changed=None if self.changed is None else len(self.changed))
+
+    def changes_from(self, cohort_of: dict[str, int], upgrades: dict[str, int]) -> list[Changed]:
+        """The schools the new plan put in another group than the board had them, with why
+        (the same account as a what-if's moves: a decision, a rule the old place broke, or
+        room made for the others)."""
+        facts, names = self.facts, self.facts.district.school_by_id
+        before = Plan(cohort_of, upgrades)
+        out = []
+        broken = {v.message: v for v in check_plan(facts, cohort_of, upgrades)}
+        for move in move_reasons(facts, before, self.plan):
+            if move.kind == DECISION:
+                why = with_names(facts, move.limit, (move.school_id,))
+            elif move.kind == LIMIT:
+                rule = broken.get(move.limit)
+                said = (for_people(facts, rule) if rule else
+                        with_names(facts, move.limit, (move.school_id,))).rstrip(".")
+                why = f"its place on the board broke a rule: {said[:1].lower()}{said[1:]}"
+            elif move.earlier:
+                why = "it launches earlier, in room the other changes make"
+            else:
+                why = "it makes room for the schools that move earlier"
+            out.append(Changed(move.school_id, names[move.school_id].school_name,
+                               facts.cohort(move.base_cohort).name,
+                               facts.cohort(move.cohort).name, why))
+        return sorted(out, key=lambda c: (c.name, c.school_id))
+
+    def coaching_changes(self) -> list[str]:
+        """Coaching per term the new plan needs against the board before it, where it differs
+        (one decimal, as on the board)."""
+        step = next((s for s in reversed(self.steps) if s.what == "replan"), None)
+        if step is None or self.changed is None:
+            return []
+        old = compute_usage(self.facts, step.before[1], step.before[2]).coaching
+        new = compute_usage(self.facts, self.cohort_of, self.upgrades).coaching
+        return [f"{term.label}: {one_decimal(old[term.index])} → {one_decimal(new[term.index])}"
+                for term in self.facts.district.terms if not self.facts.is_history(term.index)
+                and one_decimal(old[term.index]) != one_decimal(new[term.index])]
 
     # ----- what if ---------------------------------------------------------------------------
 
-    def run_whatif(self, patch: dict) -> WhatIf:
+    def try_whatif_form(self, form: WhatIfForm) -> None:
+        """The What if page's form: kept as entered; tried when it has no problem, else each
+        problem is shown next to its field."""
+        with self.lock:
+            patch = scenario_patch(form)
+            self.whatif_form = form
+            if form.problems or form.others:
+                self.say("whatif_problems", n=len(form.all_problems()))
+                return
+            try:
+                self.run_whatif(patch, form)
+            except StudioError:
+                if not (form.problems or form.others):
+                    raise
+                self.say("whatif_problems", n=len(form.all_problems()))
+
+    def run_whatif(self, patch: dict, form: WhatIfForm | None = None) -> WhatIf:
         """Check a scenario (a patch as `rollout compare` reads it) against the district and
         solve it from the board's plan in the worker."""
         with self.lock:
             self.need_board()
             if self.solving:
                 raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            self.whatif_form = form or WhatIfForm()
             text = yaml.safe_dump(patch, sort_keys=False, allow_unicode=True)
             variant = self.scenario(text)
             start = Plan(dict(self.cohort_of), dict(self.upgrades))
             self.whatif = WhatIf(text, str(patch.get("description") or ""), variant.changes,
-                                 variant, start)
+                                 variant, start, base_proven=self.status() == "proven best")
             self.kind, self.last_error = "whatif", None
             limit = self.facts.settings.solver.time_limit_seconds
             self.job = SolveJob(limit, self.solve_done, whatif_in_worker,
@@ -277,16 +382,21 @@ class Session:
             [variant] = resolve_pending(load_scenarios(self.facts, [(WHAT_IF_NAME, Path(name))]),
                                         self.cohort_of)
         except InputError as exc:
-            self.whatif_problems = [p.message for p in exc.problems]
-            raise StudioError("The what-if cannot be tried: "
-                              + "; ".join(self.whatif_problems), 422) from None
+            messages = [p.message for p in exc.problems]
+            for message in messages:
+                self.whatif_form.add_scenario_problem(message)
+            raise StudioError("The what-if cannot be tried: " + "; ".join(messages),
+                              422) from None
         finally:
             os.unlink(name)
-        self.whatif_problems = []
         return with_district_decisions(variant, self.facts.decisions)
 
     def whatif_done(self, job: SolveJob) -> None:
         made = self.whatif
+        made.stopped = job.stopped_by_planner
+        if job.plan is None and made.stopped:  # the page says so, and to let it run longer
+            self.say("whatif_stopped", found=False)
+            return
         if job.plan is None:
             made.error = job.error
             self.say("whatif_no_plan", error=job.error or "")
@@ -301,7 +411,24 @@ class Session:
         made.base = summarise(self.facts, made.start)
         made.summary = summarise(facts, job.plan, made.start)
         made.moves = move_reasons(facts, made.start, job.plan)
-        self.say("whatif_ready", moved=made.summary.moved)
+        made.note = scenario_note(self.facts, made.start, job.plan)
+        made.stopped = made.stopped and not made.proven  # proven by then: nothing was lost
+        self.say("whatif_stopped" if made.stopped else "whatif_ready", found=True,
+                 moved=made.summary.moved)
+
+    def whatif_lines(self, base_name: str, name: str) -> list[str]:
+        """The what-if against the board's plan in the short comparison of `rollout compare`
+        (the same sentences): launches by the end of its headline term, the cohorts, the
+        busiest coaching term, upgrades, the schools that move, and a note if any."""
+        made, facts = self.whatif, self.facts
+        if made is None or made.summary is None:
+            return []
+        term = whatif_words.headline_term(facts)
+        return ([whatif_words.headline(facts, term)] + whatif_words.held_lines(made.base)
+                + whatif_words.plan_lines(facts, term, base_name, "", made.base, False,
+                                          made.base_proven)
+                + whatif_words.plan_lines(facts, term, name, made.description, made.summary,
+                                          True, made.proven, made.note))
 
     def whatif_json(self) -> dict:
         with self.lock:
@@ -310,10 +437,12 @@ class Session:
                 return {"state": "none"}
             state = "solving" if self.solving and self.kind == "whatif" else "done"
             out = {"state": state, "description": made.description, "changes": made.changes,
-                   "yaml": made.yaml_text, "error": made.error}
+                   "yaml": made.yaml_text, "error": made.error, "stopped": made.stopped}
             if made.summary is not None:
                 out.update(base=summary_json(made.base, self.facts),
                            scenario=summary_json(made.summary, made.variant.facts),
+                           proven=made.proven, note=made.note,
+                           lines=self.whatif_lines("Base plan", "What if"),
                            moves=[{"school_id": m.school_id, "from": m.base_cohort,
                                    "to": m.cohort, "reason": m.reason} for m in made.moves])
             return out
@@ -324,10 +453,8 @@ class Session:
                 raise StudioError("No plan is being made now.", 409)
             if self.kind == "save":
                 raise StudioError("Saving cannot be stopped; it ends in a moment.", 409)
-            if self.kind == "whatif":  # a what-if has no plan worth keeping half-way
+            if self.kind == "whatif":  # its best plan so far is kept, as for a plan
                 self.job.stopped_by_planner = True
-                self.job.kill()
-                return
             self.job.stop()
 
     def progress(self) -> Progress | None:
@@ -352,10 +479,24 @@ class Session:
                               self.kept_out())
 
     def check_move(self, school_id: str, cohort: int) -> MoveCheck:
+        """A move the board can make, checked: never out of or into a group that has
+        launched (409, in words)."""
         with self.lock:
             self.need_board()
-            return check_move(self.facts, self.cohort_of, self.upgrades,
-                              self.known_school(school_id), self.known_cohort(cohort))
+            self.known_school(school_id)
+            self.known_cohort(cohort)
+            now = self.cohort_of[school_id]
+            if not can_move(self.facts, self.cohort_of, school_id) and cohort != now:
+                group = self.facts.cohort(now)
+                raise StudioError(
+                    f"{self.school_name(school_id)} launched with {group.name} in "
+                    f"{self.facts.term_label(group.launch_term_index)}: it stays in that group.",
+                    409)
+            checked = check_move(self.facts, self.cohort_of, self.upgrades, school_id, cohort)
+            if checked.launched_in:
+                raise StudioError(f"{checked.cohort_name} launched in {checked.launched_in}: a "
+                                  "school cannot join it now.", 409)
+            return checked
 
     def where_else(self, school_id: str) -> list[MoveCheck]:
         with self.lock:
@@ -373,8 +514,11 @@ class Session:
             if before != cohort:
                 self.cohort_of[school_id] = cohort
                 self.steps.append(Step("move", school_id, before, cohort))
+                self.changed = None  # the last plan's summary no longer describes the board
             self.say("moved", name=self.school_name(school_id), group=checked.cohort_name,
-                     current=checked.current, breaks=list(checked.breaks))
+                     current=checked.current, breaks=list(checked.breaks),
+                     still=not checked.breaks and bool(
+                         check_plan(self.facts, self.cohort_of, self.upgrades)))
             return checked
 
     def plan_state(self) -> dict:
@@ -400,10 +544,22 @@ class Session:
             return "input errors"
         if self.cohort_of is None:
             return "no plan yet"
-        if any(s.what == "move" for s in self.steps):
+        if self.cohort_of != self.plan.cohort_of:
             return "changed by hand"
-        return {"optimal": "proven best", "feasible": "not proven best"}.get(
-            self.plan.status, self.plan.status)
+        return {"optimal": BEST, "feasible": GOOD}.get(self.plan.status, self.plan.status)
+
+    def unsaved_counts(self) -> tuple[int, int]:
+        """Decisions not in decisions.xlsx yet (a new, changed or removed one each) and
+        schools moved by hand on the board (Save plans again from the decisions: a move is
+        kept only as a pin)."""
+        decisions = 0
+        for sid in set(self.decisions) | set(self.saved_rows):
+            now, saved = set(self.decisions.get(sid, ())), set(self.saved_rows.get(sid, ()))
+            decisions += max(len(now - saved), len(saved - now))
+        moves = 0
+        if self.cohort_of is not None and self.plan is not None:
+            moves = sum(c != self.plan.cohort_of.get(sid) for sid, c in self.cohort_of.items())
+        return decisions, moves
 
     # ----- decisions -------------------------------------------------------------------------
 
@@ -425,6 +581,12 @@ class Session:
             if decision not in (PIN, KEEP_OUT):
                 raise StudioError("decision must be 'pin' or 'keep_out'.", 422)
             self.known_cohort(cohort)
+            if decision == PIN and self.facts.has_launched(cohort) and \
+                    self.facts.kept_cohort(school_id) != cohort:
+                group = self.facts.cohort(cohort)
+                raise StudioError(f"{group.name} launched in "
+                                  f"{self.facts.term_label(group.launch_term_index)}: a school "
+                                  "cannot join it now.", 409)
             reason = " ".join(str(reason or "").split())
             if not reason:
                 raise StudioError("Say why: a reason is kept with every decision.", 422)
@@ -462,20 +624,31 @@ class Session:
         self.decided()
 
     def undo(self) -> str:
-        """Take back the last move or decision; returns the school it was about."""
+        """Take back the last move, decision or plan (the board as it was before it); returns
+        the school it was about ("" for a plan)."""
         with self.lock:
             if self.solving:
                 raise StudioError("A plan is being made: wait for it or stop it.", 409)
             if not self.steps:
                 raise StudioError("There is nothing to undo.", 409)
             step = self.steps.pop()
+            before_save = len(self.steps) < self.saved_step
+            self.saved_step = min(self.saved_step, len(self.steps))
+            if step.what == "replan":
+                self.plan, cohort_of, upgrades = step.before
+                self.cohort_of, self.upgrades = dict(cohort_of), dict(upgrades)
+                self.changed = None
+                self.say("undone_replan", before_save=before_save)
+                return ""
             name = self.school_name(step.school_id)
             if step.what == "move":
                 self.cohort_of[step.school_id] = step.before
-                self.say("undone_move", name=name, group=self.facts.cohort(step.before).name)
+                self.changed = None
+                self.say("undone_move", name=name, group=self.facts.cohort(step.before).name,
+                         before_save=before_save)
             else:
                 self.set_decisions(step.school_id, step.before)
-                self.say("undone_decision", name=name)
+                self.say("undone_decision", name=name, before_save=before_save)
             return step.school_id
 
     def say(self, kind: str, **values) -> None:
@@ -499,6 +672,8 @@ def with_district_decisions(variant: Variant, district: Decisions) -> Variant:
 
 def summary_json(summary: PlanSummary, facts: PlanningFacts) -> dict:
     return {"schools_per_group": [g.schools for g in summary.cohorts],
+            "withdrawn_per_group": [g.withdrawn for g in summary.cohorts],
+            "paused_per_group": [g.paused for g in summary.cohorts],
             "launched_by_term": summary.launched_by_term,
             "coaching_needed": [round(x, 2) for x in summary.coaching_needed],
             "coaching_available": summary.coaching_available,

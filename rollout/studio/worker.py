@@ -16,6 +16,7 @@ from rollout.explain import solve_or_diagnose
 from rollout.pipeline import plan_district
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
+from rollout.planning.repair import BoardPlan
 from rollout.planning.solve import SolveWatch
 from rollout.processes import pool_context
 from rollout.whatif.solving import solve_from
@@ -38,9 +39,13 @@ class QueueWatch(SolveWatch):
 
 
 def solve_in_worker(facts: PlanningFacts, time_limit: float | None,
-                    hint: dict[str, int] | None, messages, stop) -> None:
+                    hint: dict[str, int] | None, board: BoardPlan | None, messages,
+                    stop) -> None:
+    """The plan (from `hint` when it keeps every rule), or with `board` a re-plan around the
+    decisions from the board's plan (`solve_plan`'s `replan`)."""
     try:
-        plan = solve_or_diagnose(facts, time_limit, hint=hint, watch=QueueWatch(messages, stop))
+        plan = solve_or_diagnose(facts, time_limit, hint=hint, watch=QueueWatch(messages, stop),
+                                 replan=board)
         messages.put((PLAN, plan))
     except RolloutError as exc:
         messages.put((ERROR, exc.user_message()))
@@ -51,9 +56,11 @@ def solve_in_worker(facts: PlanningFacts, time_limit: float | None,
 def whatif_in_worker(facts: PlanningFacts, start: Plan, time_limit: float, messages,
                      stop) -> None:
     """A what-if: the best plan with the scenario's changes, ties broken toward the board's
-    plan (so that a school moves only for the scenario's sake), as `rollout compare` does."""
+    plan (so that a school moves only for the scenario's sake), as `rollout compare` does.
+    Stop keeps the best plan found so far, as the time running out would."""
     try:
-        messages.put((PLAN, solve_from(facts, start, time_limit)))
+        messages.put((PLAN, solve_from(facts, start, time_limit,
+                                       watch=QueueWatch(messages, stop))))
     except RolloutError as exc:
         messages.put((ERROR, exc.user_message()))
     except Exception as exc:

@@ -183,27 +183,34 @@ def polished(base: Outcome, near: Outcome) -> Outcome:
 
 def scenario_notes(base: PlanningFacts, reference: Outcome, scenarios: list[Outcome]
                    ) -> dict[str, str]:
+    """What to know about each scenario's plan beyond its figures (`scenario_note`)."""
+    out = {}
+    for o in scenarios:
+        if o.plan is None or o.start == SAME_FACTS:
+            continue
+        note = scenario_note(base, reference.plan, o.plan)
+        if note:
+            out[o.name] = note
+    return out
+
+
+def scenario_note(base: PlanningFacts, base_plan: Plan, plan: Plan) -> str | None:
     """What to know about a scenario's plan beyond its figures: the solve ended no better than
     the base plan (kept), or its plan also meets the base's own limits and scores higher under
     them (then the base plan is not the best possible, and part of the moves are the search's
     rather than the scenario's)."""
-    out = {}
-    base_objective = objective_value(base, reference.plan.cohort_of, reference.plan.upgrades)
-    for o in scenarios:
-        if o.plan is None or o.start == SAME_FACTS:
-            continue
-        if o.plan.stats.get(KEPT_START) == "worse":
-            out[o.name] = words.KEPT_WORSE
-        elif o.plan.stats.get(KEPT_START):
-            out[o.name] = words.KEPT_NO_BETTER + (
-                "" if o.plan.status == "optimal" else words.KEPT_NOT_PROVEN)
-        elif o.plan.stats.get("ties", "optimal") != "optimal":
-            out[o.name] = words.TIES_LEFT
-        elif not check_plan(base, o.plan.cohort_of, o.plan.upgrades):
-            gain = objective_value(base, o.plan.cohort_of, o.plan.upgrades) - base_objective
-            if gain > 1e-6:
-                out[o.name] = words.BASE_NOT_BEST
-    return out
+    if plan.stats.get(KEPT_START) == "worse":
+        return words.KEPT_WORSE
+    if plan.stats.get(KEPT_START):
+        return words.KEPT_NO_BETTER + ("" if plan.status == "optimal" else words.KEPT_NOT_PROVEN)
+    if plan.stats.get("ties", "optimal") != "optimal":
+        return words.TIES_LEFT
+    if not check_plan(base, plan.cohort_of, plan.upgrades):
+        gain = objective_value(base, plan.cohort_of, plan.upgrades) - \
+            objective_value(base, base_plan.cohort_of, base_plan.upgrades)
+        if gain > 1e-6:
+            return words.BASE_NOT_BEST
+    return None
 
 
 def compare_district(district_dir: Path, specs: list[tuple[str, Path]], out_dir: Path,

@@ -27,7 +27,7 @@ from rollout.planning.constraints import (
     readiness_gates,
 )
 from rollout.planning.facts import PlanningFacts
-from rollout.whatif.scenario_keys import checked, guess, where
+from rollout.whatif.scenario_keys import checked, guess, term_guess, where
 
 Value = str | int
 OneOrMany = Value | list[Value]
@@ -164,8 +164,8 @@ class Names:
             "feeder": sorted({s.feeder for s in schools}),
         }
 
-    def unknown(self, key: str, value, choices: list[str], what: str) -> None:
-        near = guess(value, choices)
+    def unknown(self, key: str, value, choices: list[str], what: str, near=None) -> None:
+        near = near or guess(value, choices)
         hint = f"did you mean '{near}'?" if near else \
             f"{what} are: {', '.join(choices[:12])}{', ...' if len(choices) > 12 else ''}"
         self.problems.add(self.file, f"{where(key)}: '{value}' is not a {what[:-1]} of the "
@@ -212,7 +212,8 @@ class Names:
         by_lower = {t.label.lower(): t.index for t in self.facts.district.terms}
         index = by_lower.get(str(label).strip().lower())
         if index is None:
-            self.unknown(path, label, [t.label for t in self.facts.district.terms], "terms")
+            labels = [t.label for t in self.facts.district.terms]
+            self.unknown(path, label, labels, "terms", term_guess(label, labels))
         return index
 
 

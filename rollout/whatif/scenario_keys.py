@@ -14,7 +14,8 @@ from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process, utils
 
 from rollout.errors import Problems
-from rollout.intake.settings import report_pydantic_error
+from rollout.intake.settings import is_type_tag, report_pydantic_error
+from rollout.intake.terms import suggest_term
 
 SCORE_CUTOFF = 60  # rapidfuzz score a guess must reach to be offered as "did you mean"
 
@@ -42,6 +43,12 @@ def guess(value, choices: list[str], scorer=fuzz.WRatio) -> str | None:
     return found[0] if found else None
 
 
+def term_guess(value, labels: list[str]) -> str | None:
+    """The term a scenario meant: written otherwise ("Spring 2029" for "2029 Spring"), as the
+    district's own sheets are read, else the nearest spelling."""
+    return suggest_term(str(value), labels) or guess(value, labels)
+
+
 def key_guess(key, choices: list[str]) -> str | None:
     return guess(key, choices, fuzz.ratio)
 
@@ -60,10 +67,13 @@ def checked(model: type[BaseModel], raw, file: str, problems: Problems, prefix: 
         return model.model_validate(raw)
     except ValidationError as exc:
         errors = exc.errors()
-    for error in errors:
+    for error in one_error_per_value(errors):
         loc = (*prefix, *error["loc"])
         if error["type"] == "extra_forbidden":
             problems.add(file, unknown_key(loc, fields_at(model, error["loc"][:-1])))
+        elif error["type"] == ONE_VALUE:
+            problems.add(file, f"{where(value_path(loc))}: must be one value, not a "
+                         f"{'list' if isinstance(error['input'], list) else 'mapping'}")
         else:
             said = Problems()
             report_pydantic_error(error | {"loc": loc}, file, said, what="key")
@@ -76,6 +86,31 @@ def checked(model: type[BaseModel], raw, file: str, problems: Problems, prefix: 
         return model.model_validate(cleaned)
     except ValidationError:  # said above
         return None
+
+
+ONE_VALUE = "one value"  # our own error type: a list or mapping where one value goes
+
+
+def one_error_per_value(errors: list[dict]) -> list[dict]:
+    """pydantic reports a value that fits none of a choice of types (a cohort's number or name)
+    once per type; a planner needs one sentence: a list or mapping given for one value is said
+    as such, anything else by its first error."""
+    out, seen = [], set()
+    for error in errors:
+        path = value_path(error["loc"])
+        if path in seen:
+            continue
+        seen.add(path)
+        choices = [e for e in errors if value_path(e["loc"]) == path]
+        if len(choices) > 1 and isinstance(error.get("input"), (list, dict)):
+            error = error | {"type": ONE_VALUE}
+        out.append(error)
+    return out
+
+
+def value_path(loc: tuple) -> tuple:
+    """A location without pydantic's names for the choices of a union (`str`, `int`)."""
+    return tuple(p for p in loc if not is_type_tag(p))
 
 
 def in_words(message: str) -> str:

@@ -20,7 +20,7 @@ from rollout.intake.settings import Settings, Strict, load_yaml
 from rollout.planning.facts import PlanningFacts
 from rollout.scoring.inputs import resolve_cohorts
 from rollout.whatif.decisions import DECISION_KEYS, ScenarioDecisions, read_decisions, resolve
-from rollout.whatif.scenario_keys import checked, guess, in_words, key_guess, where
+from rollout.whatif.scenario_keys import checked, in_words, key_guess, term_guess, where
 
 ALL_TERMS = "all"
 
@@ -176,7 +176,7 @@ def patched_district(base: PlanningFacts, o: CapacityOverrides, file: str, probl
         if label == ALL_TERMS:  # past terms are history: no scenario changes them
             return [t for t in district.terms if not base.is_history(t.index)]
         if label not in by_label:
-            near = guess(label, list(by_label))
+            near = term_guess(label, list(by_label))
             problems.add(file, f"{where(key)}: '{label}' is not a term of the Terms sheet; "
                          + (f"did you mean '{near}'? (terms" if near else "the terms")
                          + f" are {labels}, or '{ALL_TERMS}'" + (")" if near else ""))

@@ -32,6 +32,7 @@ from rollout.planning.plan import Plan
 from rollout.planning.polish import Incumbent, incumbent_of, polish_plan
 from rollout.planning.solve import (
     RESUME_SECONDS,
+    SolveWatch,
     latest_upgrade_terms,
     proving_search_first,
     resume_proof,
@@ -76,13 +77,19 @@ def moves(start: Plan, cohort_of: dict[str, int]) -> int:
 
 
 def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
-               radius: int | None = None, hint: Plan | None = None) -> Plan:
+               radius: int | None = None, hint: Plan | None = None,
+               watch: SolveWatch | None = None) -> Plan:
     """The best plan found within `time_limit` s, ties broken toward `start`. With `radius`,
     at most that many schools leave their start cohort ('optimal' then means the best plan
     within that distance; `start` must meet the limits). `hint`: a better plan for these facts
     found before (a first try cut short), where the search begins instead of `start`. Raises
-    NoPlanPossible when no plan exists, SolverGaveUpError when none was found in time."""
+    NoPlanPossible when no plan exists, SolverGaveUpError when none was found in time.
+
+    `watch` (the studio's progress) hears of each plan the first step finds and may stop the
+    solve: the best plan by then is kept as when the time runs out (no fallback search, no
+    polish, the fewest-moves step in a moment), 'feasible' unless proven."""
     began = time.perf_counter()
+    stopped = watch.should_stop if watch is not None else lambda: False
     m = build_model(facts)
     own, stays = own_objective(m), stay_literals(m, start)
     valid = not check_plan(facts, start.cohort_of, start.upgrades)
@@ -113,7 +120,7 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
     polish_from = left(first_deadline) * (1 - POLISH_SHARE) if prove and radius is None \
         else None
     status, solver = search(m, facts, left(first_deadline), None, prove,
-                            stop_with_plan_after=polish_from)
+                            stop_with_plan_after=polish_from, watch=watch)
     if status == cp_model.INFEASIBLE:
         raise NoPlanPossible()
     bound = solver.best_objective_bound
@@ -124,7 +131,7 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
                           whole_units(facts, start_hint))
         ended_worse = best is not None and best.value < begin.value
         best = begin if best is None or ended_worse else best
-    elif status == cp_model.UNKNOWN:
+    elif status == cp_model.UNKNOWN and not stopped():
         # The plan-finding search, from the greedy plan, gets the first step's time left.
         greedy = greedy_plan(facts)
         if not check_plan(facts, greedy.cohort_of, greedy.upgrades):
@@ -136,9 +143,10 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best = incumbent_of(solver, m)
     stats: dict = {}
-    if best is not None and status != cp_model.OPTIMAL and polish_from is not None:
-        best, stats = polish_plan(m, facts, best, left(first_deadline))
-        if first_deadline - time.perf_counter() > RESUME_SECONDS:
+    if best is not None and status != cp_model.OPTIMAL and polish_from is not None \
+            and not stopped():
+        best, stats = polish_plan(m, facts, best, left(first_deadline), stop=stopped)
+        if first_deadline - time.perf_counter() > RESUME_SECONDS and not stopped():
             status, bound, best = resume_proof(m, facts, best, bound, left(first_deadline))
     units = objective_units(facts)
     found = None
@@ -147,7 +155,8 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
         stats.update(first_moves=moves(start, cohort_of),
                      first_seconds=round(time.perf_counter() - built, 2))
         if stats["first_moves"]:
-            seconds = min(left(), max(MIN_STEP_SECONDS, TIE_SHARE * time_limit))
+            seconds = MIN_STEP_SECONDS if stopped() else \
+                min(left(), max(MIN_STEP_SECONDS, TIE_SHARE * time_limit))
             cohort_of, upgrades, stats["ties"] = fewest_moves(
                 m, facts, own, stays, value, start, cohort_of, upgrades, seconds)
             stats["moves"] = moves(start, cohort_of)
@@ -158,6 +167,8 @@ def solve_from(facts: PlanningFacts, start: Plan, time_limit: float,
     if valid and not better_than(facts, found, start):
         return kept(facts, start, found, built - began, time.perf_counter() - built,
                     bound / units, ended_worse)
+    if found is None and stopped():
+        raise SolverGaveUpError("The search was stopped before it found a plan.")
     if found is None:
         raise SolverGaveUpError(f"The solver found no plan within {time_limit:g} s.")
     return found

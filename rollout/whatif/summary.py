@@ -3,9 +3,11 @@ students, mean need and readiness), coaching and network use per term, upgrades,
 and the schools it launches earlier or later than another plan."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from rollout.checking.check import compute_usage
+from rollout.domain import PAUSED
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
 from rollout.whatif.moves import DECISION, GAINS, LIMIT, Move, move_reasons
@@ -21,6 +23,8 @@ class Group:
     mean_readiness: float | None
     student_need: float | None       # weighted by students
     student_readiness: float | None
+    withdrawn: int = 0               # withdrawn schools placed in it: not in `schools`
+    paused: int = 0                  # of `schools`, those paused (they keep their place)
 
 
 def group_of(facts: PlanningFacts, ids: list[str]) -> Group:
@@ -42,7 +46,7 @@ class PlanSummary:
     cohorts: list[Group]
     launched_by_term: list[int]          # schools launched in or before each term
     students_by_term: list[int]          # their students
-    schools: int                         # in the plan
+    schools: int                         # taking part (a withdrawn school is not counted)
     students: int
     coaching_needed: list[float]         # FTE per term
     coaching_available: list[float]
@@ -59,6 +63,16 @@ class PlanSummary:
     @property
     def moved(self) -> int:
         return len(self.earlier) + len(self.later)
+
+    @property
+    def withdrawn(self) -> int:
+        """Withdrawn schools: in no count of the summary (no place, no launch)."""
+        return sum(g.withdrawn for g in self.cohorts)
+
+    @property
+    def paused(self) -> int:
+        """Paused schools: counted in their cohorts and as launched (they keep their place)."""
+        return sum(g.paused for g in self.cohorts)
 
     @property
     def moved_to_gain(self) -> int:
@@ -87,13 +101,31 @@ def cohort_members(facts: PlanningFacts, cohort_of: dict[str, int], number: int)
     return sorted(s for s, c in cohort_of.items() if c == number and not facts.has_withdrawn(s))
 
 
+def cohort_group(facts: PlanningFacts, cohort_of: dict[str, int], number: int) -> Group:
+    """A cohort's schools as `rollout plan` counts them, with the withdrawn schools placed in
+    it counted apart and its paused schools (which keep their place) counted among them."""
+    members = cohort_members(facts, cohort_of, number)
+    withdrawn = sum(c == number and facts.has_withdrawn(s) for s, c in cohort_of.items())
+    paused = sum(facts.launch_status(s, number) == PAUSED for s in members)
+    return dataclasses.replace(group_of(facts, members), withdrawn=withdrawn, paused=paused)
+
+
+def launched_by_terms(facts: PlanningFacts, cohort_of: dict[str, int]) -> list[list[str]]:
+    """The schools launched in or before each term, as the dashboard counts them: each from
+    the term it really launched (Launches sheet), else its cohort's; a withdrawn school is
+    not counted (it takes no place), a paused one is (it launched, and keeps its place)."""
+    launch = {s: facts.school_launch_term(s, c) for s, c in cohort_of.items()
+              if not facts.has_withdrawn(s)}
+    return [sorted(s for s, t in launch.items() if t <= term) for term in range(facts.term_count)]
+
+
 def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None,
               base_facts: PlanningFacts | None = None) -> PlanSummary:
     """`base`: the plan moves are counted against (`base_facts`: its facts, when not these)."""
     cohort_of, district = plan.cohort_of, facts.district
     students = {s.school_id: s.students for s in district.schools}
-    launched = [sorted(s for s, c in cohort_of.items() if facts.launch_term_of(c) <= t)
-                for t in range(facts.term_count)]
+    launched = launched_by_terms(facts, cohort_of)
+    taking_part = [s for s in cohort_of if not facts.has_withdrawn(s)]
     usage = compute_usage(facts, cohort_of, plan.upgrades)
     network = sorted(district.node_by_name)  # shared links; a school's own link serves only it
     peaks = [max(((usage.link_load[link][t] / usage.capacity[link][t], link) for link in network
@@ -101,11 +133,10 @@ def summarise(facts: PlanningFacts, plan: Plan, base: Plan | None = None,
              for t in range(facts.term_count)]
     prefs = district.preferences
     return PlanSummary(
-        cohorts=[group_of(facts, cohort_members(facts, cohort_of, cohort.number))
-                 for cohort in facts.cohorts],
+        cohorts=[cohort_group(facts, cohort_of, cohort.number) for cohort in facts.cohorts],
         launched_by_term=[len(ids) for ids in launched],
         students_by_term=[sum(students[s] for s in ids) for ids in launched],
-        schools=len(cohort_of), students=sum(students[s] for s in cohort_of),
+        schools=len(taking_part), students=sum(students[s] for s in taking_part),
         coaching_needed=usage.coaching,
         coaching_available=[t.coaches_fte for t in district.terms],
         link_peak=peaks, upgrades=dict(plan.upgrades),

@@ -1,0 +1,230 @@
+"""The studio's What if page (#25, page 4) on the sample's second spring, as a planner found
+it: every count agrees with the board and with itself (a withdrawn school counted apart, a
+paused one in its group), past terms are history, the form keeps what was entered and marks
+only the field that is wrong, Stop keeps the best plan so far, the figures use one rounding
+and the answer is given in `rollout compare`'s sentences. Every plan is checked again by the
+independent checker."""
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from rollout.checking.check import check_plan
+from rollout.pipeline import plan_district
+from rollout.planning.solve import SolveWatch
+from rollout.studio.pages import Pages
+from rollout.studio.session import Session, WhatIf
+from rollout.studio.whatif_form import entered, scenario_patch
+from rollout.whatif.solving import solve_from
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+YEAR2 = SAMPLE / "year2"
+TWO_MORE = {"description": "Two more coaches", "coaches": "2"}
+
+
+def wait(session: Session, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while session.solving and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not session.solving, "the solve did not end in time"
+    session.job.done.wait(5)
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    """The studio's session on the second spring, with last year's plan, planned."""
+    out = tmp_path_factory.mktemp("studio_whatif")
+    plan_district(SAMPLE, out / "y1")
+    made = Session(YEAR2, previous=out / "y1" / "plan.csv", out_dir=out / "y2")
+    made.read()
+    assert made.ready, made.problems
+    made.start_solve()
+    wait(made)
+    assert made.cohort_of is not None, made.last_error
+    yield made
+    made.shutdown()
+
+
+@pytest.fixture(scope="module")
+def answered(session):
+    """Two more coaches, tried from the page's form; the page as the planner then sees it."""
+    session.try_whatif_form(entered(TWO_MORE))
+    wait(session)
+    made = session.whatif
+    assert made.plan is not None, made.error
+    assert check_plan(made.variant.facts, made.plan.cohort_of, made.plan.upgrades) == []
+    return made, Pages(session).whatif()
+
+
+def row(html: str, label: str) -> list[str]:
+    """The two cells (board's plan, what if) of the table's row `label`."""
+    found = re.search(rf"<th scope=\"row\">{re.escape(label)}</th><td>(.*?)</td><td>(.*?)</td>",
+                      html)
+    assert found, f"no row {label!r}"
+    return [found.group(1), found.group(2)]
+
+
+def test_every_count_agrees_with_the_board_and_with_itself(session, answered):
+    made, html = answered
+    board, facts = session.board(), session.facts
+    withdrawn = [s.school_id for s in facts.schools if facts.has_withdrawn(s.school_id)]
+    assert len(withdrawn) == 1
+    counted = 0
+    for cohort in board.cohorts:
+        shown = row(html, f"Schools in {cohort.name}")
+        schools = int(shown[0].split()[0])
+        gone = sum(s.school_id in withdrawn for s in cohort.schools)
+        # the board lists every school placed in the group; the page counts the withdrawn apart
+        assert schools + gone == len(cohort.schools)
+        if gone:
+            assert shown[0] == f"{schools} (and {gone} withdrawn)"
+        counted += schools
+    last = facts.term_label(facts.term_count - 1)
+    assert row(html, f"Schools launched by {last}")[0] == str(counted) == \
+        str(made.base.launched_by_term[-1])
+    assert "(1 of them paused)" in row(html, "Schools in Group 1")[0]
+    assert "Counts leave out 1 withdrawn school" in html
+
+
+def test_past_terms_are_history_on_the_page(session, answered):
+    made, html = answered
+    facts = session.facts
+    past = [t.label for t in facts.district.terms if facts.is_history(t.index)]
+    assert past == ["2027 Fall", "2028 Spring"]
+    for label in past:
+        assert f"Coaches needed in {label}" not in html
+        assert f"Schools launched by {label}" not in html
+    assert "2027 Fall and 2028 Spring have passed" in html
+    coming = facts.term_label(facts.current_term)
+    assert row(html, f"Coaches needed in {coming}")  # terms still to come are shown
+
+
+def test_the_answer_in_the_words_of_rollout_compare(session, answered):
+    made, html = answered
+    lines = session.whatif_lines("Base plan (the board's plan)", "What if")
+    assert lines[0] == "By the end of 2029 Spring, and what each plan needs:"
+    assert any(line.startswith("What if (Two more coaches): ") for line in lines)
+    assert any("busiest coaching term" in line for line in lines)
+    for line in lines:
+        assert line.strip().replace("'", "&#39;") in html
+
+
+def test_one_rounding_for_every_figure(answered):
+    made, html = answered
+    table = html[html.index("<table>"):html.index("</table>")]
+    fte = re.findall(r"([\d,.]+) of ([\d,.]+) FTE", table)
+    assert fte and all(re.fullmatch(r"\d{1,3}(,\d{3})*\.\d", n) for pair in fte for n in pair)
+    money = re.findall(r"cost (\S+?)<", table) + re.findall(r"costing (\S+?)[;<]", html)
+    assert money and all(re.fullmatch(r"\$\d{1,3}(,\d{3})*", m) for m in money)
+    coaches = re.findall(r"coaching term ([\d,.]+) of ([\d,.]+) coaches", html)
+    assert coaches and all(re.fullmatch(r"[\d,]+\.\d", n) for pair in coaches for n in pair)
+
+
+def test_the_form_keeps_what_was_entered(answered):
+    made, html = answered
+    assert 'id="wi-coaches" name="coaches" type="text" size="8" value="2"' in html
+    assert 'value="Two more coaches"' in html
+    assert "aria-invalid" not in html and " required" not in html
+
+
+def test_a_bad_value_is_marked_at_its_field_and_kept(session, answered):
+    before = session.whatif
+    session.try_whatif_form(entered({"description": "Oops", "coaches": "two",
+                                     "need_weight": "1.5", "link": "NORTH-HUB"}))
+    assert not session.solving and session.whatif is before  # nothing tried
+    assert session.take_announcement() == ("whatif_problems", {"n": 3})
+    html = Pages(session).whatif()
+    for field, words in [("coaches", "Type a number here (you typed “two”)."),
+                         ("need-weight", "Type a number from 0 to 1 (you typed “1.5”)."),
+                         ("mbps", "Type the Mbps to add to this link.")]:
+        assert re.search(rf'id="wi-{field}" name="[a-z_]+" aria-invalid="true" '
+                         rf'aria-describedby="wi-{field}-problem"', html), field
+        assert f'<span id="wi-{field}-problem" class="field-problem">{words}</span>' in html
+    assert html.count('aria-invalid="true"') == 3
+    assert 'value="two"' in html and 'value="Oops"' in html
+    assert '<option value="NORTH-HUB" selected>' in html
+    # the problems the scenario loader finds go next to their field too, said together
+    session.try_whatif_form(entered({"description": "x", "coaches": "-200"}))
+    assert not session.solving and session.whatif is before
+    [(field, (kind, values))] = session.whatif_form.all_problems()
+    assert field == "coaches" and kind == "text"
+    assert values["text"].startswith("Leaves -114.5 coaching FTE in 2028 Fall (at least 0 "
+                                     "needed); leaves -105 coaching FTE in 2029 Spring")
+    html = Pages(session).whatif()
+    assert 'aria-describedby="wi-coaches-problem"' in html and 'value="-200"' in html
+
+
+def test_scenario_problems_go_to_their_field():
+    form = entered({"need_weight": "0.5"})
+    assert scenario_patch(form) == {"description": "What if", "need_weight": 0.5}
+    form.add_scenario_problem("no_launch_in, entry 1: 'x' is not a term of the district")
+    form.add_scenario_problem("need_weight: must be 1 or less (found 2)")
+    assert form.problems == {"need_weight": ("text", {"text": "Must be 1 or less (found 2)"})}
+    assert form.others == [("text", {"text": "no_launch_in, entry 1: 'x' is not a term of the "
+                                             "district"})]
+
+
+class StopAtOnce(SolveWatch):
+    def __init__(self):
+        self.plans = 0
+
+    def plan_found(self, value, best_possible, seconds):
+        self.plans += 1
+
+    def should_stop(self):
+        return True
+
+
+def test_stop_keeps_the_best_plan_so_far(session):
+    """Stopped at once (before its worker has started), the what-if keeps the best plan it
+    has by then (at least the board's plan when that meets the scenario's limits); killing the
+    worker, as before, kept none."""
+    session.try_whatif_form(entered({"description": "Greatest need first",
+                                     "need_weight": "1"}))
+    session.stop_solve()
+    wait(session)
+    made = session.whatif
+    assert made.plan is not None and made.error is None
+    assert check_plan(made.variant.facts, made.plan.cohort_of, made.plan.upgrades) == []
+    assert made.stopped == (not made.proven)  # proven by then (it can be, fast): nothing lost
+    said = session.take_announcement()
+    assert said[0] == ("whatif_stopped" if made.stopped else "whatif_ready")
+    html = Pages(session).whatif()
+    assert ("Stopped: this is the best plan" in html) == made.stopped
+    assert "Try it" in html and 'value="Greatest need first"' in html
+
+
+def test_a_stopped_plan_is_said_to_be_not_proven(session, answered):
+    made = answered[0]
+    session.whatif = dataclasses.replace(
+        made, plan=dataclasses.replace(made.plan, status="feasible"), stopped=True)
+    html = Pages(session).whatif()
+    assert "Stopped: this is the best plan the what-if had found by then, not proven the " \
+        "best. Try it again and let it run longer for a better one." in html
+    assert "What if (Two more coaches): " in html and "not proven the best in the time given" \
+        in html.split("What if (Two more coaches): ")[1].split("</p>")[1]
+
+
+def test_stop_before_any_plan_says_so(session, answered):
+    made = WhatIf("description: x\n", "x", [], answered[0].variant, answered[0].start)
+    session.whatif = made
+    session.whatif_done(SimpleNamespace(plan=None, stopped_by_planner=True,
+                                        error="The search was stopped before it found a plan."))
+    assert made.stopped and made.error is None
+    assert session.take_announcement() == ("whatif_stopped", {"found": False})
+    html = Pages(session).whatif()
+    assert "Stopped before any plan was found: try again and let it run longer." in html
+
+
+def test_a_stopped_solve_from_keeps_a_plan_that_meets_every_limit(session, answered):
+    made = answered[0]
+    watch = StopAtOnce()
+    plan = solve_from(made.variant.facts, made.start, 60, watch=watch)
+    assert check_plan(made.variant.facts, plan.cohort_of, plan.upgrades) == []
+    assert watch.plans >= 1  # it heard of the plans found (the board's plan is the first)
+    assert "polish_windows" not in plan.stats  # stopped: no polish
