@@ -53,6 +53,7 @@ def test_csv_and_xlsm_read_the_same_as_xlsx(tmp_path, rubric):
     assert levels_of(read_back["c"][0]) == reference
     assert levels_of(read_back["m"][0]) == reference
     assert read_back["c"][0].files == {"form export (csv)": 1}
+    assert read_back["c"][0].summary().endswith("from 1 form export file (CSV)")
 
 
 def test_semicolon_csv_in_windows_encoding(tmp_path, rubric):
@@ -113,6 +114,8 @@ def test_many_files_and_both_layouts_in_one_folder(tmp_path, rubric):
     responses, problems = read(folder, rubric)
     assert not problems, messages(problems)
     assert responses.files == {"form export": 1, "form export (csv)": 1, "template": 1}
+    # a layout's CSV files counted with it, not as a layout of their own
+    assert responses.summary().endswith("from 2 form export files (1 CSV), 1 template file")
     counts = responses.respondents.groupby("school_id").size().to_dict()
     assert counts == {"A": 4, "B": 1, "C": 1}
     c = responses.levels[responses.respondents["school_id"] == "C"].iloc[0]

@@ -54,8 +54,16 @@ class SurveyResponses:
                                                    "level"]].reset_index(drop=True)
 
     def summary(self) -> str:
+        """One line: respondents, schools and files per layout ("2 form export files (1 CSV)":
+        a layout's CSV files are counted with it, not as a layout of their own)."""
+        per_layout: dict[str, list[int]] = {}
+        for kind, n in self.files.items():
+            counts = per_layout.setdefault(kind.removesuffix(" (csv)"), [0, 0])
+            counts[0] += n
+            counts[1] += n if kind.endswith(" (csv)") else 0
         layouts = ", ".join(f"{n} {kind} file{'s' if n != 1 else ''}"
-                            for kind, n in sorted(self.files.items()))
+                            + ("" if not csv else " (CSV)" if csv == n else f" ({csv} CSV)")
+                            for kind, (n, csv) in sorted(per_layout.items()))
         return (f"Surveys: {len(self.respondents):,} respondents at "
                 f"{self.respondents['school_id'].nunique():,} schools from {layouts or 'no files'}")
 

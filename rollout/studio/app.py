@@ -125,9 +125,7 @@ def make_app(session: Session, token: str, port: int) -> Guard:
     @app.post("/actions/read-again")
     async def read_again(request: Request):
         def act(form):
-            if session.solving:
-                raise StudioError("A plan is being made: wait for it or stop it.", 409)
-            session.read()
+            session.read_again()
             return "/inputs"
         return await form_action(request, act, "/inputs")
 
@@ -217,9 +215,8 @@ def make_app(session: Session, token: str, port: int) -> Guard:
 
     @app.post("/api/read")
     def post_read():
-        if session.solving:
-            raise StudioError("A plan is being made: wait for it or stop it.", 409)
-        session.read()
+        session.read_again()
+        session.take_announcement()
         return JSONResponse({"problems": [str(p) for p in session.problems],
                              "status": session.status()})
 

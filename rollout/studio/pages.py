@@ -2,6 +2,8 @@
 (locale/en/LC_MESSAGES/messages.po, compiled in memory as the public site's are)."""
 from __future__ import annotations
 
+import dataclasses
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from rollout.errors import by_attention
+from rollout.errors import FILE_READ, Problem, by_attention, note_kind
 from rollout.outputs import whatif_words
 from rollout.outputs.board_view import one_decimal
 from rollout.scoring.returns import survey_returns
@@ -21,6 +23,21 @@ HERE = Path(__file__).parent
 LOCALE_DIR = HERE / "locale"
 LANGUAGE = "en"
 PROVEN = 0.99995  # shown as "proven the best possible" (the share rounds to 100.00 %)
+
+
+# A note's place as the intake writes it: file (or school), sheet, row, column, then ": ".
+NOTE_PLACE = re.compile(r"(?P<file>[^\n]+?)(?:, sheet '(?P<sheet>[^']*)')?"
+                        r"(?:, row (?P<row>\d+))?(?:, column (?P<column>[^:,]+))?: (?P<what>.+)",
+                        re.S)
+
+
+def located(note: str) -> Problem:
+    """A note split as the CLI locates a problem: file (or school), sheet, row, column, what."""
+    found = NOTE_PLACE.fullmatch(str(note))
+    if found is None:
+        return Problem("", str(note))
+    row = int(found["row"]) if found["row"] else None
+    return Problem(found["file"], found["what"], found["sheet"], row, found["column"])
 
 
 def translations(lang: str = LANGUAGE) -> Translations:
@@ -57,21 +74,50 @@ class Pages:
             **values)
 
     def home(self, focus: str = "") -> str:
+        """The board; before a plan exists the Plan page (the district at a glance and the Plan
+        button); the Inputs page while the folder has input errors."""
         s = self.session
         with s.lock:
             if not s.ready:
                 return self.inputs()
             if s.cohort_of is None:
-                return self.render("inputs.html", page="board", glance=self.glance())
+                return self.render("plan.html", page="plan", glance=self.glance())
             board = s.board()
             return self.render("board.html", page="board", board=board,
                                focus=focus if board.school(focus) else "",
                                cohorts=s.facts.cohorts, glance=self.glance())
 
     def inputs(self) -> str:
-        with self.session.lock:
+        """Problems first, then warnings by kind (what needs a person first), the district at a
+        glance and survey returns, and which file was read how folded away at the end."""
+        s = self.session
+        with s.lock:
+            notes = by_attention(list(s.notes))
+            warnings: dict[str, list[Problem]] = {}
+            for note in notes:
+                if note_kind(note) != FILE_READ:
+                    warnings.setdefault(note_kind(note), []).append(self.short(located(note)))
+            files_read = [self.short(located(n)) for n in notes if note_kind(n) == FILE_READ]
+            problems: dict[str, list[Problem]] = {}  # by file, in the order found
+            for problem in map(self.short, s.problems):
+                problems.setdefault(problem.file, []).append(problem)
             return self.render("inputs.html", page="inputs",
-                               glance=self.glance() if self.session.ready else None)
+                               glance=self.glance() if s.ready else None,
+                               problems=list(problems.items()),
+                               warnings=list(warnings.items()),
+                               files_read=[dataclasses.replace(
+                                   f, message=f.message.removeprefix("read as "))
+                                   for f in files_read])
+
+    def short(self, problem: Problem) -> Problem:
+        """The problem with its file named inside the district folder (the folder is named
+        once at the top of the page)."""
+        folder = Path(self.session.district_dir)
+        path = Path(problem.file)
+        if problem.file and (path == folder or path.is_relative_to(folder)):
+            inside = path.relative_to(folder).as_posix()
+            return dataclasses.replace(problem, file=folder.name if inside == "." else inside)
+        return problem
 
     def school(self, school_id: str) -> str:
         s = self.session
@@ -121,7 +167,7 @@ class Pages:
                 "links": len([l for l in district.links if l not in district.school_by_id]),
                 "cohorts": [(c.name, facts.term_label(c.launch_term_index))
                             for c in facts.cohorts],
-                "notes": by_attention(list(inputs.notes)),
+                "warnings": len(self.session.warnings()),
                 "surveys": inputs.responses.summary(),
                 "roles": list(inputs.rubric.roles),
                 "returns": survey_returns(district, inputs.rubric, inputs.responses)}

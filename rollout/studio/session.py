@@ -15,7 +15,7 @@ import yaml
 
 from rollout.checking.check import check_plan, compute_usage
 from rollout.domain import Decisions
-from rollout.errors import InputError, Problem, Problems, RolloutError
+from rollout.errors import FILE_READ, InputError, Problem, Problems, RolloutError, note_kind
 from rollout.intake.decisions import KEEP_OUT, PIN, DecisionRow, district_decisions
 from rollout.outputs.board_view import (
     Board,
@@ -118,6 +118,7 @@ class Session:
     base_facts: PlanningFacts | None = None   # as read, before the planner's decisions
     facts: PlanningFacts | None = None        # with the planner's decisions (hard rules)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # warnings from the last read (Inputs page)
     plan: Plan | None = None          # the last plan the solver made
     cohort_of: dict[str, int] | None = None  # the board: that plan with the planner's moves
     upgrades: dict[str, int] = field(default_factory=dict)
@@ -142,6 +143,7 @@ class Session:
         """Read the district folder again; input errors are kept for the Inputs page."""
         with self.lock:
             self.inputs, self.base_facts, self.facts, self.problems = None, None, None, []
+            self.notes = []
             try:
                 inputs = load_inputs(self.district_dir, self.rubric)
                 problems = Problems()
@@ -149,12 +151,12 @@ class Session:
                 problems.raise_if_any()
                 facts = facts_from_inputs(inputs, last_year.cohort_of if last_year else None)
             except InputError as exc:
-                self.problems = list(exc.problems)
+                self.problems, self.notes = list(exc.problems), list(exc.notes)
                 return
             except RolloutError as exc:
                 self.problems = [Problem(str(self.district_dir), exc.user_message())]
                 return
-            self.inputs, self.base_facts = inputs, facts
+            self.inputs, self.base_facts, self.notes = inputs, facts, list(inputs.notes)
             self.saved_rows = {}
             for row in inputs.decision_rows:  # decisions.xlsx as it is now
                 self.saved_rows[row.school_id] = self.saved_rows.get(row.school_id, ()) + (row,)
@@ -168,6 +170,22 @@ class Session:
                     s.school_id for s in facts.schools}:
                 self.plan, self.cohort_of, self.steps = None, None, []
                 self.saved_step, self.changed = 0, None
+
+    def read_again(self) -> None:
+        """Read the folder again after a fix in Excel and say what changed: problems fixed,
+        new and left (the Inputs page's live region)."""
+        with self.lock:
+            if self.solving:
+                raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            before = set(self.problems)
+            self.read()
+            after = set(self.problems)
+            self.say("read_again", problems=len(self.problems), fixed=len(before - after),
+                     new=len(after - before), warnings=len(self.warnings()))
+
+    def warnings(self) -> list[str]:
+        """The notes that need a person's eyes (not which layout a file was read as)."""
+        return [n for n in self.notes if note_kind(n) != FILE_READ]
 
     def decided(self) -> None:
         """The facts with the planner's decisions as the district's decisions (hard rules of
