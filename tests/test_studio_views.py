@@ -311,3 +311,46 @@ def test_a_plan_not_shown_best_says_how_near_it_is(facts):
     assert session.status() == BEST
     session.plan = Plan(start, status="feasible", objective=999.9, bound=1000.0)
     assert session.status() == f"{GOOD} (within 0.01% of the best possible)"
+
+
+def second_spring_session():
+    """The studio on the sample's second spring (sample_data/year2), last year's plan the
+    greedy one: ES040 launched early and ES071 withdrew, both in a group still to launch."""
+    from rollout.studio.session import Session
+
+    first = greedy_plan(facts_from_inputs(load_inputs(SAMPLE)))
+    inputs = load_inputs(SAMPLE / "year2")
+    facts = facts_from_inputs(inputs, first.cohort_of)
+    session = Session(SAMPLE / "year2")
+    session.inputs, session.base_facts = inputs, facts
+    session.decided()
+    plan = greedy_plan(session.facts)
+    assert not check_plan(session.facts, plan.cohort_of, plan.upgrades)
+    session.plan, session.cohort_of = plan, dict(plan.cohort_of)
+    session.upgrades = dict(plan.upgrades)
+    return session
+
+
+def test_a_school_that_keeps_its_group_offers_no_move():
+    """Launched (early) or withdrawn is judged per school, not by its group."""
+    from rollout.studio.pages import Pages
+    from rollout.studio.session import StudioError
+
+    session = second_spring_session()
+    facts, board = session.facts, session.cohort_of
+    page = Pages(session).home()
+    early = facts.term_label(facts.district.launch_by_school["ES040"].term_index)
+    for sid, words in (("ES040", f"Launched in {early}: it stays in Group {board['ES040']}."),
+                       ("ES071", "Withdrawn: it stays where it was.")):
+        assert facts.kept_cohort(sid) is not None and not facts.has_launched(board[sid])
+        assert f'id="move-{sid}"' not in page and f'id="school-{sid}"' in page
+        options = where_else(facts, board, session.upgrades, sid)
+        assert [o.cohort for o in options] == [board[sid]] and not any(o.open for o in options)
+        school = Pages(session).school(sid)
+        assert words in school, sid
+        assert 'action="/actions/move"' not in school and 'action="/actions/decide"' not in school
+        with pytest.raises(StudioError):
+            session.move(sid, 1 if board[sid] != 1 else 2)
+    assert session.steps == [] and not check_plan(facts, session.cohort_of, session.upgrades)
+    free = next(s for s in sorted(board) if facts.kept_cohort(s) is None)
+    assert f'id="move-{free}"' in page

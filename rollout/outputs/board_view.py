@@ -18,7 +18,7 @@ from rollout.checking.check import (
     move_eases,
     move_violations,
 )
-from rollout.domain import PAUSED, WITHDRAWN
+from rollout.domain import LAUNCHED, PAUSED, WITHDRAWN
 from rollout.planning.facts import PlanningFacts
 
 # A limit counts as binding (marked on the board) when the plan uses this share of it or more:
@@ -45,6 +45,18 @@ class BoardSchool:
     cohort: int
     pinned: bool
     kept_out_of: tuple[int, ...] = ()
+    stays: Stays | None = None  # why it cannot move (launched, withdrawn ...), None when free
+
+
+@dataclass(frozen=True)
+class Stays:
+    """Why a school keeps its group whatever the plan: `kind` is "cohort" (its group has
+    launched), "launched" (it launched on its own, early or late), "paused" or "withdrawn";
+    `group` the group it keeps and `term` when it launched (launched kinds only)."""
+
+    kind: str
+    group: str
+    term: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,7 +179,7 @@ def board_view(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[s
             sid, school.school_name, school.level, school.region,
             round(facts.readiness[sid], 1), round(facts.need[sid], 1),
             facts.launch_status(sid, cohort), school.students, cohort, sid in pinned,
-            tuple(kept_out.get(sid, ()))))
+            tuple(kept_out.get(sid, ())), why_it_stays(facts, cohort_of, sid)))
     cohorts = tuple(BoardCohort(c.number, c.name, facts.term_label(c.launch_term_index),
                                 facts.has_launched(c.number), tuple(by_cohort[c.number]))
                     for c in facts.cohorts)
@@ -183,8 +195,26 @@ def board_view(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[s
 
 
 def can_move(facts: PlanningFacts, cohort_of: dict[str, int], school_id: str) -> bool:
-    """A school in a cohort that has launched has launched with it: it stays."""
-    return not facts.has_launched(cohort_of[school_id])
+    """A school in a cohort that has launched has launched with it, and a school whose cohort
+    a re-plan keeps (launched early or late, paused, withdrawn) keeps it: either stays."""
+    return why_it_stays(facts, cohort_of, school_id) is None
+
+
+def why_it_stays(facts: PlanningFacts, cohort_of: dict[str, int], school_id: str
+                 ) -> Stays | None:
+    """Why the school cannot move (judged per school, as the checker's "Launched schools
+    stay" rule), or None when the plan may move it."""
+    cohort = cohort_of[school_id]
+    kept = facts.kept_cohort(school_id)
+    if kept is None and not facts.has_launched(cohort):
+        return None
+    group = facts.cohort(kept if kept is not None else cohort)
+    record = facts.district.launch_by_school.get(school_id)
+    if record is not None and record.status in (PAUSED, WITHDRAWN):
+        return Stays(record.status, group.name)
+    if record is not None and record.status == LAUNCHED and record.term_index is not None:
+        return Stays(LAUNCHED, group.name, facts.term_label(record.term_index))
+    return Stays("cohort", group.name, facts.term_label(group.launch_term_index))
 
 
 def check_move(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[str, int],
@@ -211,7 +241,10 @@ def check_move(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[s
 
 def where_else(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[str, int],
                school_id: str) -> list[MoveCheck]:
-    """Every cohort for one school: allowed, or what breaks; the one it is in comes first."""
+    """Every cohort for one school: allowed, or what breaks; the one it is in comes first.
+    A school that stays (`why_it_stays`) has no other place to weigh: only where it is."""
+    if not can_move(facts, cohort_of, school_id):
+        return [check_move(facts, cohort_of, upgrades, school_id, cohort_of[school_id])]
     usage = compute_usage(facts, cohort_of, upgrades)
     checks = [check_move(facts, cohort_of, upgrades, school_id, c.number, usage)
               for c in facts.cohorts]

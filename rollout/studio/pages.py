@@ -126,11 +126,9 @@ class Pages:
             s.known_school(school_id)
             board = s.board()
             school = board.school(school_id)
-            launched = next((c.launch_term for c in board.cohorts
-                             if c.number == school.cohort and c.launched), "")
             return self.render("school.html", page="school", school=school,
                                options=s.where_else(school_id), cohorts=s.facts.cohorts,
-                               board_breaks=len(board.problems), launched=launched,
+                               board_breaks=len(board.problems),
                                closed=[c.number for c in board.cohorts if c.launched],
                                decisions=s.decisions.get(school_id, ()))
 
