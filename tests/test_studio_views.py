@@ -354,3 +354,33 @@ def test_a_school_that_keeps_its_group_offers_no_move():
     assert session.steps == [] and not check_plan(facts, session.cohort_of, session.upgrades)
     free = next(s for s in sorted(board) if facts.kept_cohort(s) is None)
     assert f'id="move-{free}"' in page
+
+
+def test_what_a_move_leaves_of_a_rule_is_said_by_the_rule(facts):
+    """Short of a minimum and below a gate are never "over by"; an excess that rounds away is
+    "less than" the board's smallest figure, never "over by 0.0"."""
+    from rollout.checking.check import Violation
+    from rollout.outputs.board_view import eased_text, for_people
+
+    short = Violation("Cohort size", "Group 5 would have 12 schools, below the minimum of 14",
+                      (), (5, "min"), 2)
+    assert eased_text(facts, short, 1).endswith(
+        "; after the move it is still 1 school short of the minimum.")
+    big = Violation("Cohort size", "Group 5 would have 25 schools, above the maximum of 22",
+                    (), (5, "max"), 3)
+    assert eased_text(facts, big, 2).endswith("it is still 2 schools over the maximum.")
+    sid = sorted(facts.district.school_by_id)[0]
+    gate = Violation("Readiness gate", f"{sid} has readiness 40.0, below the gate of 45 for "
+                     "Group 1", (sid,), (sid,), 5.0)
+    assert eased_text(facts, gate, 2).endswith("it is still 2.0 below the readiness gate.")
+    coaching = Violation("Coaching capacity", "x", (), (2,), 1.5)
+    assert eased_text(facts, coaching, 0.7).endswith("after the move it is over by 0.7 FTE.")
+    assert eased_text(facts, coaching, 0.01).endswith("it is over by less than 0.1.")
+    assert not [t for t in (eased_text(facts, v, 1) for v in (short, big, gate))
+                if "over by" in t]
+    tiny = Violation("Coaching capacity", "x", (), (2,), 0.02)
+    assert for_people(facts, tiny).endswith("over by less than 0.1.")
+    assert "0.0" not in for_people(facts, tiny).split("available")[1]
+    assert Load("Coaching", 95.02, 95.0, "FTE").text().endswith("over by less than 0.1")
+    assert Load("HUB", 10_000.3, 10_000, "Mbps").excess() == "less than 1 Mbps"
+    assert Load("HUB", 10_002, 10_000, "Mbps").excess() == "2"

@@ -32,6 +32,16 @@ def one_decimal(value: float) -> str:
     return f"{value:,.{DECIMALS}f}"
 
 
+def over_by(excess: float, unit: str) -> str:
+    """By how much a limit is over, rounded as the board shows its unit (FTE one decimal,
+    Mbps whole): never "over by 0.0" for an excess that rounds away."""
+    if unit == "FTE":
+        shown = one_decimal(excess)
+        return shown if shown.strip("0.,") else "less than 0.1"
+    shown = f"{excess:,.0f}"
+    return shown if shown.strip("0,") else f"less than 1 {unit}"
+
+
 @dataclass(frozen=True)
 class BoardSchool:
     school_id: str
@@ -88,7 +98,7 @@ class Load:
         return f"{self.number(self.used)} of {self.number(self.available)}"
 
     def excess(self) -> str:
-        return self.number(self.used - self.available)
+        return over_by(self.used - self.available, self.unit)
 
     def text(self) -> str:
         words = f"{self.what}: {self.cell_text()} {self.unit}"
@@ -300,7 +310,7 @@ def for_people(facts: PlanningFacts, violation: Violation) -> str:
         need = term.coaches_fte + violation.excess
         return sentence(f"coaching in {term.label} would need {one_decimal(need)} FTE of "
                         f"{one_decimal(term.coaches_fte)} available: over by "
-                        f"{one_decimal(violation.excess)}")
+                        f"{over_by(violation.excess, 'FTE')}")
     text = violation.message
     for link in violation.subject[:1] if violation.rule == "Link capacity" else ():
         if link in district.school_by_id:
@@ -310,17 +320,31 @@ def for_people(facts: PlanningFacts, violation: Violation) -> str:
 
 
 def eased_text(facts: PlanningFacts, violation: Violation, still: float) -> str:
-    """A rule the board breaks now, and what the move leaves of it."""
+    """A rule the board breaks now, and what the move leaves of it, in the rule's own words:
+    short of a minimum, below a gate, over a maximum or a limit."""
     now = for_people(facts, violation).rstrip(".")
     if still <= 0:
         return f"{now}; the move mends it."
+    return f"{now}; after the move it is {still_broken(violation, still)}."
+
+
+def still_broken(violation: Violation, still: float) -> str:
+    """What is left of a broken rule after a move that eases it (`still`: its excess)."""
+    bound = violation.subject[-1] if violation.subject else ""
+    if violation.rule == "Cohort size":
+        n = round(still)
+        schools = f"{n} school{'s' if n != 1 else ''}"
+        return (f"still {schools} short of the minimum" if bound == "min"
+                else f"still {schools} over the maximum")
+    if violation.rule == "Readiness gate":
+        return f"still {one_decimal(still)} below the readiness gate"
     if violation.rule == "Coaching capacity":
-        amount = f"{one_decimal(still)} FTE"
-    elif violation.rule == "Link capacity":
-        amount = f"{still:,.0f} Mbps"
-    else:
-        amount = f"{still:g}"
-    return f"{now}; after the move it is over by {amount}."
+        amount = over_by(still, "FTE")
+        return f"over by {amount}" + ("" if amount.startswith("less") else " FTE")
+    if violation.rule == "Link capacity":
+        amount = over_by(still, "Mbps")
+        return f"over by {amount}" + ("" if amount.startswith("less") else " Mbps")
+    return "still broken, by less"
 
 
 def with_names(facts: PlanningFacts, text: str, school_ids) -> str:
