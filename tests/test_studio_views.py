@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rollout.checking.check import check_plan
-from rollout.outputs.board_view import Load, board_view, check_move, where_else
+from rollout.outputs.board_view import Load, board_view, check_move, ordinal, where_else
 from rollout.planning.facts import facts_from_inputs
 from rollout.planning.greedy import greedy_plan
 from rollout.scoring.inputs import load_inputs
@@ -179,7 +179,11 @@ def test_what_a_move_changes_in_words(facts):
                  if s != sid and c in (1, 2))
     assert later.changes[1].startswith(f"{passed} school")
     assert "would start before it" in later.changes[1]
-    assert "ranked" in later.details[0] and "combines need and readiness" in later.details[0]
+    rank = 1 + sum(p > facts.priorities[sid] for p in facts.priorities.values())
+    assert later.details == (f"It comes {ordinal(rank)} of {len(facts.priorities)} in the order "
+                             "of need and readiness.",)
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 95, 102, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "95th", "102nd", "111th"]
 
 
 def launched_facts(facts):

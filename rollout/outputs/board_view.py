@@ -295,9 +295,15 @@ def move_changes(facts: PlanningFacts, cohort_of: dict[str, int], school_id: str
     changes = (f"its {school.students:,} students start blended learning {span} "
                f"{'later' if later else 'earlier'}: in {facts.term_label(after)} instead of "
                f"{facts.term_label(before)}", order)
-    details = (f"Its priority is {one_decimal(own)}, ranked {rank} of {len(priorities)} "
-               f"(the priority combines need and readiness; higher goes first).",)
+    details = (f"It comes {ordinal(rank)} of {len(priorities)} in the order of need and "
+               "readiness.",)
     return tuple(sentence(c) for c in changes), details
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th ... 21st, 22nd."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def for_people(facts: PlanningFacts, violation: Violation) -> str:
