@@ -388,3 +388,28 @@ def test_what_a_move_leaves_of_a_rule_is_said_by_the_rule(facts):
     assert Load("Coaching", 95.02, 95.0, "FTE").text().endswith("over by less than 0.1")
     assert Load("HUB", 10_000.3, 10_000, "Mbps").excess() == "less than 1 Mbps"
     assert Load("HUB", 10_002, 10_000, "Mbps").excess() == "2"
+
+
+def test_a_new_plan_gives_the_true_reason_a_school_moved_back(facts):
+    """A school moved by hand out of a group at its minimum: the new plan moves it back
+    because moving it back alone is what mends that group, and says so as `rollout compare`
+    does, with the group's name as written."""
+    from rollout.studio.pages import Pages
+
+    session = board_session()
+    plan = session.plan
+    size = facts.settings.cohort_size.min
+    group = next(c.number for c in facts.cohorts
+                 if sum(v == c.number for v in plan.cohort_of.values()) == size)
+    sid = sorted(s for s, c in plan.cohort_of.items() if c == group)[0]
+    session.move(sid, group + 1)
+    assert any(v.rule == "Cohort size" for v in check_plan(facts, session.cohort_of,
+                                                           session.upgrades))
+    session.solve_done(fake_job(plan))
+    assert not check_plan(facts, session.cohort_of, session.upgrades)
+    [changed] = session.changed
+    assert (changed.school_id, changed.before, changed.after) == (
+        sid, f"Group {group + 1}", f"Group {group}")
+    assert changed.why == (f"moving it back alone would break: Group {group} would have "
+                           f"{size - 1} schools, below the minimum of {size}")
+    assert changed.why in Pages(session).home()

@@ -311,10 +311,22 @@ class Session:
             if move.kind == DECISION:
                 why = with_names(facts, move.limit, (move.school_id,))
             elif move.kind == LIMIT:
+                # as `rollout compare` says it: a rule on the school itself that its place
+                # broke, else what moving it back alone would break (a sentence's first
+                # letter kept as it is: it may be a group's or a school's name)
                 rule = broken.get(move.limit)
-                said = (for_people(facts, rule) if rule else
-                        with_names(facts, move.limit, (move.school_id,))).rstrip(".")
-                why = f"its place on the board broke a rule: {said[:1].lower()}{said[1:]}"
+                back = check_move(facts, self.cohort_of, self.upgrades, move.school_id,
+                                  move.base_cohort).breaks
+                if rule is not None and move.school_id in rule.schools:
+                    why = ("its place on the board broke a rule: "
+                           + for_people(facts, rule).rstrip("."))
+                elif back:
+                    why = ("moving it back alone would break: "
+                           + "; ".join(b.rstrip(".") for b in back))
+                else:
+                    said = (for_people(facts, rule) if rule else
+                            with_names(facts, move.limit, (move.school_id,))).rstrip(".")
+                    why = f"the board broke a rule that this move mends: {said}"
             elif move.earlier:
                 why = "it launches earlier, in room the other changes make"
             else:
