@@ -146,7 +146,7 @@ def test_a_bad_value_is_marked_at_its_field_and_kept(session, answered):
     assert not session.solving and session.whatif is before  # nothing tried
     assert session.take_announcement() == ("whatif_problems", {"n": 3})
     html = Pages(session).whatif()
-    for field, words in [("coaches", "Type a number here (you typed “two”)."),
+    for field, words in [("coaches", "Type a number, e.g. 1.5 (you typed “two”)."),
                          ("need-weight", "Type a number from 0 to 1 (you typed “1.5”)."),
                          ("mbps", "Type the Mbps to add to this link.")]:
         assert re.search(rf'id="wi-{field}" name="[a-z_]+" aria-invalid="true" '
@@ -174,6 +174,18 @@ def test_scenario_problems_go_to_their_field():
     assert form.problems == {"need_weight": ("text", {"text": "Must be 1 or less (found 2)"})}
     assert form.others == [("text", {"text": "no_launch_in, entry 1: 'x' is not a term of the "
                                              "district"})]
+
+
+def test_a_comma_is_read_only_as_a_thousands_separator():
+    """"1,5" coaches is asked again next to its field, never read as 15."""
+    for typed in ("1,5", "1,50", "1,5000", ",5", "1.5,0"):
+        form = entered({"coaches": typed})
+        assert "coaches_fte_delta" not in scenario_patch(form), typed
+        assert form.problems == {"coaches": ("not_number", {"found": typed})}, typed
+    for typed, value in (("1,500", 1500), ("-1,500.5", -1500.5), ("1.5", 1.5),
+                         ("12,345,678", 12345678)):
+        form = entered({"coaches": typed})
+        assert scenario_patch(form)["coaches_fte_delta"] == {"all": value} and not form.problems
 
 
 class StopAtOnce(SolveWatch):

@@ -5,6 +5,7 @@ values; the page words it (templates/whatif.html), except the scenario loader's 
 which are shown as `rollout compare` prints them (kind "text")."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # The form's fields, in the page's order.
@@ -53,13 +54,20 @@ def entered(form) -> WhatIfForm:
                        for name in FIELDS})
 
 
+# A comma only as a thousands separator ("1,500.5"): "1,5" is not read as 15, it is asked again.
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def number(made: WhatIfForm, name: str, whole: bool = False) -> float | int | None:
-    """The field's number, or None when empty; a problem for its field when it is not one."""
-    text = made.value(name).replace(",", "")
+    """The field's number, or None when empty; a problem for its field when it is not one
+    (a comma is a thousands separator followed by exactly three digits, nothing else)."""
+    text = made.value(name)
     if not text:
         return None
+    if "," in text and THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
     try:
-        value = float(text)
+        value = float(text) if "," not in text else None
     except ValueError:
         value = None
     if value is None or value != value or value in (float("inf"), float("-inf")):
