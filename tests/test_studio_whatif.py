@@ -16,11 +16,14 @@ import pytest
 
 from rollout.checking.check import check_plan
 from rollout.pipeline import plan_district
+from rollout.planning.plan import Plan
 from rollout.planning.solve import SolveWatch
 from rollout.studio.pages import Pages
 from rollout.studio.session import Session, WhatIf
 from rollout.studio.whatif_form import entered, scenario_patch
-from rollout.whatif.solving import solve_from
+from rollout.outputs import whatif_words
+from rollout.studio import whatif_text
+from rollout.whatif.solving import KEPT_START, solve_from
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 YEAR2 = SAMPLE / "year2"
@@ -112,13 +115,38 @@ def test_past_terms_are_history_on_the_page(session, answered):
 
 
 def test_the_answer_in_the_words_of_rollout_compare(session, answered):
+    """compare's sentences and figures, in the studio's words: groups by name (as the table's
+    "Schools in Group 2"), never cohorts; "not proven" as the board says it."""
     made, html = answered
-    lines = session.whatif_lines("Base plan (the board's plan)", "What if")
+    lines = whatif_text.whatif_lines(session.facts, made, "Base plan (the board's plan)",
+                                     "What if")
     assert lines[0] == "By the end of 2029 Spring, and what each plan needs:"
-    assert any(line.startswith("What if (Two more coaches): ") for line in lines)
+    [line] = [line for line in lines if line.startswith("What if (Two more coaches): ")]
+    groups = [f"{c.name} {g.schools}" for c, g in zip(session.facts.cohorts,
+                                                      made.summary.cohorts)]
+    first = session.facts.cohorts[0].name
+    groups[0] = f"{first} has {made.summary.cohorts[0].schools} schools"
+    assert line.endswith("launched; " + ", ".join(groups)), line
+    assert "Counts leave out 1 withdrawn school (no place in a group, no launch)" in lines[1]
     assert any("busiest coaching term" in line for line in lines)
     for line in lines:
         assert line.strip().replace("'", "&#39;") in html
+    assert "cohort" not in " ".join(lines) and "proven" not in " ".join(lines)
+
+
+def test_the_studio_words_compare_notes_for_its_page():
+    """compare's notes point to its workbook's sheets; the studio's to its page; the CLI's
+    own words are unchanged."""
+    notes = [whatif_words.KEPT_WORSE, whatif_words.KEPT_NO_BETTER,
+             whatif_words.KEPT_NO_BETTER + whatif_words.KEPT_NOT_PROVEN,
+             whatif_words.TIES_LEFT, whatif_words.BASE_NOT_BEST]
+    said = [whatif_text.studio_note(n) for n in notes]
+    assert not [s for s in said if "sheet" in s or "proven" in s or "base" in s]
+    assert said[2].endswith("(a good plan, not yet shown to be the best)")
+    assert "see the list of moves below" in said[3]
+    assert "(see the reasons on the Moves sheet)" in whatif_words.TIES_LEFT
+    assert whatif_words.BASE_NOT_BEST.endswith("(Details sheet)")
+    assert whatif_text.studio_note(None) is None
 
 
 def test_one_rounding_for_every_figure(answered):
@@ -200,9 +228,9 @@ class StopAtOnce(SolveWatch):
 
 
 def test_stop_keeps_the_best_plan_so_far(session):
-    """Stopped at once (before its worker has started), the what-if keeps the best plan it
-    has by then (at least the board's plan when that meets the scenario's limits); killing the
-    worker, as before, kept none."""
+    """Stopped at once (before its worker has started), the what-if keeps the first plan it
+    has (at least the board's plan when that meets the scenario's limits), not proven, and
+    says so; killing the worker, as before, kept none."""
     session.try_whatif_form(entered({"description": "Greatest need first",
                                      "need_weight": "1"}))
     session.stop_solve()
@@ -210,11 +238,14 @@ def test_stop_keeps_the_best_plan_so_far(session):
     made = session.whatif
     assert made.plan is not None and made.error is None
     assert check_plan(made.variant.facts, made.plan.cohort_of, made.plan.upgrades) == []
-    assert made.stopped == (not made.proven)  # proven by then (it can be, fast): nothing lost
+    # stopped at its first plan: not proven (run to its end, this search proves its plan:
+    # test_a_stopped_solve_from_keeps_a_plan_that_meets_every_limit)
+    assert made.plan.status == "feasible" and made.stopped and not made.proven
     said = session.take_announcement()
-    assert said[0] == ("whatif_stopped" if made.stopped else "whatif_ready")
+    assert said[0] == "whatif_stopped"
     html = Pages(session).whatif()
-    assert ("Stopped: this is the best plan" in html) == made.stopped
+    assert "Stopped: this is the best plan the what-if had found by then: a good plan, not " \
+        "yet shown to be the best." in html
     assert "Try it" in html and 'value="Greatest need first"' in html
 
 
@@ -223,10 +254,11 @@ def test_a_stopped_plan_is_said_to_be_not_proven(session, answered):
     session.whatif = dataclasses.replace(
         made, plan=dataclasses.replace(made.plan, status="feasible"), stopped=True)
     html = Pages(session).whatif()
-    assert "Stopped: this is the best plan the what-if had found by then, not proven the " \
-        "best. Try it again and let it run longer for a better one." in html
-    assert "What if (Two more coaches): " in html and "not proven the best in the time given" \
-        in html.split("What if (Two more coaches): ")[1].split("</p>")[1]
+    assert "Stopped: this is the best plan the what-if had found by then: a good plan, not " \
+        "yet shown to be the best. Try it again and let it run longer for a better one." in html
+    assert "What if (Two more coaches): " in html and "a good plan, not yet shown to be the " \
+        "best" in html.split("What if (Two more coaches): ")[1].split("</p>")[1]
+    assert "proven" not in html
 
 
 def test_stop_before_any_plan_says_so(session, answered):
@@ -240,10 +272,22 @@ def test_stop_before_any_plan_says_so(session, answered):
     assert "Stopped before any plan was found: try again and let it run longer." in html
 
 
-def test_a_stopped_solve_from_keeps_a_plan_that_meets_every_limit(session, answered):
-    made = answered[0]
+def test_a_stopped_solve_from_keeps_a_plan_that_meets_every_limit(session):
+    """Stopped at its first plan, solve_from keeps it, not proven; run to its end, the same
+    search proves its plan. (Two more coaches is proven the best before a first plan is even
+    reported: a stop cannot show there.)"""
+    facts = session.facts
+    greatest_need = dataclasses.replace(facts, settings=facts.settings.model_copy(
+        update={"need_weight": 1.0}))
+    start = Plan(dict(session.cohort_of), dict(session.upgrades))
     watch = StopAtOnce()
-    plan = solve_from(made.variant.facts, made.start, 60, watch=watch)
-    assert check_plan(made.variant.facts, plan.cohort_of, plan.upgrades) == []
+    plan = solve_from(greatest_need, start, 60, watch=watch)
+    assert check_plan(greatest_need, plan.cohort_of, plan.upgrades) == []
     assert watch.plans >= 1  # it heard of the plans found (the board's plan is the first)
-    assert "polish_windows" not in plan.stats  # stopped: no polish
+    # stopped: never proven, whichever plan it had first (the board's, kept, or the search's
+    # first; the workers decide which comes first)
+    assert plan.status == "feasible"
+    assert plan.cohort_of == start.cohort_of if KEPT_START in plan.stats else plan.stats["moves"]
+    whole = solve_from(greatest_need, start, 60)  # not stopped: the same search proves its plan
+    assert whole.status == "optimal" and not check_plan(greatest_need, whole.cohort_of,
+                                                        whole.upgrades)

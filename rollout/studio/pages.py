@@ -16,6 +16,7 @@ from rollout.errors import FILE_READ, Problem, by_attention, note_kind
 from rollout.outputs import whatif_words
 from rollout.outputs.board_view import one_decimal
 from rollout.scoring.returns import survey_returns
+from rollout.studio import whatif_text
 from rollout.studio.session import KEEP_OUT, PIN, Session
 from rollout.studio.worker import Progress
 
@@ -142,6 +143,8 @@ class Pages:
             regions = sorted({x.region for x in facts.schools})
             coming = [t for t in facts.district.terms if not facts.is_history(t.index)]
             return self.render("whatif.html", page="whatif", made=s.whatif,
+                               whatif_lines=lambda base, name: whatif_text.whatif_lines(
+                                   facts, s.whatif, base, name),
                                form=s.whatif_form, cohorts=facts.cohorts,
                                terms=[t.label for t in coming],
                                coming=[t.index for t in coming],
