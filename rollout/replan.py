@@ -14,6 +14,7 @@ from rollout.checking.check import compute_usage, move_violations
 from rollout.csvfiles import read_csv
 from rollout.domain import DELAYED, LAUNCHED, ON_HOLD, PAUSED, PLANNED, District
 from rollout.errors import CLOSED, NEW_SCHOOL, RENAMED, Note, Problems
+from rollout.intake.decisions import BY_THE_DISTRICT
 from rollout.planning.facts import PlanningFacts, current_term_index
 from rollout.planning.plan import Plan
 from rollout.safe import restore_id, restore_text
@@ -264,6 +265,8 @@ def sizes_after_decision(facts, plan, previous, sid, told, blocked) -> str:
         return ""
     by = next((d.by for d in (*facts.decisions.pins, *facts.decisions.keep_outs,
                               *facts.decisions.no_launch)), "")
+    if by.startswith(BY_THE_DISTRICT):  # its reason is about another school: who decided only
+        by = BY_THE_DISTRICT
     said = []
     for cohort in sorted({told, plan.cohort_of[sid]}):
         moved = [(s, c) for s, c in sorted(plan.cohort_of.items()) if s != sid
@@ -276,7 +279,7 @@ def sizes_after_decision(facts, plan, previous, sid, told, blocked) -> str:
                  for n, way in ((left, "out of"), (came, "into")) if n]
     if not said or not by:
         return ""
-    return f"cohort sizes after a district decision ({by} {', '.join(said)})"
+    return f"cohort sizes after {by} {', '.join(said)}"
 
 
 def move_reason(facts, plan, usage, previous, sid, told, readiness_now) -> str:

@@ -112,3 +112,27 @@ def test_a_scenario_keeps_the_districts_decisions(district, tmp_path):
     scenario_facts = comparison.scenarios[0].variant.facts
     assert comparison.scenarios[0].plan.cohort_of[placed] == 2
     assert scenario_facts.decisions.pin_of(pinned).by.startswith("a district decision")
+
+
+def test_a_decision_on_one_school_never_shows_its_reason_to_another_principal(tmp_path):
+    """A pin that pushes other schools out of a full group: their principals read that a
+    district decision changed the group's size, never the reason typed for another school."""
+    from openpyxl import load_workbook
+
+    plan_district(SAMPLE, tmp_path / "y1")
+    previous = tmp_path / "y1" / "plan.csv"
+    spring = tmp_path / "year2"
+    shutil.copytree(SAMPLE / "year2", spring, ignore=shutil.ignore_patterns("scenarios"))
+    secret = "the new science wing opens in summer 2029"
+    write_decisions_file(spring, [DecisionRow("HS003", "", "pin", 4, secret, "2028-03-01")])
+    results, _ = plan_district(spring, tmp_path / "y2", previous=previous)
+    assert results.row("HS003")["cohort"] == 4
+    knocked = [c for c in results.changes if c["school_id"] != "HS003"
+               and "district decision" in c["reason"]]
+    assert knocked, "the pin should push another school out of Group 4's size"
+    for change in knocked:
+        assert secret not in change["reason"], change
+    for sid, name in results.workbook_names.items():
+        text = " ".join(str(c.value) for ws in load_workbook(tmp_path / "y2" / "schools" / name)
+                        for row in ws.iter_rows() for c in row if c.value is not None)
+        assert (secret in text) == (sid == "HS003"), sid

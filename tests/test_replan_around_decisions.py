@@ -106,6 +106,7 @@ def test_a_re_plan_stopped_near_the_best_is_never_called_proven(pinned):
     assert check_plan(hasty, again.cohort_of, again.upgrades) == []
     assert again.cohort_of[sid] == group
     assert again.gap <= 0.01
+    assert again.status == "feasible"  # it stopped near, and says so
     assert (again.status == "optimal") == (again.bound == again.objective)
 
 
@@ -115,3 +116,40 @@ def test_close_enough_waits_for_the_proof_then_takes_a_near_plan():
     assert near.met(10_000, 10_000.5, seconds=3.0)
     assert not near.met(10_000, 10_002, seconds=10)     # 0.02 % off: not near enough
     assert within_gap(10_000, 10_001, 0.0001) and not within_gap(10_000, 10_001.5, 0.0001)
+
+
+def test_a_re_plan_whose_first_search_has_no_plan_keeps_its_repaired_start(sample, monkeypatch):
+    """The fallback search (when the proving search has no plan by the polish point) starts
+    from the repaired board plan; a second start plan for the same choices would make the
+    model invalid and the re-plan end with the greedy plan or none."""
+    from types import SimpleNamespace
+
+    from ortools.sat.python import cp_model
+
+    from rollout.planning import solve
+
+    from rollout.planning.greedy import greedy_plan
+
+    facts, plan = sample
+    greedy = greedy_plan(facts)
+    # A pin the greedy plan keeps (so that the fallback could hint it as well).
+    sid = next(s for s in sorted(plan.cohort_of) if greedy.cohort_of[s] != plan.cohort_of[s])
+    group = greedy.cohort_of[sid]
+    decided = dataclasses.replace(facts, decisions=district_decisions(
+        [DecisionRow(sid, "", "pin", group, "a board member asked", "")]))
+    kept = greedy_plan(decided)
+    assert check_plan(decided, kept.cohort_of, kept.upgrades) == []
+    real, models = solve.search, []
+
+    def first_without_plan(m, facts, seconds, workers, prove, **options):
+        models.append(m.model.validate())  # "" when the model is valid
+        if len(models) == 1:  # as when the proving search has no plan by the polish point
+            return cp_model.UNKNOWN, SimpleNamespace(best_objective_bound=float("inf"))
+        return real(m, facts, seconds, workers, prove, **options)
+
+    monkeypatch.setattr(solve, "search", first_without_plan)
+    again = solve_plan(decided, replan=BoardPlan(plan.cohort_of, plan.upgrades))
+    assert len(models) == 2 and models[1] == "", models
+    assert again.stats["fallback_search"] and "greedy_plan" not in again.stats
+    assert check_plan(decided, again.cohort_of, again.upgrades) == []
+    assert again.cohort_of[sid] == group

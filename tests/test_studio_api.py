@@ -53,6 +53,8 @@ def planned(studio, facts):
     assert "event: done" in text
     done = studio.wait_for_plan()
     assert done["status"] == BEST or done["status"].startswith(GOOD)
+    assert done["proven"] == (done["status"] == BEST)
+    assert done["within_percent"] == 0.0 if done["proven"] else done["within_percent"] > 0
     return {s["school_id"]: s["cohort"] for s in done["schools"]}
 
 

@@ -310,10 +310,12 @@ def test_a_plan_not_shown_best_says_how_near_it_is(facts):
 
     session = Session(SAMPLE)
     session.inputs, session.base_facts, session.facts = object(), facts, facts
-    start = greedy_plan(facts).cohort_of
-    session.plan, session.cohort_of = Plan(start, status="optimal"), dict(start)
+    greedy = greedy_plan(facts)
+    start, upgrades = greedy.cohort_of, greedy.upgrades
+    session.plan, session.cohort_of = Plan(start, upgrades, status="optimal"), dict(start)
+    session.upgrades, session.plan_facts = dict(upgrades), facts
     assert session.status() == BEST
-    session.plan = Plan(start, status="feasible", objective=999.9, bound=1000.0)
+    session.plan = Plan(start, upgrades, status="feasible", objective=999.9, bound=1000.0)
     assert session.status() == f"{GOOD} (within 0.01% of the best possible)"
 
 
@@ -413,3 +415,70 @@ def test_a_new_plan_gives_the_true_reason_a_school_moved_back(facts):
     assert changed.why == (f"moving it back alone would break: Group {group} would have "
                            f"{size - 1} schools, below the minimum of {size}")
     assert changed.why in Pages(session).home()
+
+
+@pytest.fixture()
+def planned_session():
+    from rollout.planning.solve import solve_plan
+    from rollout.studio.session import Session
+
+    session = Session(SAMPLE)
+    session.read()
+    plan = solve_plan(session.facts)
+    session.plan, session.cohort_of, session.upgrades = plan, dict(plan.cohort_of), \
+        dict(plan.upgrades)
+    session.plan_facts = session.facts  # as solve_done records it
+    return session
+
+
+def test_a_decision_the_board_breaks_is_never_called_the_best_plan(planned_session):
+    from rollout.studio.session import BEST, BREAKS, OLDER
+
+    s = planned_session
+    assert s.status() == BEST
+    sid = sorted(s.cohort_of)[0]
+    other = next(c.number for c in s.facts.cohorts
+                 if c.number != s.cohort_of[sid] and not s.facts.has_launched(c.number))
+    s.decide(sid, "pin", other, "the board asked")
+    assert s.status() == BREAKS.format(n=1)
+    s.undo()
+    assert s.status() == BEST  # the rules are those the plan was made with again
+    keep_out = next(c.number for c in s.facts.cohorts if c.number != s.cohort_of[sid])
+    s.decide(sid, "keep_out", keep_out, "not that term")
+    assert s.status() == OLDER  # kept, but made before this decision
+
+
+def test_nothing_changes_the_rules_while_a_plan_is_being_made(planned_session):
+    import threading
+
+    from rollout.studio.session import StudioError
+
+    s = planned_session
+    s.job = type("Running", (), {"done": threading.Event()})()  # a solve still running
+    sid = sorted(s.cohort_of)[0]
+    for change in (lambda: s.decide(sid, "pin", s.cohort_of[sid], "x"),
+                   lambda: s.undecide(sid), lambda: s.undo(), lambda: s.read_again(),
+                   lambda: s.move(sid, s.cohort_of[sid])):
+        with pytest.raises(StudioError) as refused:
+            change()
+        assert refused.value.status == 409 and "being made" in str(refused.value)
+    assert s.decisions == {}
+
+
+def test_save_counts_decisions_as_saved_once_the_file_is_written(planned_session, tmp_path,
+                                                                  monkeypatch):
+    import shutil
+
+    from rollout.studio import session as module
+
+    s = planned_session
+    district = tmp_path / "district"
+    shutil.copytree(SAMPLE, district, ignore=shutil.ignore_patterns("year2", "scenarios"))
+    s.district_dir, s.out_dir = district, tmp_path / "out"
+    sid = sorted(s.cohort_of)[0]
+    s.decide(sid, "pin", s.cohort_of[sid], "the board asked")
+    assert s.unsaved_counts()[0] == 1
+    monkeypatch.setattr(module, "SolveJob", lambda *args: None)  # the outputs are not written
+    s.save()
+    assert (district / "decisions.xlsx").exists()
+    assert s.unsaved_counts()[0] == 0  # the file has it, whether the outputs follow or not

@@ -73,15 +73,17 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     limit = time_limit or facts.settings.solver.time_limit_seconds
     deadline = started + limit
     m = build_model(facts)
-    repaired = {}
+    repaired, hinted = {}, False
     if replan is not None:
         start = repair_board_plan(m, facts, replan, started + limit * REPAIR_SHARE, workers)
         if start is not None:
             add_hint(m, start.cohort_of, start.upgrades)
+            hinted = True
             repaired["start_moved"] = moved(replan.cohort_of, start.cohort_of)
             repaired["start_seconds"] = round(time.perf_counter() - started, 2)
     elif hint is not None and not check_plan(facts, hint):
         add_hint(m, hint)  # an invalid hint costs more than it helps (docs/benchmarks.md)
+        hinted = True
     close_enough = replan_close_enough(facts) if replan is not None else None
     built = time.perf_counter()
     prove = proving_search_first(facts)
@@ -101,7 +103,7 @@ def solve_plan(facts: PlanningFacts, time_limit: float | None = None,
     if fallback and not stopped:
         # The proving search finds plans only as its bound comes down to them; when it has
         # none by then, the other search gets the time left to find one.
-        if hint is None:
+        if not hinted:  # a second hint of the same variables makes the model invalid
             hint_greedy_plan(m, facts)
         status, solver = search(m, facts, seconds_until(deadline), workers, not prove)
         bound = min(bound, solver.best_objective_bound)

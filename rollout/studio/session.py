@@ -53,6 +53,12 @@ WHAT_IF_NAME = "what-if"
 # The plan's status in a planner's words (the solver proved it best, or ran out of time).
 BEST = "the best plan possible with these limits and decisions"
 GOOD = "a good plan, not yet shown to be the best"
+# The board's plan no longer answers to the rules as they are now (kept apart from BEST: a plan
+# made before a decision or a fix in Excel is not known to be the best under them).
+BREAKS = "the plan breaks {n} of the rules as they are now: choose Re-plan around my decisions"
+OLDER = ("made before your latest decisions or a new read of the files: choose Re-plan around "
+         "my decisions to be sure it is the best")
+BUSY = "A plan is being made: wait for it or stop it."
 
 
 class StudioError(Exception):
@@ -124,7 +130,8 @@ class Session:
     upgrades: dict[str, int] = field(default_factory=dict)
     decisions: dict[str, tuple[DecisionRow, ...]] = field(default_factory=dict)
     saving: bool = False
-    unsaved: bool = False              # decisions made since decisions.xlsx was read or saved
+    plan_facts: PlanningFacts | None = None  # the facts the board's plan was made with
+    job_facts: PlanningFacts | None = None   # the facts of the solve running now
     kind: str = "plan"                 # what the job in hand does: plan | save | whatif
     whatif: WhatIf | None = None
     whatif_form: WhatIfForm = field(default_factory=WhatIfForm)  # as the planner entered it
@@ -135,6 +142,7 @@ class Session:
     job: SolveJob | None = None
     last_error: str | None = None
     announcement: tuple = ()  # (kind, values) of the outcome to announce (pages word it)
+    file_changed_under_planner: bool = False  # decisions.xlsx changed outside, decisions unsaved
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # ----- the district ----------------------------------------------------------------------
@@ -157,14 +165,17 @@ class Session:
                 self.problems = [Problem(str(self.district_dir), exc.user_message())]
                 return
             self.inputs, self.base_facts, self.notes = inputs, facts, list(inputs.notes)
-            self.saved_rows = {}
+            unsaved = self.decisions != self.saved_rows
+            in_file: dict[str, tuple[DecisionRow, ...]] = {}
             for row in inputs.decision_rows:  # decisions.xlsx as it is now
-                self.saved_rows[row.school_id] = self.saved_rows.get(row.school_id, ()) + (row,)
-            if self.unsaved:  # the planner's decisions not saved yet stay (Read again)
+                in_file[row.school_id] = in_file.get(row.school_id, ()) + (row,)
+            self.file_changed_under_planner = unsaved and in_file != self.saved_rows
+            self.saved_rows = in_file
+            if unsaved:  # the planner's decisions not saved yet stay (Read again)
                 self.decisions = {sid: rows for sid, rows in self.decisions.items()
                                   if sid in facts.district.school_by_id}
-            else:  # decisions.xlsx as last saved
-                self.decisions = dict(self.saved_rows)
+            else:  # decisions.xlsx as it is now (typed in Excel, or as last saved)
+                self.decisions = dict(in_file)
             self.decided()
             if self.cohort_of is not None and set(self.cohort_of) != {
                     s.school_id for s in facts.schools}:
@@ -175,13 +186,13 @@ class Session:
         """Read the folder again after a fix in Excel and say what changed: problems fixed,
         new and left (the Inputs page's live region)."""
         with self.lock:
-            if self.solving:
-                raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            self.not_while_solving()
             before = set(self.problems)
             self.read()
             after = set(self.problems)
             self.say("read_again", problems=len(self.problems), fixed=len(before - after),
-                     new=len(after - before), warnings=len(self.warnings()))
+                     new=len(after - before), warnings=len(self.warnings()),
+                     kept_yours=self.file_changed_under_planner)
 
     def warnings(self) -> list[str]:
         """The notes that need a person's eyes (not which layout a file was read as)."""
@@ -225,6 +236,12 @@ class Session:
     def solving(self) -> bool:
         return self.job is not None and not self.job.done.is_set()
 
+    def not_while_solving(self) -> None:
+        """One plan at a time, and nothing changes the rules or the board under a solve (its
+        plan would answer to rules that are no longer the planner's)."""
+        if self.solving:
+            raise StudioError(BUSY, 409)
+
     def start_solve(self, around_board: bool = False) -> None:
         """Start a solve in a worker process: the whole plan, or (re-plan) starting from the
         board's plan."""
@@ -232,14 +249,13 @@ class Session:
             if not self.ready:
                 raise StudioError("The district folder has input errors; see the Inputs page.",
                                   409)
-            if self.solving:
-                raise StudioError("A plan is being made already: wait for it or stop it.", 409)
+            self.not_while_solving()
             board = BoardPlan(dict(self.cohort_of), dict(self.upgrades)) \
                 if around_board and self.cohort_of else None
             hint = None
             if board is None and self.facts.previous:
                 hint = greedy_plan(self.facts).cohort_of | self.facts.previous
-            self.last_error = None
+            self.last_error, self.job_facts = None, self.facts
             limit = self.facts.settings.solver.time_limit_seconds
             self.kind = "plan"
             self.job = SolveJob(limit, self.solve_done, solve_in_worker,
@@ -252,9 +268,9 @@ class Session:
             if not self.ready:
                 raise StudioError("The district folder has input errors; see the Inputs page.",
                                   409)
-            if self.solving:
-                raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            self.not_while_solving()
             path = write_decisions_file(self.district_dir, self.decision_rows())
+            self.saved_rows = dict(self.decisions)  # the file has them now, whatever follows
             self.last_error, self.saving, self.kind = None, True, "save"
             limit = self.facts.settings.solver.time_limit_seconds
             self.job = SolveJob(limit, self.solve_done, save_in_worker,
@@ -270,7 +286,6 @@ class Session:
             board = (self.plan, dict(self.cohort_of), dict(self.upgrades)) \
                 if self.cohort_of is not None else None
             if saved and job.plan is not None:
-                self.unsaved = False
                 self.read()  # decisions.xlsx as written, the district as the outputs saw it
                 if not self.ready:  # a file was changed meanwhile: the Inputs page says how
                     self.say("no_plan", error="the district's files changed while saving")
@@ -287,10 +302,12 @@ class Session:
                 return
             self.plan, self.cohort_of = job.plan, dict(job.plan.cohort_of)
             self.upgrades = dict(job.plan.upgrades)
+            previous_facts = self.plan_facts
+            self.plan_facts = self.facts if saved else self.job_facts
             self.changed = None
             if board is not None and set(board[1]) == set(self.cohort_of):
                 # the board before this plan, to take back with Undo (moves stay in the steps)
-                self.steps.append(Step("replan", "", board, None))
+                self.steps.append(Step("replan", "", board + (previous_facts,), None))
                 self.changed = self.changes_from(board[1], board[2])
             if saved:
                 self.saved_step = len(self.steps)
@@ -371,14 +388,13 @@ class Session:
         solve it from the board's plan in the worker."""
         with self.lock:
             self.need_board()
-            if self.solving:
-                raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            self.not_while_solving()
             self.whatif_form = form or WhatIfForm()
             text = yaml.safe_dump(patch, sort_keys=False, allow_unicode=True)
             variant = self.scenario(text)
             start = Plan(dict(self.cohort_of), dict(self.upgrades))
             self.whatif = WhatIf(text, str(patch.get("description") or ""), variant.changes,
-                                 variant, start, base_proven=self.status() == "proven best")
+                                 variant, start, base_proven=self.status() == BEST)
             self.kind, self.last_error = "whatif", None
             limit = self.facts.settings.solver.time_limit_seconds
             self.job = SolveJob(limit, self.solve_done, whatif_in_worker,
@@ -520,8 +536,7 @@ class Session:
     def move(self, school_id: str, cohort: int) -> MoveCheck:
         """Move a school on the board (checked at once; the plan may then break limits)."""
         with self.lock:
-            if self.solving:
-                raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            self.not_while_solving()
             checked = self.check_move(school_id, cohort)
             before = self.cohort_of[school_id]
             if before != cohort:
@@ -538,7 +553,8 @@ class Session:
         with self.lock:
             state = {"state": "solving" if self.solving else "done",
                      "status": self.status(), "error": self.last_error, "schools": [],
-                     "upgrades": []}
+                     "upgrades": [], "proven": self.status() == BEST,
+                     "within_percent": self.within_percent()}
             if self.cohort_of is not None and self.facts is not None:
                 pinned = self.pinned()
                 state["schools"] = [
@@ -559,9 +575,27 @@ class Session:
             return "no plan yet"
         if self.cohort_of != self.plan.cohort_of:
             return "changed by hand"
+        broken = check_plan(self.facts, self.cohort_of, self.upgrades)
+        if broken:
+            return BREAKS.format(n=len(broken))
+        if not self.made_with_these_rules():
+            return OLDER
         if self.plan.status == "feasible" and self.plan.gap is not None:
             return f"{GOOD} (within {gap_percent(self.plan.gap)} of the best possible)"
         return {"optimal": BEST, "feasible": GOOD}.get(self.plan.status, self.plan.status)
+
+    def within_percent(self) -> float | None:
+        """How far the board's plan may be from the best possible, in percent (for scripts);
+        None when there is no plan or the board no longer is the plan made."""
+        if self.plan is None or self.plan.gap is None or self.cohort_of != self.plan.cohort_of:
+            return None
+        return 0.0 if self.plan.status == "optimal" else round(self.plan.gap * 100, 6)
+
+    def made_with_these_rules(self) -> bool:
+        """The board's plan was made with the decisions and the files as they are now."""
+        made = self.plan_facts
+        return made is not None and made.decisions == self.facts.decisions and (
+            made is self.facts or made.district is self.facts.district)
 
     def unsaved_counts(self) -> tuple[int, int]:
         """Decisions not in decisions.xlsx yet (a new, changed or removed one each) and
@@ -592,12 +626,17 @@ class Session:
         """Pin a school to a cohort (it replaces the school's other decisions) or keep it out
         of one (added to its keep-outs; a pin there goes)."""
         with self.lock:
+            self.not_while_solving()
             self.known_school(school_id)
             if decision not in (PIN, KEEP_OUT):
                 raise StudioError("decision must be 'pin' or 'keep_out'.", 422)
             self.known_cohort(cohort)
-            if decision == PIN and self.facts.has_launched(cohort) and \
-                    self.facts.kept_cohort(school_id) != cohort:
+            kept = self.facts.kept_cohort(school_id)
+            if decision == PIN and kept is not None and kept != cohort:
+                raise StudioError(f"{self.school_name(school_id)} stays in "
+                                  f"{self.facts.cohort(kept).name}: it has launched or "
+                                  "withdrawn, so no decision can place it elsewhere.", 409)
+            if decision == PIN and self.facts.has_launched(cohort) and kept != cohort:
                 group = self.facts.cohort(cohort)
                 raise StudioError(f"{group.name} launched in "
                                   f"{self.facts.term_label(group.launch_term_index)}: a school "
@@ -620,6 +659,7 @@ class Session:
 
     def undecide(self, school_id: str) -> None:
         with self.lock:
+            self.not_while_solving()
             self.known_school(school_id)
             if school_id not in self.decisions:
                 raise StudioError("That school has no decision to remove.", 404)
@@ -627,11 +667,12 @@ class Session:
             self.say("removed", name=self.school_name(school_id))
 
     def change_decisions(self, school_id: str, before: tuple, after: tuple) -> None:
+        self.not_while_solving()
         self.steps.append(Step("decision", school_id, before, after))
+        self.changed = None  # Undo now takes back this decision, not the last plan
         self.set_decisions(school_id, after)
 
     def set_decisions(self, school_id: str, rows: tuple) -> None:
-        self.unsaved = True
         if rows:
             self.decisions[school_id] = tuple(rows)
         else:
@@ -642,15 +683,14 @@ class Session:
         """Take back the last move, decision or plan (the board as it was before it); returns
         the school it was about ("" for a plan)."""
         with self.lock:
-            if self.solving:
-                raise StudioError("A plan is being made: wait for it or stop it.", 409)
+            self.not_while_solving()
             if not self.steps:
                 raise StudioError("There is nothing to undo.", 409)
             step = self.steps.pop()
             before_save = len(self.steps) < self.saved_step
             self.saved_step = min(self.saved_step, len(self.steps))
             if step.what == "replan":
-                self.plan, cohort_of, upgrades = step.before
+                self.plan, cohort_of, upgrades, self.plan_facts = step.before
                 self.cohort_of, self.upgrades = dict(cohort_of), dict(upgrades)
                 self.changed = None
                 self.say("undone_replan", before_save=before_save)
