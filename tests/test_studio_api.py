@@ -229,6 +229,20 @@ def test_a_what_if_against_the_board_and_its_scenario_file(studio, planned, fact
     assert answer["scenario"]["moved"] == len(answer["moves"])
     assert answer["stopped"] is False and answer["lines"][0].startswith("By the end of ")
     assert answer["lines"][-2 if answer["note"] else -1].startswith("  busiest coaching term")
+    # The board's plan, whole, as `rollout compare` words a base: proven when the board's is.
+    from rollout.outputs import whatif_words
+    from rollout.planning.plan import Plan
+    from rollout.whatif.summary import summarise
+
+    now = facts_from_inputs(load_inputs(district))
+    terms = {t.label: t.index for t in now.district.terms}
+    board = Plan({s["school_id"]: s["cohort"] for s in before["schools"]},
+                 {u["upgrade"]: terms[u["term"]] for u in before["upgrades"]})
+    base = whatif_words.plan_lines(now, whatif_words.headline_term(now), "Base plan", "",
+                                   summarise(now, board), False, before["proven"])
+    at = answer["lines"].index(base[0])
+    assert answer["lines"][at:at + 2] == base
+    assert ("not proven" in base[1]) == (not before["proven"])
     assert yaml.safe_load(answer["yaml"]) == asked
     status, saved, headers = studio.request("GET", "/whatif/scenario.yaml")
     assert status == 200 and "attachment" in headers["content-disposition"]
@@ -259,9 +273,15 @@ def test_a_launched_group_takes_no_move(spring_after):
     plan = {s["school_id"]: s["cohort"] for s in state["schools"]}
     launched = [c.number for c in facts.cohorts if facts.has_launched(c.number)]
     assert launched == [1]
-    into = next(s for s in sorted(plan) if plan[s] == 2)
+    # a school of Group 2 with nothing on the Launches sheet (ES040 launched early: it stays)
+    into = next(s for s in sorted(plan) if plan[s] == 2
+                and s not in facts.district.launch_by_school)
     out_of = next(s for s in sorted(plan) if plan[s] == 1)
     for path in ("/api/check-move", "/api/move"):
+        for stays in ("ES040", "ES071"):  # launched early, withdrawn: judged per school
+            other = next(c for c in (2, 3, 4, 5) if c != plan[stays])  # not launched
+            status, text, _ = studio.request("POST", path, {"school_id": stays, "cohort": other})
+            assert status == 409 and "it stays" in text, text
         status, text, _ = studio.request("POST", path, {"school_id": into, "cohort": 1})
         assert status == 409 and "a school cannot join it now" in text
         status, text, _ = studio.request("POST", path, {"school_id": out_of, "cohort": 2})
