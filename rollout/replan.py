@@ -263,10 +263,10 @@ def sizes_after_decision(facts, plan, previous, sid, told, blocked) -> str:
     words, without naming the other schools (a principal sees only their own); "" otherwise."""
     if not any(v.rule == "Cohort size" for v in blocked):
         return ""
-    by = next((d.by for d in (*facts.decisions.pins, *facts.decisions.keep_outs,
-                              *facts.decisions.no_launch)), "")
-    if by.startswith(BY_THE_DISTRICT):  # its reason is about another school: who decided only
-        by = BY_THE_DISTRICT
+    # Who decided, never what: a decision's reason or a scenario's name may be about another
+    # school (README: a principal's workbook holds only their own school).
+    decided = any((*facts.decisions.pins, *facts.decisions.keep_outs, *facts.decisions.no_launch))
+    by = BY_THE_DISTRICT if decided else ""
     said = []
     for cohort in sorted({told, plan.cohort_of[sid]}):
         moved = [(s, c) for s, c in sorted(plan.cohort_of.items()) if s != sid

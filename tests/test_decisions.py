@@ -70,7 +70,7 @@ def test_kept_out_school_is_in_none_of_those_cohorts():
     assert check_plan(f, plan.cohort_of) == []
     assert rules_broken(f, {"A": 2, "B": 1, "C": 1}) == {"District decision"}
     reason = school_reasons(f, plan.cohort_of)["A"]
-    assert "kept out of Group 2 by the scenario 'Test'" in reason
+    assert "must stay out of Group 2 by the scenario 'Test'" in reason
 
 
 def test_nothing_launches_in_a_closed_term_and_its_cohort_has_no_minimum():

@@ -255,6 +255,12 @@ def test_a_what_if_against_the_board_and_its_scenario_file(studio, planned, fact
     board = {s["school_id"]: s["cohort"] for s in state["schools"]}
     moved = dict(board, **{m["school_id"]: m["to"] for m in answer["moves"]})
     assert check_plan(scenario, moved, upgrades_of(answer["scenario"], facts)) == []
+    # Stop from the What if page goes back there, and says plainly it had already finished.
+    status, _, headers = studio.request("POST", "/actions/stop", "",
+                                        {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 303 and headers["location"] == "/whatif"
+    status, page, _ = studio.request("GET", "/whatif")
+    assert "It had finished before Stop arrived" in page
 
 
 @pytest.fixture(scope="module")

@@ -157,7 +157,7 @@ def test_sentences_name_schools_and_round_as_the_board(facts):
         [DecisionRow(sid, "x", "pin", 2, "Board asked", "2026-12-06")]))
     option = check_move(decided, plan.cohort_of, plan.upgrades, sid, 3)
     name = facts.district.school_by_id[sid].school_name
-    assert f"{name} is placed in Group 2 by a district decision: Board asked." in option.breaks
+    assert f"{name} must be in Group 2 by a district decision (Board asked)." in option.breaks
     ids = set(facts.district.school_by_id)
     board, upgrades, _ = overloaded_board(facts)
     said = [b for s in sorted(board)[:20] for o in where_else(facts, board, upgrades, s)

@@ -25,6 +25,7 @@ from rollout.checking.arithmetic import (
     term_has_passed,
 )
 from rollout.domain import ON_HOLD
+from rollout.intake.decisions import BY_THE_DISTRICT
 
 TOLERANCE = 1e-6
 
@@ -254,14 +255,16 @@ def district_decisions_held(p: PlanUnderCheck) -> list[Violation]:
     for pin in decisions.pins:
         cohort = p.cohort_of.get(pin.school_id)
         if pin.school_id in free and cohort is not None and cohort != pin.cohort:
-            out.append(Violation("District decision", f"{pin.school_id} is placed in "
-                                 f"{cohort_named(p.records, pin.cohort).name} by {pin.by}",
+            out.append(Violation("District decision", f"{pin.school_id} must be in "
+                                 f"{cohort_named(p.records, pin.cohort).name} by "
+                                 f"{who(pin.by)}{why(pin.by)}",
                                  (pin.school_id,), ("pin", pin.school_id)))
     for keep_out in decisions.keep_outs:
         cohort = p.cohort_of.get(keep_out.school_id)
         if keep_out.school_id in free and cohort in keep_out.cohorts:
-            out.append(Violation("District decision", f"{keep_out.school_id} is kept out of "
-                                 f"{cohort_named(p.records, cohort).name} by {keep_out.by}",
+            out.append(Violation("District decision", f"{keep_out.school_id} must stay out "
+                                 f"of {cohort_named(p.records, cohort).name} by "
+                                 f"{who(keep_out.by)}{why(keep_out.by)}",
                                  (keep_out.school_id,), ("keep out", keep_out.school_id)))
     for sid in sorted(free):
         cohort = p.cohort_of.get(sid)
@@ -273,6 +276,16 @@ def district_decisions_held(p: PlanUnderCheck) -> list[Violation]:
             out.append(Violation("District decision", f"{sid} would launch in {term.label}, "
                                  f"when nothing launches by {by}", (sid,), ("no launch", sid)))
     return out
+
+
+def who(by: str) -> str:
+    """Who decided: "a district decision" (its reason follows, `why`) or "the scenario '...'"."""
+    return BY_THE_DISTRICT if by.startswith(BY_THE_DISTRICT + ": ") else by
+
+
+def why(by: str) -> str:
+    """The reason typed with a district decision, in brackets; "" for a scenario's."""
+    return f" ({by[len(BY_THE_DISTRICT) + 2:]})" if by.startswith(BY_THE_DISTRICT + ": ") else ""
 
 
 def upgrades_feasible(p: PlanUnderCheck) -> list[Violation]:

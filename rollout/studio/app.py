@@ -120,7 +120,9 @@ def make_app(session: Session, token: str, port: int) -> Guard:
 
     @app.post("/actions/stop")
     async def stop_action(request: Request):
-        return await form_action(request, lambda f: session.stop_solve())
+        # Back to the page the work was started from: a what-if's answer is on What if.
+        page = "/whatif" if session.kind == "whatif" else "/"
+        return await form_action(request, lambda f: session.stop_solve() or page, page)
 
     @app.post("/actions/read-again")
     async def read_again(request: Request):

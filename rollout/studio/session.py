@@ -479,7 +479,7 @@ class Session:
     def stop_solve(self) -> None:
         with self.lock:
             if not self.solving:
-                raise StudioError("No plan is being made now.", 409)
+                raise StudioError("It had finished before Stop arrived: nothing to stop.", 409)
             if self.kind == "save":
                 raise StudioError("Saving cannot be stopped; it ends in a moment.", 409)
             if self.kind == "whatif":  # its best plan so far is kept, as for a plan
