@@ -143,7 +143,8 @@ def test_a_bad_value_is_marked_at_its_field_and_kept(session, answered):
     before = session.whatif
     session.try_whatif_form(entered({"description": "Oops", "coaches": "two",
                                      "need_weight": "1.5", "link": "NORTH-HUB"}))
-    assert not session.solving and session.whatif is before  # nothing tried
+    assert not session.solving and before is not None
+    assert session.whatif is None  # nothing tried, and the last answer is not this one's
     assert session.take_announcement() == ("whatif_problems", {"n": 3})
     html = Pages(session).whatif()
     for field, words in [("coaches", "Type a number here (you typed “two”)."),
@@ -157,7 +158,7 @@ def test_a_bad_value_is_marked_at_its_field_and_kept(session, answered):
     assert '<option value="NORTH-HUB" selected>' in html
     # the problems the scenario loader finds go next to their field too, said together
     session.try_whatif_form(entered({"description": "x", "coaches": "-200"}))
-    assert not session.solving and session.whatif is before
+    assert not session.solving and session.whatif is None
     [(field, (kind, values))] = session.whatif_form.all_problems()
     assert field == "coaches" and kind == "text"
     assert values["text"].startswith("Leaves -114.5 coaching FTE in 2028 Fall (at least 0 "
@@ -235,3 +236,26 @@ def test_a_stopped_solve_from_keeps_a_plan_that_meets_every_limit(session, answe
     assert check_plan(made.variant.facts, plan.cohort_of, plan.upgrades) == []
     assert watch.plans >= 1  # it heard of the plans found (the board's plan is the first)
     assert "polish_windows" not in plan.stats  # stopped: no polish
+
+
+def test_a_what_if_that_leaves_a_school_no_group_says_which_and_how_out(session):
+    """No launches in 2029 Fall leaves Park Springs (locked to Group 4) no group: said at once
+    in names and the studio's way out (pin it), and the board's pin settles it."""
+    made = session.run_whatif({"description": "No fall launches", "no_launch_in": ["2029 Fall"]})
+    assert not session.solving and [c.school_id for c in made.conflicts] == ["ES062"]
+    html = Pages(session).whatif()
+    assert "Park Springs Elementary School can be in no group" in html
+    assert 'href="/schools/ES062"' in html and "Pin it to Group 5 on its page" in html
+    assert "place:" not in html  # the scenario file's words are not the studio's
+    session.decide("ES062", "pin", 5, "no fall launches")
+    try:
+        again = session.run_whatif({"description": "No fall launches",
+                                    "no_launch_in": ["2029 Fall"]})
+        assert again.conflicts == []
+        wait(session)
+        # Placed, the school still needs coaches in 2030 Spring: compare's answer, in full.
+        assert again.plan is None and again.error.startswith("No plan possible"), again.error
+        assert "coaching FTE in 2030 Spring" in again.error
+    finally:
+        session.undo()
+    assert "ES062" not in session.decisions
