@@ -259,3 +259,15 @@ def test_a_what_if_that_leaves_a_school_no_group_says_which_and_how_out(session)
     finally:
         session.undo()
     assert "ES062" not in session.decisions
+
+
+def test_the_plan_page_says_it_is_a_spring_re_plan(session):
+    fresh = Session(YEAR2, previous=session.previous)
+    fresh.read()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", Pages(fresh).home()))
+    assert "This spring re-plans last year's plan (plan.csv). The current term is 2028 Fall" \
+        in text
+    assert "The Launches sheet records: 1 launch recorded, 2 delayed, 1 paused, 1 withdrawn." \
+        in text
+    assert "2028 Spring (past)" in text and "2028 Fall (past)" not in text
+    assert "Group 1 2028 Spring (launched)" in text and "Group 2 2028 Fall (launched)" not in text
