@@ -166,8 +166,8 @@ def test_decisions_replan_and_save(studio, planned, facts, district, tmp_path):
     decided = dataclasses.replace(facts, decisions=district_decisions(rows))
     assert check_plan(decided, cohort_of, replanned_upgrades) == []
     check = studio.json("POST", "/api/check-move", {"school_id": pin_id, "cohort": last})
-    assert f"placed in {facts.cohort(last - 1).name} by a district decision: Board asked" in \
-        " ".join(check["breaks"])
+    assert f"must be in {facts.cohort(last - 1).name} by a district decision (Board asked)" \
+        in " ".join(check["breaks"])
 
     saved = studio.json("POST", "/api/save")
     assert saved["decisions_file"] == "decisions.xlsx"

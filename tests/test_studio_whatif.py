@@ -171,7 +171,8 @@ def test_a_bad_value_is_marked_at_its_field_and_kept(session, answered):
     before = session.whatif
     session.try_whatif_form(entered({"description": "Oops", "coaches": "two",
                                      "need_weight": "1.5", "link": "NORTH-HUB"}))
-    assert not session.solving and session.whatif is before  # nothing tried
+    assert not session.solving and before is not None
+    assert session.whatif is None  # nothing tried, and the last answer is not this one's
     assert session.take_announcement() == ("whatif_problems", {"n": 3})
     html = Pages(session).whatif()
     for field, words in [("coaches", "Type a number, e.g. 1.5 (you typed “two”)."),
@@ -185,7 +186,7 @@ def test_a_bad_value_is_marked_at_its_field_and_kept(session, answered):
     assert '<option value="NORTH-HUB" selected>' in html
     # the problems the scenario loader finds go next to their field too, said together
     session.try_whatif_form(entered({"description": "x", "coaches": "-200"}))
-    assert not session.solving and session.whatif is before
+    assert not session.solving and session.whatif is None
     [(field, (kind, values))] = session.whatif_form.all_problems()
     assert field == "coaches" and kind == "text"
     assert values["text"].startswith("Leaves -114.5 coaching FTE in 2028 Fall (at least 0 "
@@ -291,3 +292,38 @@ def test_a_stopped_solve_from_keeps_a_plan_that_meets_every_limit(session):
     whole = solve_from(greatest_need, start, 60)  # not stopped: the same search proves its plan
     assert whole.status == "optimal" and not check_plan(greatest_need, whole.cohort_of,
                                                         whole.upgrades)
+
+
+def test_a_what_if_that_leaves_a_school_no_group_says_which_and_how_out(session):
+    """No launches in 2029 Fall leaves Park Springs (locked to Group 4) no group: said at once
+    in names and the studio's way out (pin it), and the board's pin settles it."""
+    made = session.run_whatif({"description": "No fall launches", "no_launch_in": ["2029 Fall"]})
+    assert not session.solving and [c.school_id for c in made.conflicts] == ["ES062"]
+    html = Pages(session).whatif()
+    assert "Park Springs Elementary School can be in no group" in html
+    assert 'href="/schools/ES062"' in html and "Pin it to Group 5 on its page" in html
+    assert "place:" not in html  # the scenario file's words are not the studio's
+    session.decide("ES062", "pin", 5, "no fall launches")
+    try:
+        again = session.run_whatif({"description": "No fall launches",
+                                    "no_launch_in": ["2029 Fall"]})
+        assert again.conflicts == []
+        wait(session)
+        # Placed, the school still needs coaches in 2030 Spring: compare's answer, in full.
+        assert again.plan is None and again.error.startswith("No plan possible"), again.error
+        assert "coaching FTE in 2030 Spring" in again.error
+    finally:
+        session.undo()
+    assert "ES062" not in session.decisions
+
+
+def test_the_plan_page_says_it_is_a_spring_re_plan(session):
+    fresh = Session(YEAR2, previous=session.previous)
+    fresh.read()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", Pages(fresh).home()))
+    assert "This spring re-plans last year's plan (plan.csv). The current term is 2028 Fall" \
+        in text
+    assert "The Launches sheet records: 1 launch recorded, 2 delayed, 1 paused, 1 withdrawn." \
+        in text
+    assert "2028 Spring (past)" in text and "2028 Fall (past)" not in text
+    assert "Group 1 2028 Spring (launched)" in text and "Group 2 2028 Fall (launched)" not in text

@@ -12,6 +12,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from rollout.domain import LAUNCH_STATUSES
 from rollout.errors import FILE_READ, Problem, by_attention, note_kind
 from rollout.outputs import whatif_words
 from rollout.outputs.board_view import one_decimal
@@ -162,12 +163,21 @@ class Pages:
     def glance(self) -> dict:
         facts, inputs = self.session.facts, self.session.inputs
         district = facts.district
+        launches = [record.status for record in district.launches]
         return {"name": district.name, "schools": len(district.schools),
                 "terms": [t.label for t in district.terms],
-                "coaches": [(t.label, t.coaches_fte) for t in district.terms],
+                "coaches": [(t.label, t.coaches_fte, facts.is_history(t.index))
+                            for t in district.terms],
                 "links": len([l for l in district.links if l not in district.school_by_id]),
-                "cohorts": [(c.name, facts.term_label(c.launch_term_index))
-                            for c in facts.cohorts],
+                "cohorts": [(c.name, facts.term_label(c.launch_term_index),
+                             facts.has_launched(c.number)) for c in facts.cohorts],
+                # a spring re-plan: last year's plan, the term now, what the Launches sheet says
+                "previous": self.session.previous.name if facts.previous and
+                self.session.previous else "",
+                "current_term": facts.term_label(facts.current_term) if facts.current_term
+                else "",
+                "launches": [(status, launches.count(status)) for status in LAUNCH_STATUSES
+                             if status in launches],
                 "warnings": len(self.session.warnings()),
                 "surveys": inputs.responses.summary(),
                 "roles": list(inputs.rubric.roles),

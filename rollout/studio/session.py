@@ -45,6 +45,7 @@ from rollout.studio.worker import (
 from rollout.outputs import whatif_words
 from rollout.studio.whatif_form import WhatIfForm, scenario_patch
 from rollout.whatif.compare import scenario_note
+from rollout.whatif.decisions import placing_conflicts
 from rollout.whatif.moves import DECISION, LIMIT, move_reasons
 from rollout.whatif.scenarios import Variant, load_scenarios, resolve_pending
 from rollout.whatif.summary import PlanSummary, summarise
@@ -108,6 +109,7 @@ class WhatIf:
     stopped: bool = False       # by the planner: the plan is the best found by then, if any
     note: str | None = None     # what to know beyond the figures, as `rollout compare` says it
     base_proven: bool = False   # the board's plan is proven the best (not changed by hand)
+    conflicts: list = field(default_factory=list)  # schools its decisions leave no group
 
     @property
     def proven(self) -> bool:
@@ -374,6 +376,7 @@ class Session:
             patch = scenario_patch(form)
             self.whatif_form = form
             if form.problems or form.others:
+                self.whatif = None  # the last answer is not this what-if's
                 self.say("whatif_problems", n=len(form.all_problems()))
                 return
             try:
@@ -381,6 +384,7 @@ class Session:
             except StudioError:
                 if not (form.problems or form.others):
                     raise
+                self.whatif = None
                 self.say("whatif_problems", n=len(form.all_problems()))
 
     def run_whatif(self, patch: dict, form: WhatIfForm | None = None) -> WhatIf:
@@ -395,10 +399,16 @@ class Session:
             start = Plan(dict(self.cohort_of), dict(self.upgrades))
             self.whatif = WhatIf(text, str(patch.get("description") or ""), variant.changes,
                                  variant, start, base_proven=self.status() == BEST)
+            if variant.conflicts:  # no plan possible: said at once, as `rollout compare` does
+                self.whatif.conflicts = list(variant.conflicts)
+                first = self.whatif.conflicts[0]
+                self.say("whatif_conflict", name=self.school_name(first.school_id),
+                         why=first.why, more=len(self.whatif.conflicts) - 1)
+                return self.whatif
             self.kind, self.last_error = "whatif", None
             limit = self.facts.settings.solver.time_limit_seconds
             self.job = SolveJob(limit, self.solve_done, whatif_in_worker,
-                                (variant.facts, start, limit))
+                                (variant.facts, start, limit, self.facts, variant.changes))
             return self.whatif
 
     def scenario(self, text: str) -> Variant:
@@ -418,7 +428,9 @@ class Session:
                               422) from None
         finally:
             os.unlink(name)
-        return with_district_decisions(variant, self.facts.decisions)
+        variant = with_district_decisions(variant, self.facts.decisions)
+        # the board's decisions may settle (or cause) a school's conflict: judged with both
+        return dataclasses.replace(variant, conflicts=placing_conflicts(variant.facts))
 
     def whatif_done(self, job: SolveJob) -> None:
         made = self.whatif

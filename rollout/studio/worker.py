@@ -11,14 +11,15 @@ import threading
 import time
 from dataclasses import dataclass
 
-from rollout.errors import RolloutError
-from rollout.explain import solve_or_diagnose
+from rollout.errors import InfeasiblePlanError, NoPlanPossible, RolloutError
+from rollout.explain import diagnose_infeasible, solve_or_diagnose
 from rollout.pipeline import plan_district
 from rollout.planning.facts import PlanningFacts
 from rollout.planning.plan import Plan
 from rollout.planning.repair import BoardPlan
 from rollout.planning.solve import SolveWatch
 from rollout.processes import pool_context
+from rollout.whatif.compare import no_plan_message
 from rollout.whatif.solving import solve_from
 
 PROGRESS, PLAN, ERROR = "progress", "plan", "error"
@@ -53,14 +54,20 @@ def solve_in_worker(facts: PlanningFacts, time_limit: float | None,
         messages.put((ERROR, unexpected(exc)))
 
 
-def whatif_in_worker(facts: PlanningFacts, start: Plan, time_limit: float, messages,
-                     stop) -> None:
+def whatif_in_worker(facts: PlanningFacts, start: Plan, time_limit: float, base: PlanningFacts,
+                     changes: list[str], messages, stop) -> None:
     """A what-if: the best plan with the scenario's changes, ties broken toward the board's
     plan (so that a school moves only for the scenario's sake), as `rollout compare` does.
-    Stop keeps the best plan found so far, as the time running out would."""
+    Stop keeps the best plan found so far, as the time running out would. With no plan
+    possible, the answer is `rollout compare`'s: what conflicts, and the smallest way out."""
     try:
         messages.put((PLAN, solve_from(facts, start, time_limit,
                                        watch=QueueWatch(messages, stop))))
+    except NoPlanPossible as exc:
+        found = exc if isinstance(exc, InfeasiblePlanError) else \
+            diagnose_infeasible(facts, time_limit)
+        messages.put((ERROR, no_plan_message(base, changes, found.conflicts, found.relaxations)
+                      if found.conflicts else "No plan can meet all these limits."))
     except RolloutError as exc:
         messages.put((ERROR, exc.user_message()))
     except Exception as exc:

@@ -157,12 +157,17 @@ def explain_no_plan(base: PlanningFacts, outcome: Outcome) -> Outcome:
     limits, and the smallest change that would make a plan possible."""
     if outcome.status != INFEASIBLE or not outcome.conflicts:
         return outcome
+    return dataclasses.replace(outcome, message=no_plan_message(
+        base, outcome.variant.changes, outcome.conflicts, outcome.relaxations))
+
+
+def no_plan_message(base: PlanningFacts, changes: list[str], conflicts, relaxations) -> str:
+    """The answer to a scenario with no possible plan: its own changes in conflict (a limit
+    the base does not have as it is), the other limits, and the smallest way out."""
     base_limits = {limit.text for limit in build_model(base).limits}
-    own = [c for c in outcome.conflicts if c not in base_limits]
-    others = [c for c in outcome.conflicts if c in base_limits]
-    message = words.no_plan_text(own, others, list(outcome.relaxations), TOGETHER,
-                                 outcome.variant.changes)
-    return dataclasses.replace(outcome, message=message)
+    own = [c for c in conflicts if c not in base_limits]
+    others = [c for c in conflicts if c in base_limits]
+    return words.no_plan_text(own, others, list(relaxations), TOGETHER, changes)
 
 
 def require_plan(outcome: Outcome) -> Outcome:

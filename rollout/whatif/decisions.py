@@ -385,20 +385,40 @@ def placing_conflicts(facts: PlanningFacts) -> list[str]:
         if pin is not None:
             why = blocked_by(facts, sid, pin.cohort)
             if why:
-                out.append(f"{sid} ({school.school_name}) cannot be {pin.reason}: {why}"
-                           + place_example(facts, sid, "place it in a cohort it may be in"))
+                out.append(Conflict.of(
+                    f"{sid} ({school.school_name}) cannot be {pin.reason}: {why}"
+                    + place_example(facts, sid, "place it in a cohort it may be in"),
+                    sid, why, fits_when_placed(facts, sid)))
         elif not any(all(rule(facts, sid, c.number) for rule in DOMAIN_RULES)
                      for c in facts.cohorts):
             reasons = dict.fromkeys(blocked_by(facts, sid, c.number) for c in facts.cohorts)
-            out.append(f"{sid} ({school.school_name}) is left no cohort it may be in ("
-                       + "; ".join(r for r in reasons if r) + ")"
-                       + place_example(facts, sid, "decide for it with place:"))
+            why = "; ".join(r for r in reasons if r)
+            out.append(Conflict.of(f"{sid} ({school.school_name}) is left no cohort it may be "
+                                   f"in ({why})"
+                                   + place_example(facts, sid, "decide for it with place:"),
+                                   sid, why, fits_when_placed(facts, sid)))
     return out
 
 
-def place_example(facts: PlanningFacts, sid: str, what: str) -> str:
-    """What to write in the scenario file: a place: line for a cohort the school may be in
-    once placed (nearest the cohort it chose, the later one on a tie), or "" when none."""
+class Conflict(str):
+    """A decision that leaves a school no cohort, in `rollout compare`'s words (with the
+    place: line to write), carrying the school, why, and the nearest cohort it may be placed
+    in (None: none) for faces that word the way out otherwise (the studio: pin it)."""
+
+    school_id: str
+    why: str
+    fits: int | None
+
+    @classmethod
+    def of(cls, text: str, school_id: str, why: str, fits: int | None) -> Conflict:
+        made = cls(text)
+        made.school_id, made.why, made.fits = school_id, why, fits
+        return made
+
+
+def fits_when_placed(facts: PlanningFacts, sid: str) -> int | None:
+    """The cohort the school may be in once placed, nearest the cohort it chose (the later one
+    on a tie); None when none."""
     def allowed_if_placed(cohort: int) -> bool:
         pin = Pin(sid, cohort, "", "")
         pins = tuple(p for p in facts.decisions.pins if p.school_id != sid) + (pin,)
@@ -410,7 +430,14 @@ def place_example(facts: PlanningFacts, sid: str, what: str) -> str:
     chosen = pref.preferred_cohort if pref is not None else 1
     fits = sorted((c.number for c in facts.cohorts if allowed_if_placed(c.number)),
                   key=lambda c: (abs(c - chosen), -c))
-    if not fits:
+    return fits[0] if fits else None
+
+
+def place_example(facts: PlanningFacts, sid: str, what: str) -> str:
+    """What to write in the scenario file: a place: line for a cohort the school may be in
+    once placed (nearest the cohort it chose, the later one on a tie), or "" when none."""
+    fits = fits_when_placed(facts, sid)
+    if fits is None:
         return f": {what}"
     return (f": {what}, for example place: [{{schools: {{school_id: {sid}}}, "
-            f"cohort: {fits[0]}}}]")
+            f"cohort: {fits}}}]")
