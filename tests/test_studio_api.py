@@ -260,7 +260,7 @@ def test_a_what_if_against_the_board_and_its_scenario_file(studio, planned, fact
                                         {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 303 and headers["location"] == "/whatif"
     status, page, _ = studio.request("GET", "/whatif")
-    assert "It had finished before Stop arrived" in page
+    assert "it had finished before Stop arrived" in page
 
 
 @pytest.fixture(scope="module")
@@ -288,6 +288,9 @@ def test_a_launched_group_takes_no_move(spring_after):
             other = next(c for c in (2, 3, 4, 5) if c != plan[stays])  # not launched
             status, text, _ = studio.request("POST", path, {"school_id": stays, "cohort": other})
             assert status == 409 and "it stays" in text, text
+            # each said as it is: withdrawn is not "launched"
+            assert ("withdrawn" in text) == (stays == "ES071") and ("launched" in text) == (
+                stays == "ES040"), text
         status, text, _ = studio.request("POST", path, {"school_id": into, "cohort": 1})
         assert status == 409 and "a school cannot join it now" in text
         status, text, _ = studio.request("POST", path, {"school_id": out_of, "cohort": 2})

@@ -14,18 +14,18 @@ from pathlib import Path
 import yaml
 
 from rollout.checking.check import check_plan, compute_usage
-from rollout.domain import Decisions
+from rollout.domain import LAUNCHED, PAUSED, WITHDRAWN, Decisions
 from rollout.errors import FILE_READ, InputError, Problem, Problems, RolloutError, note_kind
 from rollout.intake.decisions import KEEP_OUT, PIN, DecisionRow, district_decisions
 from rollout.outputs.board_view import (
     Board,
     MoveCheck,
     board_view,
-    can_move,
     check_move,
     for_people,
     one_decimal,
     where_else,
+    why_it_stays,
     with_names,
 )
 from rollout.outputs.decisions_file import write_decisions_file
@@ -491,7 +491,8 @@ class Session:
     def stop_solve(self) -> None:
         with self.lock:
             if not self.solving:
-                raise StudioError("It had finished before Stop arrived: nothing to stop.", 409)
+                raise StudioError("No plan is being made now: it had finished before Stop "
+                                  "arrived, or none was started.", 409)
             if self.kind == "save":
                 raise StudioError("Saving cannot be stopped; it ends in a moment.", 409)
             if self.kind == "whatif":  # its best plan so far is kept, as for a plan
@@ -527,12 +528,9 @@ class Session:
             self.known_school(school_id)
             self.known_cohort(cohort)
             now = self.cohort_of[school_id]
-            if not can_move(self.facts, self.cohort_of, school_id) and cohort != now:
-                group = self.facts.cohort(now)
-                raise StudioError(
-                    f"{self.school_name(school_id)} launched with {group.name} in "
-                    f"{self.facts.term_label(group.launch_term_index)}: it stays in that group.",
-                    409)
+            stays = why_it_stays(self.facts, self.cohort_of, school_id)
+            if stays is not None and cohort != now:
+                raise StudioError(f"{self.school_name(school_id)} {stays_words(stays)}.", 409)
             checked = check_move(self.facts, self.cohort_of, self.upgrades, school_id, cohort)
             if checked.launched_in:
                 raise StudioError(f"{checked.cohort_name} launched in {checked.launched_in}: a "
@@ -725,6 +723,17 @@ class Session:
         with self.lock:
             said, self.announcement = self.announcement, ()
             return said
+
+
+def stays_words(stays) -> str:
+    """Why a school keeps its group, for a refused request (the pages say it in stays.html)."""
+    if stays.kind == WITHDRAWN:
+        return "is withdrawn: it stays where it was"
+    if stays.kind == PAUSED:
+        return f"is paused: it stays in {stays.group}, to resume with it"
+    if stays.kind == LAUNCHED:
+        return f"launched in {stays.term}: it stays in {stays.group}"
+    return f"launched with {stays.group} in {stays.term}: it stays in that group"
 
 
 def with_district_decisions(variant: Variant, district: Decisions) -> Variant:
