@@ -49,9 +49,10 @@ def test_where_else_gives_every_group_with_breaks_or_allowed(facts):
     plan = greedy_plan(facts)
     sid = sorted(plan.cohort_of)[0]
     options = where_else(facts, plan.cohort_of, plan.upgrades, sid)
-    assert [o.cohort for o in options][0] == plan.cohort_of[sid] and options[0].current
+    assert [o.cohort for o in options] == [c.number for c in facts.cohorts]  # in order
+    assert [o.cohort for o in options if o.current] == [plan.cohort_of[sid]]
     assert sorted(o.cohort for o in options) == [c.number for c in facts.cohorts]
-    for o in options[1:]:
+    for o in (o for o in options if not o.current):
         moved = dict(plan.cohort_of, **{sid: o.cohort})
         assert o.valid == (not o.breaks)
         assert all(b[0].isupper() and b.endswith(".") for b in o.breaks)
@@ -482,3 +483,14 @@ def test_save_counts_decisions_as_saved_once_the_file_is_written(planned_session
     s.save()
     assert (district / "decisions.xlsx").exists()
     assert s.unsaved_counts()[0] == 0  # the file has it, whether the outputs follow or not
+
+
+def test_a_link_over_its_capacity_says_by_how_much(facts):
+    from rollout.checking.check import Violation
+    from rollout.outputs.board_view import for_people
+
+    link = next(l for l in facts.district.links if l not in facts.district.school_by_id)
+    said = for_people(facts, Violation(
+        "Link capacity", f"link {facts.district.link_label(link)} in 2029 Fall would carry "
+        "72,215 Mbps of 72,000", (), (link, 3), 215.0))
+    assert said.endswith("would carry 72,215 Mbps of 72,000: over by 215 Mbps."), said

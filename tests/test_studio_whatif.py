@@ -327,3 +327,14 @@ def test_the_plan_page_says_it_is_a_spring_re_plan(session):
         in text
     assert "2028 Spring (past)" in text and "2028 Fall (past)" not in text
     assert "Group 1 2028 Spring (launched)" in text and "Group 2 2028 Fall (launched)" not in text
+
+
+def test_the_board_lists_the_upgrades_its_plan_needs(session):
+    html = Pages(session).home()
+    section = re.search(r'<section aria-labelledby="upgrades-title">(.*?)</section>', html,
+                        re.S).group(1)
+    assert session.upgrades  # the second spring's plan needs one
+    for name in session.upgrades:
+        cost = session.facts.district.upgrade_by_id[name].cost
+        assert f"{name}: link " in section and f"cost ${cost:,.0f}" in section
+    assert "hub links" not in html and "network links shared by schools (Mbps)" in html

@@ -251,15 +251,14 @@ def check_move(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[s
 
 def where_else(facts: PlanningFacts, cohort_of: dict[str, int], upgrades: dict[str, int],
                school_id: str) -> list[MoveCheck]:
-    """Every cohort for one school: allowed, or what breaks; the one it is in comes first.
+    """Every cohort for one school, in order: where it is, allowed, or what breaks.
     A school that stays (`why_it_stays`) has no other place to weigh: only where it is."""
     if not can_move(facts, cohort_of, school_id):
         return [check_move(facts, cohort_of, upgrades, school_id, cohort_of[school_id])]
     usage = compute_usage(facts, cohort_of, upgrades)
     checks = [check_move(facts, cohort_of, upgrades, school_id, c.number, usage)
               for c in facts.cohorts]
-    return sorted(checks, key=lambda m: (not m.current, bool(m.launched_in), not m.valid,
-                                         m.cohort))
+    return sorted(checks, key=lambda m: m.cohort)  # in the groups' order, as people list them
 
 
 def move_changes(facts: PlanningFacts, cohort_of: dict[str, int], school_id: str, now: int,
@@ -322,6 +321,9 @@ def for_people(facts: PlanningFacts, violation: Violation) -> str:
         if link in district.school_by_id:
             text = text.replace(f"link {district.link_label(link)}",
                                 f"the own link of {district.school_by_id[link].school_name}")
+        if violation.excess:  # said as coaching is: by how much
+            text += f": over by {over_by(violation.excess, 'Mbps')} Mbps".replace(
+                " Mbps Mbps", " Mbps")
     return sentence(with_names(facts, text, violation.schools))
 
 

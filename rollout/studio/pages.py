@@ -87,7 +87,18 @@ class Pages:
             board = s.board()
             return self.render("board.html", page="board", board=board,
                                focus=focus if board.school(focus) else "",
-                               cohorts=s.facts.cohorts, glance=self.glance())
+                               cohorts=s.facts.cohorts, glance=self.glance(),
+                               upgrades=self.upgrades())
+
+    def upgrades(self) -> list[dict]:
+        """The network upgrades the board's plan takes, each with its link, capacity, cost and
+        the term it is done by (the Board page lists them under the loads)."""
+        facts = self.session.facts
+        by_id = facts.district.upgrade_by_id
+        return [{"name": name, "link": facts.district.link_label(by_id[name].link),
+                 "mbps": by_id[name].new_capacity_mbps, "cost": by_id[name].cost,
+                 "term": facts.term_label(term)}
+                for name, term in sorted(self.session.upgrades.items())]
 
     def inputs(self) -> str:
         """Problems first, then warnings by kind (what needs a person first), the district at a
