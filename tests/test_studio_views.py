@@ -494,3 +494,18 @@ def test_a_link_over_its_capacity_says_by_how_much(facts):
         "Link capacity", f"link {facts.district.link_label(link)} in 2029 Fall would carry "
         "72,215 Mbps of 72,000", (), (link, 3), 215.0))
     assert said.endswith("would carry 72,215 Mbps of 72,000: over by 215 Mbps."), said
+
+
+def test_save_that_makes_the_boards_own_plan_keeps_what_the_last_plan_changed(planned_session):
+    from types import SimpleNamespace
+
+    from rollout.planning.plan import Plan
+
+    s = planned_session
+    s.changed, steps = ["the re-plan's list"], list(s.steps)
+    s.kind, s.saving = "save", True
+    same = Plan(dict(s.cohort_of), dict(s.upgrades), status="optimal")
+    s.solve_done(SimpleNamespace(plan=same, error=None, stopped_by_planner=False))
+    assert s.changed == ["the re-plan's list"] and s.steps == steps
+    kind, values = s.take_announcement()
+    assert kind == "saved" and values["changed"] is None

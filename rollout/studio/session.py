@@ -306,17 +306,22 @@ class Session:
             self.upgrades = dict(job.plan.upgrades)
             previous_facts = self.plan_facts
             self.plan_facts = self.facts if saved else self.job_facts
-            self.changed = None
-            if board is not None and set(board[1]) == set(self.cohort_of):
+            same = board is not None and (board[1], board[2]) == (self.cohort_of, self.upgrades)
+            if saved and same:
+                pass  # Save made the board's own plan: what the last plan changed still holds
+            elif board is not None and set(board[1]) == set(self.cohort_of):
                 # the board before this plan, to take back with Undo (moves stay in the steps)
                 self.steps.append(Step("replan", "", board + (previous_facts,), None))
                 self.changed = self.changes_from(board[1], board[2])
+            else:
+                self.changed = None
             if saved:
                 self.saved_step = len(self.steps)
             self.say("saved" if saved else "ready", out=str(self.out_dir),
                      proven=job.plan.status == "optimal",
                      near=gap_percent(job.plan.gap) if job.plan.gap is not None else "",
-                     changed=None if self.changed is None else len(self.changed))
+                     changed=None if self.changed is None or (saved and same)
+                     else len(self.changed))
 
     def changes_from(self, cohort_of: dict[str, int], upgrades: dict[str, int]) -> list[Changed]:
         """The schools the new plan put in another group than the board had them, with why
