@@ -338,3 +338,9 @@ def test_the_board_lists_the_upgrades_its_plan_needs(session):
         cost = session.facts.district.upgrade_by_id[name].cost
         assert f"{name}: link " in section and f"cost ${cost:,.0f}" in section
     assert "hub links" not in html and "network links shared by schools (Mbps)" in html
+
+
+def test_a_withdrawn_schools_page_does_not_place_it_in_a_group(session):
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", Pages(session).school("ES071")))
+    assert "withdrawn from the rollout: it takes no place in Group 2" in text
+    assert "now in Group 2" not in text
