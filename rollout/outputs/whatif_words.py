@@ -221,17 +221,19 @@ def headline(facts, term: int) -> str:
     return f"By the end of {facts.term_label(term)}, and what each plan needs:"
 
 
-def held_lines(summary) -> list[str]:
-    """How withdrawn and paused schools are counted, in one line (none when there are none)."""
+def held_lines(summary, cohort: str = "cohort") -> list[str]:
+    """How withdrawn and paused schools are counted, in one line (none when there are none);
+    `cohort`: the word for a cohort (the studio says "group")."""
     said = []
     if n := summary.withdrawn:
         said.append(f"counts leave out {n} withdrawn school{'' if n == 1 else 's'} (no place in "
-                    "a cohort, no launch)")
+                    f"a {cohort}, no launch)")
     if n := summary.paused:
-        counted = " counts in its cohort" if n == 1 else "s count in their cohorts"
+        counted = f" counts in its {cohort}" if n == 1 else f"s count in their {cohort}s"
         said.append(f"{n} paused school{counted} and as launched (a paused school keeps its "
                     "place)")
-    return [f"{'; '.join(said)}."[:1].upper() + f"{'; '.join(said)}."[1:]] if said else []
+    text = "; ".join(said) + "."
+    return [text[:1].upper() + text[1:]] if said else []
 
 
 def plan_lines(facts, term: int, name: str, description: str, summary, moved: bool,

@@ -43,16 +43,7 @@ def groups_text(facts, summary) -> str:
 
 def held_lines(summary) -> list[str]:
     """How withdrawn and paused schools are counted (as compare's `held_lines`, in groups)."""
-    said = []
-    if n := summary.withdrawn:
-        said.append(f"counts leave out {n} withdrawn school{'' if n == 1 else 's'} (no place in "
-                    "a group, no launch)")
-    if n := summary.paused:
-        counted = " counts in its group" if n == 1 else "s count in their groups"
-        said.append(f"{n} paused school{counted} and as launched (a paused school keeps its "
-                    "place)")
-    text = "; ".join(said) + "."
-    return [text[:1].upper() + text[1:]] if said else []
+    return compare.held_lines(summary, "group")
 
 
 def plan_lines(facts, term: int, name: str, description: str, summary, moved: bool,
