@@ -344,3 +344,21 @@ def test_a_withdrawn_schools_page_does_not_place_it_in_a_group(session):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", Pages(session).school("ES071")))
     assert "withdrawn from the rollout: it takes no place in Group 2" in text
     assert "now in Group 2" not in text
+
+
+def test_coaches_can_be_added_in_one_term_as_compare_suggests():
+    from rollout.studio.whatif_form import entered, scenario_patch
+
+    one = scenario_patch(entered({"description": "x", "coaches": "6.5",
+                                  "coaches_term": "2030 Spring"}))
+    assert one["coaches_fte_delta"] == {"2030 Spring": 6.5}
+    every = scenario_patch(entered({"description": "x", "coaches": "2"}))
+    assert every["coaches_fte_delta"] == {"all": 2}
+
+
+def test_the_form_offers_each_term_still_to_come_for_coaches(session):
+    html = Pages(session).whatif()
+    select = re.search(r'<select id="wi-coaches-term" name="coaches_term">(.*?)</select>', html,
+                       re.S).group(1)
+    assert '<option value="all">every term still to come</option>' in select
+    assert '<option value="2030 Spring">' in select and "2028 Spring" not in select

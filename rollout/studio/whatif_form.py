@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass, field
 
 # The form's fields, in the page's order.
-FIELDS = ("description", "coaches", "link", "mbps", "shift_schools", "shift_by",
-          "no_launch_in", "need_weight")
+FIELDS = ("description", "coaches", "coaches_term", "link", "mbps", "shift_schools",
+          "shift_by", "no_launch_in", "need_weight")
+EVERY_TERM = "all"  # coaches_term: every term still to come (the scenario file's `all`)
 MAX_ENTERED = 200  # characters kept of what was typed in a field
 # A scenario file's key -> the field it comes from (for the problems the scenario loader finds).
 FIELD_OF_KEY = {"description": "description", "coaches_fte_delta": "coaches",
@@ -84,7 +85,7 @@ def scenario_patch(made: WhatIfForm) -> dict:
     patch: dict = {"description": " ".join(made.value("description").split()) or "What if"}
     coaches = number(made, "coaches")
     if coaches:
-        patch["coaches_fte_delta"] = {"all": coaches}
+        patch["coaches_fte_delta"] = {made.value("coaches_term") or EVERY_TERM: coaches}
     mbps, link = number(made, "mbps"), made.value("link")
     if mbps and link:
         patch["link_mbps_delta"] = {link: mbps}
