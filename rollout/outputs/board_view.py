@@ -42,6 +42,12 @@ def over_by(excess: float, unit: str) -> str:
     return shown if shown.strip("0,") else f"less than 1 {unit}"
 
 
+def over_by_in(excess: float, unit: str) -> str:
+    """`over_by` with its unit after a figure ("1.2 FTE", "215 Mbps"; "less than ..." as it is)."""
+    amount = over_by(excess, unit)
+    return amount if amount.startswith("less") else f"{amount} {unit}"
+
+
 @dataclass(frozen=True)
 class BoardSchool:
     school_id: str
@@ -322,8 +328,7 @@ def for_people(facts: PlanningFacts, violation: Violation) -> str:
             text = text.replace(f"link {district.link_label(link)}",
                                 f"the own link of {district.school_by_id[link].school_name}")
         if violation.excess:  # said as coaching is: by how much
-            text += f": over by {over_by(violation.excess, 'Mbps')} Mbps".replace(
-                " Mbps Mbps", " Mbps")
+            text += f": over by {over_by_in(violation.excess, 'Mbps')}"
     return sentence(with_names(facts, text, violation.schools))
 
 
@@ -346,12 +351,9 @@ def still_broken(violation: Violation, still: float) -> str:
                 else f"still {schools} over the maximum")
     if violation.rule == "Readiness gate":
         return f"still {one_decimal(still)} below the readiness gate"
-    if violation.rule == "Coaching capacity":
-        amount = over_by(still, "FTE")
-        return f"over by {amount}" + ("" if amount.startswith("less") else " FTE")
-    if violation.rule == "Link capacity":
-        amount = over_by(still, "Mbps")
-        return f"over by {amount}" + ("" if amount.startswith("less") else " Mbps")
+    if violation.rule in ("Coaching capacity", "Link capacity"):
+        unit = "FTE" if violation.rule == "Coaching capacity" else "Mbps"
+        return f"over by {over_by_in(still, unit)}"
     return "still broken, by less"
 
 
